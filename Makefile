@@ -1,0 +1,38 @@
+# MatchMinds developer commands. `make run` starts everything; `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ARGS ?=
+
+.PHONY: run test install lint format check-deploy bench-matching bench-chat bench-moderation bench-dashboard messages
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	VENV=$(VENV) bash scripts/run.sh
+
+test: install
+	VENV=$(VENV) bash scripts/test.sh $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-extract translatable strings after changing user-facing text, then translate locale/en.
+messages: install
+	$(BIN)/python manage.py makemessages -l ko -l en --ignore=.venv --ignore="*/node_modules/*"
+	$(BIN)/python manage.py makemessages -d djangojs -l ko -l en --ignore=.venv --ignore="*/node_modules/*" --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+check-deploy:
+	bash deploy/check_deploy.sh

@@ -1,0 +1,109 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts import services
+from apps.accounts.models import Gender, Profile, Region, SeekingChoice, University
+from apps.accounts.selectors import interest_list, profile_for_user, profile_public_card, user_social_access_problem
+from apps.core.errors import DomainError
+
+
+class ProfileApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        nickname = serializers.CharField(max_length=20)
+        gender = serializers.ChoiceField(choices=Gender.choices)
+        seeking = serializers.ChoiceField(choices=SeekingChoice.choices)
+        birth_date = serializers.DateField()
+        university_id = serializers.IntegerField(min_value=1)
+        region = serializers.ChoiceField(choices=Region.choices)
+        interest_ids = serializers.ListField(
+            child=serializers.IntegerField(min_value=1), max_length=50, required=False, default=list
+        )
+        bio = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    class OutputSerializer(serializers.Serializer):
+        user_id = serializers.IntegerField()
+        nickname = serializers.CharField()
+        gender = serializers.CharField()
+        seeking = serializers.CharField()
+        birth_date = serializers.DateField()
+        university_id = serializers.IntegerField()
+        university_verified = serializers.BooleanField(source="is_university_verified")
+        region = serializers.CharField()
+        interest_ids = serializers.SerializerMethodField()
+        bio = serializers.CharField()
+        photo_status = serializers.CharField()
+        can_use_social_features = serializers.SerializerMethodField()
+
+        def get_interest_ids(self, profile) -> list[int]:
+            return [interest.pk for interest in profile.interests.all()]
+
+        def get_can_use_social_features(self, profile) -> bool:
+            return user_social_access_problem(user=profile.user) is None
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        profile = profile_for_user(user=request.user)
+        if profile is None:
+            raise DomainError("profile_incomplete", "Complete your profile first.", http_status=404)
+        return Response(self.OutputSerializer(profile).data)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def put(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        profile = services.profile_save(user=request.user, **serializer.validated_data)
+        return Response(self.OutputSerializer(profile).data)
+
+
+class ProfilePhotoApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        photo = serializers.FileField()
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses=ProfileApi.OutputSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        profile = services.profile_photo_set(user=request.user, upload=serializer.validated_data["photo"])
+        return Response(ProfileApi.OutputSerializer(profile).data, status=201)
+
+
+class PublicProfileApi(APIView):
+    def get(self, request: Request, user_id: int) -> Response:
+        profile = get_object_or_404(Profile.objects.select_related("university").prefetch_related("interests"), user_id=user_id)
+        return Response(profile_public_card(profile=profile, viewer=request.user))
+
+
+class UniversityListApi(APIView):
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name_ko = serializers.CharField()
+        name_en = serializers.CharField()
+        region = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(University.objects.all(), many=True).data)
+
+
+class InterestListApi(APIView):
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        slug = serializers.CharField()
+        name_ko = serializers.CharField()
+        name_en = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(interest_list(), many=True).data)

@@ -1,0 +1,66 @@
+"""Forms check types and shapes; the rules live in services, whose errors the views attach here."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Gender, Interest, Region, SeekingChoice, University
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password1 = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+
+
+class ProfileForm(forms.Form):
+    nickname = forms.CharField(
+        label=_("Nickname"), min_length=2, max_length=20, help_text=_("2 to 20 characters, shown to others.")
+    )
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
+    seeking = forms.ChoiceField(label=_("Looking for"), choices=SeekingChoice.choices)
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Only people aged 19 or older can match and chat. Others never see it."),
+    )
+    university = forms.ModelChoiceField(label=_("University"), queryset=University.objects.all())
+    region = forms.ChoiceField(label=_("Region"), choices=Region.choices)
+    interests = forms.ModelMultipleChoiceField(
+        label=_("Interests"),
+        queryset=Interest.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Up to 10."),
+    )
+    bio = forms.CharField(label=_("Bio"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, at most 10 MB and 20 megapixels."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+class UniversityEmailForm(forms.Form):
+    email = forms.EmailField(label=_("University e-mail"))
+
+
+class UniversityCodeForm(forms.Form):
+    code = forms.RegexField(label=_("Code"), regex=r"^\d{6}$", error_messages={"invalid": _("The code has six digits.")})

@@ -1,0 +1,195 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address (locally or through OIDC)."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    oidc_sub = models.CharField(_("OIDC subject"), max_length=255, unique=True, null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Region(models.TextChoices):
+    """The 17 first-level divisions (시/도) of the Republic of Korea."""
+
+    SEOUL = "seoul", _("Seoul")
+    BUSAN = "busan", _("Busan")
+    DAEGU = "daegu", _("Daegu")
+    INCHEON = "incheon", _("Incheon")
+    GWANGJU = "gwangju", _("Gwangju")
+    DAEJEON = "daejeon", _("Daejeon")
+    ULSAN = "ulsan", _("Ulsan")
+    SEJONG = "sejong", _("Sejong")
+    GYEONGGI = "gyeonggi", _("Gyeonggi")
+    GANGWON = "gangwon", _("Gangwon")
+    CHUNGBUK = "chungbuk", _("North Chungcheong")
+    CHUNGNAM = "chungnam", _("South Chungcheong")
+    JEONBUK = "jeonbuk", _("North Jeolla")
+    JEONNAM = "jeonnam", _("South Jeolla")
+    GYEONGBUK = "gyeongbuk", _("North Gyeongsang")
+    GYEONGNAM = "gyeongnam", _("South Gyeongsang")
+    JEJU = "jeju", _("Jeju")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Man")
+    FEMALE = "F", _("Woman")
+
+
+class SeekingChoice(models.TextChoices):
+    """Which genders a person wants to meet, stored as the sorted gender codes."""
+
+    MEN = "M", _("Men")
+    WOMEN = "F", _("Women")
+    EVERYONE = "FM", _("Men and women")
+
+
+class University(models.Model):
+    name_ko = models.CharField(_("name (Korean)"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    region = models.CharField(_("region"), max_length=16, choices=Region.choices)
+
+    class Meta:
+        verbose_name = _("university")
+        verbose_name_plural = _("universities")
+        ordering = ["name_ko"]
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+
+class UniversityDomain(models.Model):
+    """An e-mail domain whose mailboxes belong to the university's members."""
+
+    university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(_("e-mail domain"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("university e-mail domain")
+        verbose_name_plural = _("university e-mail domains")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Interest(models.Model):
+    """An entry of the curated interest list."""
+
+    slug = models.SlugField(unique=True)
+    name_ko = models.CharField(max_length=40)
+    name_en = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("interest")
+        verbose_name_plural = _("interests")
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+
+class PhotoStatus(models.TextChoices):
+    NONE = "none", _("No photo")
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Profile(models.Model):
+    """What other students see. A user has a profile once they have completed it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    nickname = models.CharField(_("nickname"), max_length=20)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    seeking = models.CharField(_("looking for"), max_length=2, choices=SeekingChoice.choices)
+    birth_date = models.DateField(_("birth date"))
+    university = models.ForeignKey(University, on_delete=models.PROTECT, related_name="profiles")
+    region = models.CharField(_("region"), max_length=16, choices=Region.choices)
+    interests = models.ManyToManyField(Interest, blank=True, related_name="profiles")
+    bio = models.CharField(_("bio"), max_length=300, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="photos/%Y/%m/", blank=True)
+    photo_status = models.CharField(max_length=10, choices=PhotoStatus.choices, default=PhotoStatus.NONE)
+    university_verified_at = models.DateTimeField(null=True, blank=True)
+    verified_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.UniqueConstraint(Lower("nickname"), name="profile_nickname_ci_unique"),
+            models.CheckConstraint(condition=Q(gender__in=["M", "F"]), name="profile_gender_valid"),
+            models.CheckConstraint(condition=Q(seeking__in=["M", "F", "FM"]), name="profile_seeking_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nickname
+
+    @property
+    def seeking_genders(self) -> list[str]:
+        return list(self.seeking)
+
+    @property
+    def is_university_verified(self) -> bool:
+        return self.university_verified_at is not None
+
+
+class UniversityEmailVerification(models.Model):
+    """A one-time code mailed to a university address; only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="university_verifications")
+    university = models.ForeignKey(University, on_delete=models.CASCADE)
+    email = models.EmailField()
+    code_hash = models.CharField(max_length=128)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.sent_at:%Y-%m-%d %H:%M})"

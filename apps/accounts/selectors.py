@@ -1,0 +1,64 @@
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Interest, PhotoStatus, Profile, University, UniversityDomain, User
+
+
+def age_in_years(*, birth_date: date, today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    had_birthday = (today.month, today.day) >= (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - (0 if had_birthday else 1)
+
+
+def profile_for_user(*, user: User) -> Profile | None:
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return None
+
+
+def user_social_access_problem(*, user: User) -> tuple[str, str] | None:
+    """Why the user may not use matching and chat yet, as (code, message), or None."""
+    if not user.is_authenticated or not user.is_active:
+        return "not_authenticated", _("Sign in first.")
+    profile = profile_for_user(user=user)
+    if profile is None:
+        return "profile_incomplete", _("Complete your profile first.")
+    if age_in_years(birth_date=profile.birth_date) < settings.MINIMUM_AGE_YEARS:
+        return "underage", _("Matching and chat are only for people aged %(age)d or older.") % {"age": settings.MINIMUM_AGE_YEARS}
+    return None
+
+
+def university_for_email(*, email: str) -> University | None:
+    domain = email.rsplit("@", 1)[-1].lower()
+    # Sub-domains count: mail.snu.ac.kr belongs to snu.ac.kr.
+    candidates = [domain]
+    parts = domain.split(".")
+    candidates += [".".join(parts[index:]) for index in range(1, len(parts) - 1)]
+    match = UniversityDomain.objects.select_related("university").filter(domain__in=candidates).first()
+    return match.university if match else None
+
+
+def interest_list() -> list[Interest]:
+    return list(Interest.objects.all())
+
+
+def profile_public_card(*, profile: Profile, viewer: User | None = None) -> dict:
+    """What another student may see: never e-mail, birth date or exact age."""
+    from django.urls import reverse
+
+    photo_visible = profile.photo_status == PhotoStatus.APPROVED or (viewer is not None and viewer.pk == profile.user_id)
+    return {
+        "user_id": profile.user_id,
+        "nickname": profile.nickname,
+        "gender": profile.gender,
+        "university": profile.university.name_ko,
+        "university_verified": profile.is_university_verified,
+        "region": profile.region,
+        "interests": [interest.slug for interest in profile.interests.all()],
+        "bio": profile.bio,
+        "photo_url": reverse("accounts:photo", args=[profile.user_id]) if photo_visible and profile.photo else None,
+    }

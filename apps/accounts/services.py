@@ -1,0 +1,258 @@
+import hashlib
+import hmac
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.images import process_uploaded_image
+from apps.accounts.models import (
+    Gender,
+    Interest,
+    PhotoStatus,
+    Profile,
+    Region,
+    SeekingChoice,
+    University,
+    UniversityEmailVerification,
+    User,
+)
+from apps.accounts.selectors import profile_for_user, university_for_email, user_social_access_problem
+from apps.core.errors import DomainError
+
+NICKNAME_MIN_LENGTH = 2
+NICKNAME_MAX_LENGTH = 20
+BIO_MAX_LENGTH = 300
+OLDEST_PLAUSIBLE_AGE_YEARS = 100
+
+
+def user_require_social_access(*, user: User) -> None:
+    """Raise unless the user may use matching and chat (signed in, profile complete, adult)."""
+    problem = user_social_access_problem(user=user)
+    if problem is not None:
+        code, message = problem
+        raise DomainError(code, message, http_status=403)
+
+
+def user_sign_up(*, email: str, password: str) -> User:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError("invalid_email", _("Enter a valid e-mail address."), field="email") from None
+    if User.objects.filter(email__iexact=email).exists():
+        raise DomainError("email_taken", _("An account with this e-mail address already exists."), field="email", http_status=409)
+    try:
+        validate_password(password, user=User(email=email))
+    except ValidationError as error:
+        raise DomainError("weak_password", " ".join(error.messages), field="password") from None
+    try:
+        return User.objects.create_user(email=email, password=password)
+    except IntegrityError:
+        raise DomainError(
+            "email_taken", _("An account with this e-mail address already exists."), field="email", http_status=409
+        ) from None
+
+
+def _clean_nickname(nickname: str, *, user: User) -> str:
+    nickname = (nickname or "").strip()
+    if not NICKNAME_MIN_LENGTH <= len(nickname) <= NICKNAME_MAX_LENGTH:
+        raise DomainError(
+            "invalid_nickname",
+            _("The nickname must be %(min)d to %(max)d characters.") % {"min": NICKNAME_MIN_LENGTH, "max": NICKNAME_MAX_LENGTH},
+            field="nickname",
+        )
+    if any(not (character.isalnum() or character in "_-. ") for character in nickname):
+        raise DomainError(
+            "invalid_nickname", _("Use letters, digits, spaces, '.', '-' and '_' in the nickname."), field="nickname"
+        )
+    if Profile.objects.filter(nickname__iexact=nickname).exclude(user=user).exists():
+        raise DomainError("nickname_taken", _("This nickname is already taken."), field="nickname", http_status=409)
+    return nickname
+
+
+def _clean_birth_date(birth_date: date) -> date:
+    today = timezone.localdate()
+    if not isinstance(birth_date, date) or birth_date > today:
+        raise DomainError("invalid_birth_date", _("Enter your real birth date."), field="birth_date")
+    if birth_date < today.replace(year=today.year - OLDEST_PLAUSIBLE_AGE_YEARS):
+        raise DomainError("invalid_birth_date", _("Enter your real birth date."), field="birth_date")
+    return birth_date
+
+
+def _clean_interests(interest_ids: list[int]) -> list[Interest]:
+    unique_ids = list(dict.fromkeys(interest_ids))
+    if len(unique_ids) > settings.PROFILE_MAX_INTERESTS:
+        raise DomainError(
+            "too_many_interests",
+            _("Choose at most %(max)d interests.") % {"max": settings.PROFILE_MAX_INTERESTS},
+            field="interests",
+        )
+    interests = list(Interest.objects.filter(pk__in=unique_ids))
+    if len(interests) != len(unique_ids):
+        raise DomainError("invalid_interest", _("Choose interests from the list."), field="interests")
+    return interests
+
+
+@transaction.atomic
+def profile_save(
+    *,
+    user: User,
+    nickname: str,
+    gender: str,
+    seeking: str,
+    birth_date: date,
+    university_id: int,
+    region: str,
+    interest_ids: list[int],
+    bio: str = "",
+) -> Profile:
+    """Create or update the user's profile after validating every field."""
+    nickname = _clean_nickname(nickname, user=user)
+    if gender not in Gender.values:
+        raise DomainError("invalid_gender", _("Choose a gender from the list."), field="gender")
+    if seeking not in SeekingChoice.values:
+        raise DomainError("invalid_seeking", _("Choose who you would like to meet."), field="seeking")
+    birth_date = _clean_birth_date(birth_date)
+    if region not in Region.values:
+        raise DomainError("invalid_region", _("Choose a region from the list."), field="region")
+    university = University.objects.filter(pk=university_id).first()
+    if university is None:
+        raise DomainError("invalid_university", _("Choose a university from the list."), field="university")
+    bio = (bio or "").strip()
+    if len(bio) > BIO_MAX_LENGTH:
+        raise DomainError("bio_too_long", _("The bio must be at most %(max)d characters.") % {"max": BIO_MAX_LENGTH}, field="bio")
+    interests = _clean_interests(interest_ids)
+
+    profile = profile_for_user(user=user) or Profile(user=user)
+    if profile.pk and profile.university_id != university.pk:
+        # A verified badge belongs to one university; changing it asks for a new proof.
+        profile.university_verified_at = None
+        profile.verified_email = ""
+    profile.nickname = nickname
+    profile.gender = gender
+    profile.seeking = seeking
+    profile.birth_date = birth_date
+    profile.university = university
+    profile.region = region
+    profile.bio = bio
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:
+        raise DomainError("nickname_taken", _("This nickname is already taken."), field="nickname", http_status=409) from None
+    profile.interests.set(interests)
+    return profile
+
+
+@transaction.atomic
+def profile_photo_set(*, user: User, upload) -> Profile:
+    """Store a validated, EXIF-free copy of the photo; it stays pending until moderated."""
+    profile = profile_for_user(user=user)
+    if profile is None:
+        raise DomainError("profile_incomplete", _("Complete your profile first."), http_status=403)
+    processed = process_uploaded_image(upload)
+    old_photo_name = profile.photo.name if profile.photo else None
+    profile.photo.save(processed.name, processed, save=False)
+    profile.photo_status = PhotoStatus.PENDING
+    profile.save(update_fields=["photo", "photo_status", "updated_at"])
+    if old_photo_name:
+        storage = profile.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo_name))
+    return profile
+
+
+def _hash_code(code: str, *, verification_email: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{verification_email}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def university_verification_start(*, user: User, email: str) -> UniversityEmailVerification:
+    """Mail a six-digit code to a university address; throttled per user."""
+    profile = profile_for_user(user=user)
+    if profile is None:
+        raise DomainError("profile_incomplete", _("Complete your profile first."), http_status=403)
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError("invalid_email", _("Enter a valid e-mail address."), field="email") from None
+    university = university_for_email(email=email)
+    if university is None:
+        raise DomainError("unknown_university_domain", _("This is not an e-mail domain of a university we know."), field="email")
+    if university.pk != profile.university_id:
+        raise DomainError(
+            "university_mismatch",
+            _("This address belongs to %(university)s, not to the university in your profile.")
+            % {"university": university.name_ko},
+            field="email",
+        )
+    now = timezone.now()
+    last = user.university_verifications.order_by("-sent_at").first()
+    if last is not None:
+        wait_s = int(settings.UNIVERSITY_CODE_RESEND_INTERVAL_S - (now - last.sent_at).total_seconds())
+        if wait_s > 0:
+            raise DomainError(
+                "resend_throttled",
+                _("Please wait %(seconds)d seconds before asking for a new code.") % {"seconds": wait_s},
+                http_status=429,
+                retry_after_s=wait_s,
+            )
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    verification = UniversityEmailVerification.objects.create(
+        user=user,
+        university=university,
+        email=email,
+        code_hash=_hash_code(code, verification_email=email),
+        sent_at=now,
+        expires_at=now + timedelta(seconds=settings.UNIVERSITY_CODE_TTL_S),
+    )
+    body = render_to_string(
+        "accounts/email/university_code.txt",
+        {"code": code, "university": university, "minutes": settings.UNIVERSITY_CODE_TTL_S // 60},
+    )
+    send_mail(_("Your MatchMinds verification code"), body, None, [email])
+    return verification
+
+
+def university_verification_confirm(*, user: User, code: str) -> Profile:
+    """Check a code; a wrong one still counts as an attempt (the count is committed)."""
+    code = (code or "").strip()
+    with transaction.atomic():
+        verification = (
+            UniversityEmailVerification.objects.select_for_update()
+            .filter(user=user, verified_at__isnull=True)
+            .order_by("-sent_at")
+            .first()
+        )
+        if verification is None:
+            raise DomainError("no_pending_code", _("Ask for a verification code first."), field="code")
+        if verification.expires_at <= timezone.now():
+            raise DomainError("code_expired", _("This code has expired. Ask for a new one."), field="code")
+        if verification.attempts >= settings.UNIVERSITY_CODE_MAX_ATTEMPTS:
+            raise DomainError("too_many_attempts", _("Too many wrong codes. Ask for a new one."), field="code", http_status=429)
+        code_matches = hmac.compare_digest(verification.code_hash, _hash_code(code, verification_email=verification.email))
+        if code_matches:
+            now = timezone.now()
+            verification.verified_at = now
+            verification.save(update_fields=["verified_at"])
+            profile = user.profile
+            profile.university_verified_at = now
+            profile.verified_email = verification.email
+            profile.save(update_fields=["university_verified_at", "verified_email", "updated_at"])
+            return profile
+        verification.attempts += 1
+        verification.save(update_fields=["attempts"])
+        remaining = settings.UNIVERSITY_CODE_MAX_ATTEMPTS - verification.attempts
+    raise DomainError(
+        "wrong_code",
+        _("That code is not right. %(remaining)d attempts left.") % {"remaining": remaining},
+        field="code",
+    )

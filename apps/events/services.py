@@ -1,0 +1,54 @@
+import time
+
+from django.conf import settings
+
+from apps.accounts.models import User
+from apps.core.errors import DomainError
+from apps.core.redis import get_redis
+from apps.events.models import Event
+from apps.events.selectors import event_get, event_join_problems, lobby_counts, lobby_members_key
+from apps.realtime.events import send_to_groups
+from apps.realtime.protocol import event_group
+
+LAST_COUNTS_KEY = "lobby:{event_id}:last_counts"
+
+
+def event_require_joinable(*, user: User, event_id: int) -> Event:
+    """Return the event when the user may take part now; raise the first reason otherwise."""
+    event = event_get(event_id=event_id)
+    if event is None:
+        raise DomainError("event_not_found", "No such event.", http_status=404)
+    problems = event_join_problems(user=user, event=event)
+    if problems:
+        code, message = problems[0]
+        raise DomainError(code, message, http_status=403)
+    return event
+
+
+def lobby_presence_touch(*, user_id: int, event_id: int) -> None:
+    """Count the user as present in the event lobby for the next PRESENCE_TTL_S seconds."""
+    client = get_redis()
+    now = time.time()
+    key = lobby_members_key(event_id)
+    pipe = client.pipeline(transaction=False)
+    pipe.zadd(key, {str(user_id): now + settings.PRESENCE_TTL_S})
+    pipe.zremrangebyscore(key, "-inf", now)
+    pipe.execute()
+
+
+def lobby_presence_leave(*, user_id: int, event_id: int) -> None:
+    get_redis().zrem(lobby_members_key(event_id), str(user_id))
+
+
+def lobby_counts_broadcast(*, event_id: int) -> bool:
+    """Push the lobby's counts to everyone in it when they changed; True when sent.
+
+    One frame per event per interval, whatever the number of viewers.
+    """
+    counts = lobby_counts(event_id=event_id)
+    encoded = ",".join(f"{key}={value}" for key, value in sorted(counts.items()))
+    previous = get_redis().set(LAST_COUNTS_KEY.format(event_id=event_id), encoded, ex=60, get=True)
+    if previous == encoded:
+        return False
+    send_to_groups([event_group(event_id)], {"type": "lobby.counts", "event": event_id, "counts": counts})
+    return True

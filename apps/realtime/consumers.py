@@ -1,0 +1,130 @@
+"""The single WebSocket endpoint of a browser tab.
+
+It authenticates, keeps the user's group membership and presence, validates the
+envelope and hands each frame to the handler its app registered. Bad frames get an
+`error` frame; the socket stays open.
+"""
+
+import json
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.errors import DomainError
+from apps.realtime import presence, registry
+from apps.realtime.protocol import MAX_FRAME_BYTES, ErrorCode, user_group
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+MAX_REF_LENGTH = 64
+
+
+class GatewayConsumer(AsyncWebsocketConsumer):
+    user_id: int
+    groups_joined: set[str]
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.user_id = user.pk
+        self.groups_joined = set()
+        await self.accept()
+        await self.join_group(user_group(self.user_id))
+        await database_sync_to_async(presence.socket_touch)(user_id=self.user_id, channel_name=self.channel_name)
+        for hook in registry.connect_hooks:
+            await hook(self)
+        await self.send_frame(
+            {
+                "type": "hello",
+                "user_id": self.user_id,
+                "heartbeat_interval_s": settings.WEBSOCKET_HEARTBEAT_INTERVAL_S,
+                "server_time": timezone.now().isoformat(),
+            }
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if not hasattr(self, "user_id"):
+            return
+        for hook in registry.disconnect_hooks:
+            try:
+                await hook(self)
+            except Exception:
+                logger.exception("disconnect hook failed for user %s", self.user_id)
+        for group in list(self.groups_joined):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined.clear()
+        await database_sync_to_async(presence.socket_closed)(user_id=self.user_id, channel_name=self.channel_name)
+
+    async def join_group(self, group: str) -> None:
+        if group not in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.add(group)
+
+    async def leave_group(self, group: str) -> None:
+        if group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.groups_joined.discard(group)
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+
+    async def send_error(self, code: str, message: str, *, ref: str | None = None, **extra: Any) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if ref is not None:
+            frame["ref"] = ref
+        frame.update({key: value for key, value in extra.items() if value is not None})
+        await self.send_frame(frame)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self.send_error(ErrorCode.BINARY_NOT_SUPPORTED, _("Binary frames are not supported; send JSON text."))
+            return
+        if len(text_data.encode("utf-8")) > MAX_FRAME_BYTES:
+            await self.send_error(
+                ErrorCode.FRAME_TOO_LARGE, _("The frame is larger than %(limit)d bytes.") % {"limit": MAX_FRAME_BYTES}
+            )
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self.send_error(ErrorCode.MALFORMED_JSON, _("The frame is not valid JSON."))
+            return
+        await self.dispatch_frame(frame)
+
+    async def dispatch_frame(self, frame: Any) -> None:
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.send_error(ErrorCode.INVALID_FRAME, _("A frame must be a JSON object with a string 'type'."))
+            return
+        ref = frame.get("ref")
+        if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
+            await self.send_error(ErrorCode.INVALID_FRAME, _("'ref' must be a string of at most 64 characters."))
+            return
+        frame_type = frame["type"]
+        if frame_type == "ping":
+            await database_sync_to_async(presence.socket_touch)(user_id=self.user_id, channel_name=self.channel_name)
+            for hook in registry.heartbeat_hooks:
+                await hook(self)
+            await self.send_frame({"type": "pong", "server_time": timezone.now().isoformat()})
+            return
+        handler = registry.frame_handlers.get(frame_type)
+        if handler is None:
+            await self.send_error(ErrorCode.UNKNOWN_TYPE, _("Unknown frame type: %(type)s") % {"type": frame_type[:64]}, ref=ref)
+            return
+        try:
+            await handler(self, frame)
+        except DomainError as error:
+            await self.send_error(error.code, str(error.message), ref=ref, field=error.field, retry_after_s=error.retry_after_s)
+        except Exception:
+            logger.exception("frame handler for %s failed", frame_type)
+            await self.send_error(ErrorCode.INTERNAL_ERROR, _("Something went wrong on our side; please retry."), ref=ref)
+
+    async def realtime_frame(self, message: dict[str, Any]) -> None:
+        await self.send_frame(message["frame"])

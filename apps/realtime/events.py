@@ -1,0 +1,37 @@
+"""Sending frames to groups, only once the surrounding transaction has committed.
+
+Services call these; consumers never broadcast on their own. Outside a transaction the
+frame leaves at once (Django runs on_commit callbacks immediately in autocommit mode).
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from apps.realtime.protocol import user_group
+
+FRAME_MESSAGE_TYPE = "realtime.frame"
+
+
+def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    message = {"type": FRAME_MESSAGE_TYPE, "frame": frame}
+
+    async def send_all() -> None:
+        for group in groups:
+            await layer.group_send(group, message)
+
+    async_to_sync(send_all)()
+
+
+def send_to_groups(groups: Iterable[str], frame: dict[str, Any]) -> None:
+    groups = list(groups)
+    if groups:
+        transaction.on_commit(lambda: _group_send_now(groups, frame))
+
+
+def send_to_users(user_ids: Iterable[int], frame: dict[str, Any]) -> None:
+    send_to_groups((user_group(user_id) for user_id in user_ids), frame)

@@ -1,0 +1,46 @@
+"""Where feature apps plug into the single `/ws/` gateway.
+
+Apps register frame handlers and connect/disconnect hooks from their `consumers.py`,
+imported by their AppConfig.ready(). A handler receives the gateway consumer and the
+validated envelope and calls a service; it raises DomainError for the gateway to turn
+into an `error` frame.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from apps.realtime.consumers import GatewayConsumer
+
+FrameHandler = Callable[["GatewayConsumer", dict[str, Any]], Awaitable[None]]
+ConnectionHook = Callable[["GatewayConsumer"], Awaitable[None]]
+
+frame_handlers: dict[str, FrameHandler] = {}
+connect_hooks: list[ConnectionHook] = []
+disconnect_hooks: list[ConnectionHook] = []
+heartbeat_hooks: list[ConnectionHook] = []
+
+
+def frame_handler(frame_type: str) -> Callable[[FrameHandler], FrameHandler]:
+    def register(handler: FrameHandler) -> FrameHandler:
+        if frame_type in frame_handlers:
+            raise ValueError(f"Frame type {frame_type!r} already has a handler.")
+        frame_handlers[frame_type] = handler
+        return handler
+
+    return register
+
+
+def on_connect(hook: ConnectionHook) -> ConnectionHook:
+    connect_hooks.append(hook)
+    return hook
+
+
+def on_disconnect(hook: ConnectionHook) -> ConnectionHook:
+    disconnect_hooks.append(hook)
+    return hook
+
+
+def on_heartbeat(hook: ConnectionHook) -> ConnectionHook:
+    heartbeat_hooks.append(hook)
+    return hook

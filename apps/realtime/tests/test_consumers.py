@@ -1,0 +1,155 @@
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from apps.accounts.tests.factories import make_user
+from apps.realtime import events, presence
+from matchminds.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def _hello(communicator) -> dict:
+    frame = await communicator.receive_json_from(timeout=5)
+    assert frame["type"] == "hello"
+    return frame
+
+
+async def test_anonymous_connection_is_refused():
+    communicator = WebsocketCommunicator(application, "/ws/", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
+    connected, code = await communicator.connect()
+    assert connected is False
+    assert code == 4401
+
+
+async def test_foreign_origin_is_refused(connect_as):
+    user = await sync_to_async(make_user)()
+    communicator = WebsocketCommunicator(
+        application, "/ws/", headers=[(b"origin", b"https://evil.example"), (b"host", b"localhost")]
+    )
+    connected, _ = await communicator.connect()
+    assert connected is False
+    assert user.pk
+
+
+async def test_hello_then_ping_pong_and_presence(connect_as):
+    user = await sync_to_async(make_user)()
+    communicator = await connect_as(user)
+    hello = await _hello(communicator)
+    assert hello["user_id"] == user.pk
+    assert hello["heartbeat_interval_s"] == 25
+    assert await sync_to_async(presence.user_is_online)(user_id=user.pk) is True
+
+    await communicator.send_json_to({"type": "ping"})
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "pong"
+
+    await communicator.disconnect()
+    assert await sync_to_async(presence.user_is_online)(user_id=user.pk) is False
+    assert await sync_to_async(presence.user_last_seen)(user_id=user.pk) is not None
+
+
+async def test_two_tabs_stay_online_until_both_close(connect_as):
+    user = await sync_to_async(make_user)()
+    first, second = await connect_as(user), await connect_as(user)
+    await _hello(first)
+    await _hello(second)
+    await first.disconnect()
+    assert await sync_to_async(presence.user_is_online)(user_id=user.pk) is True
+    await second.disconnect()
+    assert await sync_to_async(presence.user_is_online)(user_id=user.pk) is False
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ("{not json", "malformed_json"),
+        ("[1, 2]", "invalid_frame"),
+        ('{"type": 5}', "invalid_frame"),
+        ('{"type": "no.such.frame", "ref": "r1"}', "unknown_type"),
+        ('{"type": "ping", "ref": ' + json.dumps("x" * 65) + "}", "invalid_frame"),
+        ('{"type": "lobby.enter", "event": "abc"}', "invalid_frame"),
+        ('{"type": "x", "pad": "' + "a" * 17000 + '"}', "frame_too_large"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_socket_stays_open(connect_as, payload, code):
+    user = await sync_to_async(make_user)()
+    communicator = await connect_as(user)
+    await _hello(communicator)
+
+    await communicator.send_to(text_data=payload)
+    error = await communicator.receive_json_from(timeout=5)
+    assert error["type"] == "error"
+    assert error["code"] == code
+    assert error["message"]
+
+    await communicator.send_json_to({"type": "ping"})
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "pong"
+    await communicator.disconnect()
+
+
+async def test_binary_frames_are_refused_politely(connect_as):
+    user = await sync_to_async(make_user)()
+    communicator = await connect_as(user)
+    await _hello(communicator)
+    await communicator.send_to(bytes_data=b"\x00\x01")
+    error = await communicator.receive_json_from(timeout=5)
+    assert error == {"type": "error", "code": "binary_not_supported", "message": error["message"]}
+    await communicator.disconnect()
+
+
+async def test_unknown_type_echoes_ref(connect_as):
+    user = await sync_to_async(make_user)()
+    communicator = await connect_as(user)
+    await _hello(communicator)
+    await communicator.send_json_to({"type": "nope", "ref": "abc"})
+    error = await communicator.receive_json_from(timeout=5)
+    assert error["ref"] == "abc"
+    await communicator.disconnect()
+
+
+async def test_service_frames_reach_only_the_addressed_user(connect_as):
+    alice, bob = await sync_to_async(make_user)(), await sync_to_async(make_user)()
+    alice_socket, bob_socket = await connect_as(alice), await connect_as(bob)
+    await _hello(alice_socket)
+    await _hello(bob_socket)
+
+    await sync_to_async(events.send_to_users)([alice.pk], {"type": "test.note", "text": "안녕"})
+
+    assert await alice_socket.receive_json_from(timeout=5) == {"type": "test.note", "text": "안녕"}
+    assert await bob_socket.receive_nothing(timeout=0.5)
+    await alice_socket.disconnect()
+    await bob_socket.disconnect()
+
+
+async def test_frames_wait_for_the_commit_and_vanish_on_rollback(connect_as):
+    from django.db import transaction
+
+    user = await sync_to_async(make_user)()
+    communicator = await connect_as(user)
+    await _hello(communicator)
+
+    def send_inside_rolled_back_transaction():
+        try:
+            with transaction.atomic():
+                events.send_to_users([user.pk], {"type": "test.note", "text": "never"})
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+
+    await sync_to_async(send_inside_rolled_back_transaction)()
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()
+
+
+async def test_idle_socket_outlives_the_redis_socket_timeout(connect_as, settings):
+    """redis-py's default 5 s socket timeout once killed consumers idle that long."""
+    user = await sync_to_async(make_user)()
+    communicator = await connect_as(user)
+    await _hello(communicator)
+    await asyncio.sleep(7)
+    await sync_to_async(events.send_to_users)([user.pk], {"type": "test.note", "text": "still here"})
+    assert (await communicator.receive_json_from(timeout=5))["text"] == "still here"
+    await communicator.disconnect()

@@ -1,0 +1,201 @@
+"""Fixtures shared by every test: real Redis, real PostgreSQL, real processes, real browser."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from apps.core.redis import get_redis
+
+ROOT = Path(__file__).resolve().parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def clean_redis() -> Iterator[None]:
+    """Every test starts with an empty Redis test database (never the `make run` one)."""
+    client = get_redis()
+    assert client.connection_pool.connection_kwargs.get("db", 0) != 0, "Refusing to flush Redis database 0 in tests"
+    client.flushdb()
+    yield
+
+
+class FrameRecorder(list):
+    """Frames that services sent after commit, as (groups, frame).
+
+    Call it as a context manager around the code under test: on leaving, the on-commit
+    hooks run as a real commit would run them, and their frames land in the list.
+    """
+
+    def __init__(self, capture_on_commit) -> None:
+        super().__init__()
+        self._capture_on_commit = capture_on_commit
+
+    def __call__(self):
+        return self._capture_on_commit(execute=True)
+
+
+@pytest.fixture
+def sent_frames(monkeypatch, django_capture_on_commit_callbacks) -> FrameRecorder:
+    from apps.realtime import events
+
+    recorder = FrameRecorder(django_capture_on_commit_callbacks)
+    monkeypatch.setattr(events, "_group_send_now", lambda groups, frame: recorder.append((list(groups), frame)))
+    return recorder
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _process_env() -> dict[str, str]:
+    """Environment for child processes: the same test database and Redis as this test."""
+    db = settings.DATABASES["default"]
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="matchminds.settings.test",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited early with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port} after {timeout_s}s")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def daphne_server(transactional_db) -> Iterator[str]:
+    """A real daphne process serving the app on a free port; yields its base URL."""
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "daphne.log", "ab")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "matchminds.asgi:application"],
+        cwd=ROOT,
+        env=_process_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(process)
+        log.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process (plus nothing else) against the test database and Redis."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "celery-worker.log", "ab")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "matchminds",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--pool",
+            "prefork",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=_process_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        from matchminds.celery import app
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError("celery worker exited early; see test-artifacts/celery-worker.log")
+            if app.control.ping(timeout=0.5):
+                break
+        else:
+            raise TimeoutError("celery worker did not answer ping")
+        yield process
+    finally:
+        _stop(process)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; the browser is never downloaded."""
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def browser_context(browser):
+    context = browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 900})
+    yield context
+    context.close()
+
+
+def save_screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def db_name() -> str:
+    return connection.settings_dict["NAME"]

@@ -1,0 +1,122 @@
+// MatchMinds realtime client: one WebSocket per tab to /ws/, shared by every feature.
+// Reconnects with jittered exponential backoff, sends heartbeats, shows the connection
+// state and dispatches frames by their `type` (see docs/protocol.md).
+(function () {
+  "use strict";
+
+  const BACKOFF_BASE_MS = 500;
+  const BACKOFF_MAX_MS = 30000;
+  const PONG_TIMEOUT_MS = 10000;
+
+  class MatchMindsSocket {
+    constructor(url) {
+      this.url = url;
+      this.handlers = new Map();
+      this.openHooks = [];
+      this.attempt = 0;
+      this.state = "connecting";
+      this.heartbeatIntervalMs = 25000;
+      this.outbox = [];
+      this.connect();
+    }
+
+    on(type, handler) {
+      if (!this.handlers.has(type)) this.handlers.set(type, []);
+      this.handlers.get(type).push(handler);
+      return this;
+    }
+
+    // Runs now if connected and again after every reconnect (resume, re-subscribe…).
+    onOpen(hook) {
+      this.openHooks.push(hook);
+      if (this.state === "connected") hook();
+      return this;
+    }
+
+    send(frame) {
+      if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+        this.ws.send(JSON.stringify(frame));
+        return true;
+      }
+      return false;
+    }
+
+    connect() {
+      this.setState(this.attempt === 0 ? "connecting" : "reconnecting");
+      const ws = new WebSocket(this.url);
+      this.ws = ws;
+      ws.onopen = () => {
+        this.attempt = 0;
+      };
+      ws.onmessage = (event) => this.receive(event.data);
+      ws.onclose = (event) => {
+        clearInterval(this.heartbeatTimer);
+        clearTimeout(this.pongTimer);
+        if (this.ws !== ws) return;
+        if (event.code === 4401) {
+          this.setState("offline");
+          return;
+        }
+        this.scheduleReconnect();
+      };
+    }
+
+    scheduleReconnect() {
+      this.setState("reconnecting");
+      const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
+      const delay = Math.random() * ceiling; // full jitter spreads a crowd's reconnects
+      this.attempt += 1;
+      setTimeout(() => this.connect(), delay);
+    }
+
+    // Forces a reconnect, e.g. after the network comes back.
+    reconnect() {
+      if (this.ws) this.ws.close();
+    }
+
+    receive(data) {
+      let frame;
+      try {
+        frame = JSON.parse(data);
+      } catch (error) {
+        return;
+      }
+      if (frame.type === "hello") {
+        this.heartbeatIntervalMs = (frame.heartbeat_interval_s || 25) * 1000;
+        this.setState("connected");
+        this.startHeartbeat();
+        this.openHooks.forEach((hook) => hook(frame));
+      } else if (frame.type === "pong") {
+        clearTimeout(this.pongTimer);
+      }
+      (this.handlers.get(frame.type) || []).forEach((handler) => handler(frame));
+      (this.handlers.get("*") || []).forEach((handler) => handler(frame));
+    }
+
+    startHeartbeat() {
+      clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = setInterval(() => {
+        if (!this.send({ type: "ping" })) return;
+        clearTimeout(this.pongTimer);
+        // A socket that stops answering is dead even if the browser has not noticed.
+        this.pongTimer = setTimeout(() => this.ws.close(), PONG_TIMEOUT_MS);
+      }, this.heartbeatIntervalMs);
+    }
+
+    setState(state) {
+      this.state = state;
+      document.querySelectorAll("[data-ws-state]").forEach((el) => {
+        el.dataset.wsState = state;
+        el.textContent = el.dataset["label" + state.charAt(0).toUpperCase() + state.slice(1)] || state;
+      });
+      const banner = document.querySelector(".reconnect-banner");
+      if (banner) banner.hidden = state !== "reconnecting";
+      document.dispatchEvent(new CustomEvent("mm:ws-state", { detail: { state } }));
+    }
+  }
+
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  window.MatchMindsSocket = MatchMindsSocket;
+  window.mmSocket = new MatchMindsSocket(scheme + "://" + window.location.host + "/ws/");
+  window.addEventListener("online", () => window.mmSocket.reconnect());
+})();
