@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "apps.realtime",
     "apps.accounts",
     "apps.events",
+    "apps.moderation",
+    "apps.chat",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,57 @@
+"""Sliding-window rate limits in Redis, shared by every edge that needs one.
+
+A limit is checked and recorded in one atomic Lua call, so concurrent requests from many
+processes cannot slip past it.
+"""
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from apps.core.errors import DomainError
+from apps.core.redis import get_redis
+
+# KEYS[1] the window's sorted set; ARGV: now_ms, window_ms, limit, member.
+# Returns 0 when admitted, else the milliseconds until the oldest hit leaves the window.
+_SLIDING_WINDOW = """
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) >= limit then
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+redis.call('ZADD', key, now, ARGV[4])
+redis.call('PEXPIRE', key, window)
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    name: str
+    limit: int
+    window_s: int
+
+
+def rate_limit_hit(*, rule: RateLimit, subject: str) -> None:
+    """Count one action of `subject` against `rule`; raise DomainError when over the limit."""
+    client = get_redis()
+    script = client.register_script(_SLIDING_WINDOW)
+    now_ms = int(time.time() * 1000)
+    wait_ms = script(
+        keys=[f"ratelimit:{rule.name}:{subject}"],
+        args=[now_ms, rule.window_s * 1000, rule.limit, f"{now_ms}:{uuid.uuid4().hex[:8]}"],
+    )
+    if wait_ms:
+        retry_after_s = max(1, -(-int(wait_ms) // 1000))
+        raise DomainError(
+            "rate_limited",
+            _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": retry_after_s},
+            http_status=429,
+            retry_after_s=retry_after_s,
+        )
