@@ -27,6 +27,19 @@ def clean_redis() -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def reference_data(request) -> None:
+    """Universities and interests, which migrations seed, come back after a transactional test's flush."""
+    if request.node.get_closest_marker("django_db") is None and "transactional_db" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    from apps.accounts.models import Interest, University, UniversityDomain
+    from apps.accounts.seed_data import INTERESTS, load_reference_data
+
+    if Interest.objects.count() < len(INTERESTS):
+        load_reference_data(university_model=University, domain_model=UniversityDomain, interest_model=Interest)
+
+
 class FrameRecorder(list):
     """Frames that services sent after commit, as (groups, frame).
 

@@ -93,3 +93,13 @@ INTERESTS = [
     ("drama", "드라마", "TV dramas"),
     ("wine", "와인", "Wine"),
 ]
+
+
+def load_reference_data(*, university_model, domain_model, interest_model) -> None:
+    """Insert the reference rows that are missing (models passed in so migrations can call it)."""
+    for name_ko, name_en, region, domains in UNIVERSITIES:
+        university, _ = university_model.objects.get_or_create(name_ko=name_ko, defaults={"name_en": name_en, "region": region})
+        for domain in domains:
+            domain_model.objects.get_or_create(domain=domain, defaults={"university": university})
+    for slug, name_ko, name_en in INTERESTS:
+        interest_model.objects.get_or_create(slug=slug, defaults={"name_ko": name_ko, "name_en": name_en})
