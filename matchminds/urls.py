@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from apps.core import views as core_views
+from apps.dashboard import views as dashboard_views
 
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("metrics", dashboard_views.metrics, name="prometheus-metrics"),
+    path("admin/dashboard/", include("apps.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("", core_views.home, name="home"),
     path("accounts/", include("apps.accounts.urls")),
