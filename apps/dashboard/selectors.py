@@ -129,7 +129,7 @@ def gauges(*, event_id: int | None) -> dict[str, float]:
 def _university_names(cache_slot: int) -> dict[int, str]:
     from apps.accounts.models import University
 
-    return dict(University.objects.values_list("pk", "name"))
+    return dict(University.objects.values_list("pk", "name_ko"))
 
 
 def university_names() -> dict[int, str]:
