@@ -36,3 +36,7 @@ messages: install
 
 check-deploy:
 	bash deploy/check_deploy.sh
+
+# Live operations: snapshot cost at 1k/5k/20k online users, dashboard freshness, alert detect → notify.
+bench-dashboard: install
+	$(BIN)/python bench/dashboard.py $(ARGS)

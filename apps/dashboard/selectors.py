@@ -12,16 +12,7 @@ from functools import lru_cache
 from django.conf import settings
 
 from apps.core.redis import get_redis
-from apps.dashboard.metrics import (
-    ALL,
-    WAIT_BUCKETS_S,
-    Metric,
-    counters_key,
-    event_totals_key,
-    gauges_key,
-    minute_of,
-    scope_of,
-)
+from apps.dashboard.metrics import ALL, WAIT_BUCKETS_S, Metric, counters_key, gauges_key, minute_of, scope_of
 from apps.dashboard.models import MetricMinute
 
 WINDOW_MINUTES = 15
@@ -41,34 +32,69 @@ WINDOW_NAMES = (
 )
 WAIT_FIELDS = tuple(f"{Metric.QUEUE_WAIT}:b{i}" for i in range(len(WAIT_BUCKETS_S) + 1))
 
-# ARGV: scope, now, first minute, last minute. For every dim with someone online, return
-# dim, online now, and connects summed over the minutes: one round trip for the breakdowns.
-_BREAKDOWN_LUA = """
-local scope, now, first, last = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local prefix = 'mm:on:' .. scope .. ':'
-local dims = redis.call('SMEMBERS', prefix .. 'dims')
-local out = {}
-for _, dim in ipairs(dims) do
-  local online = redis.call('ZCOUNT', prefix .. dim, now, '+inf')
-  local connects = 0
-  for m = first, last do
-    local v = redis.call('HGET', 'mm:c:' .. m, 'ws_connects|' .. scope .. '|' .. dim)
-    if v then connects = connects + tonumber(v) end
+# One round trip for the whole snapshot. ARGV: scope, now, current minute, window minutes,
+# breakdown minutes, university rows, then the counter names. Sums are done here, next to the data: the
+# reply is a few hundred small numbers whatever the number of users.
+_SNAPSHOT_LUA = """
+local scope, now, current = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local window, breakdown_minutes, university_rows = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local fields = {}
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] .. '|' .. scope .. '|all' end
+local sums, this_minute, last_minute = {}, {}, {}
+for i = 1, #fields do sums[i] = 0 end
+for m = current - window + 1, current do
+  local row = redis.call('HMGET', 'mm:c:' .. m, unpack(fields))
+  for i = 1, #fields do
+    local v = tonumber(row[i]) or 0
+    sums[i] = sums[i] + v
+    if m == current then this_minute[i] = tostring(v) elseif m == current - 1 then last_minute[i] = tostring(v) end
   end
-  out[#out + 1] = dim
-  out[#out + 1] = online
-  out[#out + 1] = connects
 end
-return out
+for i = 1, #fields do sums[i] = tostring(sums[i]) end
+local prefix = 'mm:on:' .. scope .. ':'
+-- Online per dim; only the top universities (by online) go back, so the reply stays small.
+local rows, unis = {}, {}
+for _, dim in ipairs(redis.call('SMEMBERS', prefix .. 'dims')) do
+  local online = redis.call('ZCOUNT', prefix .. dim, now, '+inf')
+  if string.sub(dim, 1, 2) == 'u:' then
+    if online > 0 then unis[#unis + 1] = {dim, online} end
+  else
+    rows[#rows + 1] = {dim, online}
+  end
+end
+table.sort(unis, function(a, b) return a[2] > b[2] end)
+for i = 1, math.min(#unis, university_rows) do rows[#rows + 1] = unis[i] end
+local selected = {}
+for i, row in ipairs(rows) do selected[i] = row[1] end
+local connects = {}
+if #selected > 0 then
+  for m = current - breakdown_minutes + 1, current do
+    local values = redis.call('HMGET', 'mm:cd:' .. m .. ':' .. scope, unpack(selected))
+    for i = 1, #selected do connects[i] = (connects[i] or 0) + (tonumber(values[i]) or 0) end
+  end
+end
+local breakdown = {}
+for i, row in ipairs(rows) do
+  breakdown[#breakdown + 1] = row[1]
+  breakdown[#breakdown + 1] = row[2]
+  breakdown[#breakdown + 1] = connects[i]
+end
+return {sums, this_minute, last_minute, redis.call('HGETALL', 'mm:g:' .. scope), redis.call('HGETALL', 'mm:g:all'),
+        redis.call('HGETALL', 'mm:et:' .. scope), breakdown}
 """
-_breakdown_script = None
+BREAKDOWN_MINUTES = 5
+_snapshot_script = None
 
 
-def _breakdown():
-    global _breakdown_script
-    if _breakdown_script is None:
-        _breakdown_script = get_redis().register_script(_BREAKDOWN_LUA)
-    return _breakdown_script
+def _snapshot():
+    global _snapshot_script
+    if _snapshot_script is None:
+        _snapshot_script = get_redis().register_script(_SNAPSHOT_LUA)
+    return _snapshot_script
+
+
+def _pairs(flat: list) -> dict:
+    return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
 def histogram_quantile(counts: list[float], q: float) -> float | None:
@@ -132,9 +158,13 @@ def _university_names(cache_slot: int) -> dict[int, str]:
     return dict(University.objects.values_list("pk", "name_ko"))
 
 
-def university_names() -> dict[int, str]:
-    """Reference data, refreshed every 5 minutes per process (it changes rarely)."""
-    return _university_names(int(time.time() // 300))
+def university_names(*, ids: set[int] = frozenset()) -> dict[int, str]:
+    """Reference data, cached per process for 5 minutes, reloaded when an id is unknown."""
+    names = _university_names(int(time.time() // 300))
+    if not ids <= names.keys():
+        _university_names.cache_clear()
+        names = _university_names(int(time.time() // 300))
+    return names
 
 
 def dashboard_snapshot(*, event_id: int | None, now: float | None = None) -> dict:
@@ -142,26 +172,14 @@ def dashboard_snapshot(*, event_id: int | None, now: float | None = None) -> dic
     now = time.time() if now is None else now
     scope = scope_of(event_id)
     current = minute_of(now)
-    client = get_redis()
-    fields = [f"{name}|{scope}|{ALL}" for name in (*WINDOW_NAMES, *WAIT_FIELDS)]
-    pipe = client.pipeline(transaction=False)
-    for minute in range(current - WINDOW_MINUTES + 1, current + 1):
-        pipe.hmget(counters_key(minute), fields)
-    pipe.hgetall(gauges_key(scope))
-    pipe.hgetall(gauges_key(ALL))
-    pipe.hgetall(event_totals_key(scope))
-    _breakdown()(args=[scope, now, current - 4, current], client=pipe)
-    results = pipe.execute()
-    minute_rows = results[:WINDOW_MINUTES]
-    scope_gauges, global_gauges, totals, breakdown = results[WINDOW_MINUTES:]
-
     names = (*WINDOW_NAMES, *WAIT_FIELDS)
-    window = dict.fromkeys(names, 0.0)
-    for row in minute_rows:
-        for name, value in zip(names, row, strict=True):
-            window[name] += _number(value)
-    this_minute = dict(zip(names, (_number(v) for v in minute_rows[-1]), strict=True))
-    last_minute = dict(zip(names, (_number(v) for v in minute_rows[-2]), strict=True))
+    sums, this_row, last_row, scope_flat, global_flat, totals_flat, breakdown = _snapshot()(
+        args=[scope, now, current, WINDOW_MINUTES, BREAKDOWN_MINUTES, settings.DASHBOARD_UNIVERSITY_ROWS, *names]
+    )
+    window = dict(zip(names, map(float, sums), strict=True))
+    this_minute = dict(zip(names, map(float, this_row), strict=True))
+    last_minute = dict(zip(names, map(float, last_row), strict=True))
+    scope_gauges, global_gauges, totals = _pairs(scope_flat), _pairs(global_flat), _pairs(totals_flat)
     # Trailing 60 s: this minute so far plus the part of the previous minute still inside.
     elapsed = now - current * 60
 
@@ -180,7 +198,7 @@ def dashboard_snapshot(*, event_id: int | None, now: float | None = None) -> dic
     queue_f = _number(scope_gauges.get(f"{Metric.QUEUE_DEPTH}|g:F"))
     online_m, online_f = online.get("g:M", 0), online.get("g:F", 0)
     confirmed_total = _number(totals.get(Metric.CONFIRMED))
-    names_by_id = university_names()
+    names_by_id = university_names(ids={int(dim[2:]) for dim in online if dim.startswith("u:")})
     universities = sorted(
         (
             {
@@ -190,7 +208,7 @@ def dashboard_snapshot(*, event_id: int | None, now: float | None = None) -> dic
                 "connects_5m": connects.get(dim, 0),
             }
             for dim, count in online.items()
-            if dim.startswith("u:") and (count or connects.get(dim))
+            if dim.startswith("u:")
         ),
         key=lambda row: (-row["online"], -row["connects_5m"], row["name"]),
     )[: settings.DASHBOARD_UNIVERSITY_ROWS]

@@ -51,10 +51,18 @@ def test_queue_wait_p95_goes_pending_then_firing_then_resolved_with_notices():
     # When the waits leave the 5-minute window: resolved, with a resolve notice
     services.alerts_evaluate(now=NOW + 6 * 60)
     assert states("queue-wait-p95-high") == [("resolved", "all")]
-    assert notifications()[2:] == [("slack", "queue-wait-p95-high", "resolved", 1), ("webhook", "queue-wait-p95-high", "resolved", 1)]
+    assert notifications()[2:] == [
+        ("slack", "queue-wait-p95-high", "resolved", 1),
+        ("webhook", "queue-wait-p95-high", "resolved", 1),
+    ]
     payload = Notification.objects.filter(kind="resolved", channel="webhook").get().payload
     assert payload["status"] == "resolved"
-    assert payload["alerts"][0]["labels"] == {"alertname": "queue-wait-p95-high", "severity": "warning", "team": "liveops", "event": "all"}
+    assert payload["alerts"][0]["labels"] == {
+        "alertname": "queue-wait-p95-high",
+        "severity": "warning",
+        "team": "liveops",
+        "event": "all",
+    }
 
 
 def test_a_pending_alert_that_clears_resolves_silently():
@@ -70,14 +78,21 @@ def test_alerts_of_one_rule_are_grouped_into_one_notice():
     for event in (first, second):
         metrics.metric_incr(Metric.REPORTS, event_id=event.pk, by=11, at=NOW)
     services.alerts_evaluate(now=NOW)
-    assert sorted(states("report-spike"), key=str) == sorted([("firing", "all"), ("firing", str(first.pk)), ("firing", str(second.pk))], key=str)
+    assert sorted(states("report-spike"), key=str) == sorted(
+        [("firing", "all"), ("firing", str(first.pk)), ("firing", str(second.pk))], key=str
+    )
     assert notifications() == [("slack", "report-spike", "firing", 3), ("webhook", "report-spike", "firing", 3)]
 
 
 def test_silence_mutes_until_it_expires_then_notifies():
     metrics.metric_incr(Metric.REPORTS, by=11, at=NOW)
     at = datetime.fromtimestamp(NOW, tz=UTC)
-    Silence.objects.create(matchers={"alertname": "report-spike"}, starts_at=at - timedelta(minutes=1), ends_at=at + timedelta(seconds=30), comment="known")
+    Silence.objects.create(
+        matchers={"alertname": "report-spike"},
+        starts_at=at - timedelta(minutes=1),
+        ends_at=at + timedelta(seconds=30),
+        comment="known",
+    )
     services.alerts_evaluate(now=NOW)
     assert Alert.objects.get().silenced is True
     assert notifications() == []

@@ -42,7 +42,9 @@ def test_slack_and_webhook_receive_the_grouped_payload(settings, http_sink):
     slack, webhook = fire_report_spike()
     assert deliver_until_done(slack) == []
     assert deliver_until_done(webhook) == []
-    assert http_sink.bodies("/slack") == [{"text": "[FIRING:1] report-spike (warning)\nMore than 10 reports in 5 min.\n• event=all, team=liveops: 12"}]
+    assert http_sink.bodies("/slack") == [
+        {"text": "[FIRING:1] report-spike (warning)\nMore than 10 reports in 5 min.\n• event=all, team=liveops: 12"}
+    ]
     [hook] = http_sink.bodies("/hook")
     assert (hook["group"], hook["status"], hook["alerts"][0]["value"]) == ("report-spike", "firing", 12.0)
     slack.refresh_from_db()
@@ -97,13 +99,19 @@ def test_email_goes_to_the_configured_addresses(settings):
     settings.ALERTS_EMAIL_TO = ["oncall@example.com"]
     [email] = fire_report_spike()
     assert services.notification_deliver(notification_id=email.pk) is None
-    assert [(message.subject, message.to) for message in mail.outbox] == [("[MatchMinds] [FIRING:1] report-spike (warning)", ["oncall@example.com"])]
+    assert [(message.subject, message.to) for message in mail.outbox] == [
+        ("[MatchMinds] [FIRING:1] report-spike (warning)", ["oncall@example.com"])
+    ]
 
 
 @pytest.fixture
 def moto_sns(monkeypatch):
     """A real moto_server process over HTTP; yields (endpoint, topic arn, queue url subscribed to it)."""
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "ap-northeast-2"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "ap-northeast-2",
+    }.items():
         monkeypatch.setenv(key, value)
     port = free_port()
     moto = os.path.join(os.path.dirname(sys.executable), "moto_server")

@@ -30,7 +30,11 @@ def test_worker_evaluates_notifies_and_retries_a_failing_endpoint(webhook_to_sin
         time.sleep(0.2)
     # Then the alert fired and the webhook got it on the second attempt, recorded
     notification = Notification.objects.get()
-    assert (notification.status, notification.attempts, notification.last_error.startswith("NotifyError: HTTP 502")) == ("sent", 2, True)
+    assert (notification.status, notification.attempts, notification.last_error.startswith("NotifyError: HTTP 502")) == (
+        "sent",
+        2,
+        True,
+    )
     assert [body["group"] for body in webhook_to_sink.bodies("/hook")] == ["report-spike", "report-spike"]
     assert Alert.objects.get().state == "firing"
     # And the worker registered itself for the heartbeat rule
