@@ -100,7 +100,8 @@ def bench_snapshot(event_id: int, users: int, runs: int = 200) -> float:
     timings.sort()
     median, p95 = statistics.median(timings), timings[int(len(timings) * 0.95)]
     print(
-        f"snapshot users={users:>6}: median {median:.2f} ms, p95 {p95:.2f} ms, universities in table {len(snapshot['universities'])}"
+        f"snapshot users={users:>6}: median {median:.2f} ms, p95 {p95:.2f} ms, "
+        f"universities in table {len(snapshot['universities'])}"
     )
     return median
 
@@ -210,7 +211,8 @@ def main() -> None:
         delays.sort()
         freshness_p95 = delays[int(len(delays) * 0.95)] if len(delays) > 1 else delays[0]
         print(
-            f"freshness over {len(delays)} samples: median {statistics.median(delays):.0f} ms, p95 {freshness_p95:.0f} ms, max {delays[-1]:.0f} ms"
+            f"freshness over {len(delays)} samples: median {statistics.median(delays):.0f} ms, "
+            f"p95 {freshness_p95:.0f} ms, max {delays[-1]:.0f} ms"
         )
         notify = bench_detect_to_notify(sink, events[1:])
         print(f"detect → notify: median {statistics.median(notify):.2f} s, max {max(notify):.2f} s")
