@@ -72,6 +72,7 @@ def populate(event_id: int, users: int) -> None:
         metrics.metric_incr(Metric.CONFIRMED, event_id=event_id, user_id=user_id, by=2, at=at)
         metrics.metric_incr(Metric.MESSAGES, event_id=event_id, user_id=user_id, by=40, at=at)
         metrics.metric_incr(Metric.WS_CONNECTS, event_id=event_id, user_id=user_id, by=3, at=at)
+        metrics.metric_incr(Metric.LOBBY_ENTERS, event_id=event_id, user_id=user_id, by=3, at=at)
         metrics.metric_observe(Metric.QUEUE_WAIT, random.uniform(1, 90), event_id=event_id, user_id=user_id, at=at)
     metrics.gauges_set({"queue_depth|g:M": users // 20, "queue_depth|g:F": users // 25}, event_id=event_id)
 

@@ -122,10 +122,10 @@ for i = 9, #ARGV, 2 do
       if integral then redis.call('HINCRBY', ckey, field, amount) else redis.call('HINCRBYFLOAT', ckey, field, amount) end
     end
   end
-  if name == 'ws_connects' then
-    -- Traffic per region/university: a small per-minute hash of dims, read by the snapshot.
+  if name == 'ws_connects' or name == 'lobby_enters' then
+    -- Arrivals per region/university: a small per-minute hash of dims, read by the snapshot.
     for _, s in ipairs(scopes) do
-      local bkey = 'mm:cd:' .. minute .. ':' .. s
+      local bkey = 'mm:cd:' .. minute .. ':' .. s .. ':' .. name
       for _, dim in ipairs(dims) do redis.call('HINCRBY', bkey, dim, amount) end
       redis.call('EXPIRE', bkey, ttl)
     end

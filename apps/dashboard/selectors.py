@@ -33,13 +33,14 @@ WINDOW_NAMES = (
 WAIT_FIELDS = tuple(f"{Metric.QUEUE_WAIT}:b{i}" for i in range(len(WAIT_BUCKETS_S) + 1))
 
 # One round trip for the whole snapshot. ARGV: scope, now, current minute, window minutes,
-# breakdown minutes, university rows, then the counter names. Sums are done here, next to the data: the
+# breakdown minutes, university rows, the arrivals counter, then the counter names. Sums are done here, next to the data: the
 # reply is a few hundred small numbers whatever the number of users.
 _SNAPSHOT_LUA = """
 local scope, now, current = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local window, breakdown_minutes, university_rows = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local arrivals = ARGV[7]
 local fields = {}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] .. '|' .. scope .. '|all' end
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] .. '|' .. scope .. '|all' end
 local sums, this_minute, last_minute = {}, {}, {}
 for i = 1, #fields do sums[i] = 0 end
 for m = current - window + 1, current do
@@ -69,7 +70,7 @@ for i, row in ipairs(rows) do selected[i] = row[1] end
 local connects = {}
 if #selected > 0 then
   for m = current - breakdown_minutes + 1, current do
-    local values = redis.call('HMGET', 'mm:cd:' .. m .. ':' .. scope, unpack(selected))
+    local values = redis.call('HMGET', 'mm:cd:' .. m .. ':' .. scope .. ':' .. arrivals, unpack(selected))
     for i = 1, #selected do connects[i] = (connects[i] or 0) + (tonumber(values[i]) or 0) end
   end
 end
@@ -173,8 +174,10 @@ def dashboard_snapshot(*, event_id: int | None, now: float | None = None) -> dic
     scope = scope_of(event_id)
     current = minute_of(now)
     names = (*WINDOW_NAMES, *WAIT_FIELDS)
+    # Arrivals: socket connects across the site; lobby entries inside one event.
+    arrivals = Metric.WS_CONNECTS if event_id is None else Metric.LOBBY_ENTERS
     sums, this_row, last_row, scope_flat, global_flat, totals_flat, breakdown = _snapshot()(
-        args=[scope, now, current, WINDOW_MINUTES, BREAKDOWN_MINUTES, settings.DASHBOARD_UNIVERSITY_ROWS, *names]
+        args=[scope, now, current, WINDOW_MINUTES, BREAKDOWN_MINUTES, settings.DASHBOARD_UNIVERSITY_ROWS, arrivals, *names]
     )
     window = dict(zip(names, map(float, sums), strict=True))
     this_minute = dict(zip(names, map(float, this_row), strict=True))
@@ -236,7 +239,7 @@ def dashboard_snapshot(*, event_id: int | None, now: float | None = None) -> dic
             "messages_per_s": round(trailing(Metric.MESSAGES) / 60, 2),
             "reports_15m": int(window[Metric.REPORTS]),
             "moderation_backlog": int(_number(global_gauges.get(f"{Metric.MODERATION_BACKLOG}|{ALL}"))),
-            "connects_1m": int(trailing(Metric.WS_CONNECTS)),
+            "connects_1m": int(trailing(arrivals)),
             "disconnects_1m": int(trailing(Metric.WS_DISCONNECTS)),
         },
         "regions": [

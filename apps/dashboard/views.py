@@ -1,5 +1,3 @@
-import json
-
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -46,7 +44,7 @@ def live(request):
         return redirect
     event = _selected_event(request)
     context = _context(request, event)
-    context["region_labels_json"] = json.dumps({row["code"]: row["label"] for row in context["regions"]}, ensure_ascii=False)
+    context["region_labels"] = {row["code"]: row["label"] for row in context["regions"]}
     return render(request, "dashboard/live.html", context)
 
 
