@@ -62,3 +62,8 @@ def profile_public_card(*, profile: Profile, viewer: User | None = None) -> dict
         "bio": profile.bio,
         "photo_url": reverse("accounts:photo", args=[profile.user_id]) if photo_visible and profile.photo else None,
     }
+
+
+def user_for_oidc_subject(*, subject: str) -> User | None:
+    """The active account linked to the provider's subject, if any."""
+    return User.objects.filter(oidc_sub=subject, is_active=True).first()
