@@ -249,10 +249,10 @@ def access_token_claims(token: str) -> dict:
         raise TokenRejected("token_wrong_issuer", _("The access token was issued by another provider.")) from None
     except jwt.InvalidTokenError:
         raise TokenRejected("token_malformed", _("The access token is malformed.")) from None
+    if claims.get("token_use", "access") != "access":
+        raise TokenRejected("token_not_access", _("Send an access token, not an ID token."))
     audience = claims.get(settings.OIDC_API_AUDIENCE_CLAIM)
     audiences = set(audience) if isinstance(audience, list) else {audience}
     if not audiences & set(settings.OIDC_API_AUDIENCES):
         raise TokenRejected("token_wrong_audience", _("The access token is meant for another application."))
-    if claims.get("token_use", "access") != "access":
-        raise TokenRejected("token_not_access", _("Send an access token, not an ID token."))
     return claims

@@ -203,7 +203,6 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-
 class LogoutView(OIDCLogoutView):
     """Ends the session; a single sign-on session also ends at the provider (Cognito's /logout)."""
 
@@ -260,21 +259,21 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
             # RFC 9207: an answer from another issuer is a mix-up attack, not our provider.
             return _oidc_error(request, "security_check_failed", _("The sign-in answer failed a security check."), 400)
         try:
-            response = super().get(request)
+            return super().get(request)
         except (requests.RequestException, oidc.ProviderUnavailable):
             logger.warning("single sign-on token exchange failed", exc_info=True)
             return _provider_unavailable(request)
         except SuspiciousOperation:
             logger.warning("single sign-on answer rejected", exc_info=True)
             return _oidc_error(request, "security_check_failed", _("The sign-in answer failed a security check."), 400)
-        if error == "access_denied":
-            return _oidc_error(request, "cancelled", _("You cancelled signing in. Nothing was changed."), 200)
-        if error:
-            logger.warning("provider answered %s: %s", error, request.GET.get("error_description", ""))
-            return _provider_unavailable(request)
-        return response
 
     def login_failure(self) -> HttpResponse:
+        error = self.request.GET.get("error")
+        if error == "access_denied":
+            return _oidc_error(self.request, "cancelled", _("You cancelled signing in. Nothing was changed."), 200)
+        if error:
+            logger.warning("provider answered %s: %s", error, self.request.GET.get("error_description", ""))
+            return _provider_unavailable(self.request)
         refusal = getattr(self.request, "oidc_failure", None)
         if refusal is not None:
             return _oidc_error(self.request, refusal.code, str(refusal.message), refusal.http_status)
