@@ -65,9 +65,7 @@ def test_sign_in_returns_to_the_page_asked_for(client, oidc_settings):
     assert response["Location"] == "/accounts/profile/"
 
 
-def test_sign_in_links_an_existing_local_account_by_verified_email_and_revokes_roles_no_longer_granted(
-    client, oidc_settings
-):
+def test_sign_in_links_an_existing_local_account_by_verified_email_and_revokes_roles_no_longer_granted(client, oidc_settings):
     user = make_user(email="Student@snu.ac.kr")
     user.is_staff = user.is_superuser = True
     user.save()
