@@ -15,7 +15,7 @@ ENV PIP_NO_CACHE_DIR=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:${PATH}
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends build-essential gettext libpq-dev \
+    && apt-get install --yes --no-install-recommends build-essential gettext \
     && rm -rf /var/lib/apt/lists/*
 RUN python -m venv "${VIRTUAL_ENV}"
 COPY requirements.txt /tmp/requirements.txt
@@ -42,7 +42,7 @@ RUN export DJANGO_SETTINGS_MODULE=matchminds.settings.production \
 FROM ${PYTHON_IMAGE} AS runtime
 SHELL ["/bin/bash", "-o", "errexit", "-o", "pipefail", "-o", "nounset", "-c"]
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends libpq5 tini \
+    && apt-get install --yes --no-install-recommends tini \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 10001 matchminds \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
