@@ -136,8 +136,9 @@ OIDC_JWKS_CACHE_S = env.int("OIDC_JWKS_CACHE_S", default=60 * 60)
 OIDC_JWKS_MIN_REFETCH_S = env.int("OIDC_JWKS_MIN_REFETCH_S", default=30)
 # The claim listing the user's provider groups, and which group grants which role
 # (roles: admin = staff + superuser, staff = admin site, moderator = the moderators group).
+# The default matches the groups of deploy/terraform/modules/auth; `participant` grants none.
 OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="cognito:groups")
-OIDC_GROUP_ROLES = env.dict("OIDC_GROUP_ROLES", default={"admin": "admin", "staff": "staff", "moderator": "moderator"})
+OIDC_GROUP_ROLES = env.dict("OIDC_GROUP_ROLES", default={"admin": "admin", "organizer": "staff", "moderator": "moderator"})
 MODERATORS_GROUP_NAME = "moderators"
 # Bearer access tokens on the JSON API. Cognito access tokens name their app client in
 # `client_id` and have no `aud`; RFC 9068 tokens name the API in `aud`.

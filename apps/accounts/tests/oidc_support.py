@@ -65,8 +65,8 @@ class Account:
 
 ACCOUNTS = {
     "student": Account(sub="sub-student", email="student@snu.ac.kr"),
-    "admin": Account(sub="sub-admin", email="admin-sso@matchminds.test", groups=("admin", "moderator", "unmapped")),
-    "staff": Account(sub="sub-staff", email="staff-sso@matchminds.test", groups=("staff",)),
+    "admin": Account(sub="sub-admin", email="admin-sso@matchminds.test", groups=("admin", "moderator", "participant")),
+    "staff": Account(sub="sub-staff", email="staff-sso@matchminds.test", groups=("organizer",)),
     "moderator": Account(sub="sub-moderator", email="moderator-sso@matchminds.test", groups=("moderator",)),
     "unverified": Account(sub="sub-unverified", email="unverified@snu.ac.kr", email_verified=False),
     "no_email": Account(sub="sub-no-email", email=None, login="no-email-user"),

@@ -30,7 +30,7 @@ def link(account):
 
 
 def call_me(token: str):
-    return APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    return APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def assert_rejected(response, code: str, message: str) -> None:

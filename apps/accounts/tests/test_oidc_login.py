@@ -97,7 +97,7 @@ def test_each_group_maps_to_its_role(client, oidc_settings):
 
 
 def test_the_group_mapping_comes_from_settings(client, oidc_settings, settings):
-    settings.OIDC_GROUP_ROLES = {"unmapped": "staff"}
+    settings.OIDC_GROUP_ROLES = {"participant": "staff"}
 
     sign_in(client, oidc_settings, ACCOUNTS["admin"])
 
@@ -110,7 +110,7 @@ def test_an_unverified_email_gets_a_clear_error_page_and_no_account(client, oidc
 
     assert response.status_code == 403
     assert response.context["code"] == "email_unverified"
-    assert "not verified" in response.context["message"]
+    assert response.context["message"] == "이메일 주소가 아직 인증되지 않았어요. 받은 인증 코드로 확인한 뒤 다시 로그인해 주세요."
     assert b'href="/accounts/login/"' in response.content
     assert "_auth_user_id" not in client.session
     assert not User.objects.exists()
