@@ -1,4 +1,4 @@
-"""The whole single sign-on journey in Chromium against daphne and the real provider."""
+"""The whole single sign-on journey in Chromium against daphne and the real OIDC provider."""
 
 import pytest
 
