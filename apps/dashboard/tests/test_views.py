@@ -1,9 +1,13 @@
+import subprocess
+import sys
+
 import pytest
 from django.test import Client, override_settings
 
 from apps.accounts.tests.factories import make_user
 from apps.dashboard import metrics
 from apps.dashboard.metrics import Metric
+from conftest import ROOT, _process_env
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +77,20 @@ def test_metrics_from_an_allowed_network(staff_user):
     staff = Client(REMOTE_ADDR="10.1.2.3")
     staff.force_login(staff_user)
     assert staff.get("/metrics").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(METRICS_BEARER_TOKEN="s3cret-token")
+def test_business_counters_from_several_processes_add_up_in_any_scrape():
+    # Given three separate processes (like daphne and Celery workers) each recording matches
+    script = (
+        "import django; django.setup();"
+        "from apps.dashboard.metrics import metric_incr;"
+        "[metric_incr('matches_confirmed', event_id=1, region='ulsan') for _ in range(5)]"
+    )
+    processes = [subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=_process_env()) for _ in range(3)]
+    assert [process.wait(timeout=60) for process in processes] == [0, 0, 0]
+    # When this process answers the scrape, then it reports what all of them recorded
+    body = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token").content.decode()
+    assert "matchminds_matches_confirmed_total 15.0" in body
+    assert 'matchminds_matches_confirmed_by_region_total{region="ulsan"} 15.0' in body

@@ -1,4 +1,4 @@
-"""Browser end to end: a staff dashboard updates live while two students meet.
+"""Browser end to end (issue 6): a staff dashboard updates live while two students meet.
 
 Real daphne, a real Celery worker plus beat (which publishes the per-second snapshot),
 Redis, PostgreSQL and Chromium. Matching (issue 3) is not on main yet, so the match itself
