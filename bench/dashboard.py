@@ -136,7 +136,7 @@ def start_worker(sink: Sink) -> subprocess.Popen:
         ALERTS_WEBHOOK_URL=sink.url,
         PYTHONUNBUFFERED="1",
     )
-    log = open(ROOT / "bench" / "dashboard-worker.log", "w")  # noqa: SIM115
+    log = open(f"/tmp/bench-dashboard-worker-{os.getpid()}.log", "w")  # noqa: SIM115
     schedule = f"/tmp/bench-dashboard-beat-{os.getpid()}"
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "matchminds", "worker", "-B", "-s", schedule, "--concurrency", "2",
