@@ -68,6 +68,7 @@ def test_metrics_with_the_bearer_token_exports_process_and_business_metrics():
     assert 'matchminds_queue_wait_seconds_bucket{le="15"} 1.0' in body
     assert 'matchminds_online_users{dimension="all"} 1.0' in body
     assert "django_http_requests_total_by_method_total" in body
+    assert 'django_db_execute_total{alias="default",vendor="postgresql"}' in body
 
 
 @override_settings(METRICS_ALLOWED_NETWORKS=["127.0.0.0/8"])
