@@ -1,0 +1,42 @@
+"""The only place that builds chat frames and addresses them; everything leaves after commit."""
+
+from apps.realtime.events import send_many, send_to_groups, send_to_users
+from apps.realtime.protocol import room_group, user_group
+
+
+def message_new_frames(messages: list[dict]) -> None:
+    """Fan each stored message out to its room: one group_send per room message, whatever its size."""
+    send_many(([room_group(message["room"])], {"type": "message.new", **message}) for message in messages)
+
+
+def read_receipt(*, room_id: int, user_id: int, seq: int, to_room: bool) -> None:
+    """1:1 rooms: everybody in the room sees the pointer; lobbies: only the reader's own tabs."""
+    frame = {"type": "message.read", "room": room_id, "user": user_id, "seq": seq}
+    send_to_groups([room_group(room_id) if to_room else user_group(user_id)], frame)
+
+
+def unread_counts(*, room_id: int, counts: dict[int, int]) -> None:
+    frame = {"type": "room.unread_counts", "room": room_id, "counts": {str(seq): n for seq, n in counts.items()}}
+    send_to_groups([room_group(room_id)], frame)
+
+
+def room_created(*, user_summaries: dict[int, dict]) -> None:
+    send_many(([user_group(user_id)], {"type": "room.created", "room": summary}) for user_id, summary in user_summaries.items())
+
+
+def room_closed(*, room_id: int, member_ids: list[int], by_user_id: int | None) -> None:
+    frame = {"type": "room.closed", "room": room_id, "by": by_user_id}
+    send_to_groups([room_group(room_id), *(user_group(user_id) for user_id in member_ids)], frame)
+
+
+def typing(*, room_id: int, user_id: int, expires_in_s: int) -> None:
+    send_to_groups([room_group(room_id)], {"type": "typing", "room": room_id, "user": user_id, "expires_in_s": expires_in_s})
+
+
+def presence_changed(*, partner_ids: list[int], state: dict) -> None:
+    send_to_users(partner_ids, state)
+
+
+def profile_updated(*, room_ids: list[int], user_id: int, nickname: str, photo_url: str | None) -> None:
+    frame = {"type": "profile.updated", "user": user_id, "nickname": nickname, "photo_url": photo_url}
+    send_to_groups([room_group(room_id) for room_id in room_ids], frame)
