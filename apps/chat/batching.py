@@ -41,7 +41,7 @@ class ChatWriteBatcher:
             reads = [(request, future) for request, future in batch if isinstance(request, services.ReadRequest)]
             try:
                 send_results, read_results = await self._apply([r for r, _f in sends], [r for r, _f in reads])
-            except Exception as error:  # the batch's transaction failed: every waiter gets the error
+            except Exception as error:  # noqa: BLE001 - the batch failed as a whole: every waiter must hear why
                 for _request, future in batch:
                     if not future.done():
                         future.set_exception(error)
