@@ -36,3 +36,8 @@ messages: install
 
 check-deploy:
 	bash deploy/check_deploy.sh
+
+# Chat: 5,000-connection storm, idle, 1:1 ladder, lobby broadcast and the reference
+# consumer side by side (ARGS=--faults for drops, kill -9 and a Redis restart).
+bench-chat: install
+	$(BIN)/python bench/chat.py $(ARGS)

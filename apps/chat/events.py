@@ -4,15 +4,21 @@ from apps.realtime.events import send_many, send_to_groups, send_to_users
 from apps.realtime.protocol import room_group, user_group
 
 
-def message_new_frames(messages: list[dict]) -> None:
-    """Fan each stored message out to its room: one group_send per room message, whatever its size."""
-    send_many(([room_group(message["room"])], {"type": "message.new", **message}) for message in messages)
+def write_batch_frames(*, messages: list[dict], reads: list[tuple[int, int, int, bool]]) -> None:
+    """All frames of one group-committed batch leave together, in one hop to the event loop.
 
-
-def read_receipt(*, room_id: int, user_id: int, seq: int, to_room: bool) -> None:
-    """1:1 rooms: everybody in the room sees the pointer; lobbies: only the reader's own tabs."""
-    frame = {"type": "message.read", "room": room_id, "user": user_id, "seq": seq}
-    send_to_groups([room_group(room_id) if to_room else user_group(user_id)], frame)
+    Each stored message goes to its room (one group_send per message, whatever the room's
+    size); each read pointer to the room for 1:1 rooms, to the reader's own tabs in lobbies.
+    """
+    pairs = [([room_group(message["room"])], {"type": "message.new", **message}) for message in messages]
+    pairs += [
+        (
+            [room_group(room_id) if to_room else user_group(user_id)],
+            {"type": "message.read", "room": room_id, "user": user_id, "seq": seq},
+        )
+        for room_id, user_id, seq, to_room in reads
+    ]
+    send_many(pairs)
 
 
 def unread_counts(*, room_id: int, counts: dict[int, int]) -> None:

@@ -225,8 +225,10 @@ def chat_write_batch(
         cleaned.append((index, request, body))
     try:
         with transaction.atomic():
-            _store_messages(cleaned, send_results)
-            read_results = [_apply_read(request) for request in reads]
+            stored = _store_messages(cleaned, send_results)
+            receipts: list[tuple[int, int, int, bool]] = []
+            read_results = [_apply_read(request, receipts) for request in reads]
+            events.write_batch_frames(messages=stored, reads=receipts)
     except IntegrityError:
         # Only a bug or a manual write could break the constraints; redo one by one so a
         # single bad item cannot refuse the whole batch.
@@ -240,9 +242,10 @@ def chat_write_batch(
     return send_results, read_results
 
 
-def _store_messages(cleaned: list[tuple[int, SendRequest, str]], results: list) -> None:
+def _store_messages(cleaned: list[tuple[int, SendRequest, str]], results: list) -> list[dict]:
+    """Store each cleaned send (filling `results`); return the new messages as frame data."""
     if not cleaned:
-        return
+        return []
     room_ids = sorted({request.room_id for _index, request, _body in cleaned})
     with connection.cursor() as cursor:
         # Lock in id order so concurrent batches of other processes never deadlock.
@@ -292,7 +295,7 @@ def _store_messages(cleaned: list[tuple[int, SendRequest, str]], results: list) 
                 if others is not None:
                     message["unread"] = others
                 stored.append(message)
-    events.message_new_frames(stored)
+    return stored
 
 
 def _refusal_or_original_ack(request: SendRequest) -> SendResult | DomainError:
@@ -339,7 +342,7 @@ def room_mark_read(*, user_id: int, room_id: int, seq: int) -> int:
     return result
 
 
-def _apply_read(request: ReadRequest) -> int | DomainError:
+def _apply_read(request: ReadRequest, receipts: list[tuple[int, int, int, bool]]) -> int | DomainError:
     with connection.cursor() as cursor:
         cursor.execute(_READ_SQL, {"room": request.room_id, "user": request.user_id, "seq": request.seq})
         row = cursor.fetchone()
@@ -349,7 +352,7 @@ def _apply_read(request: ReadRequest) -> int | DomainError:
             return DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
         return member.last_read_seq
     new_seq, kind = row
-    events.read_receipt(room_id=request.room_id, user_id=request.user_id, seq=new_seq, to_room=kind == RoomKind.DIRECT)
+    receipts.append((request.room_id, request.user_id, new_seq, kind == RoomKind.DIRECT))
     if kind == RoomKind.LOBBY:
         # A flag left by a rolled-back batch only costs one needless recount.
         get_redis().sadd(LOBBY_UNREAD_DIRTY_KEY, request.room_id)
