@@ -463,14 +463,16 @@ class Worker:
 
     async def connect_all(self, *, rate: float, count: int) -> dict:
         self.clients = [Client(self, spec) for spec in self.specs[:count]]
-        times, failures = [], 0
+        times, failures, reasons = [], 0, {}
 
         async def one(client: Client) -> None:
             nonlocal failures
             try:
                 times.append(await client.connect())
-            except Exception:  # noqa: BLE001 - a refused or timed-out connect is what we count
+            except Exception as error:  # noqa: BLE001 - a refused or timed-out connect is what we count
                 failures += 1
+                reason = f"{type(error).__name__}: {str(error)[:80]}"
+                reasons[reason] = reasons.get(reason, 0) + 1
 
         tasks = []
         started = time.perf_counter()
@@ -480,7 +482,7 @@ class Worker:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(client)))
         await asyncio.gather(*tasks)
-        return {"times": times, "failures": failures}
+        return {"times": times, "failures": failures, "reasons": reasons}
 
     async def ladder_step(self, *, step: int, rate: float, duration: float) -> None:
         senders = [client for client in self.clients if client.room is not None or self.mode == "reference"]
@@ -652,6 +654,8 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         parts = workers.call("connect", mode="chat", port=servers.port, rate=args.rate / args.clients, count=len(clients))
         times = [t for p in parts for t in p["times"]]
         failures = sum(p["failures"] for p in parts)
+        if failures:
+            log(f"  failure reasons: {[p['reasons'] for p in parts]}")
         time.sleep(3)
         rss_per_conn = (servers.rss_kb() - rss_before) / max(1, len(times))
         log(

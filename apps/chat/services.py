@@ -32,9 +32,9 @@ from apps.realtime import presence
 logger = logging.getLogger(__name__)
 
 
-
 def send_rate() -> RateLimit:
     return RateLimit("chat-send", settings.CHAT_SEND_RATE_LIMIT, settings.CHAT_SEND_RATE_WINDOW_S)
+
 
 LOBBY_UNREAD_DIRTY_KEY = "chat:lobby_unread_dirty"
 UNSUBSCRIBE_SALT = "chat.digest.unsubscribe"

@@ -50,9 +50,7 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
         alice_page.press("#chat-body", "Enter")
         bob_page.wait_for_selector('.msg[data-seq="1"] .bubble:has-text("안녕하세요! 반가워요")')
         alice_page.wait_for_selector('.msg.mine[data-seq="1"][data-state="sent"]')
-        alice_page.wait_for_function(
-            "document.querySelector('.msg.mine[data-seq=\"1\"] .read-mark').textContent !== '1'"
-        )
+        alice_page.wait_for_function("document.querySelector('.msg.mine[data-seq=\"1\"] .read-mark').textContent !== '1'")
 
         # When Bob's socket drops and stays down while Alice sends, then after it comes back
         # the resume replays the missed message exactly once.
@@ -65,9 +63,7 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
         bob_page.evaluate("delete window.mmSocket.connect; window.mmSocket.connect()")
         bob_page.wait_for_selector('.msg[data-seq="2"] .bubble:has-text("끊겨도 받을 수 있어요")')
         assert bob_page.locator(".msg[data-seq]").count() == 2
-        alice_page.wait_for_function(
-            "document.querySelector('.msg.mine[data-seq=\"2\"] .read-mark').textContent !== '1'"
-        )
+        alice_page.wait_for_function("document.querySelector('.msg.mine[data-seq=\"2\"] .read-mark').textContent !== '1'")
 
         # Bob answers; the room list shows the conversation.
         bob_page.fill("#chat-body", "저도 반가워요")

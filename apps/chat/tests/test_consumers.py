@@ -37,7 +37,11 @@ async def test_send_acks_the_sender_and_reaches_the_partner(connect_as):
     await alice_socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "c1", "body": "안녕"})
     ack = await _next(alice_socket, skip=("presence", "message.new"))
     assert {k: ack[k] for k in ("type", "room", "client_msg_id", "seq", "duplicate")} == {
-        "type": "message.ack", "room": room.pk, "client_msg_id": "c1", "seq": 1, "duplicate": False,
+        "type": "message.ack",
+        "room": room.pk,
+        "client_msg_id": "c1",
+        "seq": 1,
+        "duplicate": False,
     }
     delivered = await _next(bob_socket)
     assert (delivered["type"], delivered["seq"], delivered["body"], delivered["sender"]) == ("message.new", 1, "안녕", alice.pk)
@@ -53,7 +57,9 @@ async def test_send_acks_the_sender_and_reaches_the_partner(connect_as):
 async def test_resume_replays_missing_messages_in_order_and_ranges_fill_gaps(connect_as):
     alice, bob, room = await sync_to_async(_pair)()
     for index in range(4):
-        await sync_to_async(services.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index + 1}")
+        await sync_to_async(services.message_send)(
+            sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index + 1}"
+        )
     bob_socket = await _open(connect_as, bob)
     await bob_socket.send_json_to({"type": "resume", "rooms": {str(room.pk): 1}})
     batch = await _next(bob_socket)

@@ -41,7 +41,10 @@ def test_send_stores_sequenced_message_and_fans_out_after_commit(sent_frames):
         first = services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="a1", body="  안녕하세요  ")
         second = services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b1", body="반가워요")
     assert (first.seq, first.duplicate, second.seq) == (1, False, 2)
-    assert list(Message.objects.filter(room=room).order_by("seq").values_list("seq", "body")) == [(1, "안녕하세요"), (2, "반가워요")]
+    assert list(Message.objects.filter(room=room).order_by("seq").values_list("seq", "body")) == [
+        (1, "안녕하세요"),
+        (2, "반가워요"),
+    ]
     groups, frame = sent_frames[0]
     assert groups == [room_group(room.pk)]
     assert {k: frame[k] for k in ("type", "room", "seq", "sender", "sender_name", "client_msg_id", "body", "kind")} == {
