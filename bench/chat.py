@@ -17,6 +17,7 @@ The LAST line printed is the issue's JSON object.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -88,6 +89,7 @@ class PrivateRedis:
                 "20000",
             ],
             stdout=subprocess.DEVNULL,
+            preexec_fn=raise_nofile,  # redis caps maxclients at its fd limit; thousands of sockets need more
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -355,10 +357,8 @@ class Client:
         return True
 
     async def _send(self, ws, text: str) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the reader notices a dead socket and reconnects
             await ws.send(text)
-        except Exception:  # noqa: BLE001 - the reader notices the dead socket and reconnects
-            pass
 
     def send_message(self, step: int) -> None:
         self.counter += 1
@@ -632,7 +632,8 @@ def ladder(workers: Workers, *, steps: list[int], duration: float, label: str) -
             }
         )
         log(
-            f"  [{label}] step {rate}/s: sent {sent}, delivered {len(latencies)} ({delivered_per_s:.0f}/s), lost {lost}, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+            f"  [{label}] step {rate}/s: sent {sent}, delivered {len(latencies)} ({delivered_per_s:.0f}/s), "
+            f"lost {lost}, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
         )
         if lost == 0 and p99 <= 100:
             best, best_p99 = int(delivered_per_s), p99
@@ -659,7 +660,8 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         time.sleep(3)
         rss_per_conn = (servers.rss_kb() - rss_before) / max(1, len(times))
         log(
-            f"  ok {len(times)}, failed {failures}, p50 {pct(times, 0.5):.1f} ms, p99 {pct(times, 0.99):.1f} ms, {rss_per_conn:.1f} KB RSS per connection"
+            f"  ok {len(times)}, failed {failures}, p50 {pct(times, 0.5):.1f} ms, p99 {pct(times, 0.99):.1f} ms, "
+            f"{rss_per_conn:.1f} KB RSS per connection"
         )
         result.update(connect_ok=len(times), connect_fail=failures, connect_p99_ms=round(pct(times, 0.99), 1))
         log(f"(b) idle {args.idle}s")

@@ -9,7 +9,7 @@ from apps.accounts.tests.factories import PASSWORD, make_profile
 from apps.chat import services
 from conftest import save_screenshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def _login(context, base_url: str, email: str):
