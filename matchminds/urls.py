@@ -11,6 +11,7 @@ from apps.dashboard import views as dashboard_views
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.events.api_urls")),
+    path("", include("apps.chat.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,4 +32,5 @@ urlpatterns = [
     path("oidc/authenticate/", accounts_views.OIDCLoginStartView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", accounts_views.OIDCCallbackView.as_view(), name="oidc_authentication_callback"),
     path("events/", include("apps.events.urls")),
+    path("chat/", include("apps.chat.urls")),
 ]
