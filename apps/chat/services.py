@@ -24,7 +24,7 @@ from apps.chat import events, selectors
 from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
 from apps.chat.protocol import BODY_MAX_CHARS, CLIENT_MSG_ID_MAX_CHARS, TYPING_EXPIRES_S, ErrorCode
 from apps.core.errors import DomainError
-from apps.core.ratelimit import RateLimit, rate_limit_hit
+from apps.core.ratelimit import RateLimit, rate_limit_hit_many
 from apps.core.redis import get_redis
 from apps.moderation.selectors import block_exists_between
 from apps.realtime import presence
@@ -214,15 +214,20 @@ def chat_write_batch(
     """
     send_results: list[SendResult | DomainError | None] = [None] * len(sends)
     cleaned: list[tuple[int, SendRequest, str]] = []
+    valid: list[tuple[int, SendRequest, str]] = []
     for index, request in enumerate(sends):
         try:
             clean_client_msg_id(request.client_msg_id)
-            body = clean_body(request.body)
-            rate_limit_hit(rule=send_rate(), subject=str(request.sender_id))
+            valid.append((index, request, clean_body(request.body)))
         except DomainError as error:
             send_results[index] = error
-            continue
-        cleaned.append((index, request, body))
+    # One Redis round trip for the whole batch's rate limit.
+    refusals = rate_limit_hit_many(rule=send_rate(), subjects=[str(request.sender_id) for _i, request, _b in valid])
+    for item, refusal in zip(valid, refusals, strict=True):
+        if refusal is not None:
+            send_results[item[0]] = refusal
+        else:
+            cleaned.append(item)
     try:
         with transaction.atomic():
             stored = _store_messages(cleaned, send_results)

@@ -38,20 +38,46 @@ class RateLimit:
     window_s: int
 
 
-def rate_limit_hit(*, rule: RateLimit, subject: str) -> None:
-    """Count one action of `subject` against `rule`; raise DomainError when over the limit."""
-    client = get_redis()
-    script = client.register_script(_SLIDING_WINDOW)
-    now_ms = int(time.time() * 1000)
-    wait_ms = script(
+def _script(client):
+    return client.register_script(_SLIDING_WINDOW)
+
+
+def _call(script, *, rule: RateLimit, subject: str, now_ms: int, client=None):
+    return script(
         keys=[f"ratelimit:{rule.name}:{subject}"],
         args=[now_ms, rule.window_s * 1000, rule.limit, f"{now_ms}:{uuid.uuid4().hex[:8]}"],
+        client=client,
     )
-    if wait_ms:
-        retry_after_s = max(1, -(-int(wait_ms) // 1000))
-        raise DomainError(
-            "rate_limited",
-            _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": retry_after_s},
-            http_status=429,
-            retry_after_s=retry_after_s,
-        )
+
+
+def _refusal(wait_ms) -> DomainError | None:
+    if not wait_ms:
+        return None
+    retry_after_s = max(1, -(-int(wait_ms) // 1000))
+    return DomainError(
+        "rate_limited",
+        _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": retry_after_s},
+        http_status=429,
+        retry_after_s=retry_after_s,
+    )
+
+
+def rate_limit_hit(*, rule: RateLimit, subject: str) -> None:
+    """Count one action of `subject` against `rule`; raise DomainError when over the limit."""
+    refusal = _refusal(_call(_script(get_redis()), rule=rule, subject=subject, now_ms=int(time.time() * 1000)))
+    if refusal is not None:
+        raise refusal
+
+
+def rate_limit_hit_many(*, rule: RateLimit, subjects: list[str]) -> list[DomainError | None]:
+    """Count one action per subject (repeats allowed) in ONE round trip; each gets None or its refusal.
+
+    For batched hot paths: the same atomic script per hit, pipelined.
+    """
+    if not subjects:
+        return []
+    client = get_redis()
+    script, pipe, now_ms = _script(client), client.pipeline(transaction=False), int(time.time() * 1000)
+    for subject in subjects:
+        _call(script, rule=rule, subject=subject, now_ms=now_ms, client=pipe)
+    return [_refusal(wait_ms) for wait_ms in pipe.execute()]

@@ -9,7 +9,6 @@ import json
 import logging
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import DomainError
 from apps.dashboard.metrics import Metric, metric_incr
 from apps.realtime import presence, registry
+from apps.realtime.auth import pooled_sync_to_async
 from apps.realtime.protocol import MAX_FRAME_BYTES, ErrorCode, user_group
 
 logger = logging.getLogger(__name__)
@@ -33,14 +33,14 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
-            await database_sync_to_async(metric_incr)(Metric.WS_CONNECT_REJECTED)
+            await pooled_sync_to_async(metric_incr)(Metric.WS_CONNECT_REJECTED)
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user_id = user.pk
         self.groups_joined = set()
         await self.accept()
         await self.join_group(user_group(self.user_id))
-        await database_sync_to_async(presence.socket_touch)(user_id=self.user_id, channel_name=self.channel_name)
+        await pooled_sync_to_async(presence.socket_touch)(user_id=self.user_id, channel_name=self.channel_name)
         for hook in registry.connect_hooks:
             await hook(self)
         await self.send_frame(
@@ -63,7 +63,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         for group in list(self.groups_joined):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined.clear()
-        await database_sync_to_async(presence.socket_closed)(user_id=self.user_id, channel_name=self.channel_name)
+        await pooled_sync_to_async(presence.socket_closed)(user_id=self.user_id, channel_name=self.channel_name)
 
     async def join_group(self, group: str) -> None:
         if group not in self.groups_joined:
@@ -111,7 +111,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         frame_type = frame["type"]
         if frame_type == "ping":
-            await database_sync_to_async(presence.socket_touch)(user_id=self.user_id, channel_name=self.channel_name)
+            await pooled_sync_to_async(presence.socket_touch)(user_id=self.user_id, channel_name=self.channel_name)
             for hook in registry.heartbeat_hooks:
                 await hook(self)
             await self.send_frame({"type": "pong", "server_time": timezone.now().isoformat()})
