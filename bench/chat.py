@@ -685,20 +685,25 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
     finally:
         servers.stop()
     time.sleep(1)
-    log("(e) reference: tutorial consumer, group_send only, same ladder")
-    reference = DaphneGroup(
-        count=args.servers,
-        app="bench.reference.asgi:application",
-        env={**env, "DJANGO_SETTINGS_MODULE": "bench.reference.settings"},
-    )
-    try:
-        reference.wait_ready()
-        workers.call("connect", mode="reference", port=reference.port, rate=args.rate / args.clients, count=2 * args.pairs)
-        ref_best, _ref_p99, _ = ladder(workers, steps=args.steps, duration=args.step_s, label="reference")
-        workers.call("close")
-    finally:
-        reference.stop()
+    ref_best = 0
+    if args.skip_reference:
         workers.stop()
+        args.steps = []
+    else:
+        log("(e) reference: tutorial consumer, group_send only, same ladder")
+        reference = DaphneGroup(
+            count=args.servers,
+            app="bench.reference.asgi:application",
+            env={**env, "DJANGO_SETTINGS_MODULE": "bench.reference.settings"},
+        )
+        try:
+            reference.wait_ready()
+            workers.call("connect", mode="reference", port=reference.port, rate=args.rate / args.clients, count=2 * args.pairs)
+            ref_best, _ref_p99, _ = ladder(workers, steps=args.steps, duration=args.step_s, label="reference")
+            workers.call("close")
+        finally:
+            reference.stop()
+            workers.stop()
     lobby_ok = len(received) >= survivors
     result.update(
         max_lossless_deliveries_per_s=best,
@@ -785,6 +790,7 @@ def main() -> None:
         "--steps", type=lambda s: [int(x) for x in s.split(",")], default=[500, 1000, 1500, 2000, 2500, 3000, 3500]
     )
     parser.add_argument("--step-s", type=float, default=8.0)
+    parser.add_argument("--skip-reference", action="store_true", help="iterate faster: no (e), ratio null")
     parser.add_argument("--fault-rate", type=int, default=500)
     parser.add_argument("--fault-s", type=float, default=30.0)
     args = parser.parse_args()

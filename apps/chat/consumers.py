@@ -7,7 +7,7 @@ partners' presence. Everything else is a frame handler.
 
 from django.utils.translation import gettext as _
 
-from apps.chat import selectors, services
+from apps.chat import events, selectors, services
 from apps.chat.batching import get_batcher
 from apps.chat.protocol import (
     BODY_MAX_CHARS,
@@ -24,23 +24,25 @@ from apps.realtime.protocol import room_group
 from apps.realtime.validation import require_int, require_str
 
 
+@registry.connect_loader("chat")
+def chat_connect_data(*, user_id: int) -> dict:
+    """Runs in the socket's single connect hop: rooms, partners, and everyone's presence."""
+    room_ids, partner_ids = selectors.rooms_for_connect(user_id=user_id)
+    states = selectors.presence_states(user_ids=[user_id, *partner_ids]) if partner_ids else []
+    return {"room_ids": room_ids, "partner_ids": partner_ids, "states": states}
+
+
 @registry.on_connect
 async def chat_connect(consumer) -> None:
-    room_ids, partner_ids, states = await pooled_sync_to_async(_rooms_and_presence_on_connect)(consumer.user_id)
-    consumer.chat_partner_ids = partner_ids
-    for room_id in room_ids:
+    data = consumer.connect_data["chat"]
+    consumer.chat_partner_ids = data["partner_ids"]
+    for room_id in data["room_ids"]:
         await consumer.join_group(room_group(room_id))
-    for state in states:
-        await consumer.send_frame(state)
-
-
-def _rooms_and_presence_on_connect(user_id: int) -> tuple[list[int], list[int], list[dict]]:
-    """One hop for everything a new socket needs from PostgreSQL and Redis."""
-    room_ids, partner_ids = selectors.rooms_for_connect(user_id=user_id)
-    if not partner_ids:
-        return room_ids, partner_ids, []
-    services.presence_announce(user_id=user_id, partner_ids=partner_ids)
-    return room_ids, partner_ids, selectors.presence_for_partners(partner_ids=partner_ids)
+    if data["states"]:
+        own_state, *partner_states = data["states"]
+        await events.apresence_changed(partner_ids=data["partner_ids"], state=own_state)
+        for state in partner_states:
+            await consumer.send_frame(state)
 
 
 @registry.on_disconnect

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import DomainError
 from apps.dashboard.metrics import Metric, metric_incr
 from apps.realtime import presence, registry
-from apps.realtime.auth import pooled_sync_to_async
+from apps.realtime.auth import pooled_sync_to_async, session_key_from_scope, user_for_session_key
 from apps.realtime.protocol import MAX_FRAME_BYTES, ErrorCode, user_group
 
 logger = logging.getLogger(__name__)
@@ -26,21 +26,34 @@ CLOSE_UNAUTHENTICATED = 4401
 MAX_REF_LENGTH = 64
 
 
+def _connect_sync(session_key: str | None, channel_name: str) -> tuple[Any, dict[str, Any] | None]:
+    """Everything a new socket needs from PostgreSQL and Redis, in ONE off-loop hop.
+
+    Returns (user, connect data of every app's loader), or (user, None) when refused.
+    """
+    user = user_for_session_key(session_key)
+    if not user.is_authenticated or not user.is_active:
+        metric_incr(Metric.WS_CONNECT_REJECTED)
+        return user, None
+    presence.socket_touch(user_id=user.pk, channel_name=channel_name)
+    return user, {name: loader(user_id=user.pk) for name, loader in registry.connect_loaders.items()}
+
+
 class GatewayConsumer(AsyncWebsocketConsumer):
     user_id: int
     groups_joined: set[str]
+    connect_data: dict[str, Any] | None
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
-            await pooled_sync_to_async(metric_incr)(Metric.WS_CONNECT_REJECTED)
+        user, self.connect_data = await pooled_sync_to_async(_connect_sync)(session_key_from_scope(self.scope), self.channel_name)
+        self.scope["user"] = user
+        if self.connect_data is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user_id = user.pk
         self.groups_joined = set()
         await self.accept()
         await self.join_group(user_group(self.user_id))
-        await pooled_sync_to_async(presence.socket_touch)(user_id=self.user_id, channel_name=self.channel_name)
         for hook in registry.connect_hooks:
             await hook(self)
         await self.send_frame(

@@ -48,3 +48,10 @@ def send_many(pairs: Iterable[tuple[Iterable[str], dict[str, Any]]]) -> None:
 
 def send_to_users(user_ids: Iterable[int], frame: dict[str, Any]) -> None:
     send_to_groups((user_group(user_id) for user_id in user_ids), frame)
+
+
+async def asend_to_users(user_ids: Iterable[int], frame: dict[str, Any]) -> None:
+    """From socket code on the event loop, with no transaction around it: send at once."""
+    layer, message = get_channel_layer(), {"type": FRAME_MESSAGE_TYPE, "frame": frame}
+    for user_id in user_ids:
+        await layer.group_send(user_group(user_id), message)

@@ -56,6 +56,16 @@ def user_is_online(*, user_id: int) -> bool:
     return get_redis().zcount(_sockets_key(user_id), time.time(), "+inf") > 0
 
 
+def users_live_and_last_seen(*, user_ids: list[int]) -> list[tuple[bool, int | None]]:
+    """(online, last seen) per user, in one round trip."""
+    now, pipe = time.time(), get_redis().pipeline(transaction=False)
+    for user_id in user_ids:
+        pipe.zcount(_sockets_key(user_id), now, "+inf")
+        pipe.get(_last_seen_key(user_id))
+    values = pipe.execute()
+    return [(values[2 * i] > 0, int(values[2 * i + 1]) if values[2 * i + 1] else None) for i in range(len(user_ids))]
+
+
 def user_last_seen(*, user_id: int) -> int | None:
     value = get_redis().get(_last_seen_key(user_id))
     return int(value) if value else None

@@ -14,11 +14,15 @@ if TYPE_CHECKING:
 
 FrameHandler = Callable[["GatewayConsumer", dict[str, Any]], Awaitable[None]]
 ConnectionHook = Callable[["GatewayConsumer"], Awaitable[None]]
+# Sync, (user_id=) -> data: runs inside the socket's single off-loop hop at connect (ORM and
+# sync Redis allowed); its result is `consumer.connect_data[name]` for the async hooks.
+ConnectLoader = Callable[..., Any]
 
 frame_handlers: dict[str, FrameHandler] = {}
 connect_hooks: list[ConnectionHook] = []
 disconnect_hooks: list[ConnectionHook] = []
 heartbeat_hooks: list[ConnectionHook] = []
+connect_loaders: dict[str, ConnectLoader] = {}
 
 
 def frame_handler(frame_type: str) -> Callable[[FrameHandler], FrameHandler]:
@@ -44,3 +48,15 @@ def on_disconnect(hook: ConnectionHook) -> ConnectionHook:
 def on_heartbeat(hook: ConnectionHook) -> ConnectionHook:
     heartbeat_hooks.append(hook)
     return hook
+
+
+def connect_loader(name: str) -> Callable[[ConnectLoader], ConnectLoader]:
+    """Register what an app needs from the databases when a socket opens (one hop for all apps)."""
+
+    def register(loader: ConnectLoader) -> ConnectLoader:
+        if name in connect_loaders:
+            raise ValueError(f"Connect loader {name!r} already registered.")
+        connect_loaders[name] = loader
+        return loader
+
+    return register

@@ -283,9 +283,10 @@ UNIVERSITY_CODE_MAX_ATTEMPTS = 5
 UNIVERSITY_CODE_RESEND_INTERVAL_S = env.int("UNIVERSITY_CODE_RESEND_INTERVAL_S", default=60)
 PRESENCE_TTL_S = env.int("PRESENCE_TTL_S", default=75)
 WEBSOCKET_HEARTBEAT_INTERVAL_S = 25
-# Threads per process for the WebSocket connect path (session, user, rooms, presence):
-# independent of the single thread-sensitive executor, so a connect storm runs in parallel.
-WEBSOCKET_CONNECT_THREADS = env.int("WEBSOCKET_CONNECT_THREADS", default=8)
+# Threads per process for the WebSocket paths' ORM and sync Redis calls (connect, resume,
+# heartbeats), apart from the single thread-sensitive executor. Few: they share the GIL
+# with the event loop, and each connect is one short hop.
+WEBSOCKET_SYNC_THREADS = env.int("WEBSOCKET_SYNC_THREADS", default=3)
 LOBBY_COUNTS_INTERVAL_S = 2
 CELERY_BEAT_SCHEDULE["lobby-counts"] = {
     "task": "apps.events.tasks.broadcast_lobby_counts",
