@@ -286,7 +286,7 @@ WEBSOCKET_HEARTBEAT_INTERVAL_S = 25
 # Threads per process for the WebSocket paths' ORM and sync Redis calls (connect, resume,
 # heartbeats), apart from the single thread-sensitive executor. Few: they share the GIL
 # with the event loop, and each connect is one short hop.
-WEBSOCKET_SYNC_THREADS = env.int("WEBSOCKET_SYNC_THREADS", default=3)
+WEBSOCKET_SYNC_THREADS = env.int("WEBSOCKET_SYNC_THREADS", default=6)
 LOBBY_COUNTS_INTERVAL_S = 2
 CELERY_BEAT_SCHEDULE["lobby-counts"] = {
     "task": "apps.events.tasks.broadcast_lobby_counts",
