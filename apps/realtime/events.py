@@ -4,11 +4,13 @@ Services call these; consumers never broadcast on their own. Outside a transacti
 frame leaves at once (Django runs on_commit callbacks immediately in autocommit mode).
 """
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 from apps.realtime.protocol import user_group
@@ -17,15 +19,37 @@ FRAME_MESSAGE_TYPE = "realtime.frame"
 
 
 def _group_send_many_now(pairs: list[tuple[list[str], dict[str, Any]]]) -> None:
-    layer = get_channel_layer()
+    async_to_sync(_publish_many)(pairs)
 
-    async def send_all() -> None:
+
+async def _publish_many(pairs: list[tuple[list[str], dict[str, Any]]]) -> None:
+    """Publish every (groups, frame) pair in ONE pipelined round trip to Redis.
+
+    channels-redis' pubsub layer publishes one message per round trip, under the same lock
+    as every subscribe of the process: a busy chat process then waits on Redis once per
+    message. The payloads here are exactly what its group_send would publish (same
+    serializer, same group channel names, same connection pool), just pipelined; each frame
+    is serialized once whatever the number of groups. Layers other than a single-shard
+    pubsub layer get plain group_sends.
+    """
+    layer = get_channel_layer()
+    loop_layer = layer._get_layer() if hasattr(layer, "_get_layer") else None
+    shards = getattr(loop_layer, "_shards", None)
+    if not shards or len(shards) != 1:
         for groups, frame in pairs:
             message = {"type": FRAME_MESSAGE_TYPE, "frame": frame}
             for group in groups:
                 await layer.group_send(group, message)
-
-    async_to_sync(send_all)()
+        return
+    shard = shards[0]
+    shard._ensure_redis()
+    pipe = shard._redis.pipeline(transaction=False)
+    for groups, frame in pairs:
+        payload = layer.serialize({"type": FRAME_MESSAGE_TYPE, "frame": frame})
+        for group in groups:
+            pipe.publish(loop_layer._get_group_channel_name(group), payload)
+    # Bounded: a writer thread waiting here must never hang on a Redis that went away.
+    await asyncio.wait_for(pipe.execute(), timeout=settings.REALTIME_PUBLISH_TIMEOUT_S)
 
 
 def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
