@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 DB_NAME = os.environ.get("BENCH_CHAT_DB", "mm_chat_bench")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+ACK_TIMEOUT_S = 10.0  # static/chat/room.js ACK_TIMEOUT_MS: an unacknowledged send turns "failed" (user retries)
 
 
 def log(*parts) -> None:
@@ -369,15 +370,21 @@ class Client:
             self.send({"type": "message.send", "sender": self.user, "body": body})
             return
         self.pending[cmid] = (body, time.monotonic())
-        self.send({"type": "message.send", "room": self.room, "client_msg_id": cmid, "body": body})
+        self.send({"type": "message.send", "ref": f"send:{cmid}", "room": self.room, "client_msg_id": cmid, "body": body})
 
     def resend_stale(self, older_than_s: float) -> None:
         now = time.monotonic()
         for cmid, (body, at) in list(self.pending.items()):
             if now - at > older_than_s and self.send(
-                {"type": "message.send", "room": self.room, "client_msg_id": cmid, "body": body}
+                {"type": "message.send", "ref": f"send:{cmid}", "room": self.room, "client_msg_id": cmid, "body": body}
             ):
                 self.pending[cmid] = (body, now)
+
+    def retry_one(self, cmid: str) -> None:
+        if cmid in self.pending:
+            body = self.pending[cmid][0]
+            if self.send({"type": "message.send", "ref": f"send:{cmid}", "room": self.room, "client_msg_id": cmid, "body": body}):
+                self.pending[cmid] = (body, time.monotonic())
 
     def handle(self, frame: dict) -> None:
         w = self.worker
@@ -408,6 +415,10 @@ class Client:
                 asyncio.get_running_loop().call_later(1.0, self.ask_range, frame["seq"])
         elif kind == "error":
             w.errors[frame.get("code", "?")] = w.errors.get(frame.get("code", "?"), 0) + 1
+            ref = frame.get("ref") or ""
+            if w.resilient and ref.startswith("send:") and ref[5:] in self.pending:
+                # The JS client marks the bubble failed and the user taps retry (same client_msg_id).
+                asyncio.get_running_loop().call_later(random.uniform(1.0, 3.0), self.retry_one, ref[5:])
         elif kind == "room.reload":
             w.errors["reload"] = w.errors.get("reload", 0) + 1
 
@@ -494,8 +505,10 @@ class Worker:
                 senders[number % len(senders)].send_message(step)
                 number += 1
             if self.resilient and number % 50 == 0:
+                # Like the JS client: unacknowledged for ACK_TIMEOUT (10 s) turns "failed" and the
+                # user taps retry. Resending sooner only multiplies the load of a recovering server.
                 for client in senders:
-                    client.resend_stale(3.0)
+                    client.resend_stale(ACK_TIMEOUT_S)
             await asyncio.sleep(tick)
 
     async def drop_some(self, *, fraction: float, window: float) -> None:
@@ -541,8 +554,8 @@ class Worker:
             return None
         if command == "resend":
             for client in self.clients:
-                client.resend_stale(0)
-                if client.room and client.open:
+                client.resend_stale(args.get("older_than_s", 0))
+                if args.get("resume", True) and client.room and client.open:
                     client.send({"type": "resume", "rooms": {str(client.room): client.last_seq}})
             return sum(len(client.pending) for client in self.clients)
         if command == "held":
@@ -737,11 +750,13 @@ def run_faults(args, redis: PrivateRedis, env: dict) -> dict:
         for pipe in workers.pipes:
             pipe.recv()
         log("  load done; letting clients resend and resume")
-        for _ in range(10):
+        for number in range(10):
             time.sleep(2)
-            pending = sum(workers.call("resend"))
+            pending = sum(workers.call("resend", older_than_s=ACK_TIMEOUT_S / 2, resume=number == 0))
             if pending == 0:
                 break
+        # One last resume from everyone: whatever a live fan-out lost during the faults comes back now.
+        workers.call("resend", older_than_s=ACK_TIMEOUT_S / 2, resume=True)
         time.sleep(3)
         parts = workers.call("held")
         workers.call("close")
