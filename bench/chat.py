@@ -564,6 +564,7 @@ class Worker:
                 "pending": sum(len(client.pending) for client in self.clients),
                 "generated": sum(client.counter for client in self.clients),
                 "reconnect_ms": self.reconnect_ms,
+                "not_open": sum(1 for client in self.clients if client.room and not client.open),
                 "redelivered": self.redelivered,
                 "errors": self.errors,
             }
@@ -778,6 +779,10 @@ def run_faults(args, redis: PrivateRedis, env: dict) -> dict:
     unacked = sum(part["pending"] for part in parts)
     lost += unacked + max(0, generated - len(set(bodies)) - unacked)
     reconnects = [value for part in parts for value in part["reconnect_ms"]]
+    log(
+        f"  reconnect p50 {pct(reconnects, 0.5):.0f} ms, p90 {pct(reconnects, 0.9):.0f} ms; "
+        f"clients not connected at the end: {sum(part['not_open'] for part in parts)}"
+    )
     log(
         f"  generated {generated}, stored {len(bodies)}, unacked {unacked}, reconnects {len(reconnects)}, "
         f"redelivered-and-dropped {sum(p['redelivered'] for p in parts)}, errors {parts[0]['errors']}"

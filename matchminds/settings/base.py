@@ -225,6 +225,11 @@ CHANNEL_LAYERS = {
                     "socket_keepalive": True,
                     "health_check_interval": 30,
                     "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS,
+                    # No CLIENT SETINFO round trip on (re)connect: when Redis restarts, the
+                    # pubsub connection reconnects while its receive task reads, and a reply
+                    # read during the reconnect races that reader ("readuntil() called while
+                    # another coroutine is already waiting") and breaks the subscription.
+                    "driver_info": None,
                 }
             ],
             "prefix": env("CHANNEL_LAYER_PREFIX", default="mm"),
