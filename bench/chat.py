@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 DB_NAME = os.environ.get("BENCH_CHAT_DB", "mm_chat_bench")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+BACKOFF_BASE_S, BACKOFF_MAX_S = 0.5, 30.0  # static/realtime/client.js BACKOFF_BASE_MS / BACKOFF_MAX_MS
 ACK_TIMEOUT_S = 10.0  # static/chat/room.js ACK_TIMEOUT_MS: an unacknowledged send turns "failed" (user retries)
 
 
@@ -134,6 +135,10 @@ class DaphneGroup:
                 str(fd),
                 "--websocket_timeout",
                 "-1",
+                # In a storm, a connect the app has not accepted after daphne's default 5 s is
+                # dropped and retried by the client: the work is wasted and the storm grows.
+                "--websocket_connect_timeout",
+                "30",
                 "--ping-interval",
                 "20",
                 "--ping-timeout",
@@ -341,14 +346,16 @@ class Client:
             return
         self.reconnecting = True
         self.dropped_at = self.dropped_at or time.perf_counter()
-        delay = 0.05
+        ceiling = BACKOFF_BASE_S
         while not self.closed_for_good:
-            await asyncio.sleep(random.uniform(0, delay))
+            await asyncio.sleep(random.uniform(0, ceiling))  # full jitter, like static/realtime/client.js
             try:
                 await self.connect()
                 break
-            except Exception:  # noqa: BLE001 - server down or Redis away: back off and retry
-                delay = min(delay * 2, 2.0)
+            except Exception as error:  # noqa: BLE001 - server down or Redis away: back off and retry
+                reason = f"{type(error).__name__}: {str(error)[:60]}"
+                self.worker.reconnect_failures[reason] = self.worker.reconnect_failures.get(reason, 0) + 1
+                ceiling = min(ceiling * 2, BACKOFF_MAX_S)
         self.reconnecting = False
 
     def send(self, frame: dict) -> bool:
@@ -469,6 +476,7 @@ class Worker:
         self.errors: dict[str, int] = {}
         self.redelivered = 0
         self.reconnect_ms: list[float] = []
+        self.reconnect_failures: dict[str, int] = {}
         self.lobby_watch = False
         self.lobby_received: list[float] = []
 
@@ -528,6 +536,8 @@ class Worker:
             return await self.connect_all(rate=args["rate"], count=args["count"])
         if command == "count_open":
             return sum(1 for client in self.clients if client.open)
+        if command == "count_closed":
+            return sum(1 for client in self.clients if not client.open)
         if command == "step":
             drops = None
             if args.get("drop"):
@@ -565,6 +575,7 @@ class Worker:
                 "generated": sum(client.counter for client in self.clients),
                 "reconnect_ms": self.reconnect_ms,
                 "not_open": sum(1 for client in self.clients if client.room and not client.open),
+                "reconnect_failures": self.reconnect_failures,
                 "redelivered": self.redelivered,
                 "errors": self.errors,
             }
@@ -750,7 +761,11 @@ def run_faults(args, redis: PrivateRedis, env: dict) -> dict:
         redis.restart()
         for pipe in workers.pipes:
             pipe.recv()
-        log("  load done; letting clients resend and resume")
+        log("  load done; letting clients reconnect, resend and resume")
+        deadline = time.monotonic() + 60
+        while (closed := sum(workers.call("count_closed"))) and time.monotonic() < deadline:
+            time.sleep(1)
+        log(f"  clients still reconnecting after the wait: {closed}")
         for number in range(10):
             time.sleep(2)
             pending = sum(workers.call("resend", older_than_s=ACK_TIMEOUT_S / 2, resume=number == 0))
@@ -783,6 +798,11 @@ def run_faults(args, redis: PrivateRedis, env: dict) -> dict:
         f"  reconnect p50 {pct(reconnects, 0.5):.0f} ms, p90 {pct(reconnects, 0.9):.0f} ms; "
         f"clients not connected at the end: {sum(part['not_open'] for part in parts)}"
     )
+    failures: dict[str, int] = {}
+    for part in parts:
+        for reason, count in part["reconnect_failures"].items():
+            failures[reason] = failures.get(reason, 0) + count
+    log(f"  failed reconnect attempts: {failures}")
     log(
         f"  generated {generated}, stored {len(bodies)}, unacked {unacked}, reconnects {len(reconnects)}, "
         f"redelivered-and-dropped {sum(p['redelivered'] for p in parts)}, errors {parts[0]['errors']}"
