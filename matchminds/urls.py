@@ -8,6 +8,7 @@ from apps.core import views as core_views
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.events.api_urls")),
+    path("", include("apps.moderation.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,4 +23,5 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("apps.accounts.urls")),
     path("events/", include("apps.events.urls")),
+    path("safety/", include("apps.moderation.urls")),
 ]
