@@ -96,17 +96,7 @@ def block_create(*, blocker: User, blocked_user_id: int) -> Block:
             block = Block.objects.create(blocker=blocker, blocked_id=blocked_user_id)
     except IntegrityError:
         return Block.objects.get(blocker=blocker, blocked_id=blocked_user_id)
-    _block_follow_up(block=block)
     return block
-
-
-def _block_follow_up(*, block: Block) -> None:
-    """Explicit hand-off to the features that must hide the pair from each other."""
-    from apps.chat import services as chat_services
-
-    close_rooms = getattr(chat_services, "rooms_close_between", None)
-    if close_rooms is not None:
-        close_rooms(user_id=block.blocker_id, other_user_id=block.blocked_id)
 
 
 # --- uploads and the image pipeline ----------------------------------------------------------
@@ -245,12 +235,6 @@ def _image_decided(*, image: ModeratedImage) -> None:
         Profile.objects.filter(user_id=image.owner_id, photo=image.storage_name).update(
             photo_status=photo_status, updated_at=timezone.now()
         )
-    elif image.purpose == ImagePurpose.CHAT_IMAGE:
-        from apps.chat import services as chat_services
-
-        image_decided = getattr(chat_services, "chat_image_decided", None)
-        if image_decided is not None:
-            image_decided(image=image)
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -347,19 +331,7 @@ def _room_evidence(*, reporter: User, reported_user_id: int, room_id: int | None
         raise DomainError("not_room_member", _("You can only report chats you are part of."), http_status=403)
     if reported_user_id not in member_ids:
         raise DomainError("user_not_in_room", _("This person is not in that chat."), field="reported_user_id")
-    from apps.chat import selectors as chat_selectors
-
-    snapshot_messages = getattr(chat_selectors, "messages_around_for_evidence", None)
-    if snapshot_messages is None:
-        return {"room_id": room_id, "members": sorted(member_ids)}
-    messages = snapshot_messages(room_id=room_id, message_id=message_id)
-    if message_id is not None and not any(
-        item["id"] == message_id and item["sender_id"] == reported_user_id for item in messages
-    ):
-        raise DomainError(
-            "message_not_found", _("That message is not in this chat or was not sent by this person."), http_status=404
-        )
-    return {"room_id": room_id, "members": sorted(member_ids), "messages": messages}
+    return {"room_id": room_id, "members": sorted(member_ids)}
 
 
 def report_create(
@@ -583,10 +555,7 @@ def _evidence_purge_time():
 
 def account_export(*, user: User) -> dict:
     """Everything we hold about the user, as JSON-ready data (PIPA art. 35 / GDPR art. 15, 20)."""
-    from apps.chat import selectors as chat_selectors
-
     profile = Profile.objects.filter(user=user).select_related("university").first()
-    export_messages = getattr(chat_selectors, "messages_for_export", None)
     return {
         "account": {"email": user.email, "date_joined": user.date_joined.isoformat()},
         "profile": None
@@ -613,7 +582,6 @@ def account_export(*, user: User) -> dict:
             {"reason": report.reason, "text": report.text, "status": report.status, "created_at": report.created_at.isoformat()}
             for report in Report.objects.filter(reporter=user).order_by("pk")
         ],
-        "messages": export_messages(user_id=user.pk) if export_messages else [],
     }
 
 
@@ -633,11 +601,6 @@ def account_delete(*, user: User, password: str | None) -> None:
             storage_names.add(profile.photo.name)
         involved = Report.objects.filter(reporter=user) | Report.objects.filter(reported_user=user)
         ReportEvidence.objects.filter(report__in=involved, purge_after__isnull=True).update(purge_after=_evidence_purge_time())
-        from apps.chat import services as chat_services
-
-        erase_messages = getattr(chat_services, "messages_erase_for_deleted_user", None)
-        if erase_messages is not None:
-            erase_messages(user_id=user.pk)
         _audit(actor=None, action="account_deleted", target_type="user", target_id=user.pk, target_user_id=user.pk)
         user.delete()
 

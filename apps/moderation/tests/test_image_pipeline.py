@@ -141,7 +141,9 @@ def test_azure_http_errors_are_backend_errors(azure_server):
 
 
 @pytest.mark.django_db
-def test_profile_photo_upload_queues_moderation_and_the_decision_updates_the_profile(media_root, django_capture_on_commit_callbacks):
+def test_profile_photo_upload_queues_moderation_and_the_decision_updates_the_profile(
+    media_root, django_capture_on_commit_callbacks
+):
     profile = make_profile()
 
     with django_capture_on_commit_callbacks() as callbacks:

@@ -31,7 +31,9 @@ def test_shipped_korean_and_english_lists_catch_and_mask_abuse(text, masked):
     assert verdict.masked == masked
 
 
-@pytest.mark.parametrize("text", ["안녕하세요 반가워요", "좋은 하루 보내세요", "시발점에서 출발해요", "hello class", "Assassin's Creed 좋아해요"])
+@pytest.mark.parametrize(
+    "text", ["안녕하세요 반가워요", "좋은 하루 보내세요", "시발점에서 출발해요", "hello class", "Assassin's Creed 좋아해요"]
+)
 def test_ordinary_korean_and_english_text_passes(text):
     verdict = screen_text(text)
 
