@@ -60,16 +60,7 @@ def s3_media(settings, moto_s3):
             },
         },
     }
-    from django.core.files.storage import default_storage, storages
-
-    from django.utils.functional import empty
-
-    # Settings changes do not reach an already-built storage: rebuild it for this test.
-    storages._storages.pop("default", None)
-    default_storage._wrapped = empty
     yield moto_s3
-    storages._storages.pop("default", None)
-    default_storage._wrapped = empty
 
 
 def _status(url: str) -> int:
