@@ -82,7 +82,7 @@ class QueueAdmin(admin.ModelAdmin):
 
 @admin.register(ModeratedImage)
 class ModeratedImageAdmin(QueueAdmin):
-    list_display = ("id", "thumbnail", "purpose", "owner", "status", "scores", "reason", "created_at", "overdue")
+    list_display = ("id", "thumbnail", "purpose", "owner", "status", "score_summary", "created_at", "overdue")
     readonly_fields = (
         "thumbnail",
         "owner",
@@ -99,6 +99,10 @@ class ModeratedImageAdmin(QueueAdmin):
     actions = ("approve", "reject")
     open_statuses = (ImageStatus.PENDING, ImageStatus.NEEDS_REVIEW)
     related = ("owner",)
+
+    @admin.display(description=_("scores"))
+    def score_summary(self, obj) -> str:
+        return ", ".join(f"{category} {score:.2f}" for category, score in sorted(obj.scores.items())) or "–"
 
     @admin.display(description=_("image"))
     def thumbnail(self, obj):
@@ -152,7 +156,7 @@ def _sanction_actions(resolve):
 
 @admin.register(Report)
 class ReportAdmin(QueueAdmin):
-    list_display = ("id", "reason", "reported_user", "reporter", "message_id", "text", "status", "created_at", "overdue")
+    list_display = ("id", "reason", "reported_user", "reporter", "status", "created_at", "overdue")
     list_filter = ("status", "reason", OverdueFilter)
     readonly_fields = (
         "reporter",
@@ -188,7 +192,7 @@ class ReportAdmin(QueueAdmin):
 
 @admin.register(FlaggedContent)
 class FlaggedContentAdmin(QueueAdmin):
-    list_display = ("id", "kind", "user", "text", "matches", "action", "status", "created_at", "overdue")
+    list_display = ("id", "user", "text", "action", "status", "created_at", "overdue")
     readonly_fields = ("kind", "user", "room_id", "message_id", "text", "matches", "action", "status", "created_at")
     fields = readonly_fields
     open_statuses = (FlagStatus.OPEN,)
