@@ -36,3 +36,7 @@ messages: install
 
 check-deploy:
 	bash deploy/check_deploy.sh
+
+# Image moderation: local-model images/s and p95 upload → decision latency with a real worker.
+bench-moderation: install
+	$(BIN)/python bench/moderation.py $(ARGS)
