@@ -99,12 +99,10 @@ def bench_pipeline(uploads: int, rate_per_s: float, concurrency: int) -> float:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from apps.accounts import services as account_services
-    from apps.accounts.models import University
+    from apps.accounts.models import Interest, University, UniversityDomain
+    from apps.accounts.seed_data import load_reference_data
     from apps.moderation import services
     from apps.moderation.models import ModeratedImage
-
-    from apps.accounts.models import Interest, UniversityDomain
-    from apps.accounts.seed_data import load_reference_data
 
     if not University.objects.exists():
         load_reference_data(university_model=University, domain_model=UniversityDomain, interest_model=Interest)
