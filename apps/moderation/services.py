@@ -118,6 +118,11 @@ def image_submit(*, owner: User, purpose: str, storage_name: str, room_id: int |
     return image
 
 
+def image_discard(*, owner: User, storage_name: str) -> None:
+    """Forget a replaced upload: its pipeline row goes (the caller deletes the file after commit)."""
+    ModeratedImage.objects.filter(owner=owner, storage_name=storage_name).delete()
+
+
 @dataclass(frozen=True)
 class ImageDecision:
     status: str

@@ -53,7 +53,12 @@ def test_deletion_removes_account_profile_and_stored_photos_but_keeps_report_evi
     user = profile.user
     reporter = make_profile().user
     account_services.profile_photo_set(user=user, upload=jpeg_upload())
-    account_services.profile_photo_set(user=user, upload=jpeg_upload(colour=(1, 2, 3)))
+    from django.core.files.base import ContentFile
+
+    from apps.moderation.tests.conftest import jpeg_bytes
+
+    chat_name = default_storage.save("chat/x.jpg", ContentFile(jpeg_bytes()))
+    services.image_submit(owner=user, purpose="chat_image", storage_name=chat_name)
     names = list(ModeratedImage.objects.values_list("storage_name", flat=True))
     assert len(names) == 2
     assert all(default_storage.exists(name) for name in names)

@@ -219,16 +219,17 @@ def test_uploads_are_rate_limited_per_hour_with_retry_after(media_root, settings
 
 
 @pytest.mark.django_db
-def test_a_replaced_photo_decision_does_not_touch_the_new_photo(media_root):
+def test_a_replaced_photo_leaves_the_pipeline_and_its_late_task_does_nothing(media_root):
     profile = make_profile()
     account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
+    first = ModeratedImage.objects.get()
     account_services.profile_photo_set(user=profile.user, upload=jpeg_upload(colour=(10, 10, 10)))
-    first, second = ModeratedImage.objects.order_by("pk")
 
-    services.image_moderate(image_id=first.pk)
+    assert services.image_moderate(image_id=first.pk) is None
 
+    second = ModeratedImage.objects.get()
     profile.refresh_from_db()
-    assert profile.photo.name == second.storage_name
+    assert profile.photo.name == second.storage_name != first.storage_name
     assert profile.photo_status == PhotoStatus.PENDING
 
 
