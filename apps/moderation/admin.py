@@ -163,7 +163,7 @@ class ReportAdmin(QueueAdmin):
         "reported_user",
         "reported_user_label",
         "room_id",
-        "message_id",
+        "message_seq",
         "reason",
         "text",
         "status",
@@ -193,7 +193,7 @@ class ReportAdmin(QueueAdmin):
 @admin.register(FlaggedContent)
 class FlaggedContentAdmin(QueueAdmin):
     list_display = ("id", "user", "text", "action", "status", "created_at", "overdue")
-    readonly_fields = ("kind", "user", "room_id", "message_id", "text", "matches", "action", "status", "created_at")
+    readonly_fields = ("kind", "user", "room_id", "message_seq", "text", "matches", "action", "status", "created_at")
     fields = readonly_fields
     open_statuses = (FlagStatus.OPEN,)
     related = ("user",)

@@ -16,7 +16,7 @@ class ReportApi(APIView):
         reason = serializers.ChoiceField(choices=ReportReason.choices)
         text = serializers.CharField(max_length=services.REPORT_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
         room_id = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
-        message_id = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+        message_seq = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
         block = serializers.BooleanField(required=False, default=False)
 
     class OutputSerializer(serializers.Serializer):

@@ -97,7 +97,7 @@ class Report(models.Model):
     )
     reported_user_label = models.CharField(_("reported user (at the time)"), max_length=120, blank=True)
     room_id = models.BigIntegerField(null=True, blank=True)
-    message_id = models.BigIntegerField(null=True, blank=True)
+    message_seq = models.BigIntegerField(null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=16, choices=ReportReason.choices)
     text = models.CharField(_("details"), max_length=1000, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
@@ -111,7 +111,7 @@ class Report(models.Model):
         constraints = [
             # One open report per reporter, person and message; the same message twice is a duplicate.
             models.UniqueConstraint(
-                fields=["reporter", "reported_user", "message_id"],
+                fields=["reporter", "reported_user", "room_id", "message_seq"],
                 condition=Q(status="open", reporter__isnull=False, reported_user__isnull=False),
                 nulls_distinct=False,
                 name="report_unique_open",
@@ -162,7 +162,7 @@ class FlaggedContent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
     )
     room_id = models.BigIntegerField(null=True, blank=True)
-    message_id = models.BigIntegerField(null=True, blank=True)
+    message_seq = models.BigIntegerField(null=True, blank=True)
     text = models.TextField(_("text"), blank=True)
     matches = models.JSONField(default=list, blank=True)
     action = models.CharField(_("filter action"), max_length=10)

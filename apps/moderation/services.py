@@ -282,15 +282,15 @@ def message_text_screen(*, sender_id: int, room_id: int, text: str) -> ScreenedM
     return ScreenedMessage(text=verdict.masked, flagged=True, matches=verdict.matches)
 
 
-def flag_attach_message(*, room_id: int, sender_id: int, message_id: int) -> None:
+def flag_attach_message(*, room_id: int, sender_id: int, message_seq: int) -> None:
     """Link the newest open flag of a masked message to the message it became."""
     flag = (
-        FlaggedContent.objects.filter(room_id=room_id, user_id=sender_id, message_id__isnull=True, kind=FlagKind.MESSAGE)
+        FlaggedContent.objects.filter(room_id=room_id, user_id=sender_id, message_seq__isnull=True, kind=FlagKind.MESSAGE)
         .order_by("-pk")
         .first()
     )
     if flag is not None:
-        FlaggedContent.objects.filter(pk=flag.pk).update(message_id=message_id)
+        FlaggedContent.objects.filter(pk=flag.pk).update(message_seq=message_seq)
 
 
 def hidden_word_add(*, user: User, word: str) -> HiddenWord:
@@ -323,10 +323,10 @@ def _profile_snapshot(user_id: int) -> dict:
     return {"user_id": user_id, "nickname": profile.nickname, "bio": profile.bio, "photo": profile.photo.name or ""}
 
 
-def _room_evidence(*, reporter: User, reported_user_id: int, room_id: int | None, message_id: int | None) -> dict:
+def _room_evidence(*, reporter: User, reported_user_id: int, room_id: int | None, message_seq: int | None) -> dict:
     """Check the reporter may speak about this room/message and snapshot what they saw."""
     if room_id is None:
-        if message_id is not None:
+        if message_seq is not None:
             raise DomainError("room_required", _("Say which chat the message is in."), field="room_id")
         return {}
     from apps.chat.models import RoomMember
@@ -346,7 +346,7 @@ def report_create(
     reason: str,
     text: str = "",
     room_id: int | None = None,
-    message_id: int | None = None,
+    message_seq: int | None = None,
 ) -> Report:
     """File a report with an evidence snapshot; may auto-hide the reported user."""
     if reported_user_id == reporter.pk:
@@ -363,9 +363,9 @@ def report_create(
     reported = User.objects.filter(pk=reported_user_id).select_related("profile").first()
     if reported is None:
         raise DomainError("user_not_found", _("No such user."), http_status=404)
-    evidence = _room_evidence(reporter=reporter, reported_user_id=reported_user_id, room_id=room_id, message_id=message_id)
+    evidence = _room_evidence(reporter=reporter, reported_user_id=reported_user_id, room_id=room_id, message_seq=message_seq)
     if Report.objects.filter(
-        reporter=reporter, reported_user_id=reported_user_id, message_id=message_id, status=ReportStatus.OPEN
+        reporter=reporter, reported_user_id=reported_user_id, room_id=room_id, message_seq=message_seq, status=ReportStatus.OPEN
     ).exists():
         raise _duplicate_report()
     rate_limit_hit(rule=_reports_rule(), subject=str(reporter.pk))
@@ -378,7 +378,7 @@ def report_create(
                 reported_user_id=reported_user_id,
                 reported_user_label=evidence["reported_profile"].get("nickname", "")[:120],
                 room_id=room_id,
-                message_id=message_id,
+                message_seq=message_seq,
                 reason=reason,
                 text=text,
             )
@@ -430,10 +430,10 @@ def report_and_block(
     reason: str,
     text: str = "",
     room_id: int | None = None,
-    message_id: int | None = None,
+    message_seq: int | None = None,
 ) -> Report:
     report = report_create(
-        reporter=reporter, reported_user_id=reported_user_id, reason=reason, text=text, room_id=room_id, message_id=message_id
+        reporter=reporter, reported_user_id=reported_user_id, reason=reason, text=text, room_id=room_id, message_seq=message_seq
     )
     block_create(blocker=reporter, blocked_user_id=reported_user_id)
     return report

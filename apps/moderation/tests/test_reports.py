@@ -48,7 +48,7 @@ def test_report_bad_input_gets_clear_errors():
         ({"reported_user_id": reported.pk, "reason": "because"}, "invalid_reason"),
         ({"reported_user_id": 999_999, "reason": "spam"}, "user_not_found"),
         ({"reported_user_id": reported.pk, "reason": "spam", "text": "x" * 1001}, "report_text_too_long"),
-        ({"reported_user_id": reported.pk, "reason": "spam", "message_id": 5}, "room_required"),
+        ({"reported_user_id": reported.pk, "reason": "spam", "message_seq": 5}, "room_required"),
     ]
     for kwargs, code in cases:
         with pytest.raises(DomainError) as error:
