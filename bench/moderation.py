@@ -106,49 +106,51 @@ def bench_pipeline(uploads: int, rate_per_s: float, concurrency: int) -> float:
 
     if not University.objects.exists():
         load_reference_data(university_model=University, domain_model=UniversityDomain, interest_model=Interest)
-    tag = uuid.uuid4().hex[:8]
-    user = account_services.user_sign_up(email=f"bench-{tag}@example.com", password="bench-password-1234")
-    account_services.profile_save(
-        user=user,
-        nickname=f"bench{tag}",
-        gender="F",
-        seeking="M",
-        birth_date=date(2000, 1, 1),
-        university_id=University.objects.first().pk,
-        region="seoul",
-        interest_ids=[],
-    )
+    tag = uuid.uuid4().hex[:6]
+    password = "bench-password-1234"
+    university_id = University.objects.first().pk
+    # One person per upload: a second upload by the same person would replace the first.
+    users = []
+    for index in range(uploads + 1):
+        user = account_services.user_sign_up(email=f"bench-{tag}-{index}@example.com", password=password)
+        account_services.profile_save(
+            user=user,
+            nickname=f"b{tag}{index}",
+            gender="F",
+            seeking="M",
+            birth_date=date(2000, 1, 1),
+            university_id=university_id,
+            region="seoul",
+            interest_ids=[],
+        )
+        users.append(user)
     worker = start_worker(concurrency)
     try:
         # Warm the worker processes (model load) before timing.
-        account_services.profile_photo_set(user=user, upload=SimpleUploadedFile("w.jpg", make_jpeg(0), "image/jpeg"))
-        warm_id = ModeratedImage.objects.filter(owner=user).latest("pk").pk
+        account_services.profile_photo_set(user=users[0], upload=SimpleUploadedFile("w.jpg", make_jpeg(0), "image/jpeg"))
+        warm_id = ModeratedImage.objects.get(owner=users[0]).pk
         while ModeratedImage.objects.get(pk=warm_id).decided_at is None:
             time.sleep(0.05)
         started_at: dict[int, float] = {}
-        for index in range(uploads):
+        for index, user in enumerate(users[1:]):
             before = time.time()
             account_services.profile_photo_set(user=user, upload=SimpleUploadedFile("p.jpg", make_jpeg(index + 1), "image/jpeg"))
-            started_at[ModeratedImage.objects.filter(owner=user).latest("pk").pk] = before
+            started_at[ModeratedImage.objects.get(owner=user).pk] = before
             time.sleep(max(0.0, 1 / rate_per_s - (time.time() - before)))
         deadline = time.monotonic() + 120
         while ModeratedImage.objects.filter(pk__in=started_at, decided_at__isnull=True).exists():
             if time.monotonic() > deadline:
                 raise SystemExit("decisions did not arrive within 120 s")
             time.sleep(0.05)
-        latencies = [
-            (decided_at.timestamp() - started_at[pk]) * 1000
-            for pk, decided_at in ModeratedImage.objects.filter(pk__in=started_at).values_list("pk", "decided_at")
-        ]
+        decided = dict(ModeratedImage.objects.filter(pk__in=started_at).values_list("pk", "decided_at"))
+        assert len(decided) == uploads, "every upload must have its own decision"
+        latencies = [(decided[pk].timestamp() - started) * 1000 for pk, started in started_at.items()]
         statuses = sorted(set(ModeratedImage.objects.filter(pk__in=started_at).values_list("status", flat=True)))
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-        user.refresh_from_db()
-        from django.db import transaction
-
-        with transaction.atomic():
-            services.account_delete(user=user, password="bench-password-1234")
+        for user in users:
+            services.account_delete(user=user, password=password)
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     print(
         f"pipeline: {uploads} uploads at {rate_per_s}/s, worker concurrency {concurrency}: "

@@ -173,12 +173,14 @@ def profile_photo_set(*, user: User, upload) -> Profile:
     moderation_services.upload_rate_limit_hit(user_id=user.pk)
     processed = process_uploaded_image(upload)
     old_photo_name = profile.photo.name if profile.photo else None
+    if old_photo_name:
+        # Image row before profile row: the moderation worker locks in this order too.
+        moderation_services.image_discard(owner=user, storage_name=old_photo_name)
     profile.photo.save(processed.name, processed, save=False)
     profile.photo_status = PhotoStatus.PENDING
     profile.save(update_fields=["photo", "photo_status", "updated_at"])
     moderation_services.image_submit(owner=user, purpose=ImagePurpose.PROFILE_PHOTO, storage_name=profile.photo.name)
     if old_photo_name:
-        moderation_services.image_discard(owner=user, storage_name=old_photo_name)
         storage = profile.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo_name))
     return profile
