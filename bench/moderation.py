@@ -170,6 +170,11 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    # The bench writes (and deletes) real rows, audit entries included: point DATABASE_URL at a
+    # database of its own, never at a test database.
+    call_command("migrate", verbosity=0)
     images = [make_jpeg(seed) for seed in range(args.images)]
     images_per_s = bench_model(images)
     p95 = bench_pipeline(args.uploads, args.rate, args.concurrency)
