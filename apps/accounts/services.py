@@ -29,6 +29,7 @@ from apps.accounts.models import (
 )
 from apps.accounts.roles import Role, roles_for_groups
 from apps.accounts.selectors import profile_for_user, university_for_email, user_social_access_problem
+from apps.chat import services as chat_services
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.moderation import services as moderation_services
@@ -158,6 +159,7 @@ def profile_save(
     except IntegrityError:
         raise DomainError("nickname_taken", _("This nickname is already taken."), field="nickname", http_status=409) from None
     profile.interests.set(interests)
+    chat_services.profile_changed_notify(user_id=user.pk)
     return profile
 
 
@@ -183,6 +185,7 @@ def profile_photo_set(*, user: User, upload) -> Profile:
     if old_photo_name:
         storage = profile.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo_name))
+    chat_services.profile_changed_notify(user_id=user.pk)
     return profile
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.dashboard.metrics import Metric, metric_incr
 from apps.realtime import presence, registry
 from apps.realtime.protocol import MAX_FRAME_BYTES, ErrorCode, user_group
 
@@ -32,6 +33,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
+            await database_sync_to_async(metric_incr)(Metric.WS_CONNECT_REJECTED)
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user_id = user.pk

@@ -16,21 +16,34 @@ from apps.realtime.protocol import user_group
 FRAME_MESSAGE_TYPE = "realtime.frame"
 
 
-def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
+def _group_send_many_now(pairs: list[tuple[list[str], dict[str, Any]]]) -> None:
     layer = get_channel_layer()
-    message = {"type": FRAME_MESSAGE_TYPE, "frame": frame}
 
     async def send_all() -> None:
-        for group in groups:
-            await layer.group_send(group, message)
+        for groups, frame in pairs:
+            message = {"type": FRAME_MESSAGE_TYPE, "frame": frame}
+            for group in groups:
+                await layer.group_send(group, message)
 
     async_to_sync(send_all)()
+
+
+def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
+    _group_send_many_now([(groups, frame)])
 
 
 def send_to_groups(groups: Iterable[str], frame: dict[str, Any]) -> None:
     groups = list(groups)
     if groups:
         transaction.on_commit(lambda: _group_send_now(groups, frame))
+
+
+def send_many(pairs: Iterable[tuple[Iterable[str], dict[str, Any]]]) -> None:
+    """Send several frames after commit in one hop to the event loop (batched writers)."""
+    pairs = [(list(groups), frame) for groups, frame in pairs]
+    pairs = [(groups, frame) for groups, frame in pairs if groups]
+    if pairs:
+        transaction.on_commit(lambda: _group_send_many_now(pairs))
 
 
 def send_to_users(user_ids: Iterable[int], frame: dict[str, Any]) -> None:

@@ -38,9 +38,13 @@ INSTALLED_APPS = [
     "apps.events",
     "apps.moderation",
     "apps.chat",
+    "django_prometheus",
+    "apps.dashboard",
+    "apps.alerts",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -50,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "matchminds.urls"
@@ -77,6 +82,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Query counts and latencies for Prometheus: the same PostgreSQL backend, instrumented.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -280,6 +288,58 @@ LOBBY_COUNTS_INTERVAL_S = 2
 CELERY_BEAT_SCHEDULE["lobby-counts"] = {
     "task": "apps.events.tasks.broadcast_lobby_counts",
     "schedule": LOBBY_COUNTS_INTERVAL_S,
+}
+
+# Live operations (apps/dashboard, apps/alerts; docs/metrics.md).
+METRICS_RETENTION_S = 48 * 60 * 60
+METRICS_HISTORY_DAYS = env.int("METRICS_HISTORY_DAYS", default=30)
+DASHBOARD_PUSH_INTERVAL_S = 1
+DASHBOARD_UNIVERSITY_ROWS = 50
+CELERY_BEAT_SCHEDULE["dashboard-snapshots"] = {
+    "task": "apps.dashboard.tasks.publish_dashboard_snapshots",
+    "schedule": DASHBOARD_PUSH_INTERVAL_S,
+    "options": {"expires": DASHBOARD_PUSH_INTERVAL_S * 2},
+}
+CELERY_BEAT_SCHEDULE["metrics-flush"] = {"task": "apps.dashboard.tasks.flush_metrics", "schedule": 60}
+# /metrics answers staff sessions, a bearer token, or these client networks; 404 otherwise.
+METRICS_BEARER_TOKEN = env("METRICS_BEARER_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+ALERTS_EVALUATION_INTERVAL_S = 10
+ALERTS_REPEAT_INTERVAL_S = env.int("ALERTS_REPEAT_INTERVAL_S", default=4 * 60 * 60)
+ALERTS_WORKER_HEARTBEAT_TIMEOUT_S = 60
+CELERY_BEAT_SCHEDULE["alerts-evaluate"] = {
+    "task": "apps.alerts.tasks.evaluate_alert_rules",
+    "schedule": ALERTS_EVALUATION_INTERVAL_S,
+    "options": {"expires": ALERTS_EVALUATION_INTERVAL_S},
+}
+CELERY_BEAT_SCHEDULE["alerts-reconcile"] = {"task": "apps.dashboard.tasks.reconcile_metrics", "schedule": 60}
+# Notifiers: each switches on when its variable is set.
+ALERTS_SLACK_WEBHOOK_URL = env("ALERTS_SLACK_WEBHOOK_URL", default="")
+ALERTS_SLACK_MIN_INTERVAL_S = 1.0
+ALERTS_WEBHOOK_URL = env("ALERTS_WEBHOOK_URL", default="")
+ALERTS_EMAIL_TO = env.list("ALERTS_EMAIL_TO", default=[])
+ALERTS_SNS_TOPIC_ARN = env("ALERTS_SNS_TOPIC_ARN", default="")
+ALERTS_SNS_REGION = env("ALERTS_SNS_REGION", default="ap-northeast-2")
+ALERTS_SNS_ENDPOINT_URL = env("ALERTS_SNS_ENDPOINT_URL", default=None)
+ALERTS_NOTIFY_TIMEOUT_S = 5
+ALERTS_NOTIFY_MAX_ATTEMPTS = 5
+ALERTS_NOTIFY_BACKOFF_S = 2
+ALERTS_DASHBOARD_BASE_URL = env("ALERTS_DASHBOARD_BASE_URL", default="")
+# Chat: send limits, group commit, typing, lobby unread counts and the offline digest.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+CHAT_SEND_RATE_LIMIT = env.int("CHAT_SEND_RATE_LIMIT", default=30)
+CHAT_SEND_RATE_WINDOW_S = 10
+CHAT_BATCH_MAX = env.int("CHAT_BATCH_MAX", default=200)
+CHAT_TYPING_THROTTLE_S = 2
+CHAT_LOBBY_UNREAD_WINDOW = 50
+CHAT_LOBBY_UNREAD_INTERVAL_S = 2
+CHAT_DIGEST_OFFLINE_S = env.int("CHAT_DIGEST_OFFLINE_S", default=10 * 60)
+CHAT_DIGEST_BATCH = env.int("CHAT_DIGEST_BATCH", default=200)
+CHAT_HISTORY_PAGE_SIZE = 50
+CELERY_BEAT_SCHEDULE["chat-offline-digests"] = {"task": "apps.chat.tasks.send_offline_digests", "schedule": 60}
+CELERY_BEAT_SCHEDULE["chat-lobby-unread"] = {
+    "task": "apps.chat.tasks.broadcast_lobby_unread_counts",
+    "schedule": CHAT_LOBBY_UNREAD_INTERVAL_S,
 }
 
 LOGGING = {
