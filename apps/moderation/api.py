@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -67,6 +68,23 @@ class HiddenWordsApi(APIView):
         serializer.is_valid(raise_exception=True)
         services.hidden_word_remove(user=request.user, word=serializer.validated_data["word"])
         return Response({"words": hidden_words_for_user(user_id=request.user.pk)})
+
+
+class ChatImageApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        room_id = serializers.IntegerField(min_value=1)
+        image = serializers.FileField()
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: None})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        image = services.chat_image_upload(
+            sender=request.user, room_id=serializer.validated_data["room_id"], upload=serializer.validated_data["image"]
+        )
+        return Response({"image": image.pk, "status": image.status}, status=201)
 
 
 class AccountExportApi(APIView):

@@ -31,7 +31,16 @@ def image_response(*, token: str, viewer_id: int | None, viewer_is_staff: bool) 
         raise Http404 from None
     if payload.get("viewer") != viewer_id:
         raise Http404
-    image = ModeratedImage.objects.filter(pk=payload.get("image")).first()
+    return image_response_by_id(image_id=payload.get("image"), viewer_id=viewer_id, viewer_is_staff=viewer_is_staff)
+
+
+def image_response_by_id(*, image_id: int, viewer_id: int | None, viewer_is_staff: bool) -> HttpResponse:
+    """Serve one image to a signed-in viewer after checking they may see it now.
+
+    The permission is checked on every request (a chat image stays tied to room membership);
+    S3 objects are handed out as presigned URLs that expire after MEDIA_URL_EXPIRE_S.
+    """
+    image = ModeratedImage.objects.filter(pk=image_id).first()
     if image is None or not image_visible_to(image=image, viewer_id=viewer_id, viewer_is_staff=viewer_is_staff):
         raise Http404
     if isinstance(default_storage, FileSystemStorage):

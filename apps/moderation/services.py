@@ -1,6 +1,7 @@
 """Writes of the safety feature: images, text, reports, blocks, sanctions, account deletion."""
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,7 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.images import process_uploaded_image
 from apps.accounts.models import PhotoStatus, Profile, User
+from apps.chat import services as chat_services
+from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.moderation import text_filters
@@ -32,6 +36,9 @@ from apps.moderation.models import (
     ReportStatus,
     Standing,
 )
+from apps.moderation.protocol import ChatImageFrame
+from apps.moderation.selectors import block_exists_between
+from apps.realtime.events import send_to_users
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +103,8 @@ def block_create(*, blocker: User, blocked_user_id: int) -> Block:
             block = Block.objects.create(blocker=blocker, blocked_id=blocked_user_id)
     except IntegrityError:
         return Block.objects.get(blocker=blocker, blocked_id=blocked_user_id)
+    # The pair's 1:1 chats end at once (both are told); matching checks blocks itself.
+    chat_services.rooms_close_between(user_id=blocker.pk, other_user_id=blocked_user_id)
     return block
 
 
@@ -240,6 +249,49 @@ def _image_decided(*, image: ModeratedImage) -> None:
         Profile.objects.filter(user_id=image.owner_id, photo=image.storage_name).update(
             photo_status=photo_status, updated_at=timezone.now()
         )
+    elif image.purpose == ImagePurpose.CHAT_IMAGE:
+        _chat_image_decided(image=image)
+
+
+def _chat_image_decided(*, image: ModeratedImage) -> None:
+    """Approved: the image becomes a message of the room. Rejected: only its sender hears so."""
+    status = image.status
+    if status == ImageStatus.APPROVED:
+        try:
+            chat_services.message_send(
+                sender_id=image.owner_id,
+                room_id=image.room_id,
+                client_msg_id=f"image-{image.pk}",
+                body=str(image.pk),
+                kind=MessageKind.IMAGE,
+            )
+        except DomainError as error:
+            # The chat ended (or a block came) while the image waited: nothing to deliver.
+            logger.info("chat image %s not delivered: %s", image.pk, error.code)
+            status = "undeliverable"
+    if status in (ImageStatus.APPROVED, ImageStatus.NEEDS_REVIEW):
+        return
+    frame: ChatImageFrame = {"type": "chat.image", "room": image.room_id, "image": image.pk, "status": status}
+    send_to_users([image.owner_id], frame)
+
+
+def chat_image_upload(*, sender: User, room_id: int, upload) -> ModeratedImage:
+    """Store an image for a 1:1 room privately and queue its moderation; it is sent once approved."""
+    room = Room.objects.filter(pk=room_id).first()
+    member_ids = set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
+    if room is None or sender.pk not in member_ids:
+        raise DomainError("not_member", _("You are not a member of this chat room."), field="room", http_status=404)
+    if room.kind != RoomKind.DIRECT:
+        raise DomainError("images_direct_only", _("Images can only be sent in 1:1 chats."), http_status=403)
+    if not room.is_open:
+        raise DomainError("room_closed", _("This chat has ended; you can no longer send messages."), http_status=409)
+    if any(block_exists_between(user_id=sender.pk, other_user_id=other) for other in member_ids - {sender.pk}):
+        raise DomainError("blocked", _("You cannot send messages in this chat."), http_status=403)
+    upload_rate_limit_hit(user_id=sender.pk)
+    processed = process_uploaded_image(upload)
+    with transaction.atomic():
+        storage_name = default_storage.save(f"chat/{room_id}/{uuid.uuid4().hex}.jpg", processed)
+        return image_submit(owner=sender, purpose=ImagePurpose.CHAT_IMAGE, storage_name=storage_name, room_id=room_id)
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -258,8 +310,7 @@ def profile_text_check(*, text: str, field: str) -> None:
 @dataclass(frozen=True)
 class ScreenedMessage:
     text: str
-    flagged: bool
-    matches: list[str]
+    flag_id: int | None = None
 
 
 def message_text_screen(*, sender_id: int, room_id: int, text: str) -> ScreenedMessage:
@@ -272,25 +323,20 @@ def message_text_screen(*, sender_id: int, room_id: int, text: str) -> ScreenedM
     """
     verdict = text_filters.screen_text(text)
     if not verdict.flagged:
-        return ScreenedMessage(text=text, flagged=False, matches=[])
+        return ScreenedMessage(text=text)
     action = settings.MODERATION_CHAT_TEXT_ACTION
-    FlaggedContent.objects.create(
+    flag = FlaggedContent.objects.create(
         kind=FlagKind.MESSAGE, user_id=sender_id, room_id=room_id, text=text, matches=verdict.matches, action=action
     )
     if action == "block":
         raise DomainError("message_blocked", _("This message contains words that are not allowed, so it was not sent."))
-    return ScreenedMessage(text=verdict.masked, flagged=True, matches=verdict.matches)
+    return ScreenedMessage(text=verdict.masked, flag_id=flag.pk)
 
 
-def flag_attach_message(*, room_id: int, sender_id: int, message_seq: int) -> None:
-    """Link the newest open flag of a masked message to the message it became."""
-    flag = (
-        FlaggedContent.objects.filter(room_id=room_id, user_id=sender_id, message_seq__isnull=True, kind=FlagKind.MESSAGE)
-        .order_by("-pk")
-        .first()
-    )
-    if flag is not None:
-        FlaggedContent.objects.filter(pk=flag.pk).update(message_seq=message_seq)
+def flags_attach_messages(*, seqs_by_flag: dict[int, int]) -> None:
+    """Point flags (which know their room) at the seq of the message their masked text became."""
+    for flag_id, seq in seqs_by_flag.items():
+        FlaggedContent.objects.filter(pk=flag_id).update(message_seq=seq)
 
 
 def hidden_word_add(*, user: User, word: str) -> HiddenWord:
@@ -329,14 +375,29 @@ def _room_evidence(*, reporter: User, reported_user_id: int, room_id: int | None
         if message_seq is not None:
             raise DomainError("room_required", _("Say which chat the message is in."), field="room_id")
         return {}
-    from apps.chat.models import RoomMember
-
     member_ids = set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
     if reporter.pk not in member_ids:
         raise DomainError("not_room_member", _("You can only report chats you are part of."), http_status=403)
     if reported_user_id not in member_ids:
         raise DomainError("user_not_in_room", _("This person is not in that chat."), field="reported_user_id")
-    return {"room_id": room_id, "members": sorted(member_ids)}
+    if (
+        message_seq is not None
+        and not Message.objects.filter(room_id=room_id, seq=message_seq, sender_id=reported_user_id).exists()
+    ):
+        raise DomainError(
+            "message_not_found", _("That message is not in this chat or was not sent by this person."), http_status=404
+        )
+    return {"room_id": room_id, "members": sorted(member_ids), "messages": _messages_around(room_id, message_seq)}
+
+
+def _messages_around(room_id: int, message_seq: int | None) -> list[dict]:
+    """The reported message with the conversation around it (or the latest messages)."""
+    window = settings.MODERATION_EVIDENCE_MESSAGES
+    query = Message.objects.filter(room_id=room_id)
+    if message_seq is not None:
+        query = query.filter(seq__gte=message_seq - window, seq__lte=message_seq + window)
+    rows = reversed(list(query.order_by("-seq").values("seq", "sender_id", "kind", "body", "sent_at")[: 2 * window + 1]))
+    return [{**row, "sent_at": row["sent_at"].isoformat()} for row in rows]
 
 
 def report_create(
@@ -561,6 +622,7 @@ def _evidence_purge_time():
 def account_export(*, user: User) -> dict:
     """Everything we hold about the user, as JSON-ready data (PIPA art. 35 / GDPR art. 15, 20)."""
     profile = Profile.objects.filter(user=user).select_related("university").first()
+    messages = Message.objects.filter(sender=user).order_by("room_id", "seq").values("room_id", "seq", "kind", "body", "sent_at")
     return {
         "account": {"email": user.email, "date_joined": user.date_joined.isoformat()},
         "profile": None
@@ -587,6 +649,7 @@ def account_export(*, user: User) -> dict:
             {"reason": report.reason, "text": report.text, "status": report.status, "created_at": report.created_at.isoformat()}
             for report in Report.objects.filter(reporter=user).order_by("pk")
         ],
+        "messages_sent": [{**message, "sent_at": message["sent_at"].isoformat()} for message in messages],
     }
 
 
@@ -606,6 +669,7 @@ def account_delete(*, user: User, password: str | None) -> None:
             storage_names.add(profile.photo.name)
         involved = Report.objects.filter(reporter=user) | Report.objects.filter(reported_user=user)
         ReportEvidence.objects.filter(report__in=involved, purge_after__isnull=True).update(purge_after=_evidence_purge_time())
+        chat_services.messages_erase_for_deleted_user(user_id=user.pk)
         _audit(actor=None, action="account_deleted", target_type="user", target_id=user.pk, target_user_id=user.pk)
         user.delete()
 

@@ -8,13 +8,18 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError
 from apps.moderation import services
-from apps.moderation.media import image_response
+from apps.moderation.media import image_response, image_response_by_id
 from apps.moderation.selectors import hidden_words_for_user
 
 
 def image(request: HttpRequest, token: str) -> HttpResponse:
     viewer_id = request.user.pk if request.user.is_authenticated else None
     return image_response(token=token, viewer_id=viewer_id, viewer_is_staff=request.user.is_staff)
+
+
+@login_required
+def chat_image(request: HttpRequest, image_id: int) -> HttpResponse:
+    return image_response_by_id(image_id=image_id, viewer_id=request.user.pk, viewer_is_staff=request.user.is_staff)
 
 
 @login_required

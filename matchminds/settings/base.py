@@ -378,6 +378,8 @@ MODERATION_CHAT_TEXT_ACTION = env("MODERATION_CHAT_TEXT_ACTION", default="mask")
 # This many distinct university-verified reporters hide a user until a moderator reviews them.
 MODERATION_AUTO_HIDE_REPORTERS = env.int("MODERATION_AUTO_HIDE_REPORTERS", default=3)
 MODERATION_OVERDUE_AFTER_S = 24 * 60 * 60
+# A report keeps this many messages before and after the reported one as evidence.
+MODERATION_EVIDENCE_MESSAGES = 10
 MODERATION_EVIDENCE_RETENTION_DAYS = env.int("MODERATION_EVIDENCE_RETENTION_DAYS", default=180)
 MODERATION_REPORTS_PER_DAY = env.int("MODERATION_REPORTS_PER_DAY", default=20)
 MODERATION_UPLOADS_PER_HOUR = env.int("MODERATION_UPLOADS_PER_HOUR", default=30)

@@ -107,7 +107,7 @@ def test_clean_chat_text_is_untouched_and_not_flagged():
 
     screened = services.message_text_screen(sender_id=sender.pk, room_id=7, text="주말에 뭐 해요?")
 
-    assert (screened.text, screened.flagged) == ("주말에 뭐 해요?", False)
+    assert (screened.text, screened.flag_id) == ("주말에 뭐 해요?", None)
     assert FlaggedContent.objects.count() == 0
 
 
