@@ -133,3 +133,20 @@ def test_chat_image_bad_input_stores_nothing(media_root, settings):
     assert error.value.code == "room_closed"
     assert ModeratedImage.objects.count() == 0
     assert not default_storage.exists("chat")
+
+
+def test_chat_image_end_to_end_with_a_real_celery_worker(celery_worker_process):
+    import time
+
+    alice, bob, room = make_pair()
+
+    image = services.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
+
+    deadline = time.monotonic() + 30
+    while not Message.objects.filter(room=room, kind="image").exists():
+        assert time.monotonic() < deadline, "the approved image never became a message"
+        time.sleep(0.1)
+    message = Message.objects.get(room=room)
+    assert (message.seq, message.sender_id, message.body) == (1, alice.pk, str(image.pk))
+    assert ModeratedImage.objects.get(pk=image.pk).status == ImageStatus.APPROVED
+    default_storage.delete(image.storage_name)

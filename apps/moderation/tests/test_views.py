@@ -161,3 +161,18 @@ def test_admin_queue_lists_pending_items_and_actions_need_a_reason(moderator_cli
     assert reported.standing.standing == "suspended"
     assert client.get("/admin/moderation/moderationaction/").status_code == 200
     assert client.get(f"/admin/moderation/moderationaction/{entry.pk}/delete/").status_code == 403
+
+
+def test_approved_profile_photo_is_for_signed_in_students_and_never_across_a_block(client, pending_photo):
+    services.image_moderate(image_id=pending_photo.pk)
+    owner_id = pending_photo.owner_id
+    url = f"/accounts/photos/{owner_id}/"
+    viewer = make_profile().user
+
+    assert client.get(url)["Location"].endswith("accounts/placeholder.svg")
+    client.force_login(viewer)
+    assert client.get(url).status_code == 200
+
+    services.block_create(blocker=pending_photo.owner, blocked_user_id=viewer.pk)
+
+    assert client.get(url)["Location"].endswith("accounts/placeholder.svg")
