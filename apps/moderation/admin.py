@@ -245,18 +245,18 @@ class BlockedTermAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationAction)
 class ModerationActionAdmin(admin.ModelAdmin):
-    list_display = (
-        "created_at",
-        "actor_label",
-        "action",
-        "target_type",
-        "target_id",
-        "target_user_id",
-        "reason",
-        "before",
-        "after",
-    )
+    list_display = ("created_at", "actor_label", "action", "target", "reason", "change")
     list_filter = ("action", "target_type")
+
+    @admin.display(description=_("target"))
+    def target(self, obj) -> str:
+        return f"{obj.target_type} #{obj.target_id}"
+
+    @admin.display(description=_("change"))
+    def change(self, obj) -> str:
+        keys = [key for key in obj.after if key != "scores" and obj.before.get(key) != obj.after.get(key)]
+        return "; ".join(f"{key}: {obj.before.get(key)} → {obj.after.get(key)}" for key in keys)
+
     search_fields = ("actor_label", "reason")
 
     def has_add_permission(self, request) -> bool:
