@@ -307,6 +307,8 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
 ALERTS_EVALUATION_INTERVAL_S = 10
 ALERTS_REPEAT_INTERVAL_S = env.int("ALERTS_REPEAT_INTERVAL_S", default=4 * 60 * 60)
 ALERTS_WORKER_HEARTBEAT_TIMEOUT_S = 60
+# A worker silent this long is assumed replaced (pods come back under new hostnames).
+ALERTS_WORKER_FORGET_AFTER_S = env.int("ALERTS_WORKER_FORGET_AFTER_S", default=15 * 60)
 CELERY_BEAT_SCHEDULE["alerts-evaluate"] = {
     "task": "apps.alerts.tasks.evaluate_alert_rules",
     "schedule": ALERTS_EVALUATION_INTERVAL_S,
