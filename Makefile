@@ -45,3 +45,7 @@ bench-dashboard: install
 # consumer side by side (ARGS=--faults for drops, kill -9 and a Redis restart).
 bench-chat: install
 	$(BIN)/python bench/chat.py $(ARGS)
+
+# Image moderation: local-model images/s and p95 upload → decision latency with a real worker.
+bench-moderation: install
+	$(BIN)/python bench/moderation.py $(ARGS)

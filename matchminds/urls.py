@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.events.api_urls")),
     path("", include("apps.chat.api_urls")),
+    path("", include("apps.moderation.api_urls")),
 ]
 
 urlpatterns = [
@@ -33,4 +34,5 @@ urlpatterns = [
     path("oidc/callback/", accounts_views.OIDCCallbackView.as_view(), name="oidc_authentication_callback"),
     path("events/", include("apps.events.urls")),
     path("chat/", include("apps.chat.urls")),
+    path("safety/", include("apps.moderation.urls")),
 ]

@@ -8,6 +8,8 @@ data returns no series, which resolves any alert on it.
 import time
 from collections.abc import Callable
 
+from django.conf import settings
+
 from apps.core.redis import get_redis
 from apps.dashboard import selectors
 from apps.dashboard.metrics import ALL, Metric, minute_of
@@ -107,8 +109,14 @@ def moderation_oldest_pending_age_s(now: float) -> Series:
 
 
 def celery_worker_heartbeat_age_s(now: float) -> Series:
-    """Seconds since each known worker last answered a ping (see services.workers_ping)."""
-    forget_before = now - 24 * 60 * 60
+    """Seconds since each known worker last answered a ping (see services.workers_ping).
+
+    A worker silent for longer than ALERTS_WORKER_FORGET_AFTER_S is forgotten: a pod killed
+    outright is replaced under a new hostname, so expecting the old one forever would keep
+    the alert firing next to a healthy replacement. The alert fires in between and its
+    resolve notice says the worker was let go.
+    """
+    forget_before = now - settings.ALERTS_WORKER_FORGET_AFTER_S
     client = get_redis()
     client.zremrangebyscore(WORKERS_KEY, "-inf", forget_before)
     return [({"worker": hostname}, round(now - seen, 1)) for hostname, seen in client.zrange(WORKERS_KEY, 0, -1, withscores=True)]

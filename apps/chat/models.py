@@ -51,6 +51,8 @@ class RoomMember(models.Model):
 class MessageKind(models.TextChoices):
     TEXT = "text", _("Message")
     ANNOUNCEMENT = "announcement", _("Announcement")
+    # An approved chat image; the body holds the moderation image id (apps.moderation).
+    IMAGE = "image", _("Image")
 
 
 class Message(models.Model):

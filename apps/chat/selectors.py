@@ -10,6 +10,7 @@ from apps.chat.models import ChatPreference, Message, Room, RoomKind, RoomMember
 from apps.chat.protocol import ErrorCode
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
+from apps.moderation.selectors import blocked_user_ids
 from apps.realtime import presence
 
 
@@ -136,7 +137,7 @@ def room_partner(*, room_id: int, user_id: int) -> dict | None:
     profile = getattr(member.user, "profile", None)
     return {
         "user_id": member.user_id,
-        "nickname": profile.nickname if profile else "",
+        "nickname": profile.nickname if profile else _("Deleted user"),
         "photo_url": photo_url_for(profile),
         "last_read_seq": member.last_read_seq,
     }
@@ -145,7 +146,8 @@ def room_partner(*, room_id: int, user_id: int) -> dict | None:
 def room_title(*, room: Room, partner: dict | None) -> str:
     if room.kind == RoomKind.LOBBY:
         return _("%(event)s lobby") % {"event": room.event.name if room.event else ""}
-    return partner["nickname"] if partner else _("Chat")
+    # No partner left in a 1:1 room: they deleted their account.
+    return partner["nickname"] if partner else _("Deleted user")
 
 
 def room_summary(*, member: RoomMember, last_message: Message | None = None, unread: int = 0) -> dict:
@@ -180,11 +182,12 @@ def room_list_for_user(*, user_id: int) -> list[dict]:
         .values("n")
     )
     last_id = Message.objects.filter(room_id=OuterRef("room_id")).order_by("-seq").values("pk")[:1]
-    members = list(
-        RoomMember.objects.filter(user_id=user_id)
-        .select_related("room__event")
-        .annotate(unread_count=Subquery(unread), last_message_id=Subquery(last_id))
-    )
+    rooms = RoomMember.objects.filter(user_id=user_id)
+    blocked = blocked_user_ids(user_id=user_id)
+    if blocked:
+        # A block hides the pair's 1:1 rooms from both lists.
+        rooms = rooms.exclude(room__kind=RoomKind.DIRECT, room__members__user_id__in=blocked)
+    members = list(rooms.select_related("room__event").annotate(unread_count=Subquery(unread), last_message_id=Subquery(last_id)))
     last_messages = Message.objects.in_bulk([m.last_message_id for m in members if m.last_message_id])
     summaries = [
         room_summary(member=m, last_message=last_messages.get(m.last_message_id), unread=m.unread_count or 0) for m in members

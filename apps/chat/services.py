@@ -26,6 +26,7 @@ from apps.chat.protocol import BODY_MAX_CHARS, CLIENT_MSG_ID_MAX_CHARS, TYPING_E
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit_many
 from apps.core.redis import get_redis
+from apps.moderation import services as moderation_services
 from apps.moderation.selectors import block_exists_between
 from apps.realtime import presence
 
@@ -88,6 +89,7 @@ class SendRequest:
     client_msg_id: str
     body: str
     sender_is_staff: bool = False
+    kind: str = MessageKind.TEXT
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,46 @@ def room_close(*, room_id: int, by_user_id: int | None = None) -> Room:
     return room
 
 
+def rooms_close_between(*, user_id: int, other_user_id: int) -> list[int]:
+    """Close every open 1:1 room the two share (after a block); returns the closed room ids."""
+    room_ids = list(
+        Room.objects.filter(kind=RoomKind.DIRECT, is_open=True, members__user_id=user_id)
+        .filter(members__user_id=other_user_id)
+        .values_list("pk", flat=True)
+    )
+    for room_id in room_ids:
+        room_close(room_id=room_id, by_user_id=user_id)
+    return room_ids
+
+
+DELETED_USER_EMAIL = "deleted-user@matchminds.invalid"
+
+
+def deleted_user() -> User:
+    """The inactive placeholder account that keeps deleted users' places in conversations."""
+    user, created = User.objects.get_or_create(email=DELETED_USER_EMAIL, defaults={"is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def messages_erase_for_deleted_user(*, user_id: int) -> None:
+    """Before an account is deleted: its 1:1 rooms end, and its messages lose their text and
+    move to the placeholder account, so partners keep a gapless history from a "deleted user"."""
+    for room_id in RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT, room__is_open=True).values_list(
+        "room_id", flat=True
+    ):
+        room_close(room_id=room_id)
+    placeholder = deleted_user()
+    with connection.cursor() as cursor:
+        # client_msg_id is rewritten so two deleted users in one room cannot collide on it.
+        cursor.execute(
+            "UPDATE chat_message SET sender_id = %s, body = '', client_msg_id = 'deleted-' || id WHERE sender_id = %s",
+            [placeholder.pk, user_id],
+        )
+
+
 def room_leave(*, user: User, room_id: int) -> Room:
     """Leaving a 1:1 room ends it for both; leaving a lobby room only drops the membership."""
     member = selectors.room_member_require(user_id=user.pk, room_id=room_id)
@@ -195,9 +237,17 @@ def room_leave(*, user: User, room_id: int) -> Room:
 # Sending ----------------------------------------------------------------------------------
 
 
-def message_send(*, sender_id: int, room_id: int, client_msg_id: str, body: str, sender_is_staff: bool = False) -> SendResult:
+def message_send(
+    *,
+    sender_id: int,
+    room_id: int,
+    client_msg_id: str,
+    body: str,
+    sender_is_staff: bool = False,
+    kind: str = MessageKind.TEXT,
+) -> SendResult:
     """Store one message (see message_send_batch); raise DomainError when refused."""
-    request = SendRequest(sender_id, room_id, client_msg_id, body, sender_is_staff)
+    request = SendRequest(sender_id, room_id, client_msg_id, body, sender_is_staff, kind)
     (result,) = chat_write_batch(sends=[request], reads=[])[0]
     if isinstance(result, DomainError):
         raise result
@@ -223,14 +273,34 @@ def chat_write_batch(
             send_results[index] = error
     # One Redis round trip for the whole batch's rate limit.
     refusals = rate_limit_hit_many(rule=send_rate(), subjects=[str(request.sender_id) for _i, request, _b in valid])
-    for item, refusal in zip(valid, refusals, strict=True):
+    flags: dict[int, int] = {}  # index → id of the moderation flag its text raised
+    for (index, request, body), refusal in zip(valid, refusals, strict=True):
         if refusal is not None:
-            send_results[item[0]] = refusal
-        else:
-            cleaned.append(item)
+            send_results[index] = refusal
+            continue
+        if request.kind == MessageKind.TEXT:
+            # Outside the batch transaction: a refused message's flag must survive.
+            try:
+                screened = moderation_services.message_text_screen(
+                    sender_id=request.sender_id, room_id=request.room_id, text=body
+                )
+            except DomainError as error:
+                send_results[index] = error
+                continue
+            body = screened.text
+            if screened.flag_id is not None:
+                flags[index] = screened.flag_id
+        cleaned.append((index, request, body))
     try:
         with transaction.atomic():
             stored = _store_messages(cleaned, send_results)
+            moderation_services.flags_attach_messages(
+                seqs_by_flag={
+                    flag_id: send_results[index].seq
+                    for index, flag_id in flags.items()
+                    if isinstance(send_results[index], SendResult)
+                }
+            )
             receipts: list[tuple[int, int, int, bool]] = []
             read_results = [_apply_read(request, receipts) for request in reads]
             events.write_batch_frames(messages=stored, reads=receipts)
@@ -267,7 +337,7 @@ def _store_messages(cleaned: list[tuple[int, SendRequest, str]], results: list) 
             if not may_post:
                 results[index] = _refusal_or_original_ack(request)
                 continue
-            message_kind = MessageKind.ANNOUNCEMENT if kind == RoomKind.LOBBY and request.sender_is_staff else MessageKind.TEXT
+            message_kind = MessageKind.ANNOUNCEMENT if kind == RoomKind.LOBBY and request.sender_is_staff else request.kind
             cursor.execute(
                 _SEND_SQL,
                 {

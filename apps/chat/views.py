@@ -7,6 +7,8 @@ from django.views.decorators.http import require_POST
 
 from apps.chat import selectors, services
 from apps.core.errors import DomainError
+from apps.moderation.models import ReportReason
+from apps.moderation.selectors import blocked_user_ids, hidden_words_for_user
 
 
 @login_required
@@ -20,7 +22,11 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         room = selectors.room_view_for_user(user_id=request.user.pk, room_id=room_id)
     except DomainError:
         raise Http404 from None
-    return render(request, "chat/room.html", {"room": room})
+    safety = {
+        "blocked_ids": sorted(blocked_user_ids(user_id=request.user.pk)),
+        "hidden_words": hidden_words_for_user(user_id=request.user.pk),
+    }
+    return render(request, "chat/room.html", {"room": room, "safety": safety, "report_reasons": ReportReason.choices})
 
 
 @login_required

@@ -18,6 +18,7 @@ from apps.core.errors import DomainError
 from apps.dashboard.metrics import Metric, metric_incr
 from apps.realtime import presence, registry
 from apps.realtime.auth import pooled_sync_to_async, session_key_from_scope, user_for_session_key
+from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
 from apps.realtime.protocol import MAX_FRAME_BYTES, ErrorCode, user_group
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     user_id: int
     groups_joined: set[str]
     connect_data: dict[str, Any] | None
+    # True between accept() and disconnect(): only accepted sockets count as open.
+    counted: bool = False
 
     async def connect(self) -> None:
         user, self.connect_data = await pooled_sync_to_async(_connect_sync)(session_key_from_scope(self.scope), self.channel_name)
@@ -53,19 +56,32 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.user_id = user.pk
         self.groups_joined = set()
         await self.accept()
-        await self.join_group(user_group(self.user_id))
-        for hook in registry.connect_hooks:
-            await hook(self)
-        await self.send_frame(
-            {
-                "type": "hello",
-                "user_id": self.user_id,
-                "heartbeat_interval_s": settings.WEBSOCKET_HEARTBEAT_INTERVAL_S,
-                "server_time": timezone.now().isoformat(),
-            }
-        )
+        WEBSOCKET_CONNECTIONS.inc()
+        self.counted = True
+        try:
+            await self.join_group(user_group(self.user_id))
+            for hook in registry.connect_hooks:
+                await hook(self)
+            await self.send_frame(
+                {
+                    "type": "hello",
+                    "user_id": self.user_id,
+                    "heartbeat_interval_s": settings.WEBSOCKET_HEARTBEAT_INTERVAL_S,
+                    "server_time": timezone.now().isoformat(),
+                }
+            )
+        except BaseException:
+            # The consumer dies with the exception and disconnect() never runs for it.
+            self._uncount()
+            raise
+
+    def _uncount(self) -> None:
+        if self.counted:
+            self.counted = False
+            WEBSOCKET_CONNECTIONS.dec()
 
     async def disconnect(self, code: int) -> None:
+        self._uncount()
         if not hasattr(self, "user_id"):
             return
         for hook in registry.disconnect_hooks:

@@ -17,6 +17,11 @@
   const presenceEl = root.querySelector(".presence");
   const ACK_TIMEOUT_MS = 10000;
   const outboxKey = "mm-chat-outbox-" + roomId;
+  // Safety settings of the reader: people they blocked (hidden) and words they hid (collapsed).
+  const safety = JSON.parse(document.getElementById("chat-safety").textContent);
+  const blockedIds = new Set(safety.blocked_ids);
+  const squash = (text) => text.toLowerCase().replace(/[\s.\-_*]+/g, "");
+  const hiddenWords = safety.hidden_words.map(squash).filter(Boolean);
 
   let lastSeq = 0; // every seq up to here is rendered, in order
   let oldestSeq = null;
@@ -46,7 +51,33 @@
     }
     const text = document.createElement("div");
     text.className = "bubble";
-    text.textContent = message.body;
+    if (message.kind === "image") {
+      const img = document.createElement("img");
+      img.className = "chat-image";
+      img.alt = "";
+      img.loading = "lazy";
+      img.src = labels.chatImageUrl.replace("/0/", "/" + Number(message.body) + "/");
+      text.append(img);
+    } else if (!message.body && message.seq) {
+      text.textContent = labels.labelDeletedMessage;
+      text.classList.add("deleted");
+    } else {
+      text.textContent = message.body;
+    }
+    if (blockedIds.has(message.sender)) li.hidden = true;
+    if (!mine && message.kind === "text" && hiddenWords.some((word) => squash(message.body || "").includes(word))) {
+      const reveal = document.createElement("button");
+      reveal.type = "button";
+      reveal.className = "link reveal";
+      reveal.textContent = labels.labelHidden;
+      reveal.addEventListener("click", () => {
+        text.hidden = false;
+        reveal.remove();
+      });
+      text.hidden = true;
+      li.classList.add("collapsed");
+      li.append(reveal);
+    }
     const meta = document.createElement("span");
     meta.className = "meta";
     li.append(text, meta);

@@ -191,3 +191,16 @@ def test_without_channels_alerts_are_tracked_but_nothing_is_queued():
     services.alerts_evaluate(now=NOW)
     assert states("report-spike") == [("firing", "all")]
     assert notifications() == []
+
+
+def test_a_worker_killed_outright_fires_then_resolves_once_forgotten(settings):
+    # Given a worker that answered once and then vanished (killed -9; its pod comes back renamed)
+    settings.ALERTS_WORKER_FORGET_AFTER_S = 15 * 60
+    seen_at = time.time()
+    services.workers_seen(hostnames=["celery@worker-killed"])
+    # When evaluated two minutes later, the heartbeat alert fires
+    services.alerts_evaluate(now=seen_at + 120)
+    assert states("celery-worker-heartbeat-missing") == [("firing", None)]
+    # When the silence outlasts the forget horizon, the worker is let go and the alert resolves
+    services.alerts_evaluate(now=seen_at + 15 * 60 + 1)
+    assert states("celery-worker-heartbeat-missing") == [("resolved", None)]

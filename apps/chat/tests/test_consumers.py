@@ -175,7 +175,9 @@ async def test_blocked_pair_and_rate_limit_get_error_frames(connect_as, settings
 
     settings.CHAT_SEND_RATE_LIMIT = 100
     await sync_to_async(block_create)(blocker=bob, blocked_user_id=alice.pk)
+    # A block ends the pair's chat at once: the room closes, later sends are refused.
+    assert (await _next(socket, skip=("presence", "message.new")))["type"] == "room.closed"
     await socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "m4", "body": "hi"})
-    assert (await _next(socket, skip=("presence", "message.new")))["code"] == "blocked"
+    assert (await _next(socket, skip=("presence", "message.new")))["code"] == "room_closed"
     assert await sync_to_async(Message.objects.count)() == 2
     await socket.disconnect()

@@ -12,6 +12,7 @@ from apps.chat import selectors, services
 from apps.chat.models import ChatPreference, Message, Room, RoomMember
 from apps.core.errors import DomainError
 from apps.events.models import Event
+from apps.moderation.models import Block
 from apps.moderation.services import block_create
 from apps.realtime.protocol import room_group, user_group
 
@@ -125,7 +126,9 @@ def test_permissions_non_member_closed_room_and_blocks():
         services.message_send(sender_id=stranger.pk, room_id=room.pk, client_msg_id="s", body="hi")
     assert refused.value.code == "not_member"
 
-    block_create(blocker=bob, blocked_user_id=alice.pk)
+    # The send path refuses on its own even if a block row exists while the room is still
+    # open (block_create closes the room too, see the next test).
+    Block.objects.create(blocker=bob, blocked=alice)
     with pytest.raises(DomainError) as refused:
         services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="a", body="hi")
     assert refused.value.code == "blocked"
@@ -252,3 +255,17 @@ def test_digest_mails_offline_members_once_with_unsubscribe(settings):
     mail.outbox.clear()
     services.digest_send_due(base_url="https://mm.example", limit=10)
     assert [m.to for m in mail.outbox] == []
+
+
+def test_a_block_closes_the_pairs_rooms_and_hides_them_from_both_lists(sent_frames):
+    alice, bob, room = make_pair()
+
+    with sent_frames():
+        block_create(blocker=bob, blocked_user_id=alice.pk)
+
+    assert Room.objects.get(pk=room.pk).is_open is False
+    assert any(frame["type"] == "room.closed" and frame["room"] == room.pk for _groups, frame in sent_frames)
+    from apps.chat.selectors import room_list_for_user
+
+    assert room_list_for_user(user_id=alice.pk) == []
+    assert room_list_for_user(user_id=bob.pk) == []
