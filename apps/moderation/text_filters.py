@@ -21,7 +21,41 @@ BLOCKLIST_CACHE_S = 60
 # korcen categories that are abuse in a dating chat (its "politics" list flags ordinary names).
 KORCEN_CHECKS = (korcen.general, korcen.minor, korcen.sexual, korcen.belittle, korcen.race, korcen.parent, korcen.special)
 
+
+class _IndexedCensorWords(list):
+    """better-profanity's word list with the same `in` answers, found without a linear scan.
+
+    The library tests `word in CENSOR_WORDSET` for every word (and word pair) of a text by
+    comparing it with each of its ~900 leetspeak-aware patterns: ~3 ms of CPU for a short
+    chat message, on the chat's single writer thread. Patterns are bucketed by length and
+    by the characters their variants may start with, so only a few are compared.
+    """
+
+    def __init__(self, words) -> None:
+        super().__init__(words)
+        self._by_first: dict[str, list] = {}
+        self._any_first: list = []
+        for word in self:
+            first = word._char_combos[0] if word._char_combos else ("",)
+            if any(not option for option in first):
+                self._any_first.append(word)  # may start with anything: always compared
+                continue
+            for char in {option[0] for option in first}:
+                self._by_first.setdefault(char, []).append(word)
+
+    def __contains__(self, text) -> bool:
+        if not isinstance(text, str) or not text:
+            return super().__contains__(text)
+        size = len(text)
+        return any(
+            word._min_len <= size <= word._max_len and word == text
+            for bucket in (self._by_first.get(text[0], ()), self._any_first)
+            for word in bucket
+        )
+
+
 profanity.load_censor_words()
+profanity.CENSOR_WORDSET = _IndexedCensorWords(profanity.CENSOR_WORDSET)
 
 
 @dataclass(frozen=True)
