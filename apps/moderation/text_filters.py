@@ -6,6 +6,7 @@ The operator blocklist (`BlockedTerm`, edited in the admin) covers what both mis
 """
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ from apps.moderation.models import BlockedTerm
 MASK_CHARACTER = "*"
 BLOCKLIST_CACHE_KEY = "moderation:blocklist:v1"
 BLOCKLIST_CACHE_S = 60
+BLOCKLIST_LOCAL_S = 5
+_local_blocklist: dict = {"terms": None, "until": 0.0}
 # korcen categories that are abuse in a dating chat (its "politics" list flags ordinary names).
 KORCEN_CHECKS = (korcen.general, korcen.minor, korcen.sexual, korcen.belittle, korcen.race, korcen.parent, korcen.special)
 
@@ -70,16 +73,25 @@ def _normalise(text: str) -> str:
 
 
 def operator_blocklist() -> list[str]:
-    """Active operator terms, cached briefly so an admin edit applies within a minute."""
+    """Active operator terms, cached briefly so an admin edit applies within a minute.
+
+    The shared cache is read at most every BLOCKLIST_LOCAL_S per process: every chat message
+    is screened, and a cache read per message costs a Redis round trip and a client.
+    """
+    now = time.monotonic()
+    if _local_blocklist["terms"] is not None and now < _local_blocklist["until"]:
+        return _local_blocklist["terms"]
     terms = cache.get(BLOCKLIST_CACHE_KEY)
     if terms is None:
         terms = [_normalise(term) for term in BlockedTerm.objects.filter(is_active=True).values_list("term", flat=True)]
         cache.set(BLOCKLIST_CACHE_KEY, terms, BLOCKLIST_CACHE_S)
+    _local_blocklist.update(terms=terms, until=now + BLOCKLIST_LOCAL_S)
     return terms
 
 
 def forget_operator_blocklist() -> None:
     cache.delete(BLOCKLIST_CACHE_KEY)
+    _local_blocklist.update(terms=None, until=0.0)
 
 
 def _korean_abusive(text: str) -> bool:
