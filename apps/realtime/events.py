@@ -2,6 +2,8 @@
 
 Services call these; consumers never broadcast on their own. Outside a transaction the
 frame leaves at once (Django runs on_commit callbacks immediately in autocommit mode).
+The callbacks are robust: a publish that fails (Redis restarting) is logged and never turns
+a committed write into an error; clients recover what they missed by seq (resume/range).
 """
 
 import asyncio
@@ -59,7 +61,7 @@ def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
 def send_to_groups(groups: Iterable[str], frame: dict[str, Any]) -> None:
     groups = list(groups)
     if groups:
-        transaction.on_commit(lambda: _group_send_now(groups, frame))
+        transaction.on_commit(lambda: _group_send_now(groups, frame), robust=True)
 
 
 def send_many(pairs: Iterable[tuple[Iterable[str], dict[str, Any]]]) -> None:
@@ -67,7 +69,7 @@ def send_many(pairs: Iterable[tuple[Iterable[str], dict[str, Any]]]) -> None:
     pairs = [(list(groups), frame) for groups, frame in pairs]
     pairs = [(groups, frame) for groups, frame in pairs if groups]
     if pairs:
-        transaction.on_commit(lambda: _group_send_many_now(pairs))
+        transaction.on_commit(lambda: _group_send_many_now(pairs), robust=True)
 
 
 def send_to_users(user_ids: Iterable[int], frame: dict[str, Any]) -> None:

@@ -294,7 +294,7 @@ WEBSOCKET_HEARTBEAT_INTERVAL_S = 25
 # with the event loop, and each connect is one short hop.
 WEBSOCKET_SYNC_THREADS = env.int("WEBSOCKET_SYNC_THREADS", default=6)
 # Upper bound on one pipelined publish of frames to Redis (apps/realtime/events.py).
-REALTIME_PUBLISH_TIMEOUT_S = 5
+REALTIME_PUBLISH_TIMEOUT_S = 2
 LOBBY_COUNTS_INTERVAL_S = 2
 CELERY_BEAT_SCHEDULE["lobby-counts"] = {
     "task": "apps.events.tasks.broadcast_lobby_counts",
