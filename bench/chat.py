@@ -323,6 +323,7 @@ class Client:
         self.reconnecting = False
         self.dropped_at: float | None = None
         self.closed_for_good = False
+        self.awaiting_replay = False
 
     @property
     def open(self) -> bool:
@@ -426,6 +427,7 @@ class Client:
             elif frame["room"] == w.lobby and w.lobby_watch:
                 w.lobby_received.append(time.time())
         elif kind == "message.batch" and frame["room"] == self.room:
+            self.awaiting_replay = False
             for message in frame["messages"]:
                 self.accept(message["seq"], message["body"], message["sender"])
         elif kind == "message.ack":
@@ -440,6 +442,7 @@ class Client:
                 # The JS client marks the bubble failed and the user taps retry (same client_msg_id).
                 asyncio.get_running_loop().call_later(random.uniform(1.0, 3.0), self.retry_one, ref[5:])
         elif kind == "room.reload":
+            self.awaiting_replay = False
             w.errors["reload"] = w.errors.get("reload", 0) + 1
 
     def record_live(self, body: str) -> None:
@@ -549,6 +552,8 @@ class Worker:
             return await self.connect_all(rate=args["rate"], count=args["count"])
         if command == "count_open":
             return sum(1 for client in self.clients if client.open)
+        if command == "awaiting_replay":
+            return sum(1 for client in self.clients if client.awaiting_replay or not client.open)
         if command == "count_closed":
             return sum(1 for client in self.clients if not client.open)
         if command == "step":
@@ -579,7 +584,7 @@ class Worker:
             for client in self.clients:
                 client.resend_stale(args.get("older_than_s", 0))
                 if args.get("resume", True) and client.room and client.open:
-                    client.send({"type": "resume", "rooms": {str(client.room): client.last_seq}})
+                    client.awaiting_replay = client.send({"type": "resume", "rooms": {str(client.room): client.last_seq}})
             return sum(len(client.pending) for client in self.clients)
         if command == "held":
             return {
@@ -786,7 +791,11 @@ def run_faults(args, redis: PrivateRedis, env: dict) -> dict:
                 break
         # One last resume from everyone: whatever a live fan-out lost during the faults comes back now.
         workers.call("resend", older_than_s=ACK_TIMEOUT_S / 2, resume=True)
-        time.sleep(3)
+        deadline = time.monotonic() + 60
+        while (waiting := sum(workers.call("awaiting_replay"))) and time.monotonic() < deadline:
+            time.sleep(1)
+        log(f"  final resume: {waiting} clients still without their replay")
+        time.sleep(1)
         parts = workers.call("held")
         workers.call("close")
     finally:

@@ -4,25 +4,27 @@ from channels.db import database_sync_to_async
 
 from apps.dashboard import services
 from apps.dashboard.protocol import dashboard_group
-from apps.realtime.registry import frame_handler, on_connect, on_disconnect, on_heartbeat
+from apps.realtime.auth import pooled_sync_to_async
+from apps.realtime.registry import connect_loader, frame_handler, on_disconnect, on_heartbeat
 from apps.realtime.validation import require_int
 
 DASHBOARD_GROUP_PREFIX = "dashboard."
 
 
-@on_connect
-async def metrics_on_connect(consumer) -> None:
-    await database_sync_to_async(services.socket_opened)(user_id=consumer.user_id)
+@connect_loader("dashboard")
+def metrics_on_connect(*, user_id: int) -> None:
+    """Runs inside the socket's single connect hop (apps/realtime/auth.py says why)."""
+    services.socket_opened(user_id=user_id)
 
 
 @on_heartbeat
 async def metrics_on_heartbeat(consumer) -> None:
-    await database_sync_to_async(services.socket_heartbeat)(user_id=consumer.user_id)
+    await pooled_sync_to_async(services.socket_heartbeat)(user_id=consumer.user_id)
 
 
 @on_disconnect
 async def metrics_on_disconnect(consumer) -> None:
-    await database_sync_to_async(services.socket_closing)(user_id=consumer.user_id, channel_name=consumer.channel_name)
+    await pooled_sync_to_async(services.socket_closing)(user_id=consumer.user_id, channel_name=consumer.channel_name)
 
 
 async def _leave_dashboards(consumer) -> None:
