@@ -61,6 +61,7 @@ def sent_frames(monkeypatch, django_capture_on_commit_callbacks) -> FrameRecorde
 
     recorder = FrameRecorder(django_capture_on_commit_callbacks)
     monkeypatch.setattr(events, "_group_send_now", lambda groups, frame: recorder.append((list(groups), frame)))
+    monkeypatch.setattr(events, "_group_send_many_now", lambda items: recorder.extend((list(g), f) for g, f in items))
     return recorder
 
 

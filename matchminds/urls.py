@@ -8,6 +8,7 @@ from apps.core import views as core_views
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.events.api_urls")),
+    path("", include("apps.matching.api_urls")),
 ]
 
 urlpatterns = [

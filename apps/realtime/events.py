@@ -27,6 +27,24 @@ def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
     async_to_sync(send_all)()
 
 
+def _group_send_many_now(items: list[tuple[list[str], dict[str, Any]]]) -> None:
+    layer = get_channel_layer()
+
+    async def send_all() -> None:
+        for groups, frame in items:
+            for group in groups:
+                await layer.group_send(group, {"type": FRAME_MESSAGE_TYPE, "frame": frame})
+
+    async_to_sync(send_all)()
+
+
+def send_each_to_users(frames: Iterable[tuple[int, dict[str, Any]]]) -> None:
+    """Send each user their own frame after commit, all in one event-loop round (bulk status updates)."""
+    items = [([user_group(user_id)], frame) for user_id, frame in frames]
+    if items:
+        transaction.on_commit(lambda: _group_send_many_now(items))
+
+
 def send_to_groups(groups: Iterable[str], frame: dict[str, Any]) -> None:
     groups = list(groups)
     if groups:

@@ -1,0 +1,84 @@
+"""The only place that builds matching frames and hands them to the realtime layer (after commit)."""
+
+from datetime import UTC, datetime
+
+from apps.matching.protocol import (
+    MatchAcceptedFrame,
+    MatchCancelledFrame,
+    MatchConfirmedFrame,
+    MatchEndedFrame,
+    MatchProposedFrame,
+    PublicCard,
+    QueueLeftFrame,
+    QueueStatusFrame,
+)
+from apps.realtime.events import send_each_to_users, send_to_users
+
+
+def proposal_announce(
+    *, proposal_id: int, event_id: int, cards: dict[int, PublicCard], accept_timeout_s: int, deadline_ms: float
+) -> None:
+    """Each of the two gets the other's public card."""
+    (first, first_card), (second, second_card) = cards.items()
+    expires_at = datetime.fromtimestamp(deadline_ms / 1000, tz=UTC).isoformat()
+
+    def frame(partner: PublicCard) -> MatchProposedFrame:
+        return {
+            "type": "match.proposed",
+            "proposal": proposal_id,
+            "event": event_id,
+            "partner": partner,
+            "accept_timeout_s": accept_timeout_s,
+            "expires_at": expires_at,
+        }
+
+    send_each_to_users([(first, frame(second_card)), (second, frame(first_card))])
+
+
+def proposal_accepted(*, user_id: int, proposal_id: int, event_id: int) -> None:
+    frame: MatchAcceptedFrame = {"type": "match.accepted", "proposal": proposal_id, "event": event_id}
+    send_to_users([user_id], frame)
+
+
+def proposal_cancelled(*, outcomes: list[tuple[int, str, bool]], proposal_id: int, event_id: int) -> None:
+    """`outcomes` holds (user id, reason, requeued) for each user told."""
+    frames: list[tuple[int, MatchCancelledFrame]] = [
+        (
+            user_id,
+            {"type": "match.cancelled", "proposal": proposal_id, "event": event_id, "reason": reason, "requeued": requeued},
+        )
+        for user_id, reason, requeued in outcomes
+    ]
+    send_each_to_users(frames)
+
+
+def match_confirmed(*, proposal_id: int, event_id: int, match_id: int, room_id: int | None, cards: dict[int, PublicCard]) -> None:
+    (first, first_card), (second, second_card) = cards.items()
+
+    def frame(partner: PublicCard) -> MatchConfirmedFrame:
+        return {
+            "type": "match.confirmed",
+            "proposal": proposal_id,
+            "event": event_id,
+            "match": match_id,
+            "room": room_id,
+            "partner": partner,
+        }
+
+    send_each_to_users([(first, frame(second_card)), (second, frame(first_card))])
+
+
+def match_ended(*, user_ids: list[int], match_id: int, event_id: int) -> None:
+    frame: MatchEndedFrame = {"type": "match.ended", "match": match_id, "event": event_id}
+    send_to_users(user_ids, frame)
+
+
+def queue_left(*, user_id: int, event_id: int, reason: str, waited_s: int | None = None) -> None:
+    frame: QueueLeftFrame = {"type": "queue.left", "event": event_id, "reason": reason}
+    if waited_s is not None:
+        frame["waited_s"] = waited_s
+    send_to_users([user_id], frame)
+
+
+def queue_statuses(*, frames: dict[int, QueueStatusFrame]) -> None:
+    send_each_to_users(frames.items())
