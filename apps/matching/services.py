@@ -140,6 +140,8 @@ def match_persist(*, proposal_id: int) -> Match | None:
     proposal = queue.proposal_get(proposal_id)
     if not proposal:
         return None
+    if proposal["st"] == "closed":
+        return Match.objects.filter(proposal_id=proposal_id).first()
     event_id, first, second = int(proposal["e"]), int(proposal["a"]), int(proposal["b"])
     low, high = sorted((first, second))
     cards = queue.proposal_cards(event_id=event_id, user_ids=(first, second))
