@@ -4,6 +4,9 @@ Services call these; consumers never broadcast on their own. Outside a transacti
 frame leaves at once (Django runs on_commit callbacks immediately in autocommit mode).
 """
 
+import asyncio
+import os
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +30,25 @@ def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
     async_to_sync(send_all)()
 
 
+_sender: tuple[int, asyncio.AbstractEventLoop] | None = None
+_sender_lock = threading.Lock()
+
+
+def _sender_loop() -> asyncio.AbstractEventLoop:
+    """One long-lived event loop per process for bulk sends from sync code (Celery workers).
+
+    async_to_sync outside an event loop builds a new loop, and with it a new Redis
+    connection, for every call (~3 ms); a kept loop keeps the channel layer's connection.
+    """
+    global _sender
+    with _sender_lock:
+        if _sender is None or _sender[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="realtime-sender", daemon=True).start()
+            _sender = (os.getpid(), loop)
+        return _sender[1]
+
+
 def _group_send_many_now(items: list[tuple[list[str], dict[str, Any]]]) -> None:
     layer = get_channel_layer()
 
@@ -35,7 +57,7 @@ def _group_send_many_now(items: list[tuple[list[str], dict[str, Any]]]) -> None:
             for group in groups:
                 await layer.group_send(group, {"type": FRAME_MESSAGE_TYPE, "frame": frame})
 
-    async_to_sync(send_all)()
+    asyncio.run_coroutine_threadsafe(send_all(), _sender_loop()).result(timeout=30)
 
 
 def send_each_to_users(frames: Iterable[tuple[int, dict[str, Any]]]) -> None:
