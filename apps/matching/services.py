@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.chat.services import room_create_direct
@@ -101,9 +102,9 @@ def proposal_notify(*, proposal_id: int) -> bool:
 
 
 _RESPOND_ERRORS = {
-    "proposal_not_found": (404, "There is no such proposal."),
-    "not_your_proposal": (403, "This proposal is not yours."),
-    "proposal_expired": (410, "This proposal has expired."),
+    "proposal_not_found": (404, gettext_lazy("There is no such proposal.")),
+    "not_your_proposal": (403, gettext_lazy("This proposal is not yours.")),
+    "proposal_expired": (410, gettext_lazy("This proposal has expired.")),
 }
 
 
@@ -116,7 +117,7 @@ def proposal_respond(*, user_id: int, proposal_id: int, accept: bool) -> str:
     outcome = result[0]
     if outcome == "err":
         status, message = _RESPOND_ERRORS[result[1]]
-        raise DomainError(result[1], _(message), http_status=status)
+        raise DomainError(result[1], message, http_status=status)
     event_id, other_id = int(result[1]), int(result[2])
     if outcome == "accepted":
         events.proposal_accepted(user_id=user_id, proposal_id=proposal_id, event_id=event_id)
