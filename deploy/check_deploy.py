@@ -84,7 +84,10 @@ def lint_chart() -> None:
     print("helm lint --strict (default, dev, prod)")
     for label, files in VALUE_SETS.items():
         report = helm.lint(
-            CHART, user_values(files), strict=True, namespace=NAMESPACE,
+            CHART,
+            user_values(files),
+            strict=True,
+            namespace=NAMESPACE,
             kube_version=f"v{KUBERNETES_VERSIONS[0]}",
         )
         for message in report.get("messages", []):
@@ -128,102 +131,191 @@ CRD_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {}
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": required or [],
-            "additionalProperties": False}
+    return {"type": "object", "properties": properties, "required": required or [], "additionalProperties": False}
 
 
-_METADATA = {"type": "object", "required": ["name"], "properties": {
-    "name": {"type": "string"}, "namespace": {"type": "string"},
-    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-    "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
-    "finalizers": {"type": "array", "items": {"type": "string"}}},
-    "additionalProperties": False}
+_METADATA = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string"},
+        "namespace": {"type": "string"},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+        "finalizers": {"type": "array", "items": {"type": "string"}},
+    },
+    "additionalProperties": False,
+}
 _STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
-_SCALE_TARGET = _object({"apiVersion": {"type": "string"}, "kind": {"type": "string"},
-                         "name": {"type": "string"}}, ["name"])
+_SCALE_TARGET = _object({"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "name": {"type": "string"}}, ["name"])
 
 # Only the fields this repository uses, strictly; written from the CRDs' API references.
-CRD_SCHEMAS[("keda.sh/v1alpha1", "ScaledObject")] = _object({
-    "spec": _object({
-        "scaleTargetRef": _SCALE_TARGET,
-        "minReplicaCount": {"type": "integer", "minimum": 0},
-        "maxReplicaCount": {"type": "integer", "minimum": 1},
-        "pollingInterval": {"type": "integer", "minimum": 1},
-        "cooldownPeriod": {"type": "integer", "minimum": 0},
-        "triggers": {"type": "array", "minItems": 1, "items": _object({
-            "type": {"type": "string", "enum": ["redis", "cpu", "memory"]},
-            "metricType": {"type": "string", "enum": ["Utilization", "AverageValue", "Value"]},
-            "metadata": _STRING_MAP,
-            "authenticationRef": _object({"name": {"type": "string"},
-                                          "kind": {"type": "string"}}, ["name"]),
-        }, ["type", "metadata"])},
-    }, ["scaleTargetRef", "triggers"]),
-})
-CRD_SCHEMAS[("keda.sh/v1alpha1", "TriggerAuthentication")] = _object({
-    "spec": _object({"secretTargetRef": {"type": "array", "items": _object({
-        "parameter": {"type": "string"}, "name": {"type": "string"}, "key": {"type": "string"},
-    }, ["parameter", "name", "key"])}}),
-})
-CRD_SCHEMAS[("monitoring.coreos.com/v1", "ServiceMonitor")] = _object({
-    "spec": _object({
-        "selector": _object({"matchLabels": _STRING_MAP}),
-        "namespaceSelector": _object({"matchNames": {"type": "array", "items": {"type": "string"}}}),
-        "endpoints": {"type": "array", "minItems": 1, "items": _object({
-            "port": {"type": "string"}, "path": {"type": "string"},
-            "interval": {"type": "string", "pattern": "^[0-9]+(ms|s|m|h)$"},
-            "scrapeTimeout": {"type": "string", "pattern": "^[0-9]+(ms|s|m|h)$"},
-        }, ["port"])},
-    }, ["selector", "endpoints"]),
-})
-CRD_SCHEMAS[("monitoring.coreos.com/v1", "PrometheusRule")] = _object({
-    "spec": _object({"groups": {"type": "array", "items": _object({
-        "name": {"type": "string"},
-        "rules": {"type": "array", "minItems": 1, "items": _object({
-            "alert": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*$"},
-            "expr": {"type": "string", "minLength": 1},
-            "for": {"type": "string", "pattern": "^[0-9]+(s|m|h)$"},
-            "labels": _object({"severity": {"enum": ["critical", "warning", "info"]}}, ["severity"]),
-            "annotations": _object({"summary": {"type": "string"},
-                                    "runbook_url": {"type": "string", "format": "uri"}},
-                                   ["summary", "runbook_url"]),
-        }, ["alert", "expr", "labels", "annotations"])},
-    }, ["name", "rules"])}}, ["groups"]),
-})
-CRD_SCHEMAS[("argoproj.io/v1alpha1", "Application")] = _object({
-    "spec": _object({
-        "project": {"type": "string"},
-        "source": _object({
-            "repoURL": {"type": "string"}, "targetRevision": {"type": "string"},
-            "path": {"type": "string"},
-            "helm": _object({"releaseName": {"type": "string"},
-                             "valueFiles": {"type": "array", "items": {"type": "string"}},
-                             "parameters": {"type": "array", "items": _object({
-                                 "name": {"type": "string"}, "value": {"type": "string"}},
-                                 ["name", "value"])}}),
-        }, ["repoURL", "path", "targetRevision"]),
-        "destination": _object({"server": {"type": "string"}, "namespace": {"type": "string"}},
-                               ["server", "namespace"]),
-        "syncPolicy": _object({
-            "automated": _object({"prune": {"type": "boolean"}, "selfHeal": {"type": "boolean"}}),
-            "syncOptions": {"type": "array", "items": {"type": "string"}},
-            "retry": _object({"limit": {"type": "integer"}, "backoff": _object({
-                "duration": {"type": "string"}, "factor": {"type": "integer"},
-                "maxDuration": {"type": "string"}})}),
-        }),
-        "ignoreDifferences": {"type": "array", "items": {"type": "object"}},
-    }, ["project", "source", "destination"]),
-})
+CRD_SCHEMAS[("keda.sh/v1alpha1", "ScaledObject")] = _object(
+    {
+        "spec": _object(
+            {
+                "scaleTargetRef": _SCALE_TARGET,
+                "minReplicaCount": {"type": "integer", "minimum": 0},
+                "maxReplicaCount": {"type": "integer", "minimum": 1},
+                "pollingInterval": {"type": "integer", "minimum": 1},
+                "cooldownPeriod": {"type": "integer", "minimum": 0},
+                "triggers": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _object(
+                        {
+                            "type": {"type": "string", "enum": ["redis", "cpu", "memory"]},
+                            "metricType": {"type": "string", "enum": ["Utilization", "AverageValue", "Value"]},
+                            "metadata": _STRING_MAP,
+                            "authenticationRef": _object({"name": {"type": "string"}, "kind": {"type": "string"}}, ["name"]),
+                        },
+                        ["type", "metadata"],
+                    ),
+                },
+            },
+            ["scaleTargetRef", "triggers"],
+        ),
+    }
+)
+CRD_SCHEMAS[("keda.sh/v1alpha1", "TriggerAuthentication")] = _object(
+    {
+        "spec": _object(
+            {
+                "secretTargetRef": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "parameter": {"type": "string"},
+                            "name": {"type": "string"},
+                            "key": {"type": "string"},
+                        },
+                        ["parameter", "name", "key"],
+                    ),
+                }
+            }
+        ),
+    }
+)
+CRD_SCHEMAS[("monitoring.coreos.com/v1", "ServiceMonitor")] = _object(
+    {
+        "spec": _object(
+            {
+                "selector": _object({"matchLabels": _STRING_MAP}),
+                "namespaceSelector": _object({"matchNames": {"type": "array", "items": {"type": "string"}}}),
+                "endpoints": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _object(
+                        {
+                            "port": {"type": "string"},
+                            "path": {"type": "string"},
+                            "interval": {"type": "string", "pattern": "^[0-9]+(ms|s|m|h)$"},
+                            "scrapeTimeout": {"type": "string", "pattern": "^[0-9]+(ms|s|m|h)$"},
+                        },
+                        ["port"],
+                    ),
+                },
+            },
+            ["selector", "endpoints"],
+        ),
+    }
+)
+CRD_SCHEMAS[("monitoring.coreos.com/v1", "PrometheusRule")] = _object(
+    {
+        "spec": _object(
+            {
+                "groups": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "name": {"type": "string"},
+                            "rules": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": _object(
+                                    {
+                                        "alert": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*$"},
+                                        "expr": {"type": "string", "minLength": 1},
+                                        "for": {"type": "string", "pattern": "^[0-9]+(s|m|h)$"},
+                                        "labels": _object({"severity": {"enum": ["critical", "warning", "info"]}}, ["severity"]),
+                                        "annotations": _object(
+                                            {"summary": {"type": "string"}, "runbook_url": {"type": "string", "format": "uri"}},
+                                            ["summary", "runbook_url"],
+                                        ),
+                                    },
+                                    ["alert", "expr", "labels", "annotations"],
+                                ),
+                            },
+                        },
+                        ["name", "rules"],
+                    ),
+                }
+            },
+            ["groups"],
+        ),
+    }
+)
+CRD_SCHEMAS[("argoproj.io/v1alpha1", "Application")] = _object(
+    {
+        "spec": _object(
+            {
+                "project": {"type": "string"},
+                "source": _object(
+                    {
+                        "repoURL": {"type": "string"},
+                        "targetRevision": {"type": "string"},
+                        "path": {"type": "string"},
+                        "helm": _object(
+                            {
+                                "releaseName": {"type": "string"},
+                                "valueFiles": {"type": "array", "items": {"type": "string"}},
+                                "parameters": {
+                                    "type": "array",
+                                    "items": _object(
+                                        {"name": {"type": "string"}, "value": {"type": "string"}}, ["name", "value"]
+                                    ),
+                                },
+                            }
+                        ),
+                    },
+                    ["repoURL", "path", "targetRevision"],
+                ),
+                "destination": _object({"server": {"type": "string"}, "namespace": {"type": "string"}}, ["server", "namespace"]),
+                "syncPolicy": _object(
+                    {
+                        "automated": _object({"prune": {"type": "boolean"}, "selfHeal": {"type": "boolean"}}),
+                        "syncOptions": {"type": "array", "items": {"type": "string"}},
+                        "retry": _object(
+                            {
+                                "limit": {"type": "integer"},
+                                "backoff": _object(
+                                    {
+                                        "duration": {"type": "string"},
+                                        "factor": {"type": "integer"},
+                                        "maxDuration": {"type": "string"},
+                                    }
+                                ),
+                            }
+                        ),
+                    }
+                ),
+                "ignoreDifferences": {"type": "array", "items": {"type": "object"}},
+            },
+            ["project", "source", "destination"],
+        ),
+    }
+)
 for schema in CRD_SCHEMAS.values():
-    schema["properties"].update({"apiVersion": {"type": "string"}, "kind": {"type": "string"},
-                                 "metadata": _METADATA})
+    schema["properties"].update({"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": _METADATA})
     schema["required"] = ["apiVersion", "kind", "metadata", "spec"]
 
 
 def validate_object(where: str, doc: dict[str, Any]) -> None:
     key = (doc.get("apiVersion"), doc.get("kind"))
     if key in CRD_SCHEMAS:
-        errors = sorted(jsonschema.Draft202012Validator(
-            CRD_SCHEMAS[key], format_checker=jsonschema.FormatChecker()).iter_errors(doc), key=str)
+        errors = sorted(
+            jsonschema.Draft202012Validator(CRD_SCHEMAS[key], format_checker=jsonschema.FormatChecker()).iter_errors(doc), key=str
+        )
         for error in errors:
             finding(f"{where}: {'.'.join(map(str, error.absolute_path))}: {error.message}")
         return
@@ -258,8 +350,7 @@ def check_pod_security(label: str, doc: dict[str, Any]) -> None:
         finding(f"{name}: pod securityContext must set runAsNonRoot and RuntimeDefault seccomp")
     for container in spec["containers"]:
         context = container.get("securityContext", {})
-        expected = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                    "runAsNonRoot": True, "privileged": False}
+        expected = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "runAsNonRoot": True, "privileged": False}
         for key, value in expected.items():
             if context.get(key) is not value:
                 finding(f"{name}/{container['name']}: securityContext.{key} must be {value}")
@@ -282,8 +373,7 @@ def check_shape(label: str, docs: list[tuple[str, dict[str, Any]]]) -> None:
             finding(f"[{label}] {doc['kind']}/{doc['metadata']['name']}: no namespace")
         check_pod_security(label, doc)
 
-    deployments = {d["metadata"]["labels"].get("app.kubernetes.io/component"): d
-                   for d in by_kind.get("Deployment", [])}
+    deployments = {d["metadata"]["labels"].get("app.kubernetes.io/component"): d for d in by_kind.get("Deployment", [])}
     for component in COMPONENTS:
         deployment = deployments.get(component)
         if deployment is None:
@@ -293,13 +383,13 @@ def check_shape(label: str, docs: list[tuple[str, dict[str, Any]]]) -> None:
         selector = deployment["spec"]["selector"]["matchLabels"]
         if selector.get("app.kubernetes.io/component") != component:
             finding(f"[{label}] {name}: selector lacks app.kubernetes.io/component={component}")
-        hpas = [h for h in by_kind.get("HorizontalPodAutoscaler", [])
-                if h["spec"]["scaleTargetRef"]["name"] == name]
-        scaled = [s for s in by_kind.get("ScaledObject", [])
-                  if s["spec"]["scaleTargetRef"]["name"] == name]
+        hpas = [h for h in by_kind.get("HorizontalPodAutoscaler", []) if h["spec"]["scaleTargetRef"]["name"] == name]
+        scaled = [s for s in by_kind.get("ScaledObject", []) if s["spec"]["scaleTargetRef"]["name"] == name]
         if len(hpas) + len(scaled) != 1:
-            finding(f"[{label}] {name}: expected exactly one HPA or ScaledObject, got "
-                    f"{len(hpas)} HPA(s) and {len(scaled)} ScaledObject(s)")
+            finding(
+                f"[{label}] {name}: expected exactly one HPA or ScaledObject, got "
+                f"{len(hpas)} HPA(s) and {len(scaled)} ScaledObject(s)"
+            )
         if (hpas or scaled) and "replicas" in deployment["spec"]:
             finding(f"[{label}] {name}: sets replicas although an autoscaler owns them")
         if label == "default" and not hpas:
@@ -310,29 +400,30 @@ def check_shape(label: str, docs: list[tuple[str, dict[str, Any]]]) -> None:
             for hpa in hpas:
                 if hpa["spec"]["minReplicas"] != 1 or hpa["spec"]["maxReplicas"] != 1:
                     finding(f"[{label}] {name}: beat HPA must be pinned at 1")
-        pdbs = [p for p in by_kind.get("PodDisruptionBudget", [])
-                if p["spec"]["selector"]["matchLabels"] == selector]
+        pdbs = [p for p in by_kind.get("PodDisruptionBudget", []) if p["spec"]["selector"]["matchLabels"] == selector]
         if len(pdbs) != 1:
             finding(f"[{label}] {name}: expected exactly one PodDisruptionBudget, got {len(pdbs)}")
-        policies = [p for p in by_kind.get("NetworkPolicy", [])
-                    if p["spec"]["podSelector"]["matchLabels"] == selector]
+        policies = [p for p in by_kind.get("NetworkPolicy", []) if p["spec"]["podSelector"]["matchLabels"] == selector]
         if len(policies) != 1:
             finding(f"[{label}] {name}: expected exactly one NetworkPolicy")
 
     jobs = by_kind.get("Job", [])
-    if not any("pre-upgrade" in j["metadata"].get("annotations", {}).get("helm.sh/hook", "")
-               and "pre-install" in j["metadata"]["annotations"]["helm.sh/hook"] for j in jobs):
+    if not any(
+        "pre-upgrade" in j["metadata"].get("annotations", {}).get("helm.sh/hook", "")
+        and "pre-install" in j["metadata"]["annotations"]["helm.sh/hook"]
+        for j in jobs
+    ):
         finding(f"[{label}] no migrate Job hooked to pre-install,pre-upgrade")
     for kind in ("Ingress", "ConfigMap", "ServiceMonitor", "PrometheusRule", "Service"):
         if kind not in by_kind:
             finding(f"[{label}] no {kind}")
-    service_accounts = [s for s in by_kind.get("ServiceAccount", [])
-                        if "eks.amazonaws.com/role-arn" in s["metadata"].get("annotations", {})]
+    service_accounts = [
+        s for s in by_kind.get("ServiceAccount", []) if "eks.amazonaws.com/role-arn" in s["metadata"].get("annotations", {})
+    ]
     if label != "default" and not service_accounts:
         finding(f"[{label}] no ServiceAccount with the IRSA role annotation")
     ingress = by_kind.get("Ingress", [{}])[0]
-    attributes = ingress.get("metadata", {}).get("annotations", {}).get(
-        "alb.ingress.kubernetes.io/load-balancer-attributes", "")
+    attributes = ingress.get("metadata", {}).get("annotations", {}).get("alb.ingress.kubernetes.io/load-balancer-attributes", "")
     if "idle_timeout.timeout_seconds=" not in attributes:
         finding(f"[{label}] Ingress does not raise the ALB idle timeout for WebSockets")
 
@@ -340,24 +431,27 @@ def check_shape(label: str, docs: list[tuple[str, dict[str, Any]]]) -> None:
 # ----------------------------------------------------------------- bad input
 
 BAD_INPUTS = [
-    ("no secret source", {"secrets": {"existingSecret": "", "create": False}},
-     "no secret source"),
-    ("two secret sources", {"secrets": {"existingSecret": "x", "create": True}},
-     "not both"),
-    ("created secret without SECRET_KEY",
-     {"secrets": {"existingSecret": "", "create": True,
-                  "values": {"DATABASE_URL": "postgres://x", "REDIS_URL": "redis://x"}}},
-     "secrets.values.SECRET_KEY"),
+    ("no secret source", {"secrets": {"existingSecret": "", "create": False}}, "no secret source"),
+    ("two secret sources", {"secrets": {"existingSecret": "x", "create": True}}, "not both"),
+    (
+        "created secret without SECRET_KEY",
+        {"secrets": {"existingSecret": "", "create": True, "values": {"DATABASE_URL": "postgres://x", "REDIS_URL": "redis://x"}}},
+        "secrets.values.SECRET_KEY",
+    ),
     ("no image repository", {"image": {"repository": ""}}, "image.repository is required"),
     ("no allowed hosts", {"config": {"allowedHosts": ""}}, "config.allowedHosts is required"),
     ("ingress without host", {"ingress": {"host": ""}}, "ingress.host is required"),
-    ("KEDA without Redis address", {"worker": {"keda": {"enabled": True}}},
-     "worker.keda.redis.address is required"),
-    ("KEDA together with the dev schedule",
-     {"worker": {"keda": {"enabled": True, "redis": {"address": "r:6379"}}},
-      "devSchedule": {"enabled": True}}, "cannot both be enabled"),
-    ("PDB with both budgets", {"web": {"pdb": {"minAvailable": 1, "maxUnavailable": 1}}},
-     "either minAvailable or maxUnavailable"),
+    ("KEDA without Redis address", {"worker": {"keda": {"enabled": True}}}, "worker.keda.redis.address is required"),
+    (
+        "KEDA together with the dev schedule",
+        {"worker": {"keda": {"enabled": True, "redis": {"address": "r:6379"}}}, "devSchedule": {"enabled": True}},
+        "cannot both be enabled",
+    ),
+    (
+        "PDB with both budgets",
+        {"web": {"pdb": {"minAvailable": 1, "maxUnavailable": 1}}},
+        "either minAvailable or maxUnavailable",
+    ),
 ]
 
 
@@ -411,8 +505,10 @@ def check_terraform() -> None:
             finding(f"{env.relative_to(REPO)}: needs an S3 backend with use_lockfile locking")
     if validations == 0:
         finding("no Terraform variable has a validation block")
-    print(f"  parsed {len(files)} files: {variables} variables, {validations} validation blocks, "
-          f"{len(roots)} modules, {len(envs)} environments")
+    print(
+        f"  parsed {len(files)} files: {variables} variables, {validations} validation blocks, "
+        f"{len(roots)} modules, {len(envs)} environments"
+    )
 
 
 # ----------------------------------------------------------------- main
@@ -423,8 +519,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True, help="directory for rendered manifests")
     args = parser.parse_args()
 
-    print(f"helm-python-sdk {helm.__version__} (Helm SDK {helm.helm_sdk_version()}), "
-          f"kubernetes-validate {kubernetes_validate.__version__}, versions {KUBERNETES_VERSIONS}")
+    print(
+        f"helm-python-sdk {helm.__version__} (Helm SDK {helm.helm_sdk_version()}), "
+        f"kubernetes-validate {kubernetes_validate.__version__}, versions {KUBERNETES_VERSIONS}"
+    )
     lint_chart()
     check_values_documented()
 

@@ -12,7 +12,7 @@ from apps.matching.protocol import (
     QueueLeftFrame,
     QueueStatusFrame,
 )
-from apps.realtime.events import send_each_to_users, send_to_users
+from apps.realtime.events import send_each_to_users
 
 
 def proposal_announce(
@@ -37,7 +37,7 @@ def proposal_announce(
 
 def proposal_accepted(*, user_id: int, proposal_id: int, event_id: int) -> None:
     frame: MatchAcceptedFrame = {"type": "match.accepted", "proposal": proposal_id, "event": event_id}
-    send_to_users([user_id], frame)
+    send_each_to_users([(user_id, frame)])
 
 
 def proposal_cancelled(*, outcomes: list[tuple[int, str, bool]], proposal_id: int, event_id: int) -> None:
@@ -70,14 +70,14 @@ def match_confirmed(*, proposal_id: int, event_id: int, match_id: int, room_id: 
 
 def match_ended(*, user_ids: list[int], match_id: int, event_id: int) -> None:
     frame: MatchEndedFrame = {"type": "match.ended", "match": match_id, "event": event_id}
-    send_to_users(user_ids, frame)
+    send_each_to_users([(user_id, frame) for user_id in user_ids])
 
 
 def queue_left(*, user_id: int, event_id: int, reason: str, waited_s: int | None = None) -> None:
     frame: QueueLeftFrame = {"type": "queue.left", "event": event_id, "reason": reason}
     if waited_s is not None:
         frame["waited_s"] = waited_s
-    send_to_users([user_id], frame)
+    send_each_to_users([(user_id, frame)])
 
 
 def queue_statuses(*, frames: dict[int, QueueStatusFrame]) -> None:

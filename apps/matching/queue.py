@@ -40,7 +40,8 @@ local function bucket(g, s) return P .. 'w:' .. g .. ':' .. s end
 local function pkey(pid) return 'mq:p:' .. pid end
 local function hist(uid, kind, now, pid, detail)
   local seq = redis.call('INCR', 'mq:hseq')
-  redis.call('RPUSH', 'mq:history', seq .. '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. now .. '|' .. (pid or '') .. '|' .. (detail or ''))
+  local entry = seq .. '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. now
+  redis.call('RPUSH', 'mq:history', entry .. '|' .. (pid or '') .. '|' .. (detail or ''))
 end
 local function requeue(uid, now, pid, detail)
   local t = redis.call('HMGET', tkey(uid), 'g', 's', 'js')
@@ -143,7 +144,8 @@ local uid = ARGV[2]
 local st = redis.call('HGET', tkey(uid), 'st')
 if st then return {'exists', st} end
 redis.call('HSET', P .. 'cfg', 'same_uni', ARGV[9], 'accept_ms', ARGV[10], 'max_wait_ms', ARGV[11])
-redis.call('HSET', tkey(uid), 'g', ARGV[4], 's', ARGV[5], 'u', ARGV[6], 'i', ARGV[7], 'card', ARGV[8], 'js', ARGV[3], 'st', 'waiting', 'p', '')
+redis.call('HSET', tkey(uid), 'g', ARGV[4], 's', ARGV[5], 'u', ARGV[6], 'i', ARGV[7], 'card', ARGV[8])
+redis.call('HSET', tkey(uid), 'js', ARGV[3], 'st', 'waiting', 'p', '')
 redis.call('ZADD', bucket(ARGV[4], ARGV[5]), ARGV[3], uid)
 redis.call('SADD', P .. 'users', uid)
 redis.call('SADD', 'mq:events', E)
@@ -171,7 +173,8 @@ return {pid, other.id}
 # → {next_cursor, done, pid1, pid2, ...}: pairs the oldest `batch` waiting users after the cursor.
 _SWEEP = r"""
 setup(ARGV[1])
-local now, batch, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local now, batch, depth = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local window, lease = tonumber(ARGV[6]), tonumber(ARGV[7])
 local rows = {}
 for _, g in ipairs({'M', 'F'}) do
   for _, s in ipairs(SEEK) do
@@ -471,9 +474,7 @@ def proposal_cards(*, event_id: int, user_ids: tuple[int, int]) -> dict[int, str
 
 def mark_notified(*, proposal_id: int, accept_deadline_ms: float) -> bool:
     return bool(
-        _script("notified", _NOTIFIED)(
-            args=[proposal_id, now_ms(), accept_deadline_ms, settings.MATCHING_ACCEPT_GRACE_S * 1000]
-        )
+        _script("notified", _NOTIFIED)(args=[proposal_id, now_ms(), accept_deadline_ms, settings.MATCHING_ACCEPT_GRACE_S * 1000])
     )
 
 

@@ -202,7 +202,9 @@ def queue_leave(*, user_id: int, event_id: int, reason: str = "left") -> str:
     if result[0] == "confirming":
         raise DomainError("match_confirming", _("Your match is being confirmed."), http_status=409)
     if result[0] == "left_proposal" and result[2]:
-        events.proposal_cancelled(outcomes=[(int(result[2]), "partner_left", True)], proposal_id=int(result[1]), event_id=event_id)
+        events.proposal_cancelled(
+            outcomes=[(int(result[2]), "partner_left", True)], proposal_id=int(result[1]), event_id=event_id
+        )
     waited_s = int((queue.now_ms() - float(ticket["js"])) / 1000) if ticket.get("js") else None
     events.queue_left(user_id=user_id, event_id=event_id, reason=reason, waited_s=waited_s)
     return "left"
@@ -337,7 +339,9 @@ def queue_reconcile(*, event_id: int) -> dict[str, int]:
                 report["finished_confirmed"] += 1
     event = Event.objects.filter(pk=event_id).first()
     if event is not None:
-        report["stranded_pairs"] = len(selectors.stranded_pairs(event_id=event_id, allow_same_university=event.allow_same_university))
+        report["stranded_pairs"] = len(
+            selectors.stranded_pairs(event_id=event_id, allow_same_university=event.allow_same_university)
+        )
     get_redis().set(f"mq:{event_id}:reconcile", json.dumps({"at": timezone.now().isoformat(), **report}), ex=86400)
     repaired = report["requeued_orphans"] + report["rebucketed"] + report["finished_confirmed"]
     if repaired:

@@ -55,7 +55,12 @@ async def test_decline_by_frame_requeues_the_partner(connect_as):
     await w_socket.send_json_to({"type": "match.decline", "proposal": w_prop["proposal"]})
     mine = await _receive_until(w_socket, "match.cancelled")
     theirs = await _receive_until(m_socket, "match.cancelled")
-    assert (mine["reason"], mine["requeued"], theirs["reason"], theirs["requeued"]) == ("declined", False, "partner_declined", True)
+    assert (mine["reason"], mine["requeued"], theirs["reason"], theirs["requeued"]) == (
+        "declined",
+        False,
+        "partner_declined",
+        True,
+    )
     await m_socket.send_json_to({"type": "queue.sync", "event": event.pk})
     assert (await _receive_until(m_socket, "queue.status"))["state"] == "waiting"
     for communicator in (w_socket, m_socket):

@@ -121,7 +121,10 @@ def test_bounded_scan_misses_a_partner_far_back_and_the_sweep_finds_them(setting
 
 def test_workers_racing_on_one_queue_never_put_anyone_in_two_proposals():
     # given 400 arrivals and 6 threads pairing, sweeping and answering at the same time
-    rows = [ticket(user_id, "M" if user_id % 9 < 5 else "F", "F" if user_id % 9 < 5 else "M", user_id % 7) for user_id in range(1, 401)]
+    rows = [
+        ticket(user_id, "M" if user_id % 9 < 5 else "F", "F" if user_id % 9 < 5 else "M", user_id % 7)
+        for user_id in range(1, 401)
+    ]
     for offset, snapshot in enumerate(rows):
         queue.enqueue(snapshot, at_ms=1_000 + offset)
     errors = []

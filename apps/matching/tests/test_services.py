@@ -50,7 +50,9 @@ def test_both_accept_makes_one_active_match_with_a_room_and_repeating_is_refused
         assert services.proposal_respond(user_id=man.user_id, proposal_id=proposal_id, accept=True) == "matched"
     match = Match.objects.get()
     assert (match.proposal_id, match.status, match.room is not None) == (proposal_id, "active", True)
-    assert sorted(MatchSeat.objects.filter(is_active=True).values_list("user_id", flat=True)) == sorted([woman.user_id, man.user_id])
+    assert sorted(MatchSeat.objects.filter(is_active=True).values_list("user_id", flat=True)) == sorted(
+        [woman.user_id, man.user_id]
+    )
     confirmed = _frames_of(sent_frames, woman.user_id, "match.confirmed")
     assert confirmed[0]["room"] == match.room_id and confirmed[0]["partner"]["user_id"] == man.user_id
     assert queue.ticket_get(event_id=live_event.pk, user_id=woman.user_id) == {}
@@ -173,7 +175,10 @@ def test_accepting_someone_elses_or_unknown_proposal_is_refused(live_event, pair
     _join(woman, live_event)
     _join(man, live_event)
     proposal_id = services.ticket_match(event_id=live_event.pk, user_id=man.user_id)
-    for user_id, pid, code in [(outsider.user_id, proposal_id, "not_your_proposal"), (woman.user_id, 999999, "proposal_not_found")]:
+    for user_id, pid, code in [
+        (outsider.user_id, proposal_id, "not_your_proposal"),
+        (woman.user_id, 999999, "proposal_not_found"),
+    ]:
         with pytest.raises(DomainError) as error:
             services.proposal_respond(user_id=user_id, proposal_id=pid, accept=True)
         assert error.value.code == code
