@@ -1,4 +1,6 @@
 import json
+from bisect import bisect_left
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -101,10 +103,12 @@ def queue_statuses(*, event_id: int, user_ids: list[int] | None = None) -> dict[
     max_wait_s = queue.event_config(event_id=event_id)["max_wait_s"]
     now = queue.now_ms()
     policy = pacing_policy()
+    scores_by_bucket: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for _, g, s, other_score in waiting:  # already oldest first, so each list is sorted
+        scores_by_bucket[(g, s)].append(other_score)
     frames: dict[int, QueueStatusFrame] = {}
     for user_id, gender, seeking, score in rows:
-        competing = set(_competing_buckets(gender, seeking))
-        ahead = sum(1 for _, g, s, other_score in waiting if (g, s) in competing and other_score < score)
+        ahead = sum(bisect_left(scores_by_bucket[bucket], score) for bucket in _competing_buckets(gender, seeking))
         partners = sum(sizes[bucket] for bucket in _partner_buckets(gender, seeking))
         other = "F" if gender == "M" else "M"
         estimate = policy.estimate(

@@ -310,6 +310,10 @@ def ticket_history_flush() -> int:
                     at=datetime.fromtimestamp(float(at_ms) / 1000, tz=UTC),
                 )
             )
+        # Entries of users or events deleted since would fail the whole batch on their foreign keys.
+        live_users = set(User.objects.filter(pk__in={row.user_id for row in rows}).values_list("pk", flat=True))
+        live_events = set(Event.objects.filter(pk__in={row.event_id for row in rows}).values_list("pk", flat=True))
+        rows = [row for row in rows if row.user_id in live_users and row.event_id in live_events]
         TicketEvent.objects.bulk_create(rows, ignore_conflicts=True)
         queue.history_trim(count=len(raw))
         return len(raw)
