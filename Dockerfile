@@ -1,21 +1,23 @@
 # syntax=docker/dockerfile:1.7
 # One image, several commands: docker/web.sh, docker/worker.sh, docker/beat.sh, docker/migrate.sh.
-# The base is pinned to an exact patch release; CI resolves it to a digest at build time
-# (docker buildx records it in the image provenance) and Renovate/Dependabot bumps the tag.
-ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
+# The base is pinned to an exact patch release in both stages; buildx records its digest in
+# the image provenance, and a dependency bot bumps the tag.
 
 # ---------------------------------------------------------------------------
 # build: compilers, gettext and the virtualenv; never shipped
 # ---------------------------------------------------------------------------
-FROM ${PYTHON_IMAGE} AS build
+FROM python:3.11.14-slim-bookworm AS build
 SHELL ["/bin/bash", "-o", "errexit", "-o", "pipefail", "-o", "nounset", "-c"]
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:${PATH}
+# Debian stable only ships security fixes within a release; exact pins would break the build
+# whenever the mirror drops the previous patch, so packages follow the pinned base image.
+# hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends build-essential gettext libpq-dev \
+    && apt-get install --yes --no-install-recommends build-essential gettext \
     && rm -rf /var/lib/apt/lists/*
 RUN python -m venv "${VIRTUAL_ENV}"
 COPY requirements.txt /tmp/requirements.txt
@@ -39,10 +41,12 @@ RUN export DJANGO_SETTINGS_MODULE=matchminds.settings.production \
 # ---------------------------------------------------------------------------
 # runtime: only shared libraries, tini, the venv and the app; runs as uid 10001
 # ---------------------------------------------------------------------------
-FROM ${PYTHON_IMAGE} AS runtime
+FROM python:3.11.14-slim-bookworm AS runtime
 SHELL ["/bin/bash", "-o", "errexit", "-o", "pipefail", "-o", "nounset", "-c"]
+# Unpinned for the same reason as in the build stage.
+# hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends libpq5 tini \
+    && apt-get install --yes --no-install-recommends tini \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 10001 matchminds \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \

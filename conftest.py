@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -106,16 +107,17 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@pytest.fixture
-def daphne_server(transactional_db) -> Iterator[str]:
-    """A real daphne process serving the app on a free port; yields its base URL."""
-    port = free_port()
+@contextmanager
+def run_daphne(*, port: int | None = None, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real daphne process serving the app (on `port` or a free one, with `extra_env` on top
+    of the test environment, e.g. to switch an integration on); yields its base URL."""
+    port = port or free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "daphne.log", "ab")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "matchminds.asgi:application"],
         cwd=ROOT,
-        env=_process_env(),
+        env={**_process_env(), **(extra_env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -125,6 +127,13 @@ def daphne_server(transactional_db) -> Iterator[str]:
     finally:
         _stop(process)
         log.close()
+
+
+@pytest.fixture
+def daphne_server(transactional_db) -> Iterator[str]:
+    """A real daphne process serving the app on a free port; yields its base URL."""
+    with run_daphne() as url:
+        yield url
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ def lint_chart() -> None:
 
 
 def check_values_documented() -> None:
-    """Every key in values.yaml has a comment above it or sits in a documented block."""
+    """Every leaf in values.yaml has a `# --` comment above it or sits in a block that has one."""
     print("values.yaml: every value documented")
     documented_stack: list[tuple[int, bool]] = []
     previous = ""
@@ -116,7 +116,7 @@ def check_values_documented() -> None:
         indent = len(match.group(1))
         while documented_stack and documented_stack[-1][0] >= indent:
             documented_stack.pop()
-        has_comment = previous.startswith("#")
+        has_comment = previous.startswith("# --")
         inherited = any(doc for _, doc in documented_stack)
         is_leaf = not re.match(r"^\s*[A-Za-z0-9_.-]+:\s*$", line)
         if is_leaf and not (has_comment or inherited):

@@ -12,9 +12,12 @@ role="${1:-${MATCHMINDS_ROLE:-web}}"
 
 case "${role}" in
     web)
+        # Host must be one Django accepts (ALLOWED_HOSTS), not 127.0.0.1.
         exec python -c 'import os, sys, urllib.request
 port = os.environ.get("PORT", "8000")
-with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=3) as response:
+host = os.environ.get("ALLOWED_HOSTS", "localhost").split(",")[0].strip()
+request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"Host": host})
+with urllib.request.urlopen(request, timeout=3) as response:
     sys.exit(0 if response.status == 200 else 1)'
         ;;
     worker)

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from apps.accounts import views as accounts_views
 from apps.core import views as core_views
 
 api_v1 = [
@@ -19,8 +21,12 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    # The admin signs in through the site's login: throttled, and with single sign-on.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("", core_views.home, name="home"),
     path("accounts/", include("apps.accounts.urls")),
+    path("oidc/authenticate/", accounts_views.OIDCLoginStartView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", accounts_views.OIDCCallbackView.as_view(), name="oidc_authentication_callback"),
     path("events/", include("apps.events.urls")),
 ]

@@ -24,18 +24,15 @@ if ! "$BIN/python" -c "import redis, sys; redis.Redis.from_url(sys.argv[1], sock
   trap 'kill "$(cat .run/redis.pid)" 2>/dev/null || true' EXIT
 fi
 
-"$BIN/python" manage.py migrate --noinput
+"$BIN/python" manage.py migrate --noinput -v0
 "$BIN/python" manage.py seed_demo
 "$BIN/python" manage.py collectstatic --noinput -v0
 
 cat > .run/Procfile <<PROCFILE
 web: $BIN/daphne -b 127.0.0.1 -p $PORT --websocket_timeout -1 matchminds.asgi:application
-worker: $BIN/celery -A matchminds worker --loglevel INFO --concurrency 2
-beat: $BIN/celery -A matchminds beat --loglevel INFO --schedule .run/celerybeat-schedule
+worker: $BIN/celery -A matchminds worker --loglevel WARNING --concurrency 2
+beat: $BIN/celery -A matchminds beat --loglevel WARNING --schedule .run/celerybeat-schedule
+ready: $BIN/python scripts/announce.py http://127.0.0.1:$PORT/
 PROCFILE
 
-echo
-echo "MatchMinds is starting: open http://127.0.0.1:$PORT/  (admin: http://127.0.0.1:$PORT/admin/)"
-echo "Press Ctrl-C to stop web, worker and beat."
-echo
 "$BIN/honcho" -f .run/Procfile start

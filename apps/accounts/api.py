@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from apps.accounts import services
 from apps.accounts.models import Gender, Profile, Region, SeekingChoice, University
-from apps.accounts.selectors import interest_list, profile_for_user, profile_public_card, user_social_access_problem
+from apps.accounts.selectors import interest_list, profile_for_user, profile_public_card, user_roles, user_social_access_problem
 from apps.core.errors import DomainError
 
 
@@ -107,3 +107,19 @@ class InterestListApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(self.OutputSerializer(interest_list(), many=True).data)
+
+
+class MeApi(APIView):
+    """Who the request is authenticated as (session or bearer token), with the roles held."""
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        email = serializers.EmailField()
+        roles = serializers.ListField(child=serializers.CharField())
+        single_sign_on = serializers.BooleanField()
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        data = {"id": user.pk, "email": user.email, "roles": user_roles(user=user), "single_sign_on": bool(user.oidc_sub)}
+        return Response(self.OutputSerializer(data).data)

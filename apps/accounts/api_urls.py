@@ -3,6 +3,7 @@ from django.urls import path
 from apps.accounts import api
 
 urlpatterns = [
+    path("me/", api.MeApi.as_view(), name="api-me"),
     path("profile/", api.ProfileApi.as_view(), name="api-profile"),
     path("profile/photo/", api.ProfilePhotoApi.as_view(), name="api-profile-photo"),
     path("profiles/<int:user_id>/", api.PublicProfileApi.as_view(), name="api-public-profile"),

@@ -4,7 +4,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts import services
 from apps.accounts.models import Gender, Interest, Region, SeekingChoice, University
+from apps.core.errors import DomainError
 
 
 class SignUpForm(forms.Form):
@@ -24,7 +26,22 @@ class SignUpForm(forms.Form):
 
 
 class EmailAuthenticationForm(AuthenticationForm):
+    """The local password login; every attempt counts against the throttle before the password is checked."""
+
     username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+
+    def __init__(self, request=None, *args, client_ip: str = "", **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.client_ip = client_ip
+        self.throttled: DomainError | None = None
+
+    def clean(self):
+        try:
+            services.login_attempt_register(email=self.cleaned_data.get("username") or "", client_ip=self.client_ip)
+        except DomainError as error:
+            self.throttled = error
+            raise forms.ValidationError(error.message, code=error.code) from None
+        return super().clean()
 
 
 class ProfileForm(forms.Form):

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -96,7 +97,7 @@ class University(models.Model):
         ordering = ["name_ko"]
 
     def __str__(self) -> str:
-        return self.name_ko
+        return self.name_en if get_language() == "en" else self.name_ko
 
 
 class UniversityDomain(models.Model):
@@ -126,7 +127,7 @@ class Interest(models.Model):
         verbose_name_plural = _("interests")
 
     def __str__(self) -> str:
-        return self.name_ko
+        return self.name_en if get_language() == "en" else self.name_ko
 
 
 class PhotoStatus(models.TextChoices):

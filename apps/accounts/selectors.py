@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Interest, PhotoStatus, Profile, University, UniversityDomain, User
+from apps.accounts.roles import Role
 
 
 def age_in_years(*, birth_date: date, today: date | None = None) -> int:
@@ -62,3 +63,20 @@ def profile_public_card(*, profile: Profile, viewer: User | None = None) -> dict
         "bio": profile.bio,
         "photo_url": reverse("accounts:photo", args=[profile.user_id]) if photo_visible and profile.photo else None,
     }
+
+
+def user_for_oidc_subject(*, subject: str) -> User | None:
+    """The active account linked to the provider's subject, if any."""
+    return User.objects.filter(oidc_sub=subject, is_active=True).first()
+
+
+def user_roles(*, user: User) -> list[str]:
+    """The roles the user holds, sorted (see apps.accounts.roles)."""
+    roles = set()
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    if user.is_staff:
+        roles.add(Role.STAFF)
+    if user.groups.filter(name=settings.MODERATORS_GROUP_NAME).exists():
+        roles.add(Role.MODERATOR)
+    return sorted(role.value for role in roles)

@@ -1,9 +1,11 @@
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -25,8 +27,10 @@ from apps.accounts.models import (
     UniversityEmailVerification,
     User,
 )
+from apps.accounts.roles import Role, roles_for_groups
 from apps.accounts.selectors import profile_for_user, university_for_email, user_social_access_problem
 from apps.core.errors import DomainError
+from apps.core.ratelimit import RateLimit, rate_limit_hit
 
 NICKNAME_MIN_LENGTH = 2
 NICKNAME_MAX_LENGTH = 20
@@ -256,3 +260,103 @@ def university_verification_confirm(*, user: User, code: str) -> Profile:
         _("That code is not right. %(remaining)d attempts left.") % {"remaining": remaining},
         field="code",
     )
+
+
+def user_roles_sync(*, user: User, roles: set[Role]) -> User:
+    """Make the user's staff/superuser flags and moderator membership exactly what `roles` grant.
+
+    Roles that are no longer granted are taken away; groups other than the moderators'
+    group are left alone.
+    """
+    is_superuser = Role.ADMIN in roles
+    is_staff = is_superuser or Role.STAFF in roles
+    if (user.is_staff, user.is_superuser) != (is_staff, is_superuser):
+        user.is_staff, user.is_superuser = is_staff, is_superuser
+        user.save(update_fields=["is_staff", "is_superuser"])
+    moderators, _created = Group.objects.get_or_create(name=settings.MODERATORS_GROUP_NAME)
+    if Role.MODERATOR in roles:
+        user.groups.add(moderators)
+    else:
+        user.groups.remove(moderators)
+    return user
+
+
+def _oidc_user_find_or_create(*, subject: str, email: str) -> User:
+    user = User.objects.filter(oidc_sub=subject).first()
+    if user is not None:
+        if user.email.lower() != email and not User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            # The provider's verified address changed: follow it unless another account has it.
+            user.email = email
+            user.save(update_fields=["email"])
+        return user
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return User.objects.create_user(email=email, password=None, oidc_sub=subject)
+    if user.oidc_sub:
+        raise DomainError(
+            "account_conflict",
+            _("This e-mail address already belongs to another sign-in. Contact support to merge the accounts."),
+            http_status=409,
+        )
+    user.oidc_sub = subject
+    user.save(update_fields=["oidc_sub"])
+    return user
+
+
+def user_oidc_sign_in(*, subject: str, email: str | None, email_verified: bool, groups: Iterable[str]) -> User:
+    """The account for a person the provider vouched for: found by subject, else linked or created
+    by verified e-mail; its roles are then set from `groups` (granted and revoked).
+
+    Raises DomainError when the e-mail is missing or unverified, already linked to another
+    subject, or the account is deactivated.
+    """
+    email = (email or "").strip().lower()
+    if not subject:
+        raise DomainError("subject_missing", _("The sign-in service did not say who you are."), http_status=400)
+    if not email:
+        raise DomainError(
+            "email_missing", _("Your sign-in account has no e-mail address. Add one there, then sign in again."), http_status=403
+        )
+    if not email_verified:
+        raise DomainError(
+            "email_unverified",
+            _("Your e-mail address is not verified yet. Confirm it with the code you were sent, then sign in again."),
+            http_status=403,
+        )
+    try:
+        with transaction.atomic():
+            user = _oidc_user_find_or_create(subject=subject, email=email)
+    except IntegrityError:
+        # A parallel first sign-in of the same person created or linked the account first.
+        user = User.objects.filter(oidc_sub=subject).first()
+        if user is None:
+            raise DomainError(
+                "account_conflict",
+                _("This e-mail address already belongs to another sign-in. Contact support to merge the accounts."),
+                http_status=409,
+            ) from None
+    if not user.is_active:
+        raise DomainError("account_disabled", _("This account is deactivated."), http_status=403)
+    with transaction.atomic():
+        return user_roles_sync(user=user, roles=roles_for_groups(groups))
+
+
+def login_attempt_register(*, email: str, client_ip: str) -> None:
+    """Count one local password login attempt against the per-account and per-address limits.
+
+    Raises DomainError `login_throttled` (with retry_after_s) when either limit is reached.
+    """
+    account_key = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
+    per_account = RateLimit("login-account", settings.LOGIN_THROTTLE_ACCOUNT_LIMIT, settings.LOGIN_THROTTLE_ACCOUNT_WINDOW_S)
+    per_ip = RateLimit("login-ip", settings.LOGIN_THROTTLE_IP_LIMIT, settings.LOGIN_THROTTLE_IP_WINDOW_S)
+    rules = [(per_account, account_key), (per_ip, client_ip)]
+    for rule, subject in rules:
+        try:
+            rate_limit_hit(rule=rule, subject=subject)
+        except DomainError as error:
+            raise DomainError(
+                "login_throttled",
+                _("Too many login attempts. Try again in %(seconds)d seconds.") % {"seconds": error.retry_after_s},
+                http_status=429,
+                retry_after_s=error.retry_after_s,
+            ) from None

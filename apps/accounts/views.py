@@ -1,19 +1,37 @@
-from django.contrib import messages
-from django.contrib.auth import login
+import logging
+from functools import wraps
+
+import requests
+from django.conf import settings
+from django.contrib import auth, messages
+from django.contrib.auth import BACKEND_SESSION_KEY, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.generic import View
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView, OIDCLogoutView
 
-from apps.accounts import services
-from apps.accounts.forms import PhotoForm, ProfileForm, SignUpForm, UniversityCodeForm, UniversityEmailForm
+from apps.accounts import oidc, services
+from apps.accounts.forms import (
+    EmailAuthenticationForm,
+    PhotoForm,
+    ProfileForm,
+    SignUpForm,
+    UniversityCodeForm,
+    UniversityEmailForm,
+)
 from apps.accounts.models import PhotoStatus, Profile
 from apps.accounts.selectors import profile_for_user
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
+
+logger = logging.getLogger(__name__)
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -139,3 +157,124 @@ def university_verify(request: HttpRequest) -> HttpResponse:
         "accounts/verify.html",
         {"profile": profile, "email_form": email_form, "code_form": code_form, "pending": pending},
     )
+
+
+def local_accounts_only(view):
+    """Local sign-up and password reset exist only while local accounts are switched on."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.LOCAL_LOGIN_ENABLED:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: the socket's, or the one the trusted proxies put in X-Forwarded-For."""
+    hops = settings.TRUSTED_PROXY_HOPS
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class LoginView(auth_views.LoginView):
+    """Local password login (throttled) next to the single sign-on button."""
+
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "client_ip": client_ip(self.request)}
+
+    def post(self, request, *args, **kwargs):
+        if not settings.LOCAL_LOGIN_ENABLED:
+            return render(request, "accounts/login.html", self.get_context_data(form=None), status=403)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.throttled.retry_after_s)
+        return response
+
+
+class LogoutView(OIDCLogoutView):
+    """Ends the session; a single sign-on session also ends at the provider (Cognito's /logout)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if request.session.get(BACKEND_SESSION_KEY) == oidc.BACKEND_PATH:
+            return super().post(request)
+        auth.logout(request)
+        return redirect(self.redirect_url)
+
+
+def _oidc_error(request: HttpRequest, code: str, message: str, status: int) -> HttpResponse:
+    return render(request, "accounts/oidc_error.html", {"code": code, "message": message}, status=status)
+
+
+def _provider_unavailable(request: HttpRequest) -> HttpResponse:
+    message = _("The sign-in service could not be reached or answered with an error. Please try again in a moment.")
+    return _oidc_error(request, "provider_error", message, 502)
+
+
+class OIDCLoginStartView(OIDCAuthenticationRequestView):
+    """Sends the browser to the provider with state, nonce and a PKCE challenge kept in the session."""
+
+    def __init__(self, **kwargs):
+        # The parent reads the endpoint here; ours may need discovery, which can fail.
+        View.__init__(self, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not settings.OIDC_ENABLED:
+            raise Http404
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = oidc.provider_endpoint("authorization_endpoint")
+        except oidc.ProviderUnavailable:
+            logger.warning("single sign-on start failed", exc_info=True)
+            return _provider_unavailable(request)
+        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
+        return super().get(request)
+
+
+class OIDCCallbackView(OIDCAuthenticationCallbackView):
+    """The provider's answer: signs the person in, or shows why not with a way back."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not settings.OIDC_ENABLED:
+            raise Http404
+        error = request.GET.get("error")
+        state = request.GET.get("state")
+        if not error and state not in request.session.get("oidc_states", {}):
+            message = _("This sign-in link has expired or was already used. Please start again.")
+            return _oidc_error(request, "login_expired", message, 400)
+        returned_issuer = request.GET.get("iss")
+        if returned_issuer and returned_issuer.rstrip("/") != settings.OIDC_OP_ISSUER:
+            # RFC 9207: an answer from another issuer is a mix-up attack, not our provider.
+            return _oidc_error(request, "security_check_failed", _("The sign-in answer failed a security check."), 400)
+        try:
+            return super().get(request)
+        except (requests.RequestException, oidc.ProviderUnavailable):
+            logger.warning("single sign-on token exchange failed", exc_info=True)
+            return _provider_unavailable(request)
+        except SuspiciousOperation:
+            logger.warning("single sign-on answer rejected", exc_info=True)
+            return _oidc_error(request, "security_check_failed", _("The sign-in answer failed a security check."), 400)
+
+    def login_failure(self) -> HttpResponse:
+        error = self.request.GET.get("error")
+        if error == "access_denied":
+            return _oidc_error(self.request, "cancelled", _("You cancelled signing in. Nothing was changed."), 200)
+        if error:
+            logger.warning("provider answered %s: %s", error, self.request.GET.get("error_description", ""))
+            return _provider_unavailable(self.request)
+        refusal = getattr(self.request, "oidc_failure", None)
+        if refusal is not None:
+            return _oidc_error(self.request, refusal.code, str(refusal.message), refusal.http_status)
+        return _oidc_error(self.request, "login_failed", _("Signing in did not work. Please start again."), 400)

@@ -1,0 +1,80 @@
+import pytest
+from django.core import mail
+
+from apps.accounts.models import University, User
+from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signup_logs_in_and_leads_to_the_profile(client):
+    response = client.post(
+        "/accounts/signup/", {"email": "new@example.com", "password1": "a-good-password-1", "password2": "a-good-password-1"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/profile/"
+    assert User.objects.filter(email="new@example.com").exists()
+    assert client.get("/accounts/profile/").status_code == 200
+
+
+def test_signup_shows_translated_errors_and_creates_nothing(client):
+    response = client.post("/accounts/signup/", {"email": "bad", "password1": "x", "password2": "y"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "올바른 이메일 주소를 입력하세요." in html or "유효한 이메일" in html
+    assert "두 비밀번호가 다릅니다." in html
+    assert User.objects.count() == 0
+
+
+def test_profile_form_saves_and_reports_taken_nickname(client):
+    make_profile(nickname="구름")
+    user = make_user()
+    client.force_login(user)
+    form = {
+        "nickname": "구름",
+        "gender": "M",
+        "seeking": "F",
+        "birth_date": "2000-01-01",
+        "university": University.objects.first().pk,
+        "region": "seoul",
+    }
+    response = client.post("/accounts/profile/", form)
+    assert response.status_code == 200
+    assert "이미 사용 중인 닉네임이에요." in response.content.decode()
+    response = client.post("/accounts/profile/", {**form, "nickname": "새구름"})
+    assert response.status_code == 302
+    assert user.profile.nickname == "새구름"
+
+
+def test_login_with_email_and_password(client):
+    make_user(email="login@example.com")
+    response = client.post("/accounts/login/", {"username": "login@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/events/"
+
+
+def test_password_reset_mails_a_working_link(client):
+    make_user(email="forgot@example.com")
+    client.post("/accounts/password-reset/", {"email": "forgot@example.com"})
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + path, follow=True)
+    assert response.status_code == 200
+    assert b"new_password1" in response.content
+
+
+def test_verify_page_flow(client):
+    profile = make_profile(university=University.objects.get(name_ko="한양대학교"))
+    client.force_login(profile.user)
+    response = client.post("/accounts/verify/", {"step": "email", "email": "me@hanyang.ac.kr"})
+    assert response.status_code == 302
+    code = next(
+        token.strip(".") for token in mail.outbox[0].body.split() if token.strip(".").isdigit() and len(token.strip(".")) == 6
+    )
+    response = client.post("/accounts/verify/", {"step": "code", "code": "12345"})
+    assert "인증번호는 6자리 숫자입니다." in response.content.decode()
+    response = client.post("/accounts/verify/", {"step": "code", "code": code})
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.is_university_verified
