@@ -23,6 +23,7 @@ sweeps, lease reaping, history flush and reconciliation). What is measured and h
 """
 
 import argparse
+import heapq
 import json
 import multiprocessing
 import os
@@ -42,7 +43,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchminds.settings.local")
 # Pub/sub ignores Redis database numbers: a private channel prefix keeps other runs' frames out.
-os.environ["CHANNEL_LAYER_PREFIX"] = os.environ.get("CHANNEL_LAYER_PREFIX", "mm") + "_bench"
+if not os.environ.get("CHANNEL_LAYER_PREFIX", "").endswith("_bench"):
+    os.environ["CHANNEL_LAYER_PREFIX"] = os.environ.get("CHANNEL_LAYER_PREFIX", "mm") + "_bench"
+# People do not answer instantly: each simulated user says yes after a human think time.
+THINK_TIME_S = (1.0, 3.0)
 
 EMAIL_DOMAIN = "bench.matchminds.invalid"
 EVENT_NAME = "bench-matching"
@@ -236,7 +240,7 @@ def listener_main(prefix: str, redis_url: str, accept_queue, results_path: str, 
         if kind in ("match.proposed", "match.confirmed", "match.cancelled"):
             records.append((received, user_id, kind, frame.get("proposal"), frame.get("partner", {}).get("user_id")))
             if kind == "match.proposed":
-                accept_queue.put((user_id, frame["proposal"]))
+                accept_queue.put((received + random.uniform(*THINK_TIME_S), user_id, frame["proposal"]))
     with open(results_path, "w") as handle:
         json.dump(records, handle)
 
@@ -257,13 +261,18 @@ def acceptor_main(accept_queue, stop) -> None:
         finally:
             close_old_connections()
 
+    due: list[tuple[float, int, int]] = []
     with ThreadPoolExecutor(max_workers=4) as pool:
-        while not (stop.is_set() and accept_queue.empty()):
+        while not (stop.is_set() and accept_queue.empty() and not due):
             try:
-                user_id, proposal_id = accept_queue.get(timeout=0.2)
+                while True:
+                    heapq.heappush(due, accept_queue.get(timeout=0.05))
             except Exception:
-                continue
-            pool.submit(accept, user_id, proposal_id)
+                pass  # queue drained for now
+            now = time.time()
+            while due and due[0][0] <= now:
+                _, user_id, proposal_id = heapq.heappop(due)
+                pool.submit(accept, user_id, proposal_id)
 
 
 # ---------------------------------------------------------------- run
@@ -438,9 +447,15 @@ def main() -> None:
     doubles = history_double_proposals(event_id) | {user_id for user_id, count in per_user.items() if count > 1}
     stranded = selectors.stranded_pairs(event_id=event_id, allow_same_university=event.allow_same_university)
     waiting = queue.waiting(event_id=event_id)
+    from apps.matching.models import TicketEvent
+
     matched_users = set(per_user)
-    waiting_users = {row[0] for row in waiting}
-    lost = [u for u in join_times if u not in matched_users and u not in waiting_users]
+    waiting_users = {row[0] for row in waiting} | {int(u) for u in queue.ticket_user_ids(event_id=event_id)}
+    last_kind = dict(
+        TicketEvent.objects.filter(event_id=event_id).order_by("seq").values_list("user_id", "kind")
+    )  # later rows overwrite earlier ones: the last entry per user
+    timed_out = {u for u, kind in last_kind.items() if kind in ("timed_out", "declined", "left")}
+    lost = [u for u in join_times if u not in matched_users | waiting_users | timed_out]
     waiting_by = defaultdict(int)
     for _, gender, seeking, _ in waiting:
         waiting_by[f"{gender}>{seeking}"] += 1
@@ -460,7 +475,7 @@ def main() -> None:
     )
     log(
         f"phase results: still waiting {len(waiting)} {dict(sorted(waiting_by.items()))}, "
-        f"lost tickets {len(lost)}, double matches {len(doubles)}, stranded compatible pairs {len(stranded)}"
+        f"left by rule (accept timeout) {len(timed_out)}, lost tickets {len(lost)}, double matches {len(doubles)}, stranded compatible pairs {len(stranded)}"
     )
     log(
         json.dumps(

@@ -15,24 +15,27 @@ from apps.matching.protocol import (
 from apps.realtime.events import send_each_to_users
 
 
-def proposal_announce(
-    *, proposal_id: int, event_id: int, cards: dict[int, PublicCard], accept_timeout_s: int, deadline_ms: float
-) -> None:
-    """Each of the two gets the other's public card."""
-    (first, first_card), (second, second_card) = cards.items()
-    expires_at = datetime.fromtimestamp(deadline_ms / 1000, tz=UTC).isoformat()
-
-    def frame(partner: PublicCard) -> MatchProposedFrame:
-        return {
-            "type": "match.proposed",
-            "proposal": proposal_id,
-            "event": event_id,
-            "partner": partner,
-            "accept_timeout_s": accept_timeout_s,
-            "expires_at": expires_at,
-        }
-
-    send_each_to_users([(first, frame(second_card)), (second, frame(first_card))])
+def proposals_announce(*, proposals: list[tuple[int, int, dict[int, PublicCard], int, float]]) -> None:
+    """Each pair gets the other's public card; `proposals` holds (proposal, event, cards by user, timeout, deadline ms)."""
+    frames: list[tuple[int, MatchProposedFrame]] = []
+    for proposal_id, event_id, cards, accept_timeout_s, deadline_ms in proposals:
+        (first, first_card), (second, second_card) = cards.items()
+        expires_at = datetime.fromtimestamp(deadline_ms / 1000, tz=UTC).isoformat()
+        for user_id, partner in ((first, second_card), (second, first_card)):
+            frames.append(
+                (
+                    user_id,
+                    {
+                        "type": "match.proposed",
+                        "proposal": proposal_id,
+                        "event": event_id,
+                        "partner": partner,
+                        "accept_timeout_s": accept_timeout_s,
+                        "expires_at": expires_at,
+                    },
+                )
+            )
+    send_each_to_users(frames)
 
 
 def proposal_accepted(*, user_id: int, proposal_id: int, event_id: int) -> None:

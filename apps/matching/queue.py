@@ -155,18 +155,26 @@ if #ARGV > 12 then
 end
 redis.call('EXPIRE', P .. 'x:' .. uid, 172800)
 hist(uid, 'joined', ARGV[12])
+-- Arrivals are paired by a worker in batches: only the first arrival after a drain started
+-- asks for a new drain task; the flag's expiry bounds the damage of a drain lost with its worker.
+redis.call('RPUSH', P .. 'arrivals', uid)
+if redis.call('SET', P .. 'drain', '1', 'NX', 'EX', 5) then return {'queued', 'drain'} end
 return {'queued', 'waiting'}
 """
 
-# ARGV: E, U, now, depth, window, lease_ms → false | {pid, partner, my_card, partner_card, accept_ms}
-_PAIR = r"""
+# ARGV: E, now, depth, window, lease_ms, U... → proposal ids made for these arrivals
+_PAIR_MANY = r"""
 setup(ARGV[1])
-local me = load(ARGV[2])
-if not me or me.st ~= 'waiting' then return false end
-local other = find_partner(me, tonumber(ARGV[4]), tonumber(ARGV[5]))
-if not other then return false end
-local pid = claim(me, other, tonumber(ARGV[3]), tonumber(ARGV[6]))
-return {pid, other.id}
+local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local out = {}
+for k = 6, #ARGV do
+  local me = load(ARGV[k])
+  if me and me.st == 'waiting' then
+    local other = find_partner(me, depth, window)
+    if other then out[#out + 1] = claim(me, other, now, lease) end
+  end
+end
+return out
 """
 
 # ARGV: E, now, cursor (exclusive join score), batch, depth, window, lease_ms
@@ -402,7 +410,11 @@ def proposal_key(proposal_id: int) -> str:
 
 
 def enqueue(snapshot: TicketSnapshot, *, at_ms: float | None = None) -> tuple[str, str]:
-    """Create the ticket and put it in its bucket; ('exists', state) when the user already holds one."""
+    """Create the ticket and put it in its bucket and the arrivals list.
+
+    Returns ('queued', 'drain') when the caller must schedule a drain, ('queued', 'waiting') when
+    one is already scheduled, ('exists', state) when the user already holds a ticket.
+    """
     at_ms = at_ms if at_ms is not None else now_ms()
     args = [
         snapshot.event_id,
@@ -423,19 +435,29 @@ def enqueue(snapshot: TicketSnapshot, *, at_ms: float | None = None) -> tuple[st
     return outcome, state
 
 
-def pair(*, event_id: int, user_id: int, depth: int | None = None) -> tuple[int, int] | None:
-    """Atomically pair a waiting user with the best candidate; (proposal id, partner) or None."""
-    result = _script("pair", _PAIR)(
+def arrivals_take(*, event_id: int, count: int) -> list[int]:
+    """Clear the drain flag and take up to `count` arrivals (later arrivals schedule a new drain)."""
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.delete(f"mq:{event_id}:drain")
+    pipe.lpop(f"mq:{event_id}:arrivals", count)
+    return [int(user_id) for user_id in pipe.execute()[1] or []]
+
+
+def pair_many(*, event_id: int, user_ids: list[int]) -> list[int]:
+    """Pair each of the arrivals (bounded scan) in one atomic call; returns the new proposal ids."""
+    if not user_ids:
+        return []
+    result = _script("pair_many", _PAIR_MANY)(
         args=[
             event_id,
-            user_id,
             now_ms(),
-            depth or settings.MATCHING_SCAN_DEPTH,
+            settings.MATCHING_SCAN_DEPTH,
             settings.MATCHING_FAIRNESS_WINDOW_MS,
             settings.MATCHING_NOTIFY_LEASE_S * 1000,
+            *user_ids,
         ]
     )
-    return (int(result[0]), int(result[1])) if result else None
+    return [int(pid) for pid in result]
 
 
 def sweep(*, event_id: int) -> list[int]:
@@ -465,17 +487,29 @@ def proposal_get(proposal_id: int) -> dict[str, str]:
     return get_redis().hgetall(proposal_key(proposal_id))
 
 
-def proposal_cards(*, event_id: int, user_ids: tuple[int, int]) -> dict[int, str | None]:
+def proposals_get(proposal_ids: list[int]) -> list[dict[str, str]]:
     pipe = get_redis().pipeline(transaction=False)
-    for user_id in user_ids:
+    for proposal_id in proposal_ids:
+        pipe.hgetall(proposal_key(proposal_id))
+    return pipe.execute()
+
+
+def cards_get(pairs: list[tuple[int, int, int]]) -> dict[tuple[int, int], str | None]:
+    """Public card JSON of every (event, user) in `pairs` of (event, a, b), in one round trip."""
+    keys = [(event_id, user_id) for event_id, a, b in pairs for user_id in (a, b)]
+    pipe = get_redis().pipeline(transaction=False)
+    for event_id, user_id in keys:
         pipe.hget(ticket_key(event_id, user_id), "card")
-    return dict(zip(user_ids, pipe.execute(), strict=True))
+    return dict(zip(keys, pipe.execute(), strict=True))
 
 
-def mark_notified(*, proposal_id: int, accept_deadline_ms: float) -> bool:
-    return bool(
-        _script("notified", _NOTIFIED)(args=[proposal_id, now_ms(), accept_deadline_ms, settings.MATCHING_ACCEPT_GRACE_S * 1000])
-    )
+def mark_notified(*, proposal_ids: list[int], accept_deadlines_ms: list[float]) -> list[bool]:
+    script = _script("notified", _NOTIFIED)
+    pipe = get_redis().pipeline(transaction=False)
+    now = now_ms()
+    for proposal_id, deadline in zip(proposal_ids, accept_deadlines_ms, strict=True):
+        script(args=[proposal_id, now, deadline, settings.MATCHING_ACCEPT_GRACE_S * 1000], client=pipe)
+    return [bool(result) for result in pipe.execute()]
 
 
 def respond(*, proposal_id: int, user_id: int, accept: bool) -> list[str]:

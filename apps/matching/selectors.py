@@ -12,6 +12,7 @@ from apps.matching import queue
 from apps.matching.models import Match, MatchSeat
 from apps.matching.pacing import QueueView, pacing_policy
 from apps.matching.protocol import QueueStatusFrame
+from apps.moderation.models import Block
 from apps.moderation.selectors import blocked_user_ids
 
 
@@ -35,6 +36,16 @@ def is_compatible(a: TicketView, b: TicketView, *, allow_same_university: bool) 
     if not allow_same_university and a.university_id == b.university_id:
         return False
     return b.user_id not in a.excluded and a.user_id not in b.excluded
+
+
+def blocked_pairs(*, pairs: list[tuple[int, int]]) -> set[frozenset[int]]:
+    """Which of the pairs has a block between them (either way), in one query."""
+    user_ids = {user_id for pair in pairs for user_id in pair}
+    if not user_ids:
+        return set()
+    rows = Block.objects.filter(blocker_id__in=user_ids, blocked_id__in=user_ids).values_list("blocker_id", "blocked_id")
+    wanted = {frozenset(pair) for pair in pairs}
+    return {frozenset(row) for row in rows} & wanted
 
 
 def past_partner_ids(*, user_id: int, event_id: int) -> set[int]:

@@ -23,7 +23,6 @@ from apps.events.models import Event
 from apps.events.services import event_require_joinable
 from apps.matching import events, queue, selectors
 from apps.matching.models import Match, MatchSeat, MatchStatus, TicketEvent
-from apps.moderation.selectors import block_exists_between
 from apps.realtime import presence
 
 logger = logging.getLogger(__name__)
@@ -56,49 +55,67 @@ def _already_queued() -> DomainError:
 
 
 def ticket_enqueue(*, snapshot: queue.TicketSnapshot) -> None:
-    """The hot half of a join: one atomic Redis call, then a worker looks for a partner."""
-    from apps.matching.tasks import match_ticket
+    """The hot half of a join: one atomic Redis call; a worker then pairs the new arrivals in a batch."""
+    from apps.matching.tasks import drain_arrivals
 
-    outcome, _state = queue.enqueue(snapshot)
+    outcome, state = queue.enqueue(snapshot)
     if outcome == "exists":
         raise _already_queued()
-    transaction.on_commit(lambda: match_ticket.delay(snapshot.event_id, snapshot.user_id))
+    if state == "drain":
+        transaction.on_commit(lambda: drain_arrivals.delay(snapshot.event_id))
 
 
-def ticket_match(*, event_id: int, user_id: int) -> int | None:
-    """Pair a waiting user if a compatible partner waits (bounded scan); returns the proposal id."""
-    paired = queue.pair(event_id=event_id, user_id=user_id)
-    if paired is None:
-        return None
-    proposal_notify(proposal_id=paired[0])
-    return paired[0]
+def arrivals_drain(*, event_id: int, batch: int = 50) -> int:
+    """Pair every user who arrived since the last drain (bounded scan each); returns proposals made.
+
+    One task serves a burst of arrivals, so a 500-per-second crowd costs a few tasks a second,
+    not 500. Arrivals a lost drain never saw are waiting in their buckets for the next sweep.
+    """
+    made = 0
+    while user_ids := queue.arrivals_take(event_id=event_id, count=batch):
+        made += proposals_announce(proposal_ids=queue.pair_many(event_id=event_id, user_ids=user_ids))
+    return made
 
 
-def proposal_notify(*, proposal_id: int) -> bool:
-    """Send both users the proposal, then start the accept clock.
+def proposals_announce(*, proposal_ids: list[int]) -> int:
+    """Send each pair their proposal, then start the accept clocks; returns how many were announced.
 
     Frames go first: a worker killed in between leaves the short notify lease to expire and
     both users return to their places, instead of timing out on a proposal they never saw.
     """
-    proposal = queue.proposal_get(proposal_id)
-    if proposal.get("st") != "pending":
-        return False
-    event_id, first, second = int(proposal["e"]), int(proposal["a"]), int(proposal["b"])
-    if block_exists_between(user_id=first, other_user_id=second):
-        # A block made while both waited: the snapshot taken at join could not know it.
-        queue.cancel(proposal_id=proposal_id, detail="blocked")
-        return False
-    cards = queue.proposal_cards(event_id=event_id, user_ids=(first, second))
-    accept_timeout_s = queue.event_config(event_id=event_id)["accept_s"]
-    deadline_ms = queue.now_ms() + accept_timeout_s * 1000
-    events.proposal_announce(
-        proposal_id=proposal_id,
-        event_id=event_id,
-        cards={user_id: json.loads(card or "{}") for user_id, card in cards.items()},
-        accept_timeout_s=accept_timeout_s,
-        deadline_ms=deadline_ms,
+    if not proposal_ids:
+        return 0
+    rows = []
+    for proposal_id, proposal in zip(proposal_ids, queue.proposals_get(proposal_ids), strict=True):
+        if proposal.get("st") == "pending":
+            rows.append((proposal_id, int(proposal["e"]), int(proposal["a"]), int(proposal["b"])))
+    # A block made while both waited: the exclusions copied at join could not know it.
+    blocked = selectors.blocked_pairs(pairs=[(a, b) for _, _, a, b in rows])
+    announce = []
+    for proposal_id, event_id, a, b in rows:
+        if frozenset((a, b)) in blocked:
+            queue.cancel(proposal_id=proposal_id, detail="blocked")
+        else:
+            announce.append((proposal_id, event_id, a, b))
+    if not announce:
+        return 0
+    cards = queue.cards_get([(event_id, a, b) for _, event_id, a, b in announce])
+    timeouts = {event_id: queue.event_config(event_id=event_id)["accept_s"] for _, event_id, _, _ in announce}
+    deadlines = [queue.now_ms() + timeouts[event_id] * 1000 for _, event_id, _, _ in announce]
+    events.proposals_announce(
+        proposals=[
+            (
+                proposal_id,
+                event_id,
+                {user_id: json.loads(cards[(event_id, user_id)] or "{}") for user_id in (a, b)},
+                timeouts[event_id],
+                deadline_ms,
+            )
+            for (proposal_id, event_id, a, b), deadline_ms in zip(announce, deadlines, strict=True)
+        ]
     )
-    return queue.mark_notified(proposal_id=proposal_id, accept_deadline_ms=deadline_ms)
+    queue.mark_notified(proposal_ids=[row[0] for row in announce], accept_deadlines_ms=deadlines)
+    return len(announce)
 
 
 _RESPOND_ERRORS = {
@@ -145,7 +162,7 @@ def match_persist(*, proposal_id: int) -> Match | None:
         return Match.objects.filter(proposal_id=proposal_id).first()
     event_id, first, second = int(proposal["e"]), int(proposal["a"]), int(proposal["b"])
     low, high = sorted((first, second))
-    cards = queue.proposal_cards(event_id=event_id, user_ids=(first, second))
+    cards = queue.cards_get([(event_id, first, second)])
     try:
         with transaction.atomic():
             match = Match.objects.filter(proposal_id=proposal_id).first()
@@ -174,7 +191,7 @@ def match_persist(*, proposal_id: int) -> Match | None:
         event_id=event_id,
         match_id=match.pk,
         room_id=match.room_id,
-        cards={user_id: json.loads(card or "{}") for user_id, card in cards.items()},
+        cards={user_id: json.loads(card or "{}") for (_, user_id), card in cards.items()},
     )
     return match
 
@@ -270,8 +287,7 @@ def queue_sweep(*, event_id: int) -> dict[str, int]:
         if score >= oldest_allowed:
             break
         report["max_wait"] += queue_leave(user_id=user_id, event_id=event_id, reason="max_wait") == "left"
-    for proposal_id in queue.sweep(event_id=event_id):
-        report["paired"] += proposal_notify(proposal_id=proposal_id)
+    report["paired"] = proposals_announce(proposal_ids=queue.sweep(event_id=event_id))
     if queue.acquire(f"mq:{event_id}:status-lock", ttl_ms=int(settings.MATCHING_STATUS_INTERVAL_S * 1000) - 200):
         events.queue_statuses(frames=selectors.queue_statuses(event_id=event_id))
     return report

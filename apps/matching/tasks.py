@@ -4,8 +4,8 @@ from apps.matching import queue, services
 
 
 @shared_task(ignore_result=True)
-def match_ticket(event_id: int, user_id: int) -> None:
-    services.ticket_match(event_id=event_id, user_id=user_id)
+def drain_arrivals(event_id: int) -> None:
+    services.arrivals_drain(event_id=event_id)
 
 
 @shared_task(ignore_result=True)

@@ -2,8 +2,7 @@ import pytest
 from django.test import Client
 
 from apps.accounts.tests.factories import make_profile, make_user
-from apps.matching import services
-from apps.matching.tests.conftest import make_event
+from apps.matching.tests.conftest import make_event, worker_pairs
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,7 @@ def test_join_status_accept_and_leave_over_http(live_event, pair_of_profiles):
     assert joined.status_code == 201 and joined.json()["state"] == "waiting" and joined.json()["position"] == 1
     assert woman_client.post(url).json() == {"error": {"code": "already_queued", "message": "이미 이 이벤트의 대기열에 있어요."}}
     man_client.post(url)
-    proposal_id = services.ticket_match(event_id=live_event.pk, user_id=man.user_id)
+    proposal_id = worker_pairs(event_id=live_event.pk, user_id=man.user_id)
     assert man_client.get(url).json()["proposal"] == proposal_id
     stranger = _client(make_profile(gender="M", seeking="F").user)
     refused = stranger.post(f"/api/v1/proposals/{proposal_id}/accept/")

@@ -6,7 +6,7 @@ from asgiref.sync import sync_to_async
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.matching import queue, services
 from apps.matching.models import Match
-from apps.matching.tests.conftest import make_event, university
+from apps.matching.tests.conftest import make_event, university, worker_pairs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +31,7 @@ async def _two_users_proposed(connect_as):
         status = await _receive_until(communicator, "queue.status")
         assert status["state"] == "waiting"
         sockets.append(communicator)
-    await sync_to_async(services.ticket_match)(event_id=event.pk, user_id=man.user_id)
+    await sync_to_async(worker_pairs)(event_id=event.pk, user_id=man.user_id)
     proposals = [await _receive_until(communicator, "match.proposed") for communicator in sockets]
     return event, woman, man, sockets, proposals
 

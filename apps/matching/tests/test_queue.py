@@ -51,6 +51,15 @@ def tickets(draw, max_size=12):
     return rows
 
 
+def pair_one(user_id: int, event_id: int = EVENT_ID) -> tuple[int, int] | None:
+    """Pair one arrival as the drain does; (proposal, partner) or None."""
+    made = queue.pair_many(event_id=event_id, user_ids=[user_id])
+    if not made:
+        return None
+    proposal = queue.proposal_get(made[0])
+    return made[0], int(proposal["b"] if proposal["a"] == str(user_id) else proposal["a"])
+
+
 def view(snapshot: queue.TicketSnapshot) -> TicketView:
     return TicketView(snapshot.user_id, snapshot.gender, snapshot.seeking, snapshot.university_id, snapshot.excluded_user_ids)
 
@@ -78,7 +87,7 @@ def test_scripts_pair_only_compatible_users_and_leave_no_compatible_pair_waiting
     queue.get_redis().flushdb()
     for offset, snapshot in enumerate(rows):
         queue.enqueue(snapshot, at_ms=1_000_000 + offset)
-        queue.pair(event_id=EVENT_ID, user_id=snapshot.user_id)
+        pair_one(snapshot.user_id)
     queue.sweep(event_id=EVENT_ID)
     views = {snapshot.user_id: view(snapshot) for snapshot in rows}
     proposed_users = Counter()
@@ -101,10 +110,10 @@ def test_longest_waiting_wins_and_interest_overlap_breaks_near_ties(settings):
     queue.enqueue(ticket(3, "M", "F", 3, interests=[2, 3]), at_ms=5_000)
     queue.enqueue(ticket(4, "F", "M", 4, interests=[2, 3]), at_ms=9_000)
     # the 50 ms younger candidate shares two interests: within the window, overlap wins
-    assert queue.pair(event_id=EVENT_ID, user_id=4)[1] == 2
+    assert pair_one(4)[1] == 2
     queue.enqueue(ticket(5, "F", "M", 5, interests=[2, 3]), at_ms=9_500)
     # the next one gets the longest waiter even though a later one shares more interests
-    assert queue.pair(event_id=EVENT_ID, user_id=5)[1] == 1
+    assert pair_one(5)[1] == 1
 
 
 def test_bounded_scan_misses_a_partner_far_back_and_the_sweep_finds_them(settings):
@@ -114,7 +123,7 @@ def test_bounded_scan_misses_a_partner_far_back_and_the_sweep_finds_them(setting
     for user_id in range(2, 12):
         queue.enqueue(ticket(user_id, "M", "F", 9), at_ms=1 + user_id)
     queue.enqueue(ticket(99, "M", "F", 2), at_ms=100)
-    assert queue.pair(event_id=EVENT_ID, user_id=1) is None
+    assert pair_one(1) is None
     proposals = queue.sweep(event_id=EVENT_ID)
     assert len(proposals) == 1 and queue.proposal_get(proposals[0])["b"] == "99"
 
@@ -132,7 +141,7 @@ def test_workers_racing_on_one_queue_never_put_anyone_in_two_proposals():
     def worker(part: list[queue.TicketSnapshot]) -> None:
         try:
             for snapshot in part:
-                queue.pair(event_id=EVENT_ID, user_id=snapshot.user_id)
+                pair_one(snapshot.user_id)
                 if snapshot.user_id % 10 == 0:
                     queue.sweep(event_id=EVENT_ID)
                 ticket_state = queue.ticket_get(event_id=EVENT_ID, user_id=snapshot.user_id)
@@ -169,7 +178,7 @@ def test_workers_racing_on_one_queue_never_put_anyone_in_two_proposals():
 def test_a_stranger_cannot_answer_and_nothing_changes(accept):
     queue.enqueue(ticket(1, "F", "M", 1), at_ms=1)
     queue.enqueue(ticket(2, "M", "F", 2), at_ms=2)
-    proposal_id, _ = queue.pair(event_id=EVENT_ID, user_id=2)
+    proposal_id, _ = pair_one(2)
     before = queue.proposal_get(proposal_id)
     assert queue.respond(proposal_id=proposal_id, user_id=3, accept=accept) == ["err", "not_your_proposal"]
     assert queue.proposal_get(proposal_id) == before

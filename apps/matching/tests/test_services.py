@@ -7,7 +7,7 @@ from apps.accounts.tests.factories import make_profile, make_user
 from apps.core.errors import DomainError
 from apps.matching import queue, selectors, services
 from apps.matching.models import Match, MatchSeat, TicketEvent
-from apps.matching.tests.conftest import make_event, university
+from apps.matching.tests.conftest import make_event, university, worker_pairs
 from apps.moderation.services import block_create
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_join_then_worker_pairs_and_both_get_the_partner_card(live_event, pair_o
     with sent_frames():
         status = _join(woman, live_event)
         _join(man, live_event)
-        proposal_id = services.ticket_match(event_id=live_event.pk, user_id=man.user_id)
+        proposal_id = worker_pairs(event_id=live_event.pk, user_id=man.user_id)
     # then the first joiner waited at position 1 and both got each other's public card
     assert status["state"] == "waiting" and status["position"] == 1
     to_woman = _frames_of(sent_frames, woman.user_id, "match.proposed")
@@ -44,7 +44,7 @@ def test_both_accept_makes_one_active_match_with_a_room_and_repeating_is_refused
     woman, man = pair_of_profiles
     _join(woman, live_event)
     _join(man, live_event)
-    proposal_id = services.ticket_match(event_id=live_event.pk, user_id=man.user_id)
+    proposal_id = worker_pairs(event_id=live_event.pk, user_id=man.user_id)
     with sent_frames():
         assert services.proposal_respond(user_id=woman.user_id, proposal_id=proposal_id, accept=True) == "accepted"
         assert services.proposal_respond(user_id=man.user_id, proposal_id=proposal_id, accept=True) == "matched"
@@ -69,7 +69,7 @@ def test_decline_returns_partner_to_original_place_and_removes_decliner(live_eve
     _join(woman, live_event)
     _join(man, live_event)
     original_score = float(queue.ticket_get(event_id=live_event.pk, user_id=woman.user_id)["js"])
-    proposal_id = services.ticket_match(event_id=live_event.pk, user_id=man.user_id)
+    proposal_id = worker_pairs(event_id=live_event.pk, user_id=man.user_id)
     with sent_frames():
         assert services.proposal_respond(user_id=man.user_id, proposal_id=proposal_id, accept=False) == "declined"
     assert queue.waiting(event_id=live_event.pk) == [(woman.user_id, "F", "M", original_score)]
@@ -78,14 +78,14 @@ def test_decline_returns_partner_to_original_place_and_removes_decliner(live_eve
     assert cancelled == {f"user.{man.user_id}": ("declined", False), f"user.{woman.user_id}": ("partner_declined", True)}
     # the decliner may re-join, but is never proposed the same person again in this event
     _join(man, live_event)
-    assert services.ticket_match(event_id=live_event.pk, user_id=man.user_id) is None
+    assert worker_pairs(event_id=live_event.pk, user_id=man.user_id) is None
 
 
 def test_timeout_requeues_the_one_who_accepted_and_drops_the_silent_one(live_event, pair_of_profiles, sent_frames):
     woman, man = pair_of_profiles
     _join(woman, live_event)
     _join(man, live_event)
-    proposal_id = services.ticket_match(event_id=live_event.pk, user_id=man.user_id)
+    proposal_id = worker_pairs(event_id=live_event.pk, user_id=man.user_id)
     services.proposal_respond(user_id=woman.user_id, proposal_id=proposal_id, accept=True)
     later = queue.now_ms() + (live_event.accept_timeout_s + 2) * 1000
     with sent_frames():
@@ -100,7 +100,7 @@ def test_unannounced_proposal_returns_both_when_its_lease_expires(live_event, pa
     woman, man = pair_of_profiles
     _join(woman, live_event)
     _join(man, live_event)
-    proposal_id, _ = queue.pair(event_id=live_event.pk, user_id=man.user_id)
+    (proposal_id,) = queue.pair_many(event_id=live_event.pk, user_ids=[man.user_id])
     # when the notify lease runs out, both are back in the queue at their original places
     assert services.proposal_expire(event_id=live_event.pk, proposal_id=proposal_id, at_ms=queue.now_ms() + 10_000) == "lease"
     assert [row[0] for row in queue.waiting(event_id=live_event.pk)] == [woman.user_id, man.user_id]
@@ -160,12 +160,12 @@ def test_blocked_and_same_university_pairs_are_never_proposed(pair_of_profiles):
     event = make_event()
     _join(woman, event)
     _join(man, event)
-    assert services.ticket_match(event_id=event.pk, user_id=man.user_id) is None
+    assert worker_pairs(event_id=event.pk, user_id=man.user_id) is None
     strict = make_event(allow_same_university=False)
     classmate = make_profile(gender="M", seeking="F", university=university("서울대학교"))
     _join(woman, strict)
     _join(classmate, strict)
-    assert services.ticket_match(event_id=strict.pk, user_id=classmate.user_id) is None
+    assert worker_pairs(event_id=strict.pk, user_id=classmate.user_id) is None
     assert queue.sweep(event_id=strict.pk) == []
 
 
@@ -174,7 +174,7 @@ def test_accepting_someone_elses_or_unknown_proposal_is_refused(live_event, pair
     outsider = make_profile(gender="M", seeking="F")
     _join(woman, live_event)
     _join(man, live_event)
-    proposal_id = services.ticket_match(event_id=live_event.pk, user_id=man.user_id)
+    proposal_id = worker_pairs(event_id=live_event.pk, user_id=man.user_id)
     for user_id, pid, code in [
         (outsider.user_id, proposal_id, "not_your_proposal"),
         (woman.user_id, 999999, "proposal_not_found"),
@@ -210,7 +210,7 @@ def test_history_is_flushed_in_bulk_once(live_event, pair_of_profiles):
     woman, man = pair_of_profiles
     _join(woman, live_event)
     _join(man, live_event)
-    proposal_id = services.ticket_match(event_id=live_event.pk, user_id=man.user_id)
+    proposal_id = worker_pairs(event_id=live_event.pk, user_id=man.user_id)
     services.proposal_respond(user_id=woman.user_id, proposal_id=proposal_id, accept=False)
     assert services.ticket_history_flush() == 6
     assert services.ticket_history_flush() == 0
@@ -222,7 +222,7 @@ def test_reconcile_repairs_a_ticket_whose_proposal_vanished(live_event, pair_of_
     woman, man = pair_of_profiles
     _join(woman, live_event)
     _join(man, live_event)
-    proposal_id, _ = queue.pair(event_id=live_event.pk, user_id=man.user_id)
+    (proposal_id,) = queue.pair_many(event_id=live_event.pk, user_ids=[man.user_id])
     queue.get_redis().delete(queue.proposal_key(proposal_id))
     report = services.queue_reconcile(event_id=live_event.pk)
     assert report["requeued_orphans"] == 2 and report["stranded_pairs"] == 1
