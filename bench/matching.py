@@ -475,7 +475,8 @@ def main() -> None:
     )
     log(
         f"phase results: still waiting {len(waiting)} {dict(sorted(waiting_by.items()))}, "
-        f"left by rule (accept timeout) {len(timed_out)}, lost tickets {len(lost)}, double matches {len(doubles)}, stranded compatible pairs {len(stranded)}"
+        f"left by rule (accept timeout) {len(timed_out)}, lost tickets {len(lost)}, "
+        f"double matches {len(doubles)}, stranded compatible pairs {len(stranded)}"
     )
     log(
         json.dumps(
