@@ -265,14 +265,15 @@ def acceptor_main(accept_queue, stop) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         while not (stop.is_set() and accept_queue.empty() and not due):
             try:
-                while True:
-                    heapq.heappush(due, accept_queue.get(timeout=0.05))
+                for _ in range(1000):
+                    heapq.heappush(due, accept_queue.get_nowait())
             except Exception:
-                pass  # queue drained for now
+                pass  # nothing more queued right now
             now = time.time()
             while due and due[0][0] <= now:
                 _, user_id, proposal_id = heapq.heappop(due)
                 pool.submit(accept, user_id, proposal_id)
+            time.sleep(0.01)
 
 
 # ---------------------------------------------------------------- run
@@ -439,6 +440,17 @@ def main() -> None:
         for user_id, (received, _p, partner_id) in first_proposed.items()
         if user_id in join_times and join_times[user_id] >= join_times.get(partner_id, 0)
     ]
+    # Where the time goes: arrival → atomic claim (task dispatch + drain), claim → frame received.
+    claimed_at = {}
+    for proposal_id, proposal in zip(sorted(proposals), queue.proposals_get(sorted(proposals)), strict=True):
+        if proposal.get("at"):
+            claimed_at[proposal_id] = float(proposal["at"]) / 1000
+    to_claim, to_frame = [], []
+    for user_id, (received, proposal_id, partner_id) in first_proposed.items():
+        if user_id in join_times and proposal_id in claimed_at:
+            available = max(join_times[user_id], join_times.get(partner_id, join_times[user_id]))
+            to_claim.append((claimed_at[proposal_id] - available) * 1000)
+            to_frame.append((received - claimed_at[proposal_id]) * 1000)
     matches = list(Match.objects.filter(event_id=event_id).values_list("user_a_id", "user_b_id"))
     per_user = defaultdict(int)
     for a, b in matches:
@@ -468,6 +480,11 @@ def main() -> None:
         f"phase results: latency (partner available → match.proposed) over {len(latencies)} users: "
         f"p50 {percentile(latencies, 0.5):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms, "
         f"p99 {percentile(latencies, 0.99):.1f} ms, max {max(latencies, default=0):.1f} ms"
+    )
+    log(
+        f"phase results: split: available → atomic claim p50 {percentile(to_claim, 0.5):.1f} / p95 "
+        f"{percentile(to_claim, 0.95):.1f} ms; claim → frame received p50 {percentile(to_frame, 0.5):.1f} / p95 "
+        f"{percentile(to_frame, 0.95):.1f} ms"
     )
     log(
         f"phase results: join → match.proposed for the {len(direct)} users whose partner was already waiting: "
