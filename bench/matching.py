@@ -279,6 +279,21 @@ def acceptor_main(accept_queue, stop) -> None:
 # ---------------------------------------------------------------- run
 
 
+def waiting_starts(event_id: int) -> dict[tuple[int, int], list[float]]:
+    """(user, proposal) → the time the user last re-entered the queue before that proposal."""
+    from apps.matching.models import TicketEvent
+
+    last_requeue: dict[int, float] = {}
+    result: dict[tuple[int, int], list[float]] = {}
+    rows = TicketEvent.objects.filter(event_id=event_id).order_by("seq").values_list("user_id", "kind", "proposal_id", "at")
+    for user_id, kind, proposal_id, at in rows.iterator():
+        if kind == "requeued":
+            last_requeue[user_id] = at.timestamp()
+        elif kind == "proposed" and user_id in last_requeue:
+            result[(user_id, proposal_id)] = [last_requeue[user_id]]
+    return result
+
+
 def history_double_proposals(event_id: int) -> set[int]:
     """Replay the atomic ticket history: a proposal while another is open for the same user is a double."""
     from apps.matching.models import TicketEvent
@@ -353,9 +368,11 @@ def main() -> None:
     results_path = str(logdir / "frames.json")
     prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
     listener = ctx.Process(target=listener_main, args=(prefix, settings.REDIS_URL, accept_queue, results_path, stop, ready))
-    acceptor = ctx.Process(target=acceptor_main, args=(accept_queue, stop))
+    # Two acceptor processes stand in for the web pods that would receive the accept frames.
+    acceptors = [ctx.Process(target=acceptor_main, args=(accept_queue, stop)) for _ in range(2)]
     listener.start()
-    acceptor.start()
+    for acceptor in acceptors:
+        acceptor.start()
     ready.wait(30)
     time.sleep(1.0)
 
@@ -401,7 +418,8 @@ def main() -> None:
 
     stop.set()
     listener.join(30)
-    acceptor.join(60)
+    for acceptor in acceptors:
+        acceptor.join(60)
     services.ticket_history_flush()
     while services.ticket_history_flush():
         continue
@@ -429,12 +447,20 @@ def main() -> None:
             confirmed_frames += 1
         else:
             cancelled_frames += 1
+    waiting_since = waiting_starts(event_id)
+
+    def available_at(user_id: int, partner_id: int, proposal_id: int) -> float:
+        """When both were waiting: the later of their joins, or of a return to the queue after a
+        partner's timeout (a user inside another proposal is not available)."""
+        starts = [join_times[user_id], join_times.get(partner_id, join_times[user_id])]
+        starts += waiting_since.get((user_id, proposal_id), []) + waiting_since.get((partner_id, proposal_id), [])
+        return max(starts)
+
     latencies = []
-    for user_id, (received, _proposal_id, partner_id) in first_proposed.items():
+    for user_id, (received, proposal_id, partner_id) in first_proposed.items():
         if user_id not in join_times:
             continue
-        available = max(join_times[user_id], join_times.get(partner_id, join_times[user_id]))
-        latencies.append((received - available) * 1000)
+        latencies.append((received - available_at(user_id, partner_id, proposal_id)) * 1000)
     direct = [
         (received - join_times[user_id]) * 1000
         for user_id, (received, _p, partner_id) in first_proposed.items()
@@ -448,7 +474,7 @@ def main() -> None:
     to_claim, to_frame = [], []
     for user_id, (received, proposal_id, partner_id) in first_proposed.items():
         if user_id in join_times and proposal_id in claimed_at:
-            available = max(join_times[user_id], join_times.get(partner_id, join_times[user_id]))
+            available = available_at(user_id, partner_id, proposal_id)
             to_claim.append((claimed_at[proposal_id] - available) * 1000)
             to_frame.append((received - claimed_at[proposal_id]) * 1000)
     matches = list(Match.objects.filter(event_id=event_id).values_list("user_a_id", "user_b_id"))

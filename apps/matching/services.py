@@ -165,15 +165,12 @@ def match_persist(*, proposal_id: int) -> Match | None:
     cards = queue.cards_get([(event_id, first, second)])
     try:
         with transaction.atomic():
-            match = Match.objects.filter(proposal_id=proposal_id).first()
-            if match is None:
-                if not queue.hold(proposal_id=proposal_id):
-                    return None
-                room = room_create_direct(user_ids=(low, high), event_id=event_id)
-                match = Match.objects.create(event_id=event_id, proposal_id=proposal_id, user_a_id=low, user_b_id=high, room=room)
-                MatchSeat.objects.bulk_create(
-                    [MatchSeat(match=match, event_id=event_id, user_id=user_id) for user_id in (low, high)]
-                )
+            # The unique proposal id makes a second persist fail here rather than duplicate.
+            if not queue.hold(proposal_id=proposal_id):
+                return Match.objects.filter(proposal_id=proposal_id).first()
+            room = room_create_direct(user_ids=(low, high), event_id=event_id)
+            match = Match.objects.create(event_id=event_id, proposal_id=proposal_id, user_a_id=low, user_b_id=high, room=room)
+            MatchSeat.objects.bulk_create([MatchSeat(match=match, event_id=event_id, user_id=user_id) for user_id in (low, high)])
     except IntegrityError:
         match = Match.objects.filter(proposal_id=proposal_id).first()
         if match is None:
