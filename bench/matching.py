@@ -45,6 +45,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchminds.settings.local")
 # Pub/sub ignores Redis database numbers: a private channel prefix keeps other runs' frames out.
 if not os.environ.get("CHANNEL_LAYER_PREFIX", "").endswith("_bench"):
     os.environ["CHANNEL_LAYER_PREFIX"] = os.environ.get("CHANNEL_LAYER_PREFIX", "mm") + "_bench"
+# Run like production: no per-query debug bookkeeping, persistent database connections.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("DB_CONN_MAX_AGE", "60")
 # People do not answer instantly: each simulated user says yes after a human think time.
 THINK_TIME_S = (1.0, 3.0)
 
@@ -259,7 +262,7 @@ def acceptor_main(accept_queue, stop) -> None:
         except DomainError:
             pass  # the proposal was cancelled (e.g. its lease expired after a worker was killed)
         finally:
-            close_old_connections()
+            close_old_connections()  # closes only connections past DB_CONN_MAX_AGE or broken
 
     due: list[tuple[float, int, int]] = []
     with ThreadPoolExecutor(max_workers=4) as pool:

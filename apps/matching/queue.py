@@ -135,6 +135,14 @@ local function claim(me, other, now, lease_ms)
   hist(other.id, 'proposed', now, pid)
   return pid
 end
+-- What the announcing worker needs, so it makes no further round trip: pid, a, b, cards.
+local function announce_row(out, pid, me, other)
+  out[#out + 1] = pid
+  out[#out + 1] = me.id
+  out[#out + 1] = other.id
+  out[#out + 1] = redis.call('HGET', tkey(me.id), 'card')
+  out[#out + 1] = redis.call('HGET', tkey(other.id), 'card')
+end
 """
 
 # ARGV: E, U, js, g, s, u, interests, card, same_uni, accept_ms, max_wait_ms, now, excluded ids...
@@ -166,12 +174,12 @@ return {'queued', 'waiting'}
 _PAIR_MANY = r"""
 setup(ARGV[1])
 local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local out = {}
+local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
 for k = 6, #ARGV do
   local me = load(ARGV[k])
   if me and me.st == 'waiting' then
     local other = find_partner(me, depth, window)
-    if other then out[#out + 1] = claim(me, other, now, lease) end
+    if other then announce_row(out, claim(me, other, now, lease), me, other) end
   end
 end
 return out
@@ -191,14 +199,14 @@ for _, g in ipairs({'M', 'F'}) do
   end
 end
 table.sort(rows, function(x, y) return x.js < y.js end)
-local out = {ARGV[3], 1}
+local out = {ARGV[3], 1, redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
 local last = nil
 for k = 1, math.min(batch, #rows) do
   last = rows[k].raw
   local me = load(rows[k].id)
   if me and me.st == 'waiting' then
     local other = find_partner(me, depth, window)
-    if other then out[#out + 1] = claim(me, other, now, lease) end
+    if other then announce_row(out, claim(me, other, now, lease), me, other) end
   end
 end
 if #rows > batch then out[1] = last; out[2] = 0 end
@@ -443,8 +451,28 @@ def arrivals_take(*, event_id: int, count: int) -> list[int]:
     return [int(user_id) for user_id in pipe.execute()[1] or []]
 
 
-def pair_many(*, event_id: int, user_ids: list[int]) -> list[int]:
-    """Pair each of the arrivals (bounded scan) in one atomic call; returns the new proposal ids."""
+@dataclass(frozen=True)
+class NewProposal:
+    """A proposal just claimed, with what announcing it needs."""
+
+    proposal_id: int
+    event_id: int
+    user_ids: tuple[int, int]
+    cards: tuple[str | None, str | None]
+    accept_timeout_s: int
+
+
+def _new_proposals(event_id: int, accept_ms: str, flat: list) -> list[NewProposal]:
+    return [
+        NewProposal(
+            int(flat[k]), event_id, (int(flat[k + 1]), int(flat[k + 2])), (flat[k + 3], flat[k + 4]), int(float(accept_ms) / 1000)
+        )
+        for k in range(0, len(flat), 5)
+    ]
+
+
+def pair_many(*, event_id: int, user_ids: list[int]) -> list[NewProposal]:
+    """Pair each of the arrivals (bounded scan) in one atomic call; returns the new proposals."""
     if not user_ids:
         return []
     result = _script("pair_many", _PAIR_MANY)(
@@ -457,12 +485,12 @@ def pair_many(*, event_id: int, user_ids: list[int]) -> list[int]:
             *user_ids,
         ]
     )
-    return [int(pid) for pid in result]
+    return _new_proposals(event_id, result[0], result[1:])
 
 
-def sweep(*, event_id: int) -> list[int]:
-    """Try every waiting user with the deep scan, oldest first; returns the new proposal ids."""
-    proposals: list[int] = []
+def sweep(*, event_id: int) -> list[NewProposal]:
+    """Try every waiting user with the deep scan, oldest first; returns the new proposals."""
+    proposals: list[NewProposal] = []
     cursor = "-inf"
     script = _script("sweep", _SWEEP)
     while True:
@@ -477,7 +505,7 @@ def sweep(*, event_id: int) -> list[int]:
                 settings.MATCHING_NOTIFY_LEASE_S * 1000,
             ]
         )
-        proposals.extend(int(pid) for pid in result[2:])
+        proposals.extend(_new_proposals(event_id, result[2], result[3:]))
         if int(result[1]) == 1:
             return proposals
         cursor = result[0]

@@ -73,48 +73,42 @@ def arrivals_drain(*, event_id: int, batch: int = 50) -> int:
     """
     made = 0
     while user_ids := queue.arrivals_take(event_id=event_id, count=batch):
-        made += proposals_announce(proposal_ids=queue.pair_many(event_id=event_id, user_ids=user_ids))
+        made += proposals_announce(proposals=queue.pair_many(event_id=event_id, user_ids=user_ids))
     return made
 
 
-def proposals_announce(*, proposal_ids: list[int]) -> int:
+def proposals_announce(*, proposals: list[queue.NewProposal]) -> int:
     """Send each pair their proposal, then start the accept clocks; returns how many were announced.
 
     Frames go first: a worker killed in between leaves the short notify lease to expire and
     both users return to their places, instead of timing out on a proposal they never saw.
     """
-    if not proposal_ids:
+    if not proposals:
         return 0
-    rows = []
-    for proposal_id, proposal in zip(proposal_ids, queue.proposals_get(proposal_ids), strict=True):
-        if proposal.get("st") == "pending":
-            rows.append((proposal_id, int(proposal["e"]), int(proposal["a"]), int(proposal["b"])))
     # A block made while both waited: the exclusions copied at join could not know it.
-    blocked = selectors.blocked_pairs(pairs=[(a, b) for _, _, a, b in rows])
+    blocked = selectors.blocked_pairs(pairs=[proposal.user_ids for proposal in proposals])
     announce = []
-    for proposal_id, event_id, a, b in rows:
-        if frozenset((a, b)) in blocked:
-            queue.cancel(proposal_id=proposal_id, detail="blocked")
+    for proposal in proposals:
+        if frozenset(proposal.user_ids) in blocked:
+            queue.cancel(proposal_id=proposal.proposal_id, detail="blocked")
         else:
-            announce.append((proposal_id, event_id, a, b))
+            announce.append(proposal)
     if not announce:
         return 0
-    cards = queue.cards_get([(event_id, a, b) for _, event_id, a, b in announce])
-    timeouts = {event_id: queue.event_config(event_id=event_id)["accept_s"] for _, event_id, _, _ in announce}
-    deadlines = [queue.now_ms() + timeouts[event_id] * 1000 for _, event_id, _, _ in announce]
+    deadlines = [queue.now_ms() + proposal.accept_timeout_s * 1000 for proposal in announce]
     events.proposals_announce(
         proposals=[
             (
-                proposal_id,
-                event_id,
-                {user_id: json.loads(cards[(event_id, user_id)] or "{}") for user_id in (a, b)},
-                timeouts[event_id],
+                proposal.proposal_id,
+                proposal.event_id,
+                {user_id: json.loads(card or "{}") for user_id, card in zip(proposal.user_ids, proposal.cards, strict=True)},
+                proposal.accept_timeout_s,
                 deadline_ms,
             )
-            for (proposal_id, event_id, a, b), deadline_ms in zip(announce, deadlines, strict=True)
+            for proposal, deadline_ms in zip(announce, deadlines, strict=True)
         ]
     )
-    queue.mark_notified(proposal_ids=[row[0] for row in announce], accept_deadlines_ms=deadlines)
+    queue.mark_notified(proposal_ids=[proposal.proposal_id for proposal in announce], accept_deadlines_ms=deadlines)
     return len(announce)
 
 
@@ -284,7 +278,7 @@ def queue_sweep(*, event_id: int) -> dict[str, int]:
         if score >= oldest_allowed:
             break
         report["max_wait"] += queue_leave(user_id=user_id, event_id=event_id, reason="max_wait") == "left"
-    report["paired"] = proposals_announce(proposal_ids=queue.sweep(event_id=event_id))
+    report["paired"] = proposals_announce(proposals=queue.sweep(event_id=event_id))
     if queue.acquire(f"mq:{event_id}:status-lock", ttl_ms=int(settings.MATCHING_STATUS_INTERVAL_S * 1000) - 200):
         events.queue_statuses(frames=selectors.queue_statuses(event_id=event_id))
     return report

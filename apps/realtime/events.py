@@ -53,9 +53,13 @@ def _group_send_many_now(items: list[tuple[list[str], dict[str, Any]]]) -> None:
     layer = get_channel_layer()
 
     async def send_all() -> None:
-        for groups, frame in items:
-            for group in groups:
-                await layer.group_send(group, {"type": FRAME_MESSAGE_TYPE, "frame": frame})
+        await asyncio.gather(
+            *(
+                layer.group_send(group, {"type": FRAME_MESSAGE_TYPE, "frame": frame})
+                for groups, frame in items
+                for group in groups
+            )
+        )
 
     asyncio.run_coroutine_threadsafe(send_all(), _sender_loop()).result(timeout=30)
 

@@ -56,8 +56,8 @@ def pair_one(user_id: int, event_id: int = EVENT_ID) -> tuple[int, int] | None:
     made = queue.pair_many(event_id=event_id, user_ids=[user_id])
     if not made:
         return None
-    proposal = queue.proposal_get(made[0])
-    return made[0], int(proposal["b"] if proposal["a"] == str(user_id) else proposal["a"])
+    assert made[0].cards[0] == json.dumps({"user_id": user_id})
+    return made[0].proposal_id, made[0].user_ids[1]
 
 
 def view(snapshot: queue.TicketSnapshot) -> TicketView:
@@ -125,7 +125,7 @@ def test_bounded_scan_misses_a_partner_far_back_and_the_sweep_finds_them(setting
     queue.enqueue(ticket(99, "M", "F", 2), at_ms=100)
     assert pair_one(1) is None
     proposals = queue.sweep(event_id=EVENT_ID)
-    assert len(proposals) == 1 and queue.proposal_get(proposals[0])["b"] == "99"
+    assert [proposal.user_ids for proposal in proposals] == [(1, 99)]
 
 
 def test_workers_racing_on_one_queue_never_put_anyone_in_two_proposals():

@@ -100,7 +100,7 @@ def test_unannounced_proposal_returns_both_when_its_lease_expires(live_event, pa
     woman, man = pair_of_profiles
     _join(woman, live_event)
     _join(man, live_event)
-    (proposal_id,) = queue.pair_many(event_id=live_event.pk, user_ids=[man.user_id])
+    proposal_id = queue.pair_many(event_id=live_event.pk, user_ids=[man.user_id])[0].proposal_id
     # when the notify lease runs out, both are back in the queue at their original places
     assert services.proposal_expire(event_id=live_event.pk, proposal_id=proposal_id, at_ms=queue.now_ms() + 10_000) == "lease"
     assert [row[0] for row in queue.waiting(event_id=live_event.pk)] == [woman.user_id, man.user_id]
@@ -222,7 +222,7 @@ def test_reconcile_repairs_a_ticket_whose_proposal_vanished(live_event, pair_of_
     woman, man = pair_of_profiles
     _join(woman, live_event)
     _join(man, live_event)
-    (proposal_id,) = queue.pair_many(event_id=live_event.pk, user_ids=[man.user_id])
+    proposal_id = queue.pair_many(event_id=live_event.pk, user_ids=[man.user_id])[0].proposal_id
     queue.get_redis().delete(queue.proposal_key(proposal_id))
     report = services.queue_reconcile(event_id=live_event.pk)
     assert report["requeued_orphans"] == 2 and report["stranded_pairs"] == 1
