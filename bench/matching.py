@@ -52,6 +52,9 @@ os.environ.setdefault("DB_CONN_MAX_AGE", "60")
 THINK_TIME_S = (1.0, 3.0)
 
 EMAIL_DOMAIN = "bench.matchminds.invalid"
+# Two worker processes; threads let a drain run while the other thread sweeps or flushes history.
+WORKER_POOL = os.environ.get("BENCH_WORKER_POOL", "threads")
+WORKER_CONCURRENCY = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "2"))
 EVENT_NAME = "bench-matching"
 
 
@@ -182,9 +185,9 @@ def start_worker(index: int, logdir: Path) -> subprocess.Popen:
             "matchminds",
             "worker",
             "--pool",
-            "threads",
+            WORKER_POOL,
             "--concurrency",
-            "4",
+            str(WORKER_CONCURRENCY),
             "--loglevel",
             "WARNING",
             "--without-mingle",
@@ -297,6 +300,15 @@ def waiting_starts(event_id: int) -> dict[tuple[int, int], list[float]]:
     return result
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process, from /proc (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def history_double_proposals(event_id: int) -> set[int]:
     """Replay the atomic ticket history: a proposal while another is open for the same user is a double."""
     from apps.matching.models import TicketEvent
@@ -363,7 +375,7 @@ def main() -> None:
     while time.monotonic() < deadline and len(celery_app.control.ping(timeout=0.5) or []) < 2:
         time.sleep(0.2)
     beat = start_beat(logdir)
-    log(f"phase start: 2 Celery workers (threads x4) + beat up; pids {[w.pid for w in workers]}")
+    log(f"phase start: 2 Celery workers (pool {WORKER_POOL} x{WORKER_CONCURRENCY}) + beat up; pids {[w.pid for w in workers]}")
 
     ctx = multiprocessing.get_context("spawn")
     stop, ready = ctx.Event(), ctx.Event()
@@ -419,6 +431,10 @@ def main() -> None:
     settle_s = time.time() - settle_started
     log(f"phase settle: queue settled {settle_s:.1f} s after the last join")
 
+    cpu = {f"worker{index}": cpu_seconds(worker.pid) for index, worker in enumerate(workers, 1)}
+    cpu.update(beat=cpu_seconds(beat.pid), listener=cpu_seconds(listener.pid), bench=cpu_seconds(os.getpid()))
+    cpu.update({f"acceptor{index}": cpu_seconds(a.pid) for index, a in enumerate(acceptors, 1)})
+    log("phase settle: CPU seconds used so far " + ", ".join(f"{name} {value:.1f}" for name, value in cpu.items()))
     stop.set()
     listener.join(30)
     for acceptor in acceptors:

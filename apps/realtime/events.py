@@ -17,6 +17,7 @@ from django.db import transaction
 from apps.realtime.protocol import user_group
 
 FRAME_MESSAGE_TYPE = "realtime.frame"
+SEND_WAVE = 32
 
 
 def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
