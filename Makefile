@@ -40,3 +40,16 @@ bench-matching: install
 
 check-deploy:
 	bash deploy/check_deploy.sh
+
+# Live operations: snapshot cost at 1k/5k/20k online users, dashboard freshness, alert detect → notify.
+bench-dashboard: install
+	$(BIN)/python bench/dashboard.py $(ARGS)
+
+# Chat: 5,000-connection storm, idle, 1:1 ladder, lobby broadcast and the reference
+# consumer side by side (ARGS=--faults for drops, kill -9 and a Redis restart).
+bench-chat: install
+	$(BIN)/python bench/chat.py $(ARGS)
+
+# Image moderation: local-model images/s and p95 upload → decision latency with a real worker.
+bench-moderation: install
+	$(BIN)/python bench/moderation.py $(ARGS)

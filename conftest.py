@@ -62,7 +62,9 @@ def sent_frames(monkeypatch, django_capture_on_commit_callbacks) -> FrameRecorde
 
     recorder = FrameRecorder(django_capture_on_commit_callbacks)
     monkeypatch.setattr(events, "_group_send_now", lambda groups, frame: recorder.append((list(groups), frame)))
-    monkeypatch.setattr(events, "_group_send_many_now", lambda items: recorder.extend((list(g), f) for g, f in items))
+    monkeypatch.setattr(
+        events, "_group_send_many_now", lambda pairs: recorder.extend((list(groups), frame) for groups, frame in pairs)
+    )
     return recorder
 
 

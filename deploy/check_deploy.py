@@ -211,6 +211,15 @@ CRD_SCHEMAS[("monitoring.coreos.com/v1", "ServiceMonitor")] = _object(
                             "path": {"type": "string"},
                             "interval": {"type": "string", "pattern": "^[0-9]+(ms|s|m|h)$"},
                             "scrapeTimeout": {"type": "string", "pattern": "^[0-9]+(ms|s|m|h)$"},
+                            "authorization": _object(
+                                {
+                                    "type": {"type": "string", "enum": ["Bearer"]},
+                                    "credentials": _object(
+                                        {"name": {"type": "string"}, "key": {"type": "string"}}, ["name", "key"]
+                                    ),
+                                },
+                                ["credentials"],
+                            ),
                         },
                         ["port"],
                     ),
@@ -422,10 +431,47 @@ def check_shape(label: str, docs: list[tuple[str, dict[str, Any]]]) -> None:
     ]
     if label != "default" and not service_accounts:
         finding(f"[{label}] no ServiceAccount with the IRSA role annotation")
+    check_metrics_wiring(label, deployments, by_kind)
     ingress = by_kind.get("Ingress", [{}])[0]
     attributes = ingress.get("metadata", {}).get("annotations", {}).get("alb.ingress.kubernetes.io/load-balancer-attributes", "")
     if "idle_timeout.timeout_seconds=" not in attributes:
         finding(f"[{label}] Ingress does not raise the ALB idle timeout for WebSockets")
+
+
+def check_metrics_wiring(label: str, deployments: dict[str, Any], by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    """Multiprocess dir on a volume for web and worker; the ServiceMonitor sends the app's token."""
+    for component in ("web", "worker"):
+        deployment = deployments.get(component)
+        if deployment is None:
+            continue
+        spec = deployment["spec"]["template"]["spec"]
+        container = spec["containers"][0]
+        env = {item["name"]: item.get("value") for item in container.get("env", [])}
+        directory = env.get("PROMETHEUS_MULTIPROC_DIR")
+        mounts = {mount["mountPath"]: mount["name"] for mount in container.get("volumeMounts", [])}
+        volumes = {volume["name"]: volume for volume in spec.get("volumes", [])}
+        if not directory or "emptyDir" not in volumes.get(mounts.get(directory, ""), {}):
+            finding(f"[{label}] {component}: PROMETHEUS_MULTIPROC_DIR must be set and mounted from an emptyDir")
+    for monitor in by_kind.get("ServiceMonitor", []):
+        for endpoint in monitor["spec"]["endpoints"]:
+            credentials = endpoint.get("authorization", {}).get("credentials", {})
+            if credentials.get("key") != "METRICS_BEARER_TOKEN":
+                finding(f"[{label}] ServiceMonitor {monitor['metadata']['name']}: scrapes /metrics without the bearer token")
+    config = next((c for c in by_kind.get("ConfigMap", []) if "DJANGO_SETTINGS_MODULE" in c.get("data", {})), {})
+    wired = ("ALERTS_SNS_TOPIC_ARN", "ALERTS_EMAIL_TO", "ALERTS_DASHBOARD_BASE_URL", "TRUSTED_PROXY_HOPS", "LOCAL_LOGIN_ENABLED")
+    for name in wired:
+        if name not in config.get("data", {}):
+            finding(f"[{label}] app ConfigMap lacks {name}")
+    if config.get("data", {}).get("TRUSTED_PROXY_HOPS") != "1":
+        finding(f"[{label}] TRUSTED_PROXY_HOPS must be 1 behind the ALB")
+
+
+def check_dashboard_copy() -> None:
+    print("grafana: the chart's business dashboard is deploy/grafana/matchminds-business.json")
+    source = REPO / "deploy" / "grafana" / "matchminds-business.json"
+    copy_in_chart = CHART / "dashboards" / "matchminds-business.json"
+    if not copy_in_chart.is_file() or copy_in_chart.read_bytes() != source.read_bytes():
+        finding(f"{copy_in_chart.relative_to(REPO)} differs from {source.relative_to(REPO)}: cp the latter over the former")
 
 
 # ----------------------------------------------------------------- bad input
@@ -446,6 +492,22 @@ BAD_INPUTS = [
         "KEDA together with the dev schedule",
         {"worker": {"keda": {"enabled": True, "redis": {"address": "r:6379"}}}, "devSchedule": {"enabled": True}},
         "cannot both be enabled",
+    ),
+    (
+        "local login off without single sign-on",
+        {"config": {"localLoginEnabled": False, "oidcIssuer": ""}},
+        "config.localLoginEnabled=false needs single sign-on",
+    ),
+    (
+        "created secret without the metrics token",
+        {
+            "secrets": {
+                "existingSecret": "",
+                "create": True,
+                "values": {"SECRET_KEY": "x", "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://x"},
+            }
+        },
+        "secrets.values.METRICS_BEARER_TOKEN",
     ),
     (
         "PDB with both budgets",
@@ -525,6 +587,7 @@ def main() -> int:
     )
     lint_chart()
     check_values_documented()
+    check_dashboard_copy()
 
     with helm.Chart.load(CHART) as chart:
         for label, files in VALUE_SETS.items():

@@ -3,6 +3,12 @@
 # closes open sockets and waits up to --application-close-timeout for consumers, so
 # clients reconnect to another pod; the pod's preStop sleep lets the load balancer
 # deregister the target first.
+#
+# No --proxy-headers: daphne would take the *leftmost* X-Forwarded-For entry, which the
+# client writes, as REMOTE_ADDR. REMOTE_ADDR stays the socket peer (the ALB, or Prometheus
+# in-cluster); the app reads the client address from X-Forwarded-For itself, counting
+# TRUSTED_PROXY_HOPS from the right (the chart sets 1 for the ALB), and HTTPS from
+# X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
 set -o errexit -o pipefail -o nounset
 
 # The ALB's and kubelet's health checks send the pod IP as Host; Django rejects any Host
@@ -12,10 +18,11 @@ if [[ -n "${POD_IP:-}" ]]; then
     export ALLOWED_HOSTS="${ALLOWED_HOSTS:+${ALLOWED_HOSTS},}${POD_IP}"
 fi
 
+"$(dirname "$0")/reset-metrics-dir.sh"
+
 exec daphne \
     -b 0.0.0.0 \
     -p "${PORT:-8000}" \
-    --proxy-headers \
     --websocket_timeout -1 \
     --application-close-timeout 10 \
     matchminds.asgi:application \

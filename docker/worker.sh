@@ -4,6 +4,8 @@
 # acks_late, so a task killed after terminationGracePeriodSeconds is redelivered.
 set -o errexit -o pipefail -o nounset
 
+"$(dirname "$0")/reset-metrics-dir.sh"
+
 exec celery -A matchminds worker \
     --loglevel INFO \
     --concurrency "${CELERY_CONCURRENCY:-2}" \

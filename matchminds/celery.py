@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import beat_init, heartbeat_sent, worker_ready
+from celery.signals import beat_init, heartbeat_sent, worker_ready, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchminds.settings.local")
 
@@ -19,8 +19,19 @@ def _touch_heartbeat_file() -> None:
 
 
 @worker_ready.connect
-def _worker_ready(**_kwargs) -> None:
+def _worker_ready(sender=None, **_kwargs) -> None:
     _touch_heartbeat_file()
+    # Register the worker so the "worker heartbeat missing" alert knows whom to expect.
+    from apps.alerts.services import workers_seen
+
+    workers_seen(hostnames=[sender.hostname])
+
+
+@worker_shutdown.connect
+def _worker_shutdown(sender=None, **_kwargs) -> None:
+    from apps.alerts.services import worker_forget
+
+    worker_forget(hostname=sender.hostname)
 
 
 @heartbeat_sent.connect

@@ -6,11 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from apps.accounts import views as accounts_views
 from apps.core import views as core_views
+from apps.dashboard import views as dashboard_views
 
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.events.api_urls")),
     path("", include("apps.matching.api_urls")),
+    path("", include("apps.chat.api_urls")),
+    path("", include("apps.moderation.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +24,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("metrics", dashboard_views.metrics, name="prometheus-metrics"),
+    path("admin/dashboard/", include("apps.dashboard.urls")),
     # The admin signs in through the site's login: throttled, and with single sign-on.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
@@ -29,4 +34,6 @@ urlpatterns = [
     path("oidc/authenticate/", accounts_views.OIDCLoginStartView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", accounts_views.OIDCCallbackView.as_view(), name="oidc_authentication_callback"),
     path("events/", include("apps.events.urls")),
+    path("chat/", include("apps.chat.urls")),
+    path("safety/", include("apps.moderation.urls")),
 ]

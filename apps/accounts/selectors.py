@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Interest, PhotoStatus, Profile, University, UniversityDomain, User
 from apps.accounts.roles import Role
+from apps.moderation.selectors import user_moderation_problem
 
 
 def age_in_years(*, birth_date: date, today: date | None = None) -> int:
@@ -30,7 +31,7 @@ def user_social_access_problem(*, user: User) -> tuple[str, str] | None:
         return "profile_incomplete", _("Complete your profile first.")
     if age_in_years(birth_date=profile.birth_date) < settings.MINIMUM_AGE_YEARS:
         return "underage", _("Matching and chat are only for people aged %(age)d or older.") % {"age": settings.MINIMUM_AGE_YEARS}
-    return None
+    return user_moderation_problem(user_id=user.pk)
 
 
 def university_for_email(*, email: str) -> University | None:

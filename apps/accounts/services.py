@@ -29,8 +29,11 @@ from apps.accounts.models import (
 )
 from apps.accounts.roles import Role, roles_for_groups
 from apps.accounts.selectors import profile_for_user, university_for_email, user_social_access_problem
+from apps.chat import services as chat_services
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
+from apps.moderation import services as moderation_services
+from apps.moderation.models import ImagePurpose
 
 NICKNAME_MIN_LENGTH = 2
 NICKNAME_MAX_LENGTH = 20
@@ -78,6 +81,7 @@ def _clean_nickname(nickname: str, *, user: User) -> str:
         raise DomainError(
             "invalid_nickname", _("Use letters, digits, spaces, '.', '-' and '_' in the nickname."), field="nickname"
         )
+    moderation_services.profile_text_check(text=nickname, field="nickname")
     if Profile.objects.filter(nickname__iexact=nickname).exclude(user=user).exists():
         raise DomainError("nickname_taken", _("This nickname is already taken."), field="nickname", http_status=409)
     return nickname
@@ -134,6 +138,7 @@ def profile_save(
     bio = (bio or "").strip()
     if len(bio) > BIO_MAX_LENGTH:
         raise DomainError("bio_too_long", _("The bio must be at most %(max)d characters.") % {"max": BIO_MAX_LENGTH}, field="bio")
+    moderation_services.profile_text_check(text=bio, field="bio")
     interests = _clean_interests(interest_ids)
 
     profile = profile_for_user(user=user) or Profile(user=user)
@@ -154,23 +159,33 @@ def profile_save(
     except IntegrityError:
         raise DomainError("nickname_taken", _("This nickname is already taken."), field="nickname", http_status=409) from None
     profile.interests.set(interests)
+    chat_services.profile_changed_notify(user_id=user.pk)
     return profile
 
 
 @transaction.atomic
 def profile_photo_set(*, user: User, upload) -> Profile:
-    """Store a validated, EXIF-free copy of the photo; it stays pending until moderated."""
+    """Store a validated, EXIF-free copy of the photo; it stays pending until moderated.
+
+    Moderation of the new photo is queued after commit; others see it once it is approved.
+    """
     profile = profile_for_user(user=user)
     if profile is None:
         raise DomainError("profile_incomplete", _("Complete your profile first."), http_status=403)
+    moderation_services.upload_rate_limit_hit(user_id=user.pk)
     processed = process_uploaded_image(upload)
     old_photo_name = profile.photo.name if profile.photo else None
+    if old_photo_name:
+        # Image row before profile row: the moderation worker locks in this order too.
+        moderation_services.image_discard(owner=user, storage_name=old_photo_name)
     profile.photo.save(processed.name, processed, save=False)
     profile.photo_status = PhotoStatus.PENDING
     profile.save(update_fields=["photo", "photo_status", "updated_at"])
+    moderation_services.image_submit(owner=user, purpose=ImagePurpose.PROFILE_PHOTO, storage_name=profile.photo.name)
     if old_photo_name:
         storage = profile.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo_name))
+    chat_services.profile_changed_notify(user_id=user.pk)
     return profile
 
 

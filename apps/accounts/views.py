@@ -30,6 +30,7 @@ from apps.accounts.models import PhotoStatus, Profile
 from apps.accounts.selectors import profile_for_user
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
+from apps.moderation.selectors import block_exists_between
 
 logger = logging.getLogger(__name__)
 
@@ -108,11 +109,24 @@ def photo_upload(request: HttpRequest) -> HttpResponse:
 
 
 def photo(request: HttpRequest, user_id: int) -> HttpResponse:
-    """Serve a profile photo only to whom may see it; everyone else gets the placeholder."""
+    """Serve a profile photo only to whom may see it; everyone else gets the placeholder.
+
+    Approved photos are for signed-in students only, and never across a block; S3 objects
+    are handed out as presigned URLs that expire (MEDIA_URL_EXPIRE_S).
+    """
     profile = get_object_or_404(Profile, user_id=user_id)
-    may_see = profile.photo and (
-        profile.photo_status == PhotoStatus.APPROVED
-        or (request.user.is_authenticated and (request.user.pk == user_id or request.user.is_staff))
+    viewer = request.user
+    may_see = (
+        profile.photo
+        and viewer.is_authenticated
+        and (
+            viewer.pk == user_id
+            or viewer.is_staff
+            or (
+                profile.photo_status == PhotoStatus.APPROVED
+                and not block_exists_between(user_id=viewer.pk, other_user_id=user_id)
+            )
+        )
     )
     if not may_see:
         return redirect(static("accounts/placeholder.svg"))

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,10 +15,19 @@ class Room(models.Model):
     is_open = models.BooleanField(default=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last seq handed out; bumped with UPDATE … RETURNING in the sending transaction,
+    # so a rolled-back send gives its number back and the sequence stays gapless.
+    last_seq = models.PositiveBigIntegerField(default=0)
+    # Lobby rooms: staff always post announcements; members may post only when the event
+    # runs an open chat.
+    members_can_post = models.BooleanField(_("open chat for members"), default=False)
 
     class Meta:
         verbose_name = _("chat room")
         verbose_name_plural = _("chat rooms")
+        constraints = [
+            models.UniqueConstraint(fields=["event"], condition=Q(kind="lobby"), name="room_one_lobby_per_event"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
@@ -31,6 +41,46 @@ class RoomMember(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="room_member_unique")]
+        # Per-message unread counts in lobbies count members whose pointer is below a seq.
+        indexes = [models.Index(fields=["room", "last_read_seq"], name="room_member_read_idx")]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.room_id}"
+
+
+class MessageKind(models.TextChoices):
+    TEXT = "text", _("Message")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+    # An approved chat image; the body holds the moderation image id (apps.moderation).
+    IMAGE = "image", _("Image")
+
+
+class Message(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveBigIntegerField()
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages")
+    client_msg_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20, choices=MessageKind.choices, default=MessageKind.TEXT)
+    body = models.TextField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["room", "seq"], name="message_room_seq_unique"),
+            models.UniqueConstraint(fields=["room", "sender", "client_msg_id"], name="message_idempotency_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id}#{self.seq}"
+
+
+class ChatPreference(models.Model):
+    """Per-user chat settings: the offline digest can be switched off by its unsubscribe link."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_preference")
+    digest_enabled = models.BooleanField(_("e-mail digest of missed messages"), default=True)
+    # Everything up to this moment has been summarised (or was seen), so no digest repeats it.
+    digest_covered_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"chat preferences of {self.user_id}"

@@ -1,11 +1,548 @@
-from django.db import transaction
+"""Chat writes: rooms, the lossless send path, receipts, typing, presence, digests.
 
-from apps.chat.models import Room, RoomKind, RoomMember
+The send path is built for throughput: each process batches the sends (and read
+receipts) that arrive while the previous batch is in PostgreSQL into ONE transaction
+(group commit), each message costing one SQL statement that checks membership and blocks,
+deduplicates by client_msg_id, bumps the room's sequence and inserts the message.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.chat import events, selectors
+from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
+from apps.chat.protocol import BODY_MAX_CHARS, CLIENT_MSG_ID_MAX_CHARS, TYPING_EXPIRES_S, ErrorCode
+from apps.core.errors import DomainError
+from apps.core.ratelimit import RateLimit, rate_limit_hit
+from apps.core.redis import get_redis
+from apps.moderation import services as moderation_services
+from apps.moderation.selectors import block_exists_between
+from apps.realtime import presence
+
+logger = logging.getLogger(__name__)
+
+
+def send_rate() -> RateLimit:
+    return RateLimit("chat-send", settings.CHAT_SEND_RATE_LIMIT, settings.CHAT_SEND_RATE_WINDOW_S)
+
+
+LOBBY_UNREAD_DIRTY_KEY = "chat:lobby_unread_dirty"
+UNSUBSCRIBE_SALT = "chat.digest.unsubscribe"
+
+# Membership, the block check (1:1 rooms only), idempotency and the gapless sequence in
+# one statement. The caller holds the room row lock, so `existing` sees every committed
+# resend and a concurrent duplicate cannot slip through.
+_SEND_SQL = """
+WITH existing AS (
+    SELECT seq, sent_at FROM chat_message
+     WHERE room_id = %(room)s AND sender_id = %(sender)s AND client_msg_id = %(cmid)s
+), allowed AS (
+    SELECT 1 FROM chat_roommember m
+     WHERE m.room_id = %(room)s AND m.user_id = %(sender)s
+       AND NOT (%(direct)s AND EXISTS (
+            SELECT 1 FROM chat_roommember o JOIN moderation_block b
+              ON (b.blocker_id = %(sender)s AND b.blocked_id = o.user_id)
+              OR (b.blocked_id = %(sender)s AND b.blocker_id = o.user_id)
+             WHERE o.room_id = %(room)s AND o.user_id <> %(sender)s))
+), bump AS (
+    UPDATE chat_room SET last_seq = last_seq + 1
+     WHERE id = %(room)s AND EXISTS (SELECT 1 FROM allowed) AND NOT EXISTS (SELECT 1 FROM existing)
+    RETURNING last_seq
+), ins AS (
+    INSERT INTO chat_message (room_id, seq, sender_id, client_msg_id, kind, body, sent_at)
+    SELECT %(room)s, last_seq, %(sender)s, %(cmid)s, %(kind)s, %(body)s, clock_timestamp() FROM bump
+    RETURNING seq, sent_at
+)
+SELECT seq, sent_at, FALSE,
+       (SELECT nickname FROM accounts_profile WHERE user_id = %(sender)s),
+       CASE WHEN %(lobby)s THEN (SELECT count(*) FROM chat_roommember
+                                  WHERE room_id = %(room)s AND user_id <> %(sender)s) END
+  FROM ins
+UNION ALL
+SELECT seq, sent_at, TRUE, NULL, NULL FROM existing
+"""
+
+_READ_SQL = """
+UPDATE chat_roommember m SET last_read_seq = LEAST(%(seq)s, r.last_seq)
+  FROM chat_room r
+ WHERE m.room_id = %(room)s AND m.user_id = %(user)s AND r.id = m.room_id
+   AND m.last_read_seq < LEAST(%(seq)s, r.last_seq)
+RETURNING m.last_read_seq, r.kind
+"""
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    sender_id: int
+    room_id: int
+    client_msg_id: str
+    body: str
+    sender_is_staff: bool = False
+    kind: str = MessageKind.TEXT
+
+
+@dataclass(frozen=True)
+class SendResult:
+    room_id: int
+    client_msg_id: str
+    seq: int
+    sent_at: datetime
+    duplicate: bool
+
+    def ack_frame(self) -> dict:
+        return {
+            "type": "message.ack",
+            "room": self.room_id,
+            "client_msg_id": self.client_msg_id,
+            "seq": self.seq,
+            "sent_at": self.sent_at.isoformat(),
+            "duplicate": self.duplicate,
+        }
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    user_id: int
+    room_id: int
+    seq: int
+
+
+def clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(ErrorCode.BODY_EMPTY, _("Write a message first."), field="body")
+    if len(body) > BODY_MAX_CHARS:
+        raise DomainError(
+            ErrorCode.BODY_TOO_LONG,
+            _("A message can be at most %(max)d characters.") % {"max": BODY_MAX_CHARS},
+            field="body",
+        )
+    return body
+
+
+def clean_client_msg_id(client_msg_id: str) -> str:
+    if not client_msg_id or len(client_msg_id) > CLIENT_MSG_ID_MAX_CHARS:
+        raise DomainError(
+            "invalid_frame",
+            _("'client_msg_id' must be 1–%(max)d characters.") % {"max": CLIENT_MSG_ID_MAX_CHARS},
+            field="client_msg_id",
+        )
+    return client_msg_id
+
+
+# Rooms -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def room_create_direct(*, user_ids: tuple[int, int], event_id: int | None = None) -> Room:
-    """Open a 1:1 room for two users (called when a match is confirmed)."""
+    """Open a 1:1 room for two users (called when a match is confirmed); both are told at once."""
     room = Room.objects.create(kind=RoomKind.DIRECT, event_id=event_id)
-    RoomMember.objects.bulk_create([RoomMember(room=room, user_id=user_id) for user_id in user_ids])
+    members = RoomMember.objects.bulk_create([RoomMember(room=room, user_id=user_id) for user_id in user_ids])
+    for member in members:
+        member.room = room
+    events.room_created(user_summaries={m.user_id: selectors.room_summary(member=m) for m in members})
     return room
+
+
+def lobby_room_for_event(*, event_id: int) -> Room:
+    room, _created = Room.objects.get_or_create(kind=RoomKind.LOBBY, event_id=event_id)
+    return room
+
+
+def lobby_room_join(*, user: User, event_id: int) -> Room:
+    """Make a user who may take part in the event a member of its lobby room (idempotent)."""
+    from apps.events.services import event_require_joinable
+
+    event_require_joinable(user=user, event_id=event_id)
+    room = lobby_room_for_event(event_id=event_id)
+    RoomMember.objects.get_or_create(room=room, user=user, defaults={"last_read_seq": room.last_seq})
+    return room
+
+
+@transaction.atomic
+def room_close(*, room_id: int, by_user_id: int | None = None) -> Room:
+    """Close a room for everyone (unmatch, leave, block); members are told at once; idempotent."""
+    room = Room.objects.select_for_update().get(pk=room_id)
+    if by_user_id is not None and not RoomMember.objects.filter(room=room, user_id=by_user_id).exists():
+        raise DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), http_status=404)
+    if room.is_open:
+        room.is_open = False
+        room.closed_at = timezone.now()
+        room.save(update_fields=["is_open", "closed_at"])
+        member_ids = list(room.members.values_list("user_id", flat=True))
+        events.room_closed(room_id=room.pk, member_ids=member_ids, by_user_id=by_user_id)
+    return room
+
+
+def rooms_close_between(*, user_id: int, other_user_id: int) -> list[int]:
+    """Close every open 1:1 room the two share (after a block); returns the closed room ids."""
+    room_ids = list(
+        Room.objects.filter(kind=RoomKind.DIRECT, is_open=True, members__user_id=user_id)
+        .filter(members__user_id=other_user_id)
+        .values_list("pk", flat=True)
+    )
+    for room_id in room_ids:
+        room_close(room_id=room_id, by_user_id=user_id)
+    return room_ids
+
+
+DELETED_USER_EMAIL = "deleted-user@matchminds.invalid"
+
+
+def deleted_user() -> User:
+    """The inactive placeholder account that keeps deleted users' places in conversations."""
+    user, created = User.objects.get_or_create(email=DELETED_USER_EMAIL, defaults={"is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def messages_erase_for_deleted_user(*, user_id: int) -> None:
+    """Before an account is deleted: its 1:1 rooms end, and its messages lose their text and
+    move to the placeholder account, so partners keep a gapless history from a "deleted user"."""
+    for room_id in RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT, room__is_open=True).values_list(
+        "room_id", flat=True
+    ):
+        room_close(room_id=room_id)
+    placeholder = deleted_user()
+    with connection.cursor() as cursor:
+        # client_msg_id is rewritten so two deleted users in one room cannot collide on it.
+        cursor.execute(
+            "UPDATE chat_message SET sender_id = %s, body = '', client_msg_id = 'deleted-' || id WHERE sender_id = %s",
+            [placeholder.pk, user_id],
+        )
+
+
+def room_leave(*, user: User, room_id: int) -> Room:
+    """Leaving a 1:1 room ends it for both; leaving a lobby room only drops the membership."""
+    member = selectors.room_member_require(user_id=user.pk, room_id=room_id)
+    if member.room.kind == RoomKind.DIRECT:
+        return room_close(room_id=room_id, by_user_id=user.pk)
+    member.delete()
+    return member.room
+
+
+# Sending ----------------------------------------------------------------------------------
+
+
+def message_send(
+    *,
+    sender_id: int,
+    room_id: int,
+    client_msg_id: str,
+    body: str,
+    sender_is_staff: bool = False,
+    kind: str = MessageKind.TEXT,
+) -> SendResult:
+    """Store one message (see message_send_batch); raise DomainError when refused."""
+    request = SendRequest(sender_id, room_id, client_msg_id, body, sender_is_staff, kind)
+    (result,) = chat_write_batch(sends=[request], reads=[])[0]
+    if isinstance(result, DomainError):
+        raise result
+    return result
+
+
+def chat_write_batch(
+    *, sends: list[SendRequest], reads: list[ReadRequest]
+) -> tuple[list[SendResult | DomainError], list[int | DomainError]]:
+    """Apply many sends and read receipts in ONE transaction (group commit).
+
+    Each item gets its own outcome: a SendResult / new read pointer, or the DomainError
+    that refused it (refused items change nothing). Frames leave after the commit.
+    """
+    send_results: list[SendResult | DomainError | None] = [None] * len(sends)
+    cleaned: list[tuple[int, SendRequest, str]] = []
+    flags: dict[int, int] = {}  # index → id of the moderation flag its text raised
+    for index, request in enumerate(sends):
+        try:
+            clean_client_msg_id(request.client_msg_id)
+            body = clean_body(request.body)
+            rate_limit_hit(rule=send_rate(), subject=str(request.sender_id))
+            if request.kind == MessageKind.TEXT:
+                # Outside the batch transaction: a refused message's flag must survive.
+                screened = moderation_services.message_text_screen(
+                    sender_id=request.sender_id, room_id=request.room_id, text=body
+                )
+                body = screened.text
+                if screened.flag_id is not None:
+                    flags[index] = screened.flag_id
+        except DomainError as error:
+            send_results[index] = error
+            continue
+        cleaned.append((index, request, body))
+    try:
+        with transaction.atomic():
+            stored = _store_messages(cleaned, send_results)
+            moderation_services.flags_attach_messages(
+                seqs_by_flag={
+                    flag_id: send_results[index].seq
+                    for index, flag_id in flags.items()
+                    if isinstance(send_results[index], SendResult)
+                }
+            )
+            receipts: list[tuple[int, int, int, bool]] = []
+            read_results = [_apply_read(request, receipts) for request in reads]
+            events.write_batch_frames(messages=stored, reads=receipts)
+    except IntegrityError:
+        # Only a bug or a manual write could break the constraints; redo one by one so a
+        # single bad item cannot refuse the whole batch.
+        logger.exception("chat batch hit a constraint; retrying item by item")
+        if len(cleaned) + len(reads) <= 1:
+            raise
+        for index, request in enumerate(sends):
+            if send_results[index] is None:
+                send_results[index] = chat_write_batch(sends=[request], reads=[])[0][0]
+        read_results = [chat_write_batch(sends=[], reads=[request])[1][0] for request in reads]
+    return send_results, read_results
+
+
+def _store_messages(cleaned: list[tuple[int, SendRequest, str]], results: list) -> list[dict]:
+    """Store each cleaned send (filling `results`); return the new messages as frame data."""
+    if not cleaned:
+        return []
+    room_ids = sorted({request.room_id for _index, request, _body in cleaned})
+    with connection.cursor() as cursor:
+        # Lock in id order so concurrent batches of other processes never deadlock.
+        cursor.execute(
+            "SELECT id, kind, is_open, members_can_post FROM chat_room WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [room_ids],
+        )
+        rooms = {row[0]: row[1:] for row in cursor.fetchall()}
+        stored: list[dict] = []
+        for index, request, body in cleaned:
+            room = rooms.get(request.room_id)
+            kind, is_open, members_can_post = room if room else (None, False, False)
+            may_post = room is not None and is_open and (kind != RoomKind.LOBBY or members_can_post or request.sender_is_staff)
+            if not may_post:
+                results[index] = _refusal_or_original_ack(request)
+                continue
+            message_kind = MessageKind.ANNOUNCEMENT if kind == RoomKind.LOBBY and request.sender_is_staff else request.kind
+            cursor.execute(
+                _SEND_SQL,
+                {
+                    "room": request.room_id,
+                    "sender": request.sender_id,
+                    "cmid": request.client_msg_id,
+                    "kind": message_kind,
+                    "body": body,
+                    "direct": kind == RoomKind.DIRECT,
+                    "lobby": kind == RoomKind.LOBBY,
+                },
+            )
+            row = cursor.fetchone()
+            if row is None:
+                results[index] = _refusal_or_original_ack(request)
+                continue
+            seq, sent_at, duplicate, sender_name, others = row
+            results[index] = SendResult(request.room_id, request.client_msg_id, seq, sent_at, duplicate)
+            if not duplicate:
+                message = {
+                    "room": request.room_id,
+                    "seq": seq,
+                    "sender": request.sender_id,
+                    "sender_name": sender_name or "",
+                    "client_msg_id": request.client_msg_id,
+                    "kind": message_kind,
+                    "body": body,
+                    "sent_at": sent_at.isoformat(),
+                }
+                if others is not None:
+                    message["unread"] = others
+                stored.append(message)
+    return stored
+
+
+def _refusal_or_original_ack(request: SendRequest) -> SendResult | DomainError:
+    """Why a send was refused, checked in the order users understand; a resend still gets its ack."""
+    original = Message.objects.filter(
+        room_id=request.room_id, sender_id=request.sender_id, client_msg_id=request.client_msg_id
+    ).first()
+    if original is not None:
+        return SendResult(request.room_id, request.client_msg_id, original.seq, original.sent_at, True)
+    room = Room.objects.filter(pk=request.room_id).first()
+    members = list(RoomMember.objects.filter(room_id=request.room_id).values_list("user_id", flat=True)) if room else []
+    if room is None or request.sender_id not in members:
+        return DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+    if not room.is_open:
+        return DomainError(ErrorCode.ROOM_CLOSED, _("This chat has ended; you can no longer send messages."), http_status=409)
+    if room.kind == RoomKind.LOBBY:
+        return DomainError(ErrorCode.READ_ONLY_ROOM, _("Only staff can post in this lobby."), http_status=403)
+    if any(
+        block_exists_between(user_id=request.sender_id, other_user_id=other) for other in members if other != request.sender_id
+    ):
+        return DomainError(ErrorCode.BLOCKED, _("You cannot send messages in this chat."), http_status=403)
+    return DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+
+
+def lobby_announce(*, author: User, event_id: int, body: str) -> Message:
+    """Staff post an announcement to an event's lobby room."""
+    if not author.is_staff:
+        raise DomainError(ErrorCode.READ_ONLY_ROOM, _("Only staff can post in this lobby."), http_status=403)
+    room = lobby_room_for_event(event_id=event_id)
+    client_msg_id = f"announce-{timezone.now().timestamp()}"
+    RoomMember.objects.get_or_create(room=room, user=author)
+    result = message_send(sender_id=author.pk, room_id=room.pk, client_msg_id=client_msg_id, body=body, sender_is_staff=True)
+    return Message.objects.get(room=room, seq=result.seq)
+
+
+# Receipts --------------------------------------------------------------------------------
+
+
+def room_mark_read(*, user_id: int, room_id: int, seq: int) -> int:
+    """Move the user's read pointer forward (never back, never past the last message); returns it."""
+    result = chat_write_batch(sends=[], reads=[ReadRequest(user_id, room_id, seq)])[1][0]
+    if isinstance(result, DomainError):
+        raise result
+    return result
+
+
+def _apply_read(request: ReadRequest, receipts: list[tuple[int, int, int, bool]]) -> int | DomainError:
+    with connection.cursor() as cursor:
+        cursor.execute(_READ_SQL, {"room": request.room_id, "user": request.user_id, "seq": request.seq})
+        row = cursor.fetchone()
+    if row is None:
+        member = RoomMember.objects.filter(room_id=request.room_id, user_id=request.user_id).first()
+        if member is None:
+            return DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+        return member.last_read_seq
+    new_seq, kind = row
+    receipts.append((request.room_id, request.user_id, new_seq, kind == RoomKind.DIRECT))
+    if kind == RoomKind.LOBBY:
+        # A flag left by a rolled-back batch only costs one needless recount.
+        get_redis().sadd(LOBBY_UNREAD_DIRTY_KEY, request.room_id)
+    return new_seq
+
+
+def lobby_unread_broadcast() -> int:
+    """Push fresh per-message unread counts of the recent messages of lobbies whose readers moved.
+
+    Run by Celery beat every few seconds: one frame per lobby room, however many read.
+    """
+    client = get_redis()
+    room_ids = client.spop(LOBBY_UNREAD_DIRTY_KEY, 1000) or []
+    for room_id in map(int, room_ids):
+        last_seq = selectors.room_last_seq(room_id=room_id)
+        seqs = list(range(max(1, last_seq - settings.CHAT_LOBBY_UNREAD_WINDOW + 1), last_seq + 1))
+        events.unread_counts(room_id=room_id, counts=selectors.lobby_unread_counts(room_id=room_id, seqs=seqs))
+    return len(room_ids)
+
+
+# Typing, presence, profiles ----------------------------------------------------------------
+
+
+def typing_notify(*, user_id: int, room_id: int) -> bool:
+    """Tell the room the user is typing; at most once per CHAT_TYPING_THROTTLE_S. True when sent."""
+    throttle_key = f"chat:typing:{room_id}:{user_id}"
+    if not get_redis().set(throttle_key, 1, nx=True, ex=settings.CHAT_TYPING_THROTTLE_S):
+        return False
+    member = selectors.room_member_require(user_id=user_id, room_id=room_id)
+    if not member.room.is_open:
+        raise DomainError(ErrorCode.ROOM_CLOSED, _("This chat has ended; you can no longer send messages."), http_status=409)
+    events.typing(room_id=room_id, user_id=user_id, expires_in_s=TYPING_EXPIRES_S)
+    return True
+
+
+def presence_announce(*, user_id: int, partner_ids: list[int]) -> dict:
+    """Tell the user's chat partners (and nobody else) their current presence state."""
+    state = selectors.presence_state(user_id=user_id)
+    events.presence_changed(partner_ids=partner_ids, state=state)
+    return state
+
+
+def presence_set(*, user_id: int, state: str, partner_ids: list[int]) -> dict:
+    if state not in ("online", "away"):
+        raise DomainError("invalid_frame", _("'state' must be 'online' or 'away'."), field="state")
+    client = get_redis()
+    if state == "away":
+        client.set(selectors.away_key(user_id), 1, ex=settings.PRESENCE_TTL_S * 2)
+    else:
+        client.delete(selectors.away_key(user_id))
+    return presence_announce(user_id=user_id, partner_ids=partner_ids)
+
+
+def presence_socket_closing(*, user_id: int, channel_name: str, partner_ids: list[int]) -> None:
+    """When the user's last socket goes, partners see them offline with a fresh last-seen."""
+    if presence.user_has_other_live_socket(user_id=user_id, channel_name=channel_name):
+        return
+    get_redis().delete(selectors.away_key(user_id))
+    now = int(timezone.now().timestamp())
+    events.presence_changed(
+        partner_ids=partner_ids, state={"type": "presence", "user": user_id, "state": "offline", "last_seen": now}
+    )
+
+
+def profile_changed_notify(*, user_id: int) -> None:
+    """Nickname or photo changed: every open room of the user shows it without a reload."""
+    from apps.accounts.models import Profile
+
+    profile = Profile.objects.filter(user_id=user_id).first()
+    if profile is None:
+        return
+    room_ids = list(RoomMember.objects.filter(user_id=user_id, room__is_open=True).values_list("room_id", flat=True))
+    events.profile_updated(
+        room_ids=room_ids, user_id=user_id, nickname=profile.nickname, photo_url=selectors.photo_url_for(profile)
+    )
+
+
+# Offline digest ---------------------------------------------------------------------------
+
+
+def digest_unsubscribe_token(*, user_id: int) -> str:
+    return signing.dumps(user_id, salt=UNSUBSCRIBE_SALT)
+
+
+def digest_unsubscribe(*, token: str) -> int:
+    """Switch the digest off for the user the signed token names; returns the user id."""
+    try:
+        user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise DomainError("invalid_token", _("This unsubscribe link is not valid."), http_status=400) from None
+    ChatPreference.objects.update_or_create(user_id=user_id, defaults={"digest_enabled": False})
+    return user_id
+
+
+def digest_send_due(*, base_url: str, limit: int) -> int:
+    """E-mail one digest to each of up to `limit` members offline for CHAT_DIGEST_OFFLINE_S with news.
+
+    Each user is claimed with a conditional update of `digest_covered_until` before the
+    mail leaves, so concurrent or retried runs never mail the same news twice.
+    """
+    now = timezone.now()
+    cutoff = now - timezone.timedelta(seconds=settings.CHAT_DIGEST_OFFLINE_S)
+    sent = 0
+    for user_id in selectors.digest_candidate_ids(cutoff=cutoff, limit=limit):
+        last_seen = presence.user_last_seen(user_id=user_id)
+        if presence.user_is_online(user_id=user_id) or (last_seen and last_seen > cutoff.timestamp()):
+            continue
+        preference, _created = ChatPreference.objects.get_or_create(user_id=user_id)
+        since = preference.digest_covered_until
+        claimed = ChatPreference.objects.filter(pk=preference.pk, digest_covered_until=since).update(digest_covered_until=cutoff)
+        if not claimed:
+            continue
+        contents = selectors.digest_contents(user_id=user_id, since=since)
+        if contents["new_matches"] or contents["rooms"]:
+            _digest_mail(user=User.objects.get(pk=user_id), contents=contents, base_url=base_url)
+            sent += 1
+    return sent
+
+
+def _digest_mail(*, user: User, contents: dict, base_url: str) -> None:
+    unsubscribe_url = base_url + reverse("chat:unsubscribe", args=[digest_unsubscribe_token(user_id=user.pk)])
+    context = {**contents, "unsubscribe_url": unsubscribe_url, "rooms_url": base_url + reverse("chat:rooms")}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("New messages on MatchMinds")
+        body = render_to_string("chat/email/digest.txt", context)
+    mail = EmailMultiAlternatives(subject, body, to=[user.email], headers={"List-Unsubscribe": f"<{unsubscribe_url}>"})
+    mail.send()

@@ -5,6 +5,8 @@ from django.conf import settings
 from apps.accounts.models import User
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
+from apps.dashboard import metrics
+from apps.dashboard.metrics import Metric
 from apps.events.models import Event
 from apps.events.selectors import event_get, event_join_problems, lobby_counts, lobby_members_key
 from apps.realtime.events import send_to_groups
@@ -31,13 +33,17 @@ def lobby_presence_touch(*, user_id: int, event_id: int) -> None:
     now = time.time()
     key = lobby_members_key(event_id)
     pipe = client.pipeline(transaction=False)
-    pipe.zadd(key, {str(user_id): now + settings.PRESENCE_TTL_S})
     pipe.zremrangebyscore(key, "-inf", now)
-    pipe.execute()
+    pipe.zadd(key, {str(user_id): now + settings.PRESENCE_TTL_S})
+    added = pipe.execute()[1]
+    metrics.online_touch(user_id=user_id, event_id=event_id)
+    if added:
+        metrics.metric_incr(Metric.LOBBY_ENTERS, event_id=event_id, user_id=user_id)
 
 
 def lobby_presence_leave(*, user_id: int, event_id: int) -> None:
     get_redis().zrem(lobby_members_key(event_id), str(user_id))
+    metrics.online_leave(user_id=user_id, event_id=event_id)
 
 
 def lobby_counts_broadcast(*, event_id: int) -> bool:

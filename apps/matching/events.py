@@ -12,7 +12,8 @@ from apps.matching.protocol import (
     QueueLeftFrame,
     QueueStatusFrame,
 )
-from apps.realtime.events import send_each_to_users
+from apps.realtime.events import send_many
+from apps.realtime.protocol import user_group
 
 
 def proposals_announce(*, proposals: list[tuple[int, int, dict[int, PublicCard], int, float]]) -> None:
@@ -35,12 +36,12 @@ def proposals_announce(*, proposals: list[tuple[int, int, dict[int, PublicCard],
                     },
                 )
             )
-    send_each_to_users(frames)
+    _send_each(frames)
 
 
 def proposal_accepted(*, user_id: int, proposal_id: int, event_id: int) -> None:
     frame: MatchAcceptedFrame = {"type": "match.accepted", "proposal": proposal_id, "event": event_id}
-    send_each_to_users([(user_id, frame)])
+    _send_each([(user_id, frame)])
 
 
 def proposal_cancelled(*, outcomes: list[tuple[int, str, bool]], proposal_id: int, event_id: int) -> None:
@@ -52,7 +53,7 @@ def proposal_cancelled(*, outcomes: list[tuple[int, str, bool]], proposal_id: in
         )
         for user_id, reason, requeued in outcomes
     ]
-    send_each_to_users(frames)
+    _send_each(frames)
 
 
 def match_confirmed(*, proposal_id: int, event_id: int, match_id: int, room_id: int | None, cards: dict[int, PublicCard]) -> None:
@@ -68,20 +69,25 @@ def match_confirmed(*, proposal_id: int, event_id: int, match_id: int, room_id: 
             "partner": partner,
         }
 
-    send_each_to_users([(first, frame(second_card)), (second, frame(first_card))])
+    _send_each([(first, frame(second_card)), (second, frame(first_card))])
 
 
 def match_ended(*, user_ids: list[int], match_id: int, event_id: int) -> None:
     frame: MatchEndedFrame = {"type": "match.ended", "match": match_id, "event": event_id}
-    send_each_to_users([(user_id, frame) for user_id in user_ids])
+    _send_each([(user_id, frame) for user_id in user_ids])
 
 
 def queue_left(*, user_id: int, event_id: int, reason: str, waited_s: int | None = None) -> None:
     frame: QueueLeftFrame = {"type": "queue.left", "event": event_id, "reason": reason}
     if waited_s is not None:
         frame["waited_s"] = waited_s
-    send_each_to_users([(user_id, frame)])
+    _send_each([(user_id, frame)])
 
 
 def queue_statuses(*, frames: dict[int, QueueStatusFrame]) -> None:
-    send_each_to_users(frames.items())
+    _send_each(frames.items())
+
+
+def _send_each(frames) -> None:
+    """Each (user id, frame) to that user's group, after commit, in one hop to the event loop."""
+    send_many(([user_group(user_id)], frame) for user_id, frame in frames)

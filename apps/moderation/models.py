@@ -21,3 +21,242 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id} ⊘ {self.blocked_id}"
+
+
+class ImageStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    NEEDS_REVIEW = "review", _("Needs review")
+
+
+class ImagePurpose(models.TextChoices):
+    PROFILE_PHOTO = "profile_photo", _("Profile photo")
+    CHAT_IMAGE = "chat_image", _("Chat image")
+
+
+class ModeratedImage(models.Model):
+    """One stored upload and where it stands in the moderation pipeline.
+
+    The file lives in the private default storage under `storage_name`; the owner's feature
+    (profile photo, chat message) points at the same name and asks this row whether others
+    may see it.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderated_images", verbose_name=_("owner")
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, choices=ImagePurpose.choices)
+    storage_name = models.CharField(max_length=255)
+    room_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ImageStatus.choices, default=ImageStatus.PENDING)
+    backend = models.CharField(max_length=32, blank=True)
+    scores = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="modimage_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk}"
+
+
+class ReportReason(models.TextChoices):
+    HARASSMENT = "harassment", _("Harassment or hate")
+    SEXUAL = "sexual", _("Sexual content")
+    SPAM = "spam", _("Spam or advertising")
+    SCAM = "scam", _("Scam or fraud")
+    UNDERAGE = "underage", _("Looks under 19")
+    FAKE = "fake", _("Fake profile")
+    OTHER = "other", _("Other")
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACTIONED = "actioned", _("Action taken")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Report(models.Model):
+    """A user's complaint about another user or one of their messages."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="reports_made", verbose_name=_("reporter")
+    )
+    reported_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reports_received",
+        verbose_name=_("reported user"),
+    )
+    reported_user_label = models.CharField(_("reported user (at the time)"), max_length=120, blank=True)
+    room_id = models.BigIntegerField(null=True, blank=True)
+    message_seq = models.BigIntegerField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=16, choices=ReportReason.choices)
+    text = models.CharField(_("details"), max_length=1000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["created_at"]
+        constraints = [
+            # One open report per reporter, person and message; the same message twice is a duplicate.
+            models.UniqueConstraint(
+                fields=["reporter", "reported_user", "room_id", "message_seq"],
+                condition=Q(status="open", reporter__isnull=False, reported_user__isnull=False),
+                nulls_distinct=False,
+                name="report_unique_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="report_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} #{self.pk}"
+
+
+class ReportEvidence(models.Model):
+    """What the reporter saw, kept apart from the live data so account deletion cannot erase it.
+
+    `purge_after` is set when the report closes or a party deletes their account; a scheduled
+    task deletes the row after it.
+    """
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="evidence")
+    snapshot = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report evidence")
+        verbose_name_plural = _("report evidence")
+
+    def __str__(self) -> str:
+        return f"evidence of report #{self.report_id}"
+
+
+class FlagKind(models.TextChoices):
+    MESSAGE = "message", _("Chat message")
+    IMAGE = "image", _("Image")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class FlaggedContent(models.Model):
+    """Content the filters caught, waiting for a human to confirm or dismiss it."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=FlagKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
+    )
+    room_id = models.BigIntegerField(null=True, blank=True)
+    message_seq = models.BigIntegerField(null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    matches = models.JSONField(default=list, blank=True)
+    action = models.CharField(_("filter action"), max_length=10)
+    status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("flagged message")
+        verbose_name_plural = _("flagged messages")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class BlockedTerm(models.Model):
+    """An operator-maintained word or phrase that the text filters treat as abusive."""
+
+    term = models.CharField(_("term"), max_length=60, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocked term")
+        verbose_name_plural = _("blocked terms")
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class HiddenWord(models.Model):
+    """A word one user does not want to read: messages containing it are collapsed for them only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hidden_words")
+    word = models.CharField(_("word"), max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hidden word")
+        verbose_name_plural = _("hidden words")
+        constraints = [models.UniqueConstraint(fields=["user", "word"], name="hidden_word_unique")]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class Standing(models.TextChoices):
+    GOOD = "good", _("In good standing")
+    WARNED = "warned", _("Warned")
+    SUSPENDED = "suspended", _("Suspended")
+    BANNED = "banned", _("Banned")
+
+
+class AccountStanding(models.Model):
+    """Sanctions on one account; no row means good standing."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="standing")
+    standing = models.CharField(_("standing"), max_length=10, choices=Standing.choices, default=Standing.GOOD)
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
+    warnings = models.PositiveIntegerField(_("warnings"), default=0)
+    hidden_pending_review = models.BooleanField(_("hidden pending review"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("account standing")
+        verbose_name_plural = _("account standings")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.standing}"
+
+
+class ModerationAction(models.Model):
+    """Append-only audit log of every moderation decision (a DB trigger refuses updates and deletes).
+
+    Ids are plain numbers, not foreign keys, so deleting an account never rewrites history.
+    """
+
+    actor_id = models.BigIntegerField(_("moderator id"), null=True, blank=True)
+    actor_label = models.CharField(_("moderator"), max_length=254)
+    action = models.CharField(_("action"), max_length=20)
+    target_type = models.CharField(_("target type"), max_length=20)
+    target_id = models.BigIntegerField(_("target id"))
+    target_user_id = models.BigIntegerField(_("target user id"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    before = models.JSONField(_("before"), default=dict)
+    after = models.JSONField(_("after"), default=dict)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}#{self.target_id} by {self.actor_label}"

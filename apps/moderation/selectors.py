@@ -1,6 +1,24 @@
-from django.db.models import Q
+from datetime import timedelta
 
-from apps.moderation.models import Block
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.moderation.models import (
+    AccountStanding,
+    Block,
+    FlaggedContent,
+    FlagStatus,
+    HiddenWord,
+    ImagePurpose,
+    ImageStatus,
+    ModeratedImage,
+    Report,
+    ReportStatus,
+    Standing,
+)
+from apps.moderation.text_filters import contains_hidden_word
 
 
 def block_exists_between(*, user_id: int, other_user_id: int) -> bool:
@@ -14,3 +32,75 @@ def blocked_user_ids(*, user_id: int) -> set[int]:
     """Everyone the user must never meet: those they blocked and those who blocked them."""
     pairs = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id)).values_list("blocker_id", "blocked_id")
     return {blocked if blocker == user_id else blocker for blocker, blocked in pairs}
+
+
+def hidden_user_ids() -> set[int]:
+    """Users nobody should meet right now: auto-hidden pending review, suspended or banned."""
+    now = timezone.now()
+    return set(
+        AccountStanding.objects.filter(
+            Q(hidden_pending_review=True) | Q(standing=Standing.BANNED) | Q(standing=Standing.SUSPENDED, suspended_until__gt=now)
+        ).values_list("user_id", flat=True)
+    )
+
+
+def user_moderation_problem(*, user_id: int) -> tuple[str, str] | None:
+    """Why moderation keeps the user away from matching and chat, as (code, message), or None."""
+    standing = AccountStanding.objects.filter(user_id=user_id).first()
+    if standing is None:
+        return None
+    if standing.standing == Standing.BANNED:
+        return "account_banned", _("This account has been banned for breaking the community rules.")
+    if standing.standing == Standing.SUSPENDED and standing.suspended_until and standing.suspended_until > timezone.now():
+        until = timezone.localtime(standing.suspended_until).strftime("%Y-%m-%d %H:%M")
+        return "account_suspended", _("This account is suspended until %(until)s.") % {"until": until}
+    if standing.hidden_pending_review:
+        return "account_under_review", _("Your account is under review after several reports. We will let you know soon.")
+    return None
+
+
+def image_visible_to(*, image: ModeratedImage, viewer_id: int | None, viewer_is_staff: bool = False) -> bool:
+    """The owner and staff see an image at any stage; others only once approved and, for chat
+    images, only as a member of the room it was sent to."""
+    if viewer_id is not None and (viewer_id == image.owner_id or viewer_is_staff):
+        return True
+    if image.status != ImageStatus.APPROVED or viewer_id is None:
+        return False
+    if image.purpose == ImagePurpose.CHAT_IMAGE:
+        from apps.chat.models import RoomMember
+
+        return RoomMember.objects.filter(room_id=image.room_id, user_id=viewer_id).exists()
+    return True
+
+
+def hidden_words_for_user(*, user_id: int) -> list[str]:
+    return list(HiddenWord.objects.filter(user_id=user_id).order_by("word").values_list("word", flat=True))
+
+
+def text_collapsed_for(*, text: str, hidden_words: list[str]) -> bool:
+    """Whether a message is shown collapsed to a reader with these hidden words."""
+    return bool(hidden_words) and contains_hidden_word(text, hidden_words)
+
+
+def _overdue_cutoff():
+    return timezone.now() - timedelta(seconds=settings.MODERATION_OVERDUE_AFTER_S)
+
+
+def moderation_queue_counts() -> dict[str, int]:
+    """Open work and how much of it has waited longer than the 24 h promise (for alerts)."""
+    cutoff = _overdue_cutoff()
+    images = ModeratedImage.objects.filter(status__in=[ImageStatus.PENDING, ImageStatus.NEEDS_REVIEW])
+    reports = Report.objects.filter(status=ReportStatus.OPEN)
+    flags = FlaggedContent.objects.filter(status=FlagStatus.OPEN)
+    return {
+        "images": images.count(),
+        "reports": reports.count(),
+        "flags": flags.count(),
+        "overdue": images.filter(created_at__lt=cutoff).count()
+        + reports.filter(created_at__lt=cutoff).count()
+        + flags.filter(created_at__lt=cutoff).count(),
+    }
+
+
+def item_is_overdue(*, created_at, is_open: bool) -> bool:
+    return is_open and created_at < _overdue_cutoff()

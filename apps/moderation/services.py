@@ -1,9 +1,96 @@
+"""Writes of the safety feature: images, text, reports, blocks, sanctions, account deletion."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
+from apps.accounts.images import process_uploaded_image
+from apps.accounts.models import PhotoStatus, Profile, User
+from apps.chat import services as chat_services
+from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
 from apps.core.errors import DomainError
-from apps.moderation.models import Block
+from apps.core.ratelimit import RateLimit, rate_limit_hit
+from apps.moderation import text_filters
+from apps.moderation.image_backends import get_image_backend
+from apps.moderation.models import (
+    AccountStanding,
+    Block,
+    FlaggedContent,
+    FlagKind,
+    FlagStatus,
+    HiddenWord,
+    ImagePurpose,
+    ImageStatus,
+    ModeratedImage,
+    ModerationAction,
+    Report,
+    ReportEvidence,
+    ReportReason,
+    ReportStatus,
+    Standing,
+)
+from apps.moderation.protocol import ChatImageFrame
+from apps.moderation.selectors import block_exists_between
+from apps.realtime.events import send_to_users
+
+logger = logging.getLogger(__name__)
+
+REPORT_TEXT_MAX_LENGTH = 1000
+HIDDEN_WORD_MAX_LENGTH = 40
+HIDDEN_WORDS_MAX_PER_USER = 50
+SYSTEM_ACTOR = "system"
+
+
+def _reports_rule() -> RateLimit:
+    return RateLimit("moderation-reports", settings.MODERATION_REPORTS_PER_DAY, 24 * 60 * 60)
+
+
+def _uploads_rule() -> RateLimit:
+    return RateLimit("moderation-uploads", settings.MODERATION_UPLOADS_PER_HOUR, 60 * 60)
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+def _audit(
+    *,
+    actor: User | None,
+    action: str,
+    target_type: str,
+    target_id: int,
+    target_user_id: int | None,
+    reason: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> ModerationAction:
+    return ModerationAction.objects.create(
+        actor_id=actor.pk if actor else None,
+        actor_label=actor.email if actor else SYSTEM_ACTOR,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_user_id=target_user_id,
+        reason=reason[:500],
+        before=before or {},
+        after=after or {},
+    )
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", _("Give a reason for this moderation action."), field="reason")
+    return reason
+
+
+# --- blocks --------------------------------------------------------------------------------
 
 
 def block_create(*, blocker: User, blocked_user_id: int) -> Block:
@@ -13,6 +100,586 @@ def block_create(*, blocker: User, blocked_user_id: int) -> Block:
         raise DomainError("user_not_found", _("No such user."), http_status=404)
     try:
         with transaction.atomic():
-            return Block.objects.create(blocker=blocker, blocked_id=blocked_user_id)
+            block = Block.objects.create(blocker=blocker, blocked_id=blocked_user_id)
     except IntegrityError:
         return Block.objects.get(blocker=blocker, blocked_id=blocked_user_id)
+    # The pair's 1:1 chats end at once (both are told); matching checks blocks itself.
+    chat_services.rooms_close_between(user_id=blocker.pk, other_user_id=blocked_user_id)
+    return block
+
+
+# --- uploads and the image pipeline ----------------------------------------------------------
+
+
+def upload_rate_limit_hit(*, user_id: int) -> None:
+    """Count one image upload; raise `rate_limited` (with retry-after) past the hourly limit."""
+    rate_limit_hit(rule=_uploads_rule(), subject=str(user_id))
+
+
+def image_submit(*, owner: User, purpose: str, storage_name: str, room_id: int | None = None) -> ModeratedImage:
+    """Record a stored upload as pending and queue its moderation once the caller commits."""
+    if purpose not in ImagePurpose.values:
+        raise ValueError(f"unknown image purpose {purpose!r}")
+    image = ModeratedImage.objects.create(owner=owner, purpose=purpose, storage_name=storage_name, room_id=room_id)
+    from apps.moderation.tasks import moderate_image
+
+    transaction.on_commit(lambda: moderate_image.delay(image.pk))
+    return image
+
+
+def image_discard(*, owner: User, storage_name: str) -> None:
+    """Forget a replaced upload: its pipeline row goes (the caller deletes the file after commit)."""
+    ModeratedImage.objects.filter(owner=owner, storage_name=storage_name).delete()
+
+
+@dataclass(frozen=True)
+class ImageDecision:
+    status: str
+    reason: str
+
+
+def decide_image(*, scores: dict[str, float]) -> ImageDecision:
+    """Map category scores to a decision with the per-category thresholds setting."""
+    thresholds = settings.MODERATION_IMAGE_THRESHOLDS
+    borderline: list[str] = []
+    for category, score in sorted(scores.items()):
+        limits = thresholds.get(category, thresholds["default"])
+        if score >= limits["reject"]:
+            return ImageDecision(ImageStatus.REJECTED, f"{category} {score:.2f} ≥ {limits['reject']}")
+        if score >= limits["review"]:
+            borderline.append(f"{category} {score:.2f} ≥ {limits['review']}")
+    if borderline:
+        return ImageDecision(ImageStatus.NEEDS_REVIEW, "; ".join(borderline))
+    return ImageDecision(ImageStatus.APPROVED, "")
+
+
+def image_moderate(*, image_id: int) -> ModeratedImage | None:
+    """Run the configured backend on a pending image and apply the decision.
+
+    Idempotent: an image that is no longer pending (decided, or its owner deleted) is left
+    alone. Raises ImageBackendError when the backend cannot answer, so the task retries.
+    """
+    image = ModeratedImage.objects.filter(pk=image_id, status=ImageStatus.PENDING).first()
+    if image is None:
+        return None
+    with default_storage.open(image.storage_name, "rb") as handle:
+        data = handle.read()
+    backend = get_image_backend()
+    scores = backend.scores(data)
+    decision = decide_image(scores=scores)
+    return _image_apply(
+        image_id=image_id, status=decision.status, reason=decision.reason, backend=backend.name, scores=scores, actor=None
+    )
+
+
+def image_backend_gave_up(*, image_id: int, error: str) -> None:
+    """After the last retry a human decides: the image waits in the queue as needing review."""
+    _image_apply(
+        image_id=image_id,
+        status=ImageStatus.NEEDS_REVIEW,
+        reason=f"backend error: {error}"[:300],
+        backend="",
+        scores={},
+        actor=None,
+    )
+
+
+def image_review(*, image_id: int, moderator: User, approve: bool, reason: str) -> ModeratedImage:
+    """A moderator's approve / reject of any image (pending, borderline or already decided)."""
+    reason = _require_reason(reason)
+    image = _image_apply(
+        image_id=image_id,
+        status=ImageStatus.APPROVED if approve else ImageStatus.REJECTED,
+        reason=reason,
+        backend=None,
+        scores=None,
+        actor=moderator,
+        from_any_status=True,
+    )
+    if image is None:
+        raise DomainError("image_not_found", _("No such image."), http_status=404)
+    return image
+
+
+@transaction.atomic
+def _image_apply(
+    *,
+    image_id: int,
+    status: str,
+    reason: str,
+    backend: str | None,
+    scores: dict | None,
+    actor: User | None,
+    from_any_status: bool = False,
+) -> ModeratedImage | None:
+    image = ModeratedImage.objects.select_for_update().filter(pk=image_id).first()
+    if image is None or (not from_any_status and image.status != ImageStatus.PENDING):
+        return None
+    before = {"status": image.status}
+    image.status = status
+    image.reason = reason
+    image.decided_at = timezone.now()
+    if backend is not None:
+        image.backend = backend
+    if scores is not None:
+        image.scores = scores
+    image.save()
+    _audit(
+        actor=actor,
+        action=f"image_{status}",
+        target_type="image",
+        target_id=image.pk,
+        target_user_id=image.owner_id,
+        reason=reason,
+        before=before,
+        after={"status": status, "scores": image.scores},
+    )
+    _image_decided(image=image)
+    return image
+
+
+def _image_decided(*, image: ModeratedImage) -> None:
+    """Tell the feature that owns the image; each purpose has one explicit follow-up."""
+    if image.purpose == ImagePurpose.PROFILE_PHOTO:
+        photo_status = {
+            ImageStatus.APPROVED: PhotoStatus.APPROVED,
+            ImageStatus.REJECTED: PhotoStatus.REJECTED,
+        }.get(image.status, PhotoStatus.PENDING)
+        # Only the current photo changes the profile; a replaced one is already gone.
+        Profile.objects.filter(user_id=image.owner_id, photo=image.storage_name).update(
+            photo_status=photo_status, updated_at=timezone.now()
+        )
+    elif image.purpose == ImagePurpose.CHAT_IMAGE:
+        _chat_image_decided(image=image)
+
+
+def _chat_image_decided(*, image: ModeratedImage) -> None:
+    """Approved: the image becomes a message of the room. Rejected: only its sender hears so."""
+    status = image.status
+    if status == ImageStatus.APPROVED:
+        try:
+            chat_services.message_send(
+                sender_id=image.owner_id,
+                room_id=image.room_id,
+                client_msg_id=f"image-{image.pk}",
+                body=str(image.pk),
+                kind=MessageKind.IMAGE,
+            )
+        except DomainError as error:
+            # The chat ended (or a block came) while the image waited: nothing to deliver.
+            logger.info("chat image %s not delivered: %s", image.pk, error.code)
+            status = "undeliverable"
+    if status in (ImageStatus.APPROVED, ImageStatus.NEEDS_REVIEW):
+        return
+    frame: ChatImageFrame = {"type": "chat.image", "room": image.room_id, "image": image.pk, "status": status}
+    send_to_users([image.owner_id], frame)
+
+
+def chat_image_upload(*, sender: User, room_id: int, upload) -> ModeratedImage:
+    """Store an image for a 1:1 room privately and queue its moderation; it is sent once approved."""
+    room = Room.objects.filter(pk=room_id).first()
+    member_ids = set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
+    if room is None or sender.pk not in member_ids:
+        raise DomainError("not_member", _("You are not a member of this chat room."), field="room", http_status=404)
+    if room.kind != RoomKind.DIRECT:
+        raise DomainError("images_direct_only", _("Images can only be sent in 1:1 chats."), http_status=403)
+    if not room.is_open:
+        raise DomainError("room_closed", _("This chat has ended; you can no longer send messages."), http_status=409)
+    if any(block_exists_between(user_id=sender.pk, other_user_id=other) for other in member_ids - {sender.pk}):
+        raise DomainError("blocked", _("You cannot send messages in this chat."), http_status=403)
+    upload_rate_limit_hit(user_id=sender.pk)
+    processed = process_uploaded_image(upload)
+    with transaction.atomic():
+        storage_name = default_storage.save(f"chat/{room_id}/{uuid.uuid4().hex}.jpg", processed)
+        return image_submit(owner=sender, purpose=ImagePurpose.CHAT_IMAGE, storage_name=storage_name, room_id=room_id)
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def profile_text_check(*, text: str, field: str) -> None:
+    """Refuse a nickname or bio that the filters catch (nothing is flagged: nothing was shown)."""
+    if text and text_filters.screen_text(text).flagged:
+        raise DomainError(
+            "inappropriate_text",
+            _("This contains words that are not allowed. Please rephrase it."),
+            field=field,
+        )
+
+
+@dataclass(frozen=True)
+class ScreenedMessage:
+    text: str
+    flag_id: int | None = None
+
+
+def message_text_screen(*, sender_id: int, room_id: int, text: str) -> ScreenedMessage:
+    """Screen a chat message before it is stored.
+
+    With `MODERATION_CHAT_TEXT_ACTION = "mask"` the caught words are masked and the message
+    goes out; with "block" it is refused with `message_blocked`. Either way the original text
+    is flagged for review. Call it outside the message's transaction: the flag must survive a
+    refused message.
+    """
+    verdict = text_filters.screen_text(text)
+    if not verdict.flagged:
+        return ScreenedMessage(text=text)
+    action = settings.MODERATION_CHAT_TEXT_ACTION
+    flag = FlaggedContent.objects.create(
+        kind=FlagKind.MESSAGE, user_id=sender_id, room_id=room_id, text=text, matches=verdict.matches, action=action
+    )
+    if action == "block":
+        raise DomainError("message_blocked", _("This message contains words that are not allowed, so it was not sent."))
+    return ScreenedMessage(text=verdict.masked, flag_id=flag.pk)
+
+
+def flags_attach_messages(*, seqs_by_flag: dict[int, int]) -> None:
+    """Point flags (which know their room) at the seq of the message their masked text became."""
+    for flag_id, seq in seqs_by_flag.items():
+        FlaggedContent.objects.filter(pk=flag_id).update(message_seq=seq)
+
+
+def hidden_word_add(*, user: User, word: str) -> HiddenWord:
+    word = (word or "").strip()
+    if not 1 <= len(word) <= HIDDEN_WORD_MAX_LENGTH:
+        raise DomainError(
+            "invalid_hidden_word",
+            _("A hidden word must be 1 to %(max)d characters.") % {"max": HIDDEN_WORD_MAX_LENGTH},
+            field="word",
+        )
+    if HiddenWord.objects.filter(user=user).count() >= HIDDEN_WORDS_MAX_PER_USER:
+        raise DomainError(
+            "too_many_hidden_words", _("You can hide at most %(max)d words.") % {"max": HIDDEN_WORDS_MAX_PER_USER}, field="word"
+        )
+    hidden, _created = HiddenWord.objects.get_or_create(user=user, word=word)
+    return hidden
+
+
+def hidden_word_remove(*, user: User, word: str) -> None:
+    HiddenWord.objects.filter(user=user, word=(word or "").strip()).delete()
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def _profile_snapshot(user_id: int) -> dict:
+    profile = Profile.objects.filter(user_id=user_id).first()
+    if profile is None:
+        return {"user_id": user_id}
+    return {"user_id": user_id, "nickname": profile.nickname, "bio": profile.bio, "photo": profile.photo.name or ""}
+
+
+def _room_evidence(*, reporter: User, reported_user_id: int, room_id: int | None, message_seq: int | None) -> dict:
+    """Check the reporter may speak about this room/message and snapshot what they saw."""
+    if room_id is None:
+        if message_seq is not None:
+            raise DomainError("room_required", _("Say which chat the message is in."), field="room_id")
+        return {}
+    member_ids = set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
+    if reporter.pk not in member_ids:
+        raise DomainError("not_room_member", _("You can only report chats you are part of."), http_status=403)
+    if reported_user_id not in member_ids:
+        raise DomainError("user_not_in_room", _("This person is not in that chat."), field="reported_user_id")
+    if (
+        message_seq is not None
+        and not Message.objects.filter(room_id=room_id, seq=message_seq, sender_id=reported_user_id).exists()
+    ):
+        raise DomainError(
+            "message_not_found", _("That message is not in this chat or was not sent by this person."), http_status=404
+        )
+    return {"room_id": room_id, "members": sorted(member_ids), "messages": _messages_around(room_id, message_seq)}
+
+
+def _messages_around(room_id: int, message_seq: int | None) -> list[dict]:
+    """The reported message with the conversation around it (or the latest messages)."""
+    window = settings.MODERATION_EVIDENCE_MESSAGES
+    query = Message.objects.filter(room_id=room_id)
+    if message_seq is not None:
+        query = query.filter(seq__gte=message_seq - window, seq__lte=message_seq + window)
+    rows = reversed(list(query.order_by("-seq").values("seq", "sender_id", "kind", "body", "sent_at")[: 2 * window + 1]))
+    return [{**row, "sent_at": row["sent_at"].isoformat()} for row in rows]
+
+
+def report_create(
+    *,
+    reporter: User,
+    reported_user_id: int,
+    reason: str,
+    text: str = "",
+    room_id: int | None = None,
+    message_seq: int | None = None,
+) -> Report:
+    """File a report with an evidence snapshot; may auto-hide the reported user."""
+    if reported_user_id == reporter.pk:
+        raise DomainError("cannot_report_self", _("You cannot report yourself."))
+    if reason not in ReportReason.values:
+        raise DomainError("invalid_reason", _("Choose a reason from the list."), field="reason")
+    text = (text or "").strip()
+    if len(text) > REPORT_TEXT_MAX_LENGTH:
+        raise DomainError(
+            "report_text_too_long",
+            _("The details must be at most %(max)d characters.") % {"max": REPORT_TEXT_MAX_LENGTH},
+            field="text",
+        )
+    reported = User.objects.filter(pk=reported_user_id).select_related("profile").first()
+    if reported is None:
+        raise DomainError("user_not_found", _("No such user."), http_status=404)
+    evidence = _room_evidence(reporter=reporter, reported_user_id=reported_user_id, room_id=room_id, message_seq=message_seq)
+    if Report.objects.filter(
+        reporter=reporter, reported_user_id=reported_user_id, room_id=room_id, message_seq=message_seq, status=ReportStatus.OPEN
+    ).exists():
+        raise _duplicate_report()
+    rate_limit_hit(rule=_reports_rule(), subject=str(reporter.pk))
+    evidence["reported_profile"] = _profile_snapshot(reported_user_id)
+    evidence["reporter_id"] = reporter.pk
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                reporter=reporter,
+                reported_user_id=reported_user_id,
+                reported_user_label=evidence["reported_profile"].get("nickname", "")[:120],
+                room_id=room_id,
+                message_seq=message_seq,
+                reason=reason,
+                text=text,
+            )
+            ReportEvidence.objects.create(report=report, snapshot=evidence)
+            _auto_hide_if_reported_enough(user_id=reported_user_id)
+    except IntegrityError:
+        # A concurrent identical report won the unique constraint.
+        raise _duplicate_report() from None
+    return report
+
+
+def _duplicate_report() -> DomainError:
+    return DomainError("duplicate_report", _("You have already reported this. Our team is looking into it."), http_status=409)
+
+
+def _auto_hide_if_reported_enough(*, user_id: int) -> None:
+    reporters = (
+        Report.objects.filter(
+            reported_user_id=user_id, status=ReportStatus.OPEN, reporter__profile__university_verified_at__isnull=False
+        )
+        .values("reporter_id")
+        .distinct()
+        .count()
+    )
+    if reporters < settings.MODERATION_AUTO_HIDE_REPORTERS:
+        return
+    standing, _created = AccountStanding.objects.select_for_update().get_or_create(user_id=user_id)
+    if standing.hidden_pending_review:
+        return
+    standing.hidden_pending_review = True
+    standing.save(update_fields=["hidden_pending_review", "updated_at"])
+    _audit(
+        actor=None,
+        action="auto_hide",
+        target_type="user",
+        target_id=user_id,
+        target_user_id=user_id,
+        reason=f"reported by {reporters} verified users",
+        before={"hidden_pending_review": False},
+        after={"hidden_pending_review": True},
+    )
+
+
+@transaction.atomic
+def report_and_block(
+    *,
+    reporter: User,
+    reported_user_id: int,
+    reason: str,
+    text: str = "",
+    room_id: int | None = None,
+    message_seq: int | None = None,
+) -> Report:
+    report = report_create(
+        reporter=reporter, reported_user_id=reported_user_id, reason=reason, text=text, room_id=room_id, message_seq=message_seq
+    )
+    block_create(blocker=reporter, blocked_user_id=reported_user_id)
+    return report
+
+
+# --- moderator decisions -------------------------------------------------------------------
+
+SANCTIONS = ("warn", "suspend", "ban")
+
+
+def _standing_state(standing: AccountStanding) -> dict:
+    return {
+        "standing": standing.standing,
+        "suspended_until": standing.suspended_until.isoformat() if standing.suspended_until else None,
+        "warnings": standing.warnings,
+        "hidden_pending_review": standing.hidden_pending_review,
+    }
+
+
+@transaction.atomic
+def user_sanction(*, user_id: int, moderator: User, action: str, reason: str) -> AccountStanding:
+    """warn / suspend / ban / clear a user. Any decision ends an auto-hide: a human has looked."""
+    reason = _require_reason(reason)
+    if action not in (*SANCTIONS, "clear"):
+        raise DomainError("invalid_action", _("Unknown moderation action."))
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise DomainError("user_not_found", _("No such user."), http_status=404)
+    standing, _created = AccountStanding.objects.select_for_update().get_or_create(user=user)
+    before = _standing_state(standing)
+    standing.hidden_pending_review = False
+    if action == "warn":
+        standing.warnings += 1
+        if standing.standing == Standing.GOOD:
+            standing.standing = Standing.WARNED
+    elif action == "suspend":
+        standing.standing = Standing.SUSPENDED
+        standing.suspended_until = timezone.now() + timedelta(days=settings.MODERATION_SUSPENSION_DAYS)
+    elif action == "ban":
+        standing.standing = Standing.BANNED
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    else:
+        standing.standing = Standing.GOOD
+        standing.suspended_until = None
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+    standing.save()
+    _audit(
+        actor=moderator,
+        action=action,
+        target_type="user",
+        target_id=user_id,
+        target_user_id=user_id,
+        reason=reason,
+        before=before,
+        after=_standing_state(standing),
+    )
+    return standing
+
+
+@transaction.atomic
+def report_resolve(*, report_id: int, moderator: User, action: str, reason: str) -> Report:
+    """Dismiss a report, or act on it with warn / suspend / ban of the reported user."""
+    reason = _require_reason(reason)
+    if action not in ("dismiss", *SANCTIONS):
+        raise DomainError("invalid_action", _("Unknown moderation action."))
+    report = Report.objects.select_for_update().filter(pk=report_id).first()
+    if report is None:
+        raise DomainError("report_not_found", _("No such report."), http_status=404)
+    before = {"status": report.status}
+    if action != "dismiss" and report.reported_user_id is not None:
+        user_sanction(user_id=report.reported_user_id, moderator=moderator, action=action, reason=reason)
+    report.status = ReportStatus.DISMISSED if action == "dismiss" else ReportStatus.ACTIONED
+    report.resolved_at = timezone.now()
+    report.save(update_fields=["status", "resolved_at"])
+    ReportEvidence.objects.filter(report=report, purge_after__isnull=True).update(purge_after=_evidence_purge_time())
+    _audit(
+        actor=moderator,
+        action=f"report_{action}",
+        target_type="report",
+        target_id=report.pk,
+        target_user_id=report.reported_user_id,
+        reason=reason,
+        before=before,
+        after={"status": report.status},
+    )
+    return report
+
+
+@transaction.atomic
+def flag_resolve(*, flag_id: int, moderator: User, action: str, reason: str) -> FlaggedContent:
+    reason = _require_reason(reason)
+    if action not in ("dismiss", *SANCTIONS):
+        raise DomainError("invalid_action", _("Unknown moderation action."))
+    flag = FlaggedContent.objects.select_for_update().filter(pk=flag_id).first()
+    if flag is None:
+        raise DomainError("flag_not_found", _("No such flagged item."), http_status=404)
+    before = {"status": flag.status}
+    if action != "dismiss" and flag.user_id is not None:
+        user_sanction(user_id=flag.user_id, moderator=moderator, action=action, reason=reason)
+    flag.status = FlagStatus.DISMISSED if action == "dismiss" else FlagStatus.CONFIRMED
+    flag.save(update_fields=["status"])
+    _audit(
+        actor=moderator,
+        action=f"flag_{action}",
+        target_type="flag",
+        target_id=flag.pk,
+        target_user_id=flag.user_id,
+        reason=reason,
+        before=before,
+        after={"status": flag.status},
+    )
+    return flag
+
+
+# --- account export and deletion -------------------------------------------------------------
+
+
+def _evidence_purge_time():
+    return timezone.now() + timedelta(days=settings.MODERATION_EVIDENCE_RETENTION_DAYS)
+
+
+def account_export(*, user: User) -> dict:
+    """Everything we hold about the user, as JSON-ready data (PIPA art. 35 / GDPR art. 15, 20)."""
+    profile = Profile.objects.filter(user=user).select_related("university").first()
+    messages = Message.objects.filter(sender=user).order_by("room_id", "seq").values("room_id", "seq", "kind", "body", "sent_at")
+    return {
+        "account": {"email": user.email, "date_joined": user.date_joined.isoformat()},
+        "profile": None
+        if profile is None
+        else {
+            "nickname": profile.nickname,
+            "gender": profile.gender,
+            "seeking": profile.seeking,
+            "birth_date": profile.birth_date.isoformat(),
+            "university": profile.university.name_ko,
+            "university_verified": profile.is_university_verified,
+            "region": profile.region,
+            "interests": [interest.slug for interest in profile.interests.all()],
+            "bio": profile.bio,
+            "photo_status": profile.photo_status,
+        },
+        "images": [
+            {"purpose": image.purpose, "status": image.status, "uploaded_at": image.created_at.isoformat()}
+            for image in ModeratedImage.objects.filter(owner=user).order_by("pk")
+        ],
+        "blocks": list(Block.objects.filter(blocker=user).order_by("pk").values_list("blocked_id", flat=True)),
+        "hidden_words": list(HiddenWord.objects.filter(user=user).order_by("word").values_list("word", flat=True)),
+        "reports_made": [
+            {"reason": report.reason, "text": report.text, "status": report.status, "created_at": report.created_at.isoformat()}
+            for report in Report.objects.filter(reporter=user).order_by("pk")
+        ],
+        "messages_sent": [{**message, "sent_at": message["sent_at"].isoformat()} for message in messages],
+    }
+
+
+def account_delete(*, user: User, password: str | None) -> None:
+    """Delete the account, its profile, its images (storage objects too) and its message texts.
+
+    Partners then see the messages as from a deleted user. Evidence snapshots of reports the
+    user is part of stay, apart from the account, until their retention ends.
+    """
+    if user.has_usable_password() and not user.check_password(password or ""):
+        raise DomainError("wrong_password", _("The password is not right."), field="password", http_status=403)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        storage_names = set(ModeratedImage.objects.filter(owner=user).values_list("storage_name", flat=True))
+        profile = Profile.objects.filter(user=user).first()
+        if profile is not None and profile.photo:
+            storage_names.add(profile.photo.name)
+        involved = Report.objects.filter(reporter=user) | Report.objects.filter(reported_user=user)
+        ReportEvidence.objects.filter(report__in=involved, purge_after__isnull=True).update(purge_after=_evidence_purge_time())
+        chat_services.messages_erase_for_deleted_user(user_id=user.pk)
+        _audit(actor=None, action="account_deleted", target_type="user", target_id=user.pk, target_user_id=user.pk)
+        user.delete()
+
+        def delete_files() -> None:
+            for name in storage_names:
+                default_storage.delete(name)
+
+        transaction.on_commit(delete_files)
+
+
+def evidence_purge_expired() -> int:
+    deleted, _details = ReportEvidence.objects.filter(purge_after__lt=timezone.now()).delete()
+    return deleted

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.dashboard.metrics import Metric, metric_incr
 from apps.realtime import presence, registry
+from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
 from apps.realtime.protocol import MAX_FRAME_BYTES, ErrorCode, user_group
 
 logger = logging.getLogger(__name__)
@@ -28,29 +30,45 @@ MAX_REF_LENGTH = 64
 class GatewayConsumer(AsyncWebsocketConsumer):
     user_id: int
     groups_joined: set[str]
+    # True between accept() and disconnect(): only accepted sockets count as open.
+    counted: bool = False
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
+            await database_sync_to_async(metric_incr)(Metric.WS_CONNECT_REJECTED)
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user_id = user.pk
         self.groups_joined = set()
         await self.accept()
-        await self.join_group(user_group(self.user_id))
-        await database_sync_to_async(presence.socket_touch)(user_id=self.user_id, channel_name=self.channel_name)
-        for hook in registry.connect_hooks:
-            await hook(self)
-        await self.send_frame(
-            {
-                "type": "hello",
-                "user_id": self.user_id,
-                "heartbeat_interval_s": settings.WEBSOCKET_HEARTBEAT_INTERVAL_S,
-                "server_time": timezone.now().isoformat(),
-            }
-        )
+        WEBSOCKET_CONNECTIONS.inc()
+        self.counted = True
+        try:
+            await self.join_group(user_group(self.user_id))
+            await database_sync_to_async(presence.socket_touch)(user_id=self.user_id, channel_name=self.channel_name)
+            for hook in registry.connect_hooks:
+                await hook(self)
+            await self.send_frame(
+                {
+                    "type": "hello",
+                    "user_id": self.user_id,
+                    "heartbeat_interval_s": settings.WEBSOCKET_HEARTBEAT_INTERVAL_S,
+                    "server_time": timezone.now().isoformat(),
+                }
+            )
+        except BaseException:
+            # The consumer dies with the exception and disconnect() never runs for it.
+            self._uncount()
+            raise
+
+    def _uncount(self) -> None:
+        if self.counted:
+            self.counted = False
+            WEBSOCKET_CONNECTIONS.dec()
 
     async def disconnect(self, code: int) -> None:
+        self._uncount()
         if not hasattr(self, "user_id"):
             return
         for hook in registry.disconnect_hooks:

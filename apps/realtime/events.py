@@ -10,25 +10,12 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 from apps.realtime.protocol import user_group
 
 FRAME_MESSAGE_TYPE = "realtime.frame"
-SEND_WAVE = 32
-
-
-def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    message = {"type": FRAME_MESSAGE_TYPE, "frame": frame}
-
-    async def send_all() -> None:
-        for group in groups:
-            await layer.group_send(group, message)
-
-    async_to_sync(send_all)()
 
 
 _sender: tuple[int, asyncio.AbstractEventLoop] | None = None
@@ -36,10 +23,10 @@ _sender_lock = threading.Lock()
 
 
 def _sender_loop() -> asyncio.AbstractEventLoop:
-    """One long-lived event loop per process for bulk sends from sync code (Celery workers).
+    """One long-lived event loop per process for sends from sync code (services, Celery workers).
 
     async_to_sync outside an event loop builds a new loop, and with it a new Redis
-    connection, for every call (~3 ms); a kept loop keeps the channel layer's connection.
+    connection, for every call (~3 ms each, measured); a kept loop keeps the layer's connection.
     """
     global _sender
     with _sender_lock:
@@ -50,32 +37,35 @@ def _sender_loop() -> asyncio.AbstractEventLoop:
         return _sender[1]
 
 
-def _group_send_many_now(items: list[tuple[list[str], dict[str, Any]]]) -> None:
+def _group_send_many_now(pairs: list[tuple[list[str], dict[str, Any]]]) -> None:
     layer = get_channel_layer()
 
     async def send_all() -> None:
-        await asyncio.gather(
-            *(
-                layer.group_send(group, {"type": FRAME_MESSAGE_TYPE, "frame": frame})
-                for groups, frame in items
-                for group in groups
-            )
-        )
+        # One after another: frames to the same group must keep their order.
+        for groups, frame in pairs:
+            message = {"type": FRAME_MESSAGE_TYPE, "frame": frame}
+            for group in groups:
+                await layer.group_send(group, message)
 
     asyncio.run_coroutine_threadsafe(send_all(), _sender_loop()).result(timeout=30)
 
 
-def send_each_to_users(frames: Iterable[tuple[int, dict[str, Any]]]) -> None:
-    """Send each user their own frame after commit, all in one event-loop round (bulk status updates)."""
-    items = [([user_group(user_id)], frame) for user_id, frame in frames]
-    if items:
-        transaction.on_commit(lambda: _group_send_many_now(items))
+def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
+    _group_send_many_now([(groups, frame)])
 
 
 def send_to_groups(groups: Iterable[str], frame: dict[str, Any]) -> None:
     groups = list(groups)
     if groups:
         transaction.on_commit(lambda: _group_send_now(groups, frame))
+
+
+def send_many(pairs: Iterable[tuple[Iterable[str], dict[str, Any]]]) -> None:
+    """Send several frames after commit in one hop to the event loop (batched writers)."""
+    pairs = [(list(groups), frame) for groups, frame in pairs]
+    pairs = [(groups, frame) for groups, frame in pairs if groups]
+    if pairs:
+        transaction.on_commit(lambda: _group_send_many_now(pairs))
 
 
 def send_to_users(user_ids: Iterable[int], frame: dict[str, Any]) -> None:

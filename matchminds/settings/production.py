@@ -18,6 +18,8 @@ ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The same Prometheus-instrumented PostgreSQL backend as base.py (query counts/latency on /metrics).
+DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 REDIS_URL = _required("REDIS_URL")
 CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = REDIS_URL  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405

@@ -97,6 +97,27 @@ checkov.io/skip2: CKV_K8S_43=Tag pinned to the git SHA in an ECR repository with
     name: {{ include "matchminds.secretName" . }}
 {{- end -}}
 
+{{/*
+prometheus_client multiprocess mode for web and worker: PROMETHEUS_MULTIPROC_DIR on its
+own emptyDir, which docker/web.sh and docker/worker.sh empty at container start (the
+volume outlives container restarts; stale files would be summed into new values).
+*/}}
+{{- define "matchminds.multiprocEnv" -}}
+- name: PROMETHEUS_MULTIPROC_DIR
+  value: {{ .Values.metrics.multiprocess.path | quote }}
+{{- end -}}
+
+{{- define "matchminds.multiprocVolume" -}}
+- name: prometheus-multiproc
+  emptyDir:
+    sizeLimit: {{ .Values.metrics.multiprocess.sizeLimit }}
+{{- end -}}
+
+{{- define "matchminds.multiprocVolumeMount" -}}
+- name: prometheus-multiproc
+  mountPath: {{ .Values.metrics.multiprocess.path }}
+{{- end -}}
+
 {{/* Writable /tmp for a read-only root filesystem. */}}
 {{- define "matchminds.tmpVolume" -}}
 - name: tmp
@@ -151,8 +172,21 @@ AWS_STORAGE_BUCKET_NAME: {{ $config.storageBucketName | quote }}
 AWS_S3_REGION_NAME: {{ $config.s3Region | quote }}
 OIDC_OP_ISSUER: {{ $config.oidcIssuer | quote }}
 OIDC_OP_LOGOUT_URL: {{ $config.oidcLogoutUrl | quote }}
+OIDC_PROVIDER_NAME: {{ $config.oidcProviderName | quote }}
+{{- if and (not $config.localLoginEnabled) (not $config.oidcIssuer) }}
+{{- fail "matchminds: config.localLoginEnabled=false needs single sign-on: set config.oidcIssuer (and OIDC_RP_CLIENT_ID/SECRET in the Secret)" }}
+{{- end }}
+LOCAL_LOGIN_ENABLED: {{ ternary "true" "false" (eq (toString $config.localLoginEnabled) "true") | quote }}
+TRUSTED_PROXY_HOPS: {{ int $config.trustedProxyHops | toString | quote }}
 DEFAULT_FROM_EMAIL: {{ $config.defaultFromEmail | quote }}
-ALERT_SNS_TOPIC_ARN: {{ $config.alertSnsTopicArn | quote }}
+ALERTS_SNS_TOPIC_ARN: {{ $config.alertSnsTopicArn | quote }}
+ALERTS_SNS_REGION: {{ $config.alertSnsRegion | quote }}
+ALERTS_EMAIL_TO: {{ join "," $config.alertEmailTo | quote }}
+{{- $dashboardUrl := $config.alertDashboardBaseUrl }}
+{{- if and (not $dashboardUrl) .Values.ingress.enabled .Values.ingress.host }}
+{{- $dashboardUrl = printf "https://%s" .Values.ingress.host }}
+{{- end }}
+ALERTS_DASHBOARD_BASE_URL: {{ $dashboardUrl | quote }}
 MODERATION_BACKEND: {{ $config.moderationBackend | quote }}
 {{- range $name, $value := $config.extraEnv }}
 {{ $name }}: {{ $value | toString | quote }}

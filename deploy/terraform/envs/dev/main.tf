@@ -110,11 +110,18 @@ module "alerts" {
 
 # ---------------------------------------------------------------- app secret
 
-# SECRET_KEY is generated here (never written in code). EMAIL_URL and SLACK_WEBHOOK_URL
-# are added by an operator (docs/operations.md); Terraform leaves the value alone after
+# SECRET_KEY and METRICS_BEARER_TOKEN are generated here (never written in code).
+# EMAIL_URL and the alert notifier URLs ALERTS_SLACK_WEBHOOK_URL / ALERTS_WEBHOOK_URL are
+# added by an operator (docs/operations.md); Terraform leaves the value alone after
 # creation so it does not overwrite them.
 resource "random_password" "django_secret_key" {
   length  = 64
+  special = false
+}
+
+# Prometheus sends it to /metrics (the chart's ServiceMonitor reads it from the app Secret).
+resource "random_password" "metrics_bearer_token" {
+  length  = 48
   special = false
 }
 
@@ -145,7 +152,7 @@ data "aws_iam_policy_document" "app_secret_key" {
 resource "aws_secretsmanager_secret" "app" {
   # checkov:skip=CKV2_AWS_57:Rotating SECRET_KEY logs every user out; it is rotated deliberately with the runbook procedure, not on a timer
   name        = "${local.name}/app"
-  description = "SECRET_KEY, EMAIL_URL, SLACK_WEBHOOK_URL for MatchMinds"
+  description = "SECRET_KEY, METRICS_BEARER_TOKEN, EMAIL_URL, ALERTS_SLACK_WEBHOOK_URL, ALERTS_WEBHOOK_URL for MatchMinds"
   kms_key_id  = aws_kms_key.app_secret.arn
   tags        = local.tags
 }
@@ -153,9 +160,11 @@ resource "aws_secretsmanager_secret" "app" {
 resource "aws_secretsmanager_secret_version" "app" {
   secret_id = aws_secretsmanager_secret.app.id
   secret_string = jsonencode({
-    SECRET_KEY        = random_password.django_secret_key.result
-    EMAIL_URL         = ""
-    SLACK_WEBHOOK_URL = ""
+    SECRET_KEY               = random_password.django_secret_key.result
+    METRICS_BEARER_TOKEN     = random_password.metrics_bearer_token.result
+    EMAIL_URL                = ""
+    ALERTS_SLACK_WEBHOOK_URL = ""
+    ALERTS_WEBHOOK_URL       = ""
   })
 
   lifecycle {

@@ -1,0 +1,59 @@
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.chat import selectors, services
+
+
+class MessageOutputSerializer(serializers.Serializer):
+    room = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    sender = serializers.IntegerField()
+    sender_name = serializers.CharField()
+    client_msg_id = serializers.CharField()
+    kind = serializers.CharField()
+    body = serializers.CharField()
+    sent_at = serializers.CharField()
+    unread = serializers.IntegerField(required=False)
+
+
+class RoomListApi(APIView):
+    @extend_schema(responses=serializers.DictField())
+    def get(self, request: Request) -> Response:
+        return Response({"rooms": selectors.room_list_for_user(user_id=request.user.pk)})
+
+
+class RoomHistoryApi(APIView):
+    """Older messages first page by page: pass `before_seq` = the previous page's `next_before_seq`."""
+
+    class InputSerializer(serializers.Serializer):
+        before_seq = serializers.IntegerField(min_value=1, required=False)
+        limit = serializers.IntegerField(min_value=1, max_value=200, default=settings.CHAT_HISTORY_PAGE_SIZE)
+
+    class OutputSerializer(serializers.Serializer):
+        room = serializers.IntegerField()
+        messages = MessageOutputSerializer(many=True)
+        next_before_seq = serializers.IntegerField(allow_null=True)
+        last_seq = serializers.IntegerField()
+
+    @extend_schema(parameters=[OpenApiParameter("before_seq", int), OpenApiParameter("limit", int)], responses=OutputSerializer)
+    def get(self, request: Request, room_id: int) -> Response:
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = selectors.message_history(
+            user_id=request.user.pk,
+            room_id=room_id,
+            before_seq=params.validated_data.get("before_seq"),
+            limit=params.validated_data["limit"],
+        )
+        return Response(self.OutputSerializer(page).data)
+
+
+class RoomLeaveApi(APIView):
+    @extend_schema(request=None, responses=serializers.DictField())
+    def post(self, request: Request, room_id: int) -> Response:
+        room = services.room_leave(user=request.user, room_id=room_id)
+        return Response({"room": room.pk, "is_open": room.is_open})

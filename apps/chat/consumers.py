@@ -1,0 +1,147 @@
+"""Chat frames on the shared `/ws/` gateway: validate, call a service, answer the socket.
+
+On connect a socket joins `room.<id>` for each of the user's open rooms (one group per
+room, so a lobby message is one group_send however many members it has) and learns its
+partners' presence. Everything else is a frame handler.
+"""
+
+from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
+
+from apps.chat import selectors, services
+from apps.chat.batching import get_batcher
+from apps.chat.protocol import (
+    BODY_MAX_CHARS,
+    CLIENT_MSG_ID_MAX_CHARS,
+    REPLAY_MAX_MESSAGES,
+    RESUME_MAX_ROOMS,
+    ErrorCode,
+)
+from apps.core.errors import DomainError
+from apps.realtime import registry
+from apps.realtime.protocol import ErrorCode as GatewayErrorCode
+from apps.realtime.protocol import room_group
+from apps.realtime.validation import require_int, require_str
+
+
+@registry.on_connect
+async def chat_connect(consumer) -> None:
+    room_ids, partner_ids = await database_sync_to_async(selectors.rooms_for_connect)(user_id=consumer.user_id)
+    consumer.chat_partner_ids = partner_ids
+    for room_id in room_ids:
+        await consumer.join_group(room_group(room_id))
+    if partner_ids:
+        states = await database_sync_to_async(_presence_on_connect)(consumer.user_id, partner_ids)
+        for state in states:
+            await consumer.send_frame(state)
+
+
+def _presence_on_connect(user_id: int, partner_ids: list[int]) -> list[dict]:
+    services.presence_announce(user_id=user_id, partner_ids=partner_ids)
+    return selectors.presence_for_partners(partner_ids=partner_ids)
+
+
+@registry.on_disconnect
+async def chat_disconnect(consumer) -> None:
+    partner_ids = getattr(consumer, "chat_partner_ids", [])
+    if partner_ids:
+        await database_sync_to_async(services.presence_socket_closing)(
+            user_id=consumer.user_id, channel_name=consumer.channel_name, partner_ids=partner_ids
+        )
+
+
+@registry.frame_handler("message.send")
+async def message_send(consumer, frame: dict) -> None:
+    request = services.SendRequest(
+        sender_id=consumer.user_id,
+        room_id=require_int(frame, "room"),
+        client_msg_id=require_str(frame, "client_msg_id", max_length=CLIENT_MSG_ID_MAX_CHARS),
+        # Trimming happens in the service; the raw limit only stops absurd frames early.
+        body=require_str(frame, "body", max_length=BODY_MAX_CHARS * 4),
+        sender_is_staff=bool(consumer.scope["user"].is_staff),
+    )
+    result = await get_batcher().submit(request)
+    await consumer.send_frame(result.ack_frame())
+
+
+@registry.frame_handler("message.read")
+async def message_read(consumer, frame: dict) -> None:
+    request = services.ReadRequest(consumer.user_id, require_int(frame, "room"), require_int(frame, "seq"))
+    await get_batcher().submit(request)
+
+
+@registry.frame_handler("resume")
+async def resume(consumer, frame: dict) -> None:
+    rooms = frame.get("rooms")
+    if not isinstance(rooms, dict) or len(rooms) > RESUME_MAX_ROOMS:
+        raise DomainError(
+            GatewayErrorCode.INVALID_FRAME,
+            _("'rooms' must map at most %(max)d room ids to the last seq held.") % {"max": RESUME_MAX_ROOMS},
+            field="rooms",
+        )
+    wanted: dict[int, int] = {}
+    for key, last_seq in rooms.items():
+        if not str(key).isdigit() or isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0:
+            raise DomainError(GatewayErrorCode.INVALID_FRAME, _("'rooms' must map room ids to seqs."), field="rooms")
+        wanted[int(key)] = last_seq
+    member_rooms = await database_sync_to_async(selectors.member_room_ids)(user_id=consumer.user_id, room_ids=list(wanted))
+    if member_rooms - {int(g.split(".")[1]) for g in consumer.groups_joined if g.startswith("room.")}:
+        # A room created since connect (a new match): its partner's presence matters now.
+        consumer.chat_partner_ids = await database_sync_to_async(selectors.chat_partner_ids)(user_id=consumer.user_id)
+    for room_id in sorted(wanted):
+        if room_id not in member_rooms:
+            await consumer.send_error(
+                ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), ref=frame.get("ref"), room=room_id
+            )
+            continue
+        # Join first, read second: whatever commits after the read arrives live.
+        await consumer.join_group(room_group(room_id))
+        await _replay(consumer, room_id=room_id, after_seq=wanted[room_id], until_seq=None)
+
+
+@registry.frame_handler("message.range")
+async def message_range(consumer, frame: dict) -> None:
+    room_id, after_seq, until_seq = require_int(frame, "room"), require_int(frame, "after_seq"), require_int(frame, "until_seq")
+    if until_seq <= after_seq:
+        raise DomainError(ErrorCode.BAD_RANGE, _("'until_seq' must be greater than 'after_seq'."), field="until_seq")
+    await database_sync_to_async(selectors.room_member_require)(user_id=consumer.user_id, room_id=room_id)
+    await _replay(consumer, room_id=room_id, after_seq=after_seq, until_seq=until_seq)
+
+
+async def _replay(consumer, *, room_id: int, after_seq: int, until_seq: int | None) -> None:
+    """Everything missing in one batch, or a reload notice: never a partial recovery."""
+    last_seq = await database_sync_to_async(selectors.room_last_seq)(room_id=room_id)
+    end = min(last_seq, until_seq) if until_seq is not None else last_seq
+    if end - after_seq > REPLAY_MAX_MESSAGES:
+        await consumer.send_frame({"type": "room.reload", "room": room_id, "last_seq": last_seq})
+        return
+    messages = []
+    if end > after_seq:
+        messages = await database_sync_to_async(selectors.messages_after)(
+            room_id=room_id, after_seq=after_seq, until_seq=end, limit=REPLAY_MAX_MESSAGES
+        )
+    await consumer.send_frame({"type": "message.batch", "room": room_id, "messages": messages, "last_seq": last_seq})
+
+
+@registry.frame_handler("typing")
+async def typing(consumer, frame: dict) -> None:
+    await database_sync_to_async(services.typing_notify)(user_id=consumer.user_id, room_id=require_int(frame, "room"))
+
+
+@registry.frame_handler("presence.set")
+async def presence_set(consumer, frame: dict) -> None:
+    await database_sync_to_async(services.presence_set)(
+        user_id=consumer.user_id,
+        state=require_str(frame, "state", max_length=10),
+        partner_ids=getattr(consumer, "chat_partner_ids", []),
+    )
+
+
+@registry.frame_handler("room.join_lobby")
+async def room_join_lobby(consumer, frame: dict) -> None:
+    room = await database_sync_to_async(services.lobby_room_join)(
+        user=consumer.scope["user"], event_id=require_int(frame, "event")
+    )
+    summary = await database_sync_to_async(selectors.room_view_for_user)(user_id=consumer.user_id, room_id=room.pk)
+    await consumer.join_group(room_group(room.pk))
+    await consumer.send_frame({"type": "room.joined", "room": summary})

@@ -1,0 +1,48 @@
+"""The only place that builds chat frames and addresses them; everything leaves after commit."""
+
+from apps.realtime.events import send_many, send_to_groups, send_to_users
+from apps.realtime.protocol import room_group, user_group
+
+
+def write_batch_frames(*, messages: list[dict], reads: list[tuple[int, int, int, bool]]) -> None:
+    """All frames of one group-committed batch leave together, in one hop to the event loop.
+
+    Each stored message goes to its room (one group_send per message, whatever the room's
+    size); each read pointer to the room for 1:1 rooms, to the reader's own tabs in lobbies.
+    """
+    pairs = [([room_group(message["room"])], {"type": "message.new", **message}) for message in messages]
+    pairs += [
+        (
+            [room_group(room_id) if to_room else user_group(user_id)],
+            {"type": "message.read", "room": room_id, "user": user_id, "seq": seq},
+        )
+        for room_id, user_id, seq, to_room in reads
+    ]
+    send_many(pairs)
+
+
+def unread_counts(*, room_id: int, counts: dict[int, int]) -> None:
+    frame = {"type": "room.unread_counts", "room": room_id, "counts": {str(seq): n for seq, n in counts.items()}}
+    send_to_groups([room_group(room_id)], frame)
+
+
+def room_created(*, user_summaries: dict[int, dict]) -> None:
+    send_many(([user_group(user_id)], {"type": "room.created", "room": summary}) for user_id, summary in user_summaries.items())
+
+
+def room_closed(*, room_id: int, member_ids: list[int], by_user_id: int | None) -> None:
+    frame = {"type": "room.closed", "room": room_id, "by": by_user_id}
+    send_to_groups([room_group(room_id), *(user_group(user_id) for user_id in member_ids)], frame)
+
+
+def typing(*, room_id: int, user_id: int, expires_in_s: int) -> None:
+    send_to_groups([room_group(room_id)], {"type": "typing", "room": room_id, "user": user_id, "expires_in_s": expires_in_s})
+
+
+def presence_changed(*, partner_ids: list[int], state: dict) -> None:
+    send_to_users(partner_ids, state)
+
+
+def profile_updated(*, room_ids: list[int], user_id: int, nickname: str, photo_url: str | None) -> None:
+    frame = {"type": "profile.updated", "user": user_id, "nickname": nickname, "photo_url": photo_url}
+    send_to_groups([room_group(room_id) for room_id in room_ids], frame)

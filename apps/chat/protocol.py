@@ -1,0 +1,160 @@
+"""Chat frames (see docs/protocol.md, "Chat"). Producers and handlers share these schemas.
+
+Every message in a room carries a gapless `seq` (1, 2, 3, …). A client keeps the last seq
+it holds per room, sends it in `resume` after every (re)connect, and asks for a range when
+it sees a gap; the server never sends a partial recovery: it replays everything missing
+or tells the client to reload the room through the history API.
+"""
+
+from typing import Literal, NotRequired, TypedDict
+
+BODY_MAX_CHARS = 1000
+CLIENT_MSG_ID_MAX_CHARS = 64
+RESUME_MAX_ROOMS = 200
+REPLAY_MAX_MESSAGES = 500
+TYPING_EXPIRES_S = 5
+
+
+class ErrorCode:
+    NOT_MEMBER = "not_member"
+    ROOM_CLOSED = "room_closed"
+    BLOCKED = "blocked"
+    READ_ONLY_ROOM = "read_only_room"
+    BODY_EMPTY = "body_empty"
+    BODY_TOO_LONG = "body_too_long"
+    RATE_LIMITED = "rate_limited"
+    BAD_RANGE = "bad_range"
+
+
+class ChatMessage(TypedDict):
+    room: int
+    seq: int
+    sender: int
+    client_msg_id: str
+    kind: Literal["text", "announcement", "image"]  # image: body is the image id (GET /safety/chat-images/<id>/)
+    body: str
+    sent_at: str
+    unread: NotRequired[int]  # lobby rooms: members who have not read it yet
+
+
+# Client → server
+class MessageSendFrame(TypedDict):
+    type: Literal["message.send"]
+    room: int
+    client_msg_id: str
+    body: str
+
+
+class ResumeFrame(TypedDict):
+    type: Literal["resume"]
+    rooms: dict[str, int]  # room id → last seq held (0 when none)
+
+
+class MessageRangeFrame(TypedDict):
+    type: Literal["message.range"]
+    room: int
+    after_seq: int
+    until_seq: int
+
+
+class MessageReadFrame(TypedDict):
+    type: Literal["message.read"]
+    room: int
+    seq: int
+
+
+class TypingFrame(TypedDict):
+    type: Literal["typing"]
+    room: int
+
+
+class PresenceSetFrame(TypedDict):
+    type: Literal["presence.set"]
+    state: Literal["online", "away"]
+
+
+class LobbyChatJoinFrame(TypedDict):
+    type: Literal["room.join_lobby"]
+    event: int
+
+
+# Server → client
+class MessageAckFrame(TypedDict):
+    type: Literal["message.ack"]
+    room: int
+    client_msg_id: str
+    seq: int
+    sent_at: str
+    duplicate: bool
+
+
+class MessageNewFrame(ChatMessage):
+    type: Literal["message.new"]
+
+
+class MessageBatchFrame(TypedDict):
+    type: Literal["message.batch"]
+    room: int
+    messages: list[ChatMessage]
+    last_seq: int  # the room's newest seq when the batch was read
+
+
+class RoomReloadFrame(TypedDict):
+    type: Literal["room.reload"]
+    room: int
+    last_seq: int
+
+
+class ReadReceiptFrame(TypedDict):
+    type: Literal["message.read"]
+    room: int
+    user: int
+    seq: int
+
+
+class UnreadCountsFrame(TypedDict):
+    type: Literal["room.unread_counts"]
+    room: int
+    counts: dict[str, int]  # seq → members who have not read it
+
+
+class RoomSummary(TypedDict):
+    id: int
+    kind: Literal["direct", "lobby"]
+    title: str
+    is_open: bool
+    last_seq: int
+    unread: int
+    partner: NotRequired[dict]
+
+
+class RoomCreatedFrame(TypedDict):
+    type: Literal["room.created"]
+    room: RoomSummary
+
+
+class RoomClosedFrame(TypedDict):
+    type: Literal["room.closed"]
+    room: int
+    by: int | None
+
+
+class TypingNoticeFrame(TypedDict):
+    type: Literal["typing"]
+    room: int
+    user: int
+    expires_in_s: int
+
+
+class PresenceFrame(TypedDict):
+    type: Literal["presence"]
+    user: int
+    state: Literal["online", "away", "offline"]
+    last_seen: int | None  # unix seconds
+
+
+class ProfileUpdatedFrame(TypedDict):
+    type: Literal["profile.updated"]
+    user: int
+    nickname: str
+    photo_url: str | None

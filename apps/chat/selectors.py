@@ -1,0 +1,252 @@
+"""Reads for chat: room lists, history, replays, unread counts and partners' presence."""
+
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import PhotoStatus, Profile
+from apps.chat.models import ChatPreference, Message, Room, RoomKind, RoomMember
+from apps.chat.protocol import ErrorCode
+from apps.core.errors import DomainError
+from apps.core.redis import get_redis
+from apps.moderation.selectors import blocked_user_ids
+from apps.realtime import presence
+
+
+def away_key(user_id: int) -> str:
+    return f"chat:away:{user_id}"
+
+
+def message_as_frame_data(message: Message, *, sender_name: str | None = None) -> dict:
+    data = {
+        "room": message.room_id,
+        "seq": message.seq,
+        "sender": message.sender_id,
+        "client_msg_id": message.client_msg_id,
+        "kind": message.kind,
+        "body": message.body,
+        "sent_at": message.sent_at.isoformat(),
+    }
+    if sender_name is not None:
+        data["sender_name"] = sender_name
+    return data
+
+
+def photo_url_for(profile: Profile | None) -> str | None:
+    if profile is None or not profile.photo or profile.photo_status != PhotoStatus.APPROVED:
+        return None
+    return reverse("accounts:photo", args=[profile.user_id])
+
+
+def room_member_require(*, user_id: int, room_id: int) -> RoomMember:
+    member = RoomMember.objects.select_related("room").filter(room_id=room_id, user_id=user_id).first()
+    if member is None:
+        raise DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+    return member
+
+
+def rooms_for_connect(*, user_id: int) -> tuple[list[int], list[int]]:
+    """(open room ids the user belongs to, partners in open 1:1 rooms) — what a socket subscribes to."""
+    rows = RoomMember.objects.filter(user_id=user_id, room__is_open=True).values_list("room_id", "room__kind")
+    room_ids = [room_id for room_id, _kind in rows]
+    direct_ids = [room_id for room_id, kind in rows if kind == RoomKind.DIRECT]
+    partner_ids = list(
+        RoomMember.objects.filter(room_id__in=direct_ids).exclude(user_id=user_id).values_list("user_id", flat=True)
+    )
+    return room_ids, partner_ids
+
+
+def chat_partner_ids(*, user_id: int) -> list[int]:
+    return rooms_for_connect(user_id=user_id)[1]
+
+
+def member_room_ids(*, user_id: int, room_ids: list[int]) -> set[int]:
+    return set(RoomMember.objects.filter(user_id=user_id, room_id__in=room_ids).values_list("room_id", flat=True))
+
+
+def messages_after(*, room_id: int, after_seq: int, until_seq: int | None = None, limit: int) -> list[dict]:
+    """Messages with seq in (after_seq, until_seq], oldest first, with sender names."""
+    query = Message.objects.filter(room_id=room_id, seq__gt=after_seq)
+    if until_seq is not None:
+        query = query.filter(seq__lte=until_seq)
+    rows = query.order_by("seq").annotate(sender_name=F("sender__profile__nickname"))[:limit]
+    return [message_as_frame_data(message, sender_name=message.sender_name or "") for message in rows]
+
+
+def room_last_seq(*, room_id: int) -> int:
+    return Room.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
+
+
+def message_history(*, user_id: int, room_id: int, before_seq: int | None, limit: int) -> dict:
+    """One page of a room's history, newest page first, messages oldest-first inside it."""
+    member = room_member_require(user_id=user_id, room_id=room_id)
+    query = Message.objects.filter(room_id=room_id)
+    if before_seq is not None:
+        query = query.filter(seq__lt=before_seq)
+    rows = list(query.order_by("-seq").annotate(sender_name=F("sender__profile__nickname"))[:limit])
+    rows.reverse()
+    messages = [message_as_frame_data(message, sender_name=message.sender_name or "") for message in rows]
+    if member.room.kind == RoomKind.LOBBY and messages:
+        counts = lobby_unread_counts(room_id=room_id, seqs=[m["seq"] for m in messages])
+        for message in messages:
+            message["unread"] = counts.get(message["seq"], 0)
+    has_more = bool(rows) and rows[0].seq > 1
+    return {
+        "room": room_id,
+        "messages": messages,
+        "next_before_seq": rows[0].seq if has_more else None,
+        "last_seq": member.room.last_seq,
+    }
+
+
+def lobby_unread_counts(*, room_id: int, seqs: list[int]) -> dict[int, int]:
+    """For each message: how many members other than its sender have not read it yet."""
+    if not seqs:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT msg.seq,
+                   (SELECT count(*) FROM chat_roommember m
+                     WHERE m.room_id = msg.room_id AND m.last_read_seq < msg.seq AND m.user_id <> msg.sender_id)
+              FROM chat_message msg
+             WHERE msg.room_id = %s AND msg.seq = ANY(%s)
+            """,
+            [room_id, list(seqs)],
+        )
+        return dict(cursor.fetchall())
+
+
+def room_partner(*, room_id: int, user_id: int) -> dict | None:
+    member = RoomMember.objects.filter(room_id=room_id).exclude(user_id=user_id).select_related("user__profile").first()
+    if member is None:
+        return None
+    profile = getattr(member.user, "profile", None)
+    return {
+        "user_id": member.user_id,
+        "nickname": profile.nickname if profile else _("Deleted user"),
+        "photo_url": photo_url_for(profile),
+        "last_read_seq": member.last_read_seq,
+    }
+
+
+def room_title(*, room: Room, partner: dict | None) -> str:
+    if room.kind == RoomKind.LOBBY:
+        return _("%(event)s lobby") % {"event": room.event.name if room.event else ""}
+    # No partner left in a 1:1 room: they deleted their account.
+    return partner["nickname"] if partner else _("Deleted user")
+
+
+def room_summary(*, member: RoomMember, last_message: Message | None = None, unread: int = 0) -> dict:
+    room = member.room
+    partner = room_partner(room_id=room.pk, user_id=member.user_id) if room.kind == RoomKind.DIRECT else None
+    summary = {
+        "id": room.pk,
+        "kind": room.kind,
+        "title": room_title(room=room, partner=partner),
+        "is_open": room.is_open,
+        "last_seq": room.last_seq,
+        "last_read_seq": member.last_read_seq,
+        "unread": unread,
+        "last_message": (
+            {"seq": last_message.seq, "body": last_message.body, "sent_at": last_message.sent_at.isoformat()}
+            if last_message
+            else None
+        ),
+    }
+    if partner is not None:
+        summary["partner"] = partner
+    return summary
+
+
+def room_list_for_user(*, user_id: int) -> list[dict]:
+    """The user's rooms, most recent activity first, each with its unread badge and last message."""
+    unread = (
+        Message.objects.filter(room_id=OuterRef("room_id"), seq__gt=OuterRef("last_read_seq"))
+        .exclude(sender_id=user_id)
+        .values("room_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_id = Message.objects.filter(room_id=OuterRef("room_id")).order_by("-seq").values("pk")[:1]
+    rooms = RoomMember.objects.filter(user_id=user_id)
+    blocked = blocked_user_ids(user_id=user_id)
+    if blocked:
+        # A block hides the pair's 1:1 rooms from both lists.
+        rooms = rooms.exclude(room__kind=RoomKind.DIRECT, room__members__user_id__in=blocked)
+    members = list(rooms.select_related("room__event").annotate(unread_count=Subquery(unread), last_message_id=Subquery(last_id)))
+    last_messages = Message.objects.in_bulk([m.last_message_id for m in members if m.last_message_id])
+    summaries = [
+        room_summary(member=m, last_message=last_messages.get(m.last_message_id), unread=m.unread_count or 0) for m in members
+    ]
+    summaries.sort(key=lambda s: (s["is_open"], s["last_message"]["sent_at"] if s["last_message"] else ""), reverse=True)
+    return summaries
+
+
+def room_view_for_user(*, user_id: int, room_id: int) -> dict:
+    member = room_member_require(user_id=user_id, room_id=room_id)
+    return room_summary(member=member)
+
+
+def presence_state(*, user_id: int) -> dict:
+    if presence.user_is_online(user_id=user_id):
+        state = "away" if get_redis().exists(away_key(user_id)) else "online"
+    else:
+        state = "offline"
+    return {"type": "presence", "user": user_id, "state": state, "last_seen": presence.user_last_seen(user_id=user_id)}
+
+
+def presence_for_partners(*, partner_ids: list[int]) -> list[dict]:
+    return [presence_state(user_id=partner_id) for partner_id in partner_ids]
+
+
+def digest_enabled(*, user_id: int) -> bool:
+    return ChatPreference.objects.filter(user_id=user_id, digest_enabled=False).exists() is False
+
+
+def digest_candidate_ids(*, cutoff, limit: int) -> list[int]:
+    """Users (digest on) with 1:1 rooms or unread messages not covered by a digest yet, older than cutoff.
+
+    The caller still checks presence: only someone offline since the cutoff gets a digest.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT m.user_id
+              FROM chat_roommember m
+              JOIN chat_room r ON r.id = m.room_id AND r.kind = 'direct'
+              JOIN accounts_user u ON u.id = m.user_id AND u.is_active
+              LEFT JOIN chat_chatpreference p ON p.user_id = m.user_id
+             WHERE COALESCE(p.digest_enabled, TRUE)
+               AND ((m.joined_at > COALESCE(p.digest_covered_until, '-infinity') AND m.joined_at <= %(cutoff)s)
+                    OR EXISTS (SELECT 1 FROM chat_message msg
+                                WHERE msg.room_id = m.room_id AND msg.seq > m.last_read_seq
+                                  AND msg.sender_id <> m.user_id
+                                  AND msg.sent_at > COALESCE(p.digest_covered_until, '-infinity')
+                                  AND msg.sent_at <= %(cutoff)s))
+             ORDER BY m.user_id
+             LIMIT %(limit)s
+            """,
+            {"cutoff": cutoff, "limit": limit},
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def digest_contents(*, user_id: int, since) -> dict:
+    """What a digest tells the user: new matches and unread 1:1 messages per partner since `since`."""
+    members = RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT).select_related("room")
+    new_matches, rooms = [], []
+    for member in members:
+        partner = room_partner(room_id=member.room_id, user_id=user_id)
+        name = partner["nickname"] if partner else ""
+        if since is None or member.joined_at > since:
+            new_matches.append(name)
+        unread = Message.objects.filter(room_id=member.room_id, seq__gt=member.last_read_seq).exclude(sender_id=user_id)
+        if since is not None:
+            unread = unread.filter(sent_at__gt=since)
+        count = unread.count()
+        if count:
+            last = unread.order_by("-seq").first()
+            rooms.append({"room_id": member.room_id, "partner": name, "count": count, "last_body": last.body[:80]})
+    return {"new_matches": new_matches, "rooms": rooms}

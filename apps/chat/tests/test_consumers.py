@@ -1,0 +1,183 @@
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from apps.accounts.tests.factories import make_profile
+from apps.chat import services
+from apps.chat.models import Message
+from apps.moderation.services import block_create
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _pair():
+    alice, bob = make_profile().user, make_profile(gender="M", seeking="F").user
+    return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
+
+
+async def _open(connect_as, user):
+    """Connect and read up to `hello` (presence snapshots come before it)."""
+    socket = await connect_as(user)
+    while (await socket.receive_json_from(timeout=5))["type"] != "hello":
+        pass
+    return socket
+
+
+async def _next(socket, *, skip=("presence",)) -> dict:
+    while True:
+        frame = await socket.receive_json_from(timeout=5)
+        if frame["type"] not in skip:
+            return frame
+
+
+async def test_send_acks_the_sender_and_reaches_the_partner(connect_as):
+    alice, bob, room = await sync_to_async(_pair)()
+    alice_socket, bob_socket = await _open(connect_as, alice), await _open(connect_as, bob)
+    await alice_socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "c1", "body": "안녕"})
+    ack = await _next(alice_socket, skip=("presence", "message.new"))
+    assert {k: ack[k] for k in ("type", "room", "client_msg_id", "seq", "duplicate")} == {
+        "type": "message.ack",
+        "room": room.pk,
+        "client_msg_id": "c1",
+        "seq": 1,
+        "duplicate": False,
+    }
+    delivered = await _next(bob_socket)
+    assert (delivered["type"], delivered["seq"], delivered["body"], delivered["sender"]) == ("message.new", 1, "안녕", alice.pk)
+
+    await alice_socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "c1", "body": "안녕"})
+    again = await _next(alice_socket, skip=("presence", "message.new"))
+    assert (again["seq"], again["duplicate"]) == (1, True)
+    assert await bob_socket.receive_nothing(timeout=0.3)
+    await alice_socket.disconnect()
+    await bob_socket.disconnect()
+
+
+async def test_resume_replays_missing_messages_in_order_and_ranges_fill_gaps(connect_as):
+    alice, bob, room = await sync_to_async(_pair)()
+    for index in range(4):
+        await sync_to_async(services.message_send)(
+            sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index + 1}"
+        )
+    bob_socket = await _open(connect_as, bob)
+    await bob_socket.send_json_to({"type": "resume", "rooms": {str(room.pk): 1}})
+    batch = await _next(bob_socket)
+    assert (batch["type"], [m["seq"] for m in batch["messages"]], batch["last_seq"]) == ("message.batch", [2, 3, 4], 4)
+
+    await bob_socket.send_json_to({"type": "message.range", "room": room.pk, "after_seq": 0, "until_seq": 2})
+    assert [m["body"] for m in (await _next(bob_socket))["messages"]] == ["#1", "#2"]
+    await bob_socket.disconnect()
+
+
+async def test_resume_far_behind_asks_for_a_reload(connect_as, settings):
+    settings.CHAT_SEND_RATE_LIMIT = 1000
+    alice, bob, room = await sync_to_async(_pair)()
+
+    def send_many():
+        for index in range(501):
+            services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body="x")
+
+    await sync_to_async(send_many)()
+    bob_socket = await _open(connect_as, bob)
+    await bob_socket.send_json_to({"type": "resume", "rooms": {str(room.pk): 0}})
+    assert await _next(bob_socket) == {"type": "room.reload", "room": room.pk, "last_seq": 501}
+    await bob_socket.disconnect()
+
+
+async def test_read_receipts_typing_and_presence_reach_the_partner(connect_as):
+    alice, bob, room = await sync_to_async(_pair)()
+    await sync_to_async(services.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="hi")
+    alice_socket = await _open(connect_as, alice)
+    bob_socket = await _open(connect_as, bob)
+    online = await _next(alice_socket, skip=())
+    assert (online["type"], online["user"], online["state"]) == ("presence", bob.pk, "online")
+
+    await bob_socket.send_json_to({"type": "message.read", "room": room.pk, "seq": 1})
+    assert await _next(alice_socket) == {"type": "message.read", "room": room.pk, "user": bob.pk, "seq": 1}
+
+    await bob_socket.send_json_to({"type": "typing", "room": room.pk})
+    assert await _next(alice_socket) == {"type": "typing", "room": room.pk, "user": bob.pk, "expires_in_s": 5}
+    await bob_socket.send_json_to({"type": "typing", "room": room.pk})  # throttled
+    await bob_socket.send_json_to({"type": "presence.set", "state": "away"})
+    away = await _next(alice_socket, skip=("typing",))
+    assert (away["user"], away["state"]) == (bob.pk, "away")
+
+    await bob_socket.disconnect()
+    offline = await _next(alice_socket, skip=("typing",))
+    assert (offline["user"], offline["state"]) == (bob.pk, "offline") and offline["last_seen"]
+    await alice_socket.disconnect()
+
+
+async def test_closing_a_room_tells_the_partner_and_later_sends_get_an_error(connect_as):
+    alice, bob, room = await sync_to_async(_pair)()
+    alice_socket, bob_socket = await _open(connect_as, alice), await _open(connect_as, bob)
+    await sync_to_async(services.room_leave)(user=alice, room_id=room.pk)
+    assert await _next(bob_socket) == {"type": "room.closed", "room": room.pk, "by": alice.pk}
+    await bob_socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "late", "body": "왜요?", "ref": "r"})
+    error = await _next(bob_socket, skip=("presence", "room.closed"))
+    assert (error["type"], error["code"], error["ref"]) == ("error", "room_closed", "r")
+    await alice_socket.disconnect()
+    await bob_socket.disconnect()
+
+
+BAD_SENDS = [
+    ({"room": "ROOM", "client_msg_id": "x", "body": "  "}, "body_empty"),
+    ({"room": "ROOM", "client_msg_id": "x", "body": "가" * 1001}, "body_too_long"),
+    ({"room": "ROOM", "client_msg_id": "x"}, "invalid_frame"),
+    ({"room": "abc", "client_msg_id": "x", "body": "hi"}, "invalid_frame"),
+    ({"room": "OTHER", "client_msg_id": "x", "body": "hi"}, "not_member"),
+    ({"room": "ROOM", "client_msg_id": "", "body": "hi"}, "invalid_frame"),
+]
+
+
+@pytest.mark.parametrize(("fields", "code"), BAD_SENDS)
+async def test_bad_sends_get_an_error_frame_socket_stays_open_nothing_stored(connect_as, fields, code):
+    alice, _bob, room = await sync_to_async(_pair)()
+    _c, _d, other = await sync_to_async(_pair)()
+    socket = await _open(connect_as, alice)
+    frame = {"type": "message.send", **fields}
+    frame["room"] = {"ROOM": room.pk, "OTHER": other.pk}.get(frame.get("room"), frame.get("room"))
+    await socket.send_json_to(frame)
+    error = await _next(socket)
+    assert (error["type"], error["code"]) == ("error", code) and error["message"]
+    await socket.send_json_to({"type": "ping"})
+    assert (await _next(socket))["type"] == "pong"
+    assert await sync_to_async(Message.objects.count)() == 0
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [("{oops", "malformed_json"), (json.dumps({"type": "message.explode"}), "unknown_type"), (b"\x00", "binary_not_supported")],
+)
+async def test_garbage_frames_get_an_error_and_nothing_is_stored(connect_as, raw, code):
+    alice, _bob, _room = await sync_to_async(_pair)()
+    socket = await _open(connect_as, alice)
+    await (socket.send_to(bytes_data=raw) if isinstance(raw, bytes) else socket.send_to(text_data=raw))
+    assert (await _next(socket))["code"] == code
+    await socket.send_json_to({"type": "ping"})
+    assert (await _next(socket))["type"] == "pong"
+    assert await sync_to_async(Message.objects.count)() == 0
+    await socket.disconnect()
+
+
+async def test_blocked_pair_and_rate_limit_get_error_frames(connect_as, settings):
+    settings.CHAT_SEND_RATE_LIMIT = 2
+    alice, bob, room = await sync_to_async(_pair)()
+    socket = await _open(connect_as, alice)
+    for index in range(2):
+        await socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": f"m{index}", "body": "hi"})
+        assert (await _next(socket, skip=("presence", "message.new")))["type"] == "message.ack"
+    await socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "m3", "body": "hi"})
+    limited = await _next(socket, skip=("presence", "message.new"))
+    assert (limited["code"], limited["retry_after_s"]) == ("rate_limited", 10)
+
+    settings.CHAT_SEND_RATE_LIMIT = 100
+    await sync_to_async(block_create)(blocker=bob, blocked_user_id=alice.pk)
+    # A block ends the pair's chat at once: the room closes, later sends are refused.
+    assert (await _next(socket, skip=("presence", "message.new")))["type"] == "room.closed"
+    await socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "m4", "body": "hi"})
+    assert (await _next(socket, skip=("presence", "message.new")))["code"] == "room_closed"
+    assert await sync_to_async(Message.objects.count)() == 2
+    await socket.disconnect()

@@ -1,0 +1,271 @@
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.accounts.tests.factories import make_profile
+from apps.chat import selectors, services
+from apps.chat.models import ChatPreference, Message, Room, RoomMember
+from apps.core.errors import DomainError
+from apps.events.models import Event
+from apps.moderation.models import Block
+from apps.moderation.services import block_create
+from apps.realtime.protocol import room_group, user_group
+
+pytestmark = pytest.mark.django_db
+
+
+def make_pair():
+    alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
+    return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
+
+
+def test_room_create_direct_tells_both_members(sent_frames):
+    alice, bob = make_profile().user, make_profile().user
+    with sent_frames():
+        room = services.room_create_direct(user_ids=(alice.pk, bob.pk), event_id=None)
+    assert sorted(RoomMember.objects.filter(room=room).values_list("user_id", flat=True)) == sorted([alice.pk, bob.pk])
+    assert [(groups, frame["type"], frame["room"]["id"]) for groups, frame in sent_frames] == [
+        ([user_group(alice.pk)], "room.created", room.pk),
+        ([user_group(bob.pk)], "room.created", room.pk),
+    ]
+    assert sent_frames[0][1]["room"]["partner"]["user_id"] == bob.pk
+
+
+def test_send_stores_sequenced_message_and_fans_out_after_commit(sent_frames):
+    alice, bob, room = make_pair()
+    with sent_frames():
+        first = services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="a1", body="  안녕하세요  ")
+        second = services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b1", body="반가워요")
+    assert (first.seq, first.duplicate, second.seq) == (1, False, 2)
+    assert list(Message.objects.filter(room=room).order_by("seq").values_list("seq", "body")) == [
+        (1, "안녕하세요"),
+        (2, "반가워요"),
+    ]
+    groups, frame = sent_frames[0]
+    assert groups == [room_group(room.pk)]
+    assert {k: frame[k] for k in ("type", "room", "seq", "sender", "sender_name", "client_msg_id", "body", "kind")} == {
+        "type": "message.new",
+        "room": room.pk,
+        "seq": 1,
+        "sender": alice.pk,
+        "sender_name": "앨리스",
+        "client_msg_id": "a1",
+        "body": "안녕하세요",
+        "kind": "text",
+    }
+
+
+def test_resend_of_a_client_msg_id_returns_the_original_ack_and_stores_nothing(sent_frames):
+    alice, _bob, room = make_pair()
+    original = services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="same", body="한 번만")
+    with sent_frames():
+        again = services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="same", body="한 번만")
+    assert (again.seq, again.sent_at, again.duplicate) == (original.seq, original.sent_at, True)
+    assert Message.objects.filter(room=room).count() == 1
+    assert Room.objects.get(pk=room.pk).last_seq == 1
+    assert sent_frames == []
+
+
+def test_one_message_costs_a_fixed_number_of_queries():
+    alice, _bob, room = make_pair()
+    with CaptureQueriesContext(connection) as queries:
+        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="q", body="hi")
+    # savepoint, room lock, one send statement, release
+    assert len(queries) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seq_stays_gapless_and_unique_under_concurrent_writers(settings):
+    settings.CHAT_SEND_RATE_LIMIT = 1000
+    alice, bob, room = make_pair()
+
+    def send(index: int):
+        from django.db import connection as thread_connection
+
+        try:
+            sender = alice if index % 2 else bob
+            return services.message_send(sender_id=sender.pk, room_id=room.pk, client_msg_id=f"c{index % 40}", body=str(index))
+        finally:
+            thread_connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(send, range(80)))
+    seqs = sorted(Message.objects.filter(room=room).values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert len(seqs) == 40  # 20 ids per sender, each sent twice
+    assert Room.objects.get(pk=room.pk).last_seq == 40
+    assert sum(1 for result in results if result.duplicate) == 40
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [("", "body_empty"), ("   \n ", "body_empty"), ("가" * 1001, "body_too_long")],
+)
+def test_bad_bodies_are_refused_and_nothing_is_stored(body, code):
+    alice, _bob, room = make_pair()
+    with pytest.raises(DomainError) as refused:
+        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="x", body=body)
+    assert refused.value.code == code
+    assert Message.objects.count() == 0
+
+
+def test_a_1000_character_body_is_accepted():
+    alice, _bob, room = make_pair()
+    assert services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="x", body="가" * 1000).seq == 1
+
+
+def test_permissions_non_member_closed_room_and_blocks():
+    alice, bob, room = make_pair()
+    stranger = make_profile().user
+    with pytest.raises(DomainError) as refused:
+        services.message_send(sender_id=stranger.pk, room_id=room.pk, client_msg_id="s", body="hi")
+    assert refused.value.code == "not_member"
+
+    # The send path refuses on its own even if a block row exists while the room is still
+    # open (block_create closes the room too, see the next test).
+    Block.objects.create(blocker=bob, blocked=alice)
+    with pytest.raises(DomainError) as refused:
+        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="a", body="hi")
+    assert refused.value.code == "blocked"
+
+    services.room_close(room_id=room.pk, by_user_id=bob.pk)
+    with pytest.raises(DomainError) as refused:
+        services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b", body="hi")
+    assert refused.value.code == "room_closed"
+    assert Message.objects.count() == 0
+    assert Room.objects.get(pk=room.pk).last_seq == 0
+
+
+def test_rate_limit_refuses_the_message_over_the_limit(settings):
+    alice, _bob, room = make_pair()
+    for index in range(services.send_rate().limit):
+        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body="hi")
+    with pytest.raises(DomainError) as refused:
+        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="over", body="hi")
+    assert refused.value.code == "rate_limited"
+    assert Message.objects.count() == services.send_rate().limit
+
+
+def test_read_pointer_moves_forward_only_and_never_past_the_last_message(sent_frames):
+    alice, bob, room = make_pair()
+    for index in range(3):
+        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body="hi")
+    with sent_frames():
+        assert services.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=2) == 2
+        assert services.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=1) == 2
+        assert services.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=99) == 3
+    assert sent_frames == [
+        ([room_group(room.pk)], {"type": "message.read", "room": room.pk, "user": bob.pk, "seq": 2}),
+        ([room_group(room.pk)], {"type": "message.read", "room": room.pk, "user": bob.pk, "seq": 3}),
+    ]
+    rooms = {r["id"]: r for r in selectors.room_list_for_user(user_id=bob.pk)}
+    assert (rooms[room.pk]["unread"], rooms[room.pk]["last_message"]["body"]) == (0, "hi")
+    assert selectors.room_list_for_user(user_id=alice.pk)[0]["unread"] == 0
+
+
+def test_lobby_counts_unread_per_message_kakao_style(sent_frames):
+    now = timezone.now()
+    event = Event.objects.create(name="축제", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    students = [make_profile().user for _ in range(3)]
+    for student in students:
+        services.lobby_room_join(user=student, event_id=event.pk)
+    staff = make_profile().user
+    staff.is_staff = True
+    staff.save()
+    with sent_frames():
+        announcement = services.lobby_announce(author=staff, event_id=event.pk, body="10분 뒤 시작합니다")
+    assert announcement.kind == "announcement"
+    assert sent_frames[0][1]["unread"] == 3
+    with pytest.raises(DomainError) as refused:
+        services.message_send(sender_id=students[0].pk, room_id=announcement.room_id, client_msg_id="x", body="hi")
+    assert refused.value.code == "read_only_room"
+
+    services.room_mark_read(user_id=students[0].pk, room_id=announcement.room_id, seq=1)
+    assert selectors.lobby_unread_counts(room_id=announcement.room_id, seqs=[1]) == {1: 2}
+    sent_frames.clear()
+    with sent_frames():
+        assert services.lobby_unread_broadcast() == 1
+    assert sent_frames == [
+        ([room_group(announcement.room_id)], {"type": "room.unread_counts", "room": announcement.room_id, "counts": {"1": 2}})
+    ]
+
+
+def test_room_close_tells_both_at_once_and_is_idempotent(sent_frames):
+    alice, bob, room = make_pair()
+    with sent_frames():
+        services.room_leave(user=alice, room_id=room.pk)
+        services.room_close(room_id=room.pk)
+    assert len(sent_frames) == 1
+    groups, frame = sent_frames[0]
+    assert sorted(groups) == sorted([room_group(room.pk), user_group(alice.pk), user_group(bob.pk)])
+    assert frame == {"type": "room.closed", "room": room.pk, "by": alice.pk}
+
+
+def test_profile_changes_reach_open_rooms(sent_frames):
+    alice, _bob, room = make_pair()
+    profile = alice.profile
+    from apps.accounts import services as account_services
+
+    with sent_frames():
+        account_services.profile_save(
+            user=alice,
+            nickname="새이름",
+            gender=profile.gender,
+            seeking=profile.seeking,
+            birth_date=profile.birth_date,
+            university_id=profile.university_id,
+            region=profile.region,
+            interest_ids=[],
+        )
+    assert sent_frames == [
+        ([room_group(room.pk)], {"type": "profile.updated", "user": alice.pk, "nickname": "새이름", "photo_url": None})
+    ]
+
+
+def test_history_pages_by_seq_cursor():
+    alice, bob, room = make_pair()
+    for index in range(5):
+        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index + 1}")
+    newest = selectors.message_history(user_id=bob.pk, room_id=room.pk, before_seq=None, limit=2)
+    assert ([m["seq"] for m in newest["messages"]], newest["next_before_seq"]) == ([4, 5], 4)
+    older = selectors.message_history(user_id=bob.pk, room_id=room.pk, before_seq=4, limit=3)
+    assert ([m["seq"] for m in older["messages"]], older["next_before_seq"]) == ([1, 2, 3], None)
+
+
+def test_digest_mails_offline_members_once_with_unsubscribe(settings):
+    settings.CHAT_DIGEST_OFFLINE_S = 0
+    alice, bob, room = make_pair()
+    services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="보고 싶어요")
+    assert services.digest_send_due(base_url="https://mm.example", limit=10) == 2  # bob: message; both: new match
+    bob_mail = next(m for m in mail.outbox if m.to == [bob.email])
+    assert "보고 싶어요" in bob_mail.body
+    assert "앨리스" in bob_mail.body
+    assert bob_mail.extra_headers["List-Unsubscribe"].startswith("<https://mm.example/chat/unsubscribe/")
+    assert services.digest_send_due(base_url="https://mm.example", limit=10) == 0
+
+    token = services.digest_unsubscribe_token(user_id=bob.pk)
+    services.digest_unsubscribe(token=token)
+    assert ChatPreference.objects.get(user=bob).digest_enabled is False
+    services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="m2", body="또")
+    mail.outbox.clear()
+    services.digest_send_due(base_url="https://mm.example", limit=10)
+    assert [m.to for m in mail.outbox] == []
+
+
+def test_a_block_closes_the_pairs_rooms_and_hides_them_from_both_lists(sent_frames):
+    alice, bob, room = make_pair()
+
+    with sent_frames():
+        block_create(blocker=bob, blocked_user_id=alice.pk)
+
+    assert Room.objects.get(pk=room.pk).is_open is False
+    assert any(frame["type"] == "room.closed" and frame["room"] == room.pk for _groups, frame in sent_frames)
+    from apps.chat.selectors import room_list_for_user
+
+    assert room_list_for_user(user_id=alice.pk) == []
+    assert room_list_for_user(user_id=bob.pk) == []

@@ -1,0 +1,60 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.chat import selectors, services
+from apps.core.errors import DomainError
+from apps.moderation.models import ReportReason
+from apps.moderation.selectors import blocked_user_ids, hidden_words_for_user
+
+
+@login_required
+def room_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "chat/rooms.html", {"rooms": selectors.room_list_for_user(user_id=request.user.pk)})
+
+
+@login_required
+def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
+    try:
+        room = selectors.room_view_for_user(user_id=request.user.pk, room_id=room_id)
+    except DomainError:
+        raise Http404 from None
+    safety = {
+        "blocked_ids": sorted(blocked_user_ids(user_id=request.user.pk)),
+        "hidden_words": hidden_words_for_user(user_id=request.user.pk),
+    }
+    return render(request, "chat/room.html", {"room": room, "safety": safety, "report_reasons": ReportReason.choices})
+
+
+@login_required
+@require_POST
+def room_leave(request: HttpRequest, room_id: int) -> HttpResponse:
+    try:
+        services.room_leave(user=request.user, room_id=room_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("chat:rooms")
+
+
+@login_required
+def lobby_room(request: HttpRequest, event_id: int) -> HttpResponse:
+    try:
+        room = services.lobby_room_join(user=request.user, event_id=event_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("events:lobby", event_id)
+    return redirect("chat:room", room.pk)
+
+
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks for confirmation (mail scanners follow links); POST switches the digest off."""
+    if request.method == "POST":
+        try:
+            services.digest_unsubscribe(token=token)
+        except DomainError as error:
+            return render(request, "chat/unsubscribe.html", {"error": error.message}, status=400)
+        return render(request, "chat/unsubscribe.html", {"done": True, "message": _("You will no longer get chat digests.")})
+    return render(request, "chat/unsubscribe.html", {"token": token})

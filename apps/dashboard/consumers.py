@@ -1,0 +1,44 @@
+"""Gateway hooks that record presence metrics, and the staff-only dashboard frames."""
+
+from channels.db import database_sync_to_async
+
+from apps.dashboard import services
+from apps.dashboard.protocol import dashboard_group
+from apps.realtime.registry import frame_handler, on_connect, on_disconnect, on_heartbeat
+from apps.realtime.validation import require_int
+
+DASHBOARD_GROUP_PREFIX = "dashboard."
+
+
+@on_connect
+async def metrics_on_connect(consumer) -> None:
+    await database_sync_to_async(services.socket_opened)(user_id=consumer.user_id)
+
+
+@on_heartbeat
+async def metrics_on_heartbeat(consumer) -> None:
+    await database_sync_to_async(services.socket_heartbeat)(user_id=consumer.user_id)
+
+
+@on_disconnect
+async def metrics_on_disconnect(consumer) -> None:
+    await database_sync_to_async(services.socket_closing)(user_id=consumer.user_id, channel_name=consumer.channel_name)
+
+
+async def _leave_dashboards(consumer) -> None:
+    for group in [group for group in consumer.groups_joined if group.startswith(DASHBOARD_GROUP_PREFIX)]:
+        await consumer.leave_group(group)
+
+
+@frame_handler("dashboard.subscribe")
+async def dashboard_subscribe(consumer, frame: dict) -> None:
+    event_id = None if frame.get("event") is None else require_int(frame, "event")
+    await database_sync_to_async(services.dashboard_require_viewer)(user_id=consumer.user_id, event_id=event_id)
+    await _leave_dashboards(consumer)
+    await consumer.join_group(dashboard_group(event_id))
+    await consumer.send_frame(await database_sync_to_async(services.dashboard_last_frame)(event_id=event_id))
+
+
+@frame_handler("dashboard.unsubscribe")
+async def dashboard_unsubscribe(consumer, frame: dict) -> None:
+    await _leave_dashboards(consumer)

@@ -1,0 +1,28 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.realtime.tests.conftest import connect_as  # noqa: F401
+
+
+def make_live_event(name: str = "Live"):
+    from apps.events.models import Event
+
+    now = timezone.now()
+    return Event.objects.create(name=name, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+
+
+@pytest.fixture
+def live_event(db):
+    return make_live_event()
+
+
+@pytest.fixture
+def staff_user(db):
+    from apps.accounts.tests.factories import make_user
+
+    user = make_user()
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user

@@ -1,0 +1,269 @@
+"""The moderation queue: pending images, open reports and flagged messages, each with actions
+that take a reason and land in the append-only audit log. Items waiting longer than 24 h are
+marked overdue."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import DomainError
+from apps.moderation import services
+from apps.moderation.media import image_signed_url
+from apps.moderation.models import (
+    AccountStanding,
+    BlockedTerm,
+    FlaggedContent,
+    FlagStatus,
+    ImageStatus,
+    ModeratedImage,
+    ModerationAction,
+    Report,
+    ReportStatus,
+)
+from apps.moderation.selectors import item_is_overdue
+from apps.moderation.text_filters import forget_operator_blocklist
+
+
+class ReasonActionForm(admin.helpers.ActionForm):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("waiting time")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Older than 24 h"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            from apps.moderation.selectors import _overdue_cutoff
+
+            return queryset.filter(created_at__lt=_overdue_cutoff())
+        return queryset
+
+
+def _run_for_each(modeladmin, request, queryset, call) -> None:
+    reason = request.POST.get("reason", "")
+    done = 0
+    for item in queryset:
+        try:
+            call(item, reason)
+        except DomainError as error:
+            modeladmin.message_user(request, f"#{item.pk}: {error.message}", messages.ERROR)
+            return
+        done += 1
+    modeladmin.message_user(request, _("%(count)d item(s) updated.") % {"count": done}, messages.SUCCESS)
+
+
+class QueueAdmin(admin.ModelAdmin):
+    action_form = ReasonActionForm
+    list_filter = ("status", OverdueFilter)
+    open_statuses: tuple[str, ...] = ()
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(boolean=True, description=_("overdue (>24 h)"))
+    def overdue(self, obj) -> bool:
+        return item_is_overdue(created_at=obj.created_at, is_open=obj.status in self.open_statuses)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
+
+    related: tuple[str, ...] = ()
+
+
+@admin.register(ModeratedImage)
+class ModeratedImageAdmin(QueueAdmin):
+    list_display = ("id", "thumbnail", "purpose", "owner", "status", "score_summary", "created_at", "overdue")
+    readonly_fields = (
+        "thumbnail",
+        "owner",
+        "purpose",
+        "storage_name",
+        "room_id",
+        "status",
+        "backend",
+        "scores",
+        "reason",
+        "decided_at",
+    )
+    fields = readonly_fields
+    actions = ("approve", "reject")
+    open_statuses = (ImageStatus.PENDING, ImageStatus.NEEDS_REVIEW)
+    related = ("owner",)
+
+    @admin.display(description=_("scores"))
+    def score_summary(self, obj) -> str:
+        return ", ".join(f"{category} {score:.2f}" for category, score in sorted(obj.scores.items())) or "–"
+
+    @admin.display(description=_("image"))
+    def thumbnail(self, obj):
+        url = image_signed_url(image=obj, viewer_id=self._viewer_id)
+        return format_html('<img src="{}" alt="" style="max-height:96px;max-width:96px;border-radius:6px">', url)
+
+    def changelist_view(self, request, extra_context=None):
+        self._viewer_id = request.user.pk
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._viewer_id = request.user.pk
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Approve the selected images"))
+    def approve(self, request, queryset):
+        _run_for_each(
+            self,
+            request,
+            queryset,
+            lambda image, reason: services.image_review(image_id=image.pk, moderator=request.user, approve=True, reason=reason),
+        )
+
+    @admin.action(description=_("Reject the selected images"))
+    def reject(self, request, queryset):
+        _run_for_each(
+            self,
+            request,
+            queryset,
+            lambda image, reason: services.image_review(image_id=image.pk, moderator=request.user, approve=False, reason=reason),
+        )
+
+
+def _sanction_actions(resolve):
+    """Admin actions dismiss / warn / suspend / ban built on one resolve service."""
+
+    def make(action: str, label):
+        def run(modeladmin, request, queryset):
+            _run_for_each(modeladmin, request, queryset, lambda item, reason: resolve(item, request.user, action, reason))
+
+        run.__name__ = action
+        return admin.action(description=label)(run)
+
+    return [
+        make("dismiss", _("Dismiss")),
+        make("warn", _("Warn the user")),
+        make("suspend", _("Suspend the user")),
+        make("ban", _("Ban the user")),
+    ]
+
+
+@admin.register(Report)
+class ReportAdmin(QueueAdmin):
+    list_display = ("id", "reason", "reported_user", "reporter", "status", "created_at", "overdue")
+    list_filter = ("status", "reason", OverdueFilter)
+    readonly_fields = (
+        "reporter",
+        "reported_user",
+        "reported_user_label",
+        "room_id",
+        "message_seq",
+        "reason",
+        "text",
+        "status",
+        "created_at",
+        "resolved_at",
+        "evidence_snapshot",
+    )
+    fields = readonly_fields
+    open_statuses = (ReportStatus.OPEN,)
+    related = ("reporter", "reported_user", "evidence")
+    actions = _sanction_actions(
+        lambda report, moderator, action, reason: services.report_resolve(
+            report_id=report.pk, moderator=moderator, action=action, reason=reason
+        )
+    )
+
+    @admin.display(description=_("evidence"))
+    def evidence_snapshot(self, obj):
+        evidence = getattr(obj, "evidence", None)
+        if evidence is None:
+            return _("(purged)")
+        return format_html(
+            "<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(evidence.snapshot, ensure_ascii=False, indent=2)
+        )
+
+
+@admin.register(FlaggedContent)
+class FlaggedContentAdmin(QueueAdmin):
+    list_display = ("id", "user", "text", "action", "status", "created_at", "overdue")
+    readonly_fields = ("kind", "user", "room_id", "message_seq", "text", "matches", "action", "status", "created_at")
+    fields = readonly_fields
+    open_statuses = (FlagStatus.OPEN,)
+    related = ("user",)
+    actions = _sanction_actions(
+        lambda flag, moderator, action, reason: services.flag_resolve(
+            flag_id=flag.pk, moderator=moderator, action=action, reason=reason
+        )
+    )
+
+
+@admin.register(AccountStanding)
+class AccountStandingAdmin(admin.ModelAdmin):
+    action_form = ReasonActionForm
+    list_display = ("user", "standing", "suspended_until", "warnings", "hidden_pending_review", "updated_at")
+    list_filter = ("standing", "hidden_pending_review")
+    readonly_fields = ("user", "standing", "suspended_until", "warnings", "hidden_pending_review", "updated_at")
+    fields = readonly_fields
+    actions = _sanction_actions(
+        lambda standing, moderator, action, reason: services.user_sanction(
+            user_id=standing.user_id, moderator=moderator, action="clear" if action == "dismiss" else action, reason=reason
+        )
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(BlockedTerm)
+class BlockedTermAdmin(admin.ModelAdmin):
+    list_display = ("term", "is_active", "note", "created_at")
+    list_editable = ("is_active",)
+    search_fields = ("term",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_operator_blocklist()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_operator_blocklist()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        forget_operator_blocklist()
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "actor_label", "action", "target", "reason", "change")
+    list_filter = ("action", "target_type")
+
+    @admin.display(description=_("target"))
+    def target(self, obj) -> str:
+        return f"{obj.target_type} #{obj.target_id}"
+
+    @admin.display(description=_("change"))
+    def change(self, obj) -> str:
+        keys = [key for key in obj.after if key != "scores" and obj.before.get(key) != obj.after.get(key)]
+        return "; ".join(f"{key}: {obj.before.get(key)} → {obj.after.get(key)}" for key in keys)
+
+    search_fields = ("actor_label", "reason")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,108 @@
+from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.moderation import services
+from apps.moderation.models import ReportReason
+from apps.moderation.selectors import hidden_words_for_user
+
+
+class ReportApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reported_user_id = serializers.IntegerField(min_value=1)
+        reason = serializers.ChoiceField(choices=ReportReason.choices)
+        text = serializers.CharField(max_length=services.REPORT_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
+        room_id = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+        message_seq = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+        block = serializers.BooleanField(required=False, default=False)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        status = serializers.CharField()
+        blocked = serializers.BooleanField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        also_block = data.pop("block")
+        create = services.report_and_block if also_block else services.report_create
+        report = create(reporter=request.user, **data)
+        return Response({"id": report.pk, "status": report.status, "blocked": also_block}, status=201)
+
+
+class BlockApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        user_id = serializers.IntegerField(min_value=1)
+
+    @extend_schema(request=InputSerializer, responses={201: None})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        block = services.block_create(blocker=request.user, blocked_user_id=serializer.validated_data["user_id"])
+        return Response({"blocked_user_id": block.blocked_id}, status=201)
+
+
+class HiddenWordsApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        word = serializers.CharField(max_length=services.HIDDEN_WORD_MAX_LENGTH)
+
+    def get(self, request: Request) -> Response:
+        return Response({"words": hidden_words_for_user(user_id=request.user.pk)})
+
+    @extend_schema(request=InputSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.hidden_word_add(user=request.user, word=serializer.validated_data["word"])
+        return Response({"words": hidden_words_for_user(user_id=request.user.pk)}, status=201)
+
+    @extend_schema(request=InputSerializer)
+    def delete(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.hidden_word_remove(user=request.user, word=serializer.validated_data["word"])
+        return Response({"words": hidden_words_for_user(user_id=request.user.pk)})
+
+
+class ChatImageApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        room_id = serializers.IntegerField(min_value=1)
+        image = serializers.FileField()
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: None})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        image = services.chat_image_upload(
+            sender=request.user, room_id=serializer.validated_data["room_id"], upload=serializer.validated_data["image"]
+        )
+        return Response({"image": image.pk, "status": image.status}, status=201)
+
+
+class AccountExportApi(APIView):
+    def get(self, request: Request) -> JsonResponse:
+        response = JsonResponse(
+            services.account_export(user=request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+        response["Content-Disposition"] = 'attachment; filename="matchminds-export.json"'
+        return response
+
+
+class AccountDeleteApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        password = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.account_delete(user=request.user, password=serializer.validated_data["password"])
+        return Response(status=204)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from apps.moderation import views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("images/<str:token>/", views.image, name="image"),
+    path("chat-images/<int:image_id>/", views.chat_image, name="chat-image"),
+    path("", views.safety_settings, name="settings"),
+    path("account/export/", views.account_export, name="account-export"),
+    path("account/delete/", views.account_delete, name="account-delete"),
+]

@@ -1,0 +1,78 @@
+"""Two students chat in real browsers against real daphne, Redis and PostgreSQL."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from apps.accounts.tests.factories import PASSWORD, make_profile
+from apps.chat import services
+from conftest import save_screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _login(context, base_url: str, email: str):
+    page = context.new_page()
+    page.goto(base_url + "/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def _open_room(page, base_url: str, room_id: int) -> None:
+    page.goto(f"{base_url}/chat/{room_id}/")
+    page.wait_for_selector('[data-ws-state="connected"]')
+
+
+def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect(daphne_server, browser):
+    def given_a_matched_pair():
+        try:
+            alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
+            return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
+        finally:
+            connection.close()
+
+    # Playwright's sync API runs an event loop here; services that send frames run beside it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        alice, bob, room = pool.submit(given_a_matched_pair).result()
+    contexts = [browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860}) for _ in range(2)]
+    try:
+        alice_page = _login(contexts[0], daphne_server, alice.email)
+        bob_page = _login(contexts[1], daphne_server, bob.email)
+        _open_room(alice_page, daphne_server, room.pk)
+        _open_room(bob_page, daphne_server, room.pk)
+
+        # Given both are in the room, when Alice sends, then Bob sees it and Alice sees it read.
+        alice_page.fill("#chat-body", "안녕하세요! 반가워요")
+        alice_page.press("#chat-body", "Enter")
+        bob_page.wait_for_selector('.msg[data-seq="1"] .bubble:has-text("안녕하세요! 반가워요")')
+        alice_page.wait_for_selector('.msg.mine[data-seq="1"][data-state="sent"]')
+        alice_page.wait_for_function("document.querySelector('.msg.mine[data-seq=\"1\"] .read-mark').textContent !== '1'")
+
+        # When Bob's socket drops and stays down while Alice sends, then after it comes back
+        # the resume replays the missed message exactly once.
+        bob_page.evaluate("window.mmSocket.connect = () => {}; window.mmSocket.ws.close()")
+        bob_page.wait_for_selector('[data-ws-state="reconnecting"]')
+        assert bob_page.is_visible(".reconnect-banner")
+        alice_page.fill("#chat-body", "끊겨도 받을 수 있어요")
+        alice_page.press("#chat-body", "Enter")
+        alice_page.wait_for_selector('.msg.mine[data-seq="2"]')
+        bob_page.evaluate("delete window.mmSocket.connect; window.mmSocket.connect()")
+        bob_page.wait_for_selector('.msg[data-seq="2"] .bubble:has-text("끊겨도 받을 수 있어요")')
+        assert bob_page.locator(".msg[data-seq]").count() == 2
+        alice_page.wait_for_function("document.querySelector('.msg.mine[data-seq=\"2\"] .read-mark').textContent !== '1'")
+
+        # Bob answers; the room list shows the conversation.
+        bob_page.fill("#chat-body", "저도 반가워요")
+        bob_page.press("#chat-body", "Enter")
+        alice_page.wait_for_selector('.msg[data-seq="3"] .bubble:has-text("저도 반가워요")')
+        save_screenshot(alice_page, "chat-alice")
+        save_screenshot(bob_page, "chat-bob-after-reconnect")
+        alice_page.goto(daphne_server + "/chat/")
+        assert "저도 반가워요" in alice_page.inner_text(".room-list")
+    finally:
+        for context in contexts:
+            context.close()

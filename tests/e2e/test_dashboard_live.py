@@ -1,0 +1,94 @@
+"""Browser end to end (issue 6): a staff dashboard updates live while two students meet.
+
+Real daphne, a real Celery worker plus beat (which publishes the per-second snapshot),
+Redis, PostgreSQL and Chromium. Matching (issue 3) is not on main yet, so the match itself
+is recorded through the same metric calls the matching service makes (proposal, both
+accepts → confirmed, the two waits); presence, lobby entry and connects come from the
+real sockets of the two students' browsers.
+"""
+
+import re
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
+from apps.dashboard import metrics
+from apps.dashboard.metrics import Metric
+from apps.dashboard.tests.conftest import make_live_event
+from conftest import ARTIFACTS, ROOT, _process_env, _stop, save_screenshot
+
+
+@pytest.fixture
+def celery_beat_process(celery_worker_process, tmp_path):
+    log = open(ARTIFACTS / "celery-beat.log", "ab")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "matchminds", "beat", "-s", str(tmp_path / "beat-schedule"), "--loglevel", "INFO"],
+        cwd=ROOT,
+        env=_process_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    _stop(process)
+    log.close()
+
+
+def log_in(context, base_url: str, email: str, path: str):
+    page = context.new_page()
+    page.goto(f"{base_url}/accounts/login/?next={path}")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"**{path}")
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_dashboard_updates_live_while_two_users_match(browser, daphne_server, celery_beat_process):
+    event = make_live_event("캠퍼스 미팅")
+    staff = make_user(email="ops@example.com")
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    him = make_profile(user=make_user(email="him@example.com"), gender="M", seeking="F")
+    her = make_profile(user=make_user(email="her@example.com"), gender="F", seeking="M", region="busan")
+
+    staff_context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 1400})
+    dashboard = log_in(staff_context, daphne_server, staff.email, f"/admin/dashboard/?event={event.pk}")
+    # The first pushed snapshot arrives: nobody is in the event yet.
+    expect(dashboard.locator("[data-updated]")).not_to_have_text("—", timeout=15_000)
+    expect(dashboard.locator('[data-tile="online"]')).to_have_text("0")
+
+    # When the two students open the event lobby, the dashboard shows them within seconds.
+    contexts = [browser.new_context(locale="ko-KR") for _ in range(2)]
+    for context, profile in zip(contexts, (him, her), strict=True):
+        lobby = log_in(context, daphne_server, profile.user.email, f"/events/{event.pk}/")
+        expect(lobby.locator("[data-ws-state]")).to_have_attribute("data-ws-state", "connected", timeout=10_000)
+    expect(dashboard.locator('[data-tile="online"]')).to_have_text("2", timeout=5_000)
+    expect(dashboard.locator('[data-tile="online_m"]')).to_have_text("1")
+    expect(dashboard.locator('[data-tile="online_f"]')).to_have_text("1")
+    expect(dashboard.locator('[data-tile="gender_ratio_online"]')).to_have_text("1")
+
+    # When they are matched (the calls matching makes), the match shows up live.
+    metrics.gauges_set({"queue_depth|g:M": 1, "queue_depth|g:F": 1}, event_id=event.pk)
+    expect(dashboard.locator('[data-tile="queue_total"]')).to_have_text("2", timeout=5_000)
+    metrics.metric_incr(Metric.PROPOSALS, event_id=event.pk)
+    metrics.metric_incr(Metric.CONFIRMED, event_id=event.pk)
+    for profile, waited_s in ((him, 12.0), (her, 4.0)):
+        metrics.metric_observe(Metric.QUEUE_WAIT, waited_s, event_id=event.pk, user_id=profile.user_id)
+    metrics.gauges_set({"queue_depth|g:M": 0, "queue_depth|g:F": 0}, event_id=event.pk)
+    expect(dashboard.locator('[data-tile="confirmed_15m"]')).to_have_text("1", timeout=5_000)
+    expect(dashboard.locator('[data-tile="proposals_15m"]')).to_have_text("1")
+    expect(dashboard.locator('[data-tile="match_success_rate_15m"]')).to_have_text("100.0%")
+    expect(dashboard.locator('[data-tile="queue_total"]')).to_have_text("0")
+    expect(dashboard.locator('[data-tile="wait_p95_s"]')).not_to_have_text("—")
+    # The university table lists their university: 2 online, 2 lobby arrivals.
+    first_row = dashboard.locator("[data-universities] tr").first
+    expect(first_row).to_contain_text(re.compile(r"서울대학교\s*2\s*2"))
+    dashboard.wait_for_timeout(1500)
+    save_screenshot(dashboard, "dashboard-live")
+
+    for context in (*contexts, staff_context):
+        context.close()
