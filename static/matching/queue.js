@@ -106,7 +106,7 @@
     if (frame.event !== eventId) return;
     stopCountdown();
     $("[data-confirmed-nickname]").textContent = frame.partner.nickname;
-    $("[data-confirmed-room]").textContent = "#" + frame.room;
+    $("[data-confirmed-room]").href = panel.dataset.roomUrl.replace("/0/", "/" + frame.room + "/");
     panel.dataset.roomId = String(frame.room);
     show("confirmed");
   });
