@@ -145,7 +145,7 @@ local function announce_row(out, pid, me, other)
 end
 """
 
-# ARGV: E, U, js, g, s, u, interests, card, same_uni, accept_ms, max_wait_ms, now, excluded ids...
+# ARGV: E, U, js, g, s, u, interests, card, same_uni, accept_ms, max_wait_ms, now, hedge_ms, excluded ids...
 _ENQUEUE = r"""
 setup(ARGV[1])
 local uid = ARGV[2]
@@ -158,15 +158,20 @@ redis.call('ZADD', bucket(ARGV[4], ARGV[5]), ARGV[3], uid)
 redis.call('SADD', P .. 'users', uid)
 redis.call('SADD', 'mq:events', E)
 redis.call('SADD', 'mq:ut:' .. uid, E)
-if #ARGV > 12 then
-  for k = 13, #ARGV do redis.call('SADD', P .. 'x:' .. uid, ARGV[k]) end
+if #ARGV > 13 then
+  for k = 14, #ARGV do redis.call('SADD', P .. 'x:' .. uid, ARGV[k]) end
 end
 redis.call('EXPIRE', P .. 'x:' .. uid, 172800)
 hist(uid, 'joined', ARGV[12])
--- Arrivals are paired by a worker in batches: only the first arrival after a drain started
--- asks for a new drain task; the flag's expiry bounds the damage of a drain lost with its worker.
+-- Arrivals are paired by a worker in batches: the first arrival after a drain started asks
+-- for a new drain task. If that task has not started within the hedge (it sits behind a busy
+-- worker, or died with one), the next arrival asks for another; any drain takes all arrivals.
 redis.call('RPUSH', P .. 'arrivals', uid)
-if redis.call('SET', P .. 'drain', '1', 'NX', 'EX', 5) then return {'queued', 'drain'} end
+local asked = redis.call('GET', P .. 'drain')
+if not asked or tonumber(ARGV[12]) - tonumber(asked) > tonumber(ARGV[13]) then
+  redis.call('SET', P .. 'drain', ARGV[12], 'EX', 5)
+  return {'queued', 'drain'}
+end
 return {'queued', 'waiting'}
 """
 
@@ -437,6 +442,7 @@ def enqueue(snapshot: TicketSnapshot, *, at_ms: float | None = None) -> tuple[st
         snapshot.accept_timeout_s * 1000,
         snapshot.max_wait_s * 1000,
         at_ms,
+        settings.MATCHING_DRAIN_HEDGE_MS,
         *sorted(snapshot.excluded_user_ids),
     ]
     outcome, state = _script("enqueue", _ENQUEUE)(args=args)

@@ -296,6 +296,8 @@ CELERY_BEAT_SCHEDULE["lobby-counts"] = {
 MATCHING_SCAN_DEPTH = env.int("MATCHING_SCAN_DEPTH", default=50)
 MATCHING_SWEEP_SCAN_DEPTH = env.int("MATCHING_SWEEP_SCAN_DEPTH", default=500)
 MATCHING_SWEEP_BATCH = 100
+# A drain task not started this long after it was asked for gets a second one alongside.
+MATCHING_DRAIN_HEDGE_MS = env.int("MATCHING_DRAIN_HEDGE_MS", default=50)
 MATCHING_SWEEP_INTERVAL_S = env.float("MATCHING_SWEEP_INTERVAL_S", default=1.0)
 # Candidates who joined within this many ms of the longest-waiting one count as equally
 # fair; among them the larger interest overlap wins.

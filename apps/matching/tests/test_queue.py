@@ -182,3 +182,11 @@ def test_a_stranger_cannot_answer_and_nothing_changes(accept):
     before = queue.proposal_get(proposal_id)
     assert queue.respond(proposal_id=proposal_id, user_id=3, accept=accept) == ["err", "not_your_proposal"]
     assert queue.proposal_get(proposal_id) == before
+
+
+def test_a_drain_is_asked_for_once_per_burst_and_again_when_it_does_not_start(settings):
+    settings.MATCHING_DRAIN_HEDGE_MS = 50
+    states = [queue.enqueue(ticket(user_id, "M", "F", user_id), at_ms=at)[1] for user_id, at in [(1, 1000), (2, 1020), (3, 1100)]]
+    assert states == ["drain", "waiting", "drain"]
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50) == [1, 2, 3]
+    assert queue.enqueue(ticket(4, "M", "F", 4), at_ms=1101)[1] == "drain"
