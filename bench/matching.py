@@ -10,10 +10,13 @@ sweeps, lease reaping, history flush and reconciliation). What is measured and h
 - Users "receive" frames exactly where their gateway socket would: the channel layer's
   per-user group channel in Redis (a listener process subscribes to every `user.<id>`
   group). Latency = receipt of `match.proposed` − the moment a compatible partner was
-  available, i.e. max(own join, partner's join): join → proposed for the user whose partner
-  was already waiting, partner-arrival → proposed for the one who waited.
-- Accepts are sent by an acceptor process through `services.proposal_respond`, the same
-  service the `match.accept` frame calls.
+  available, i.e. max(own join, partner's join, either one's return to the queue after a failed
+  proposal): join → proposed for the user whose partner was already waiting,
+  partner-arrival → proposed for the one who waited.
+- Accepts are sent by two acceptor processes (standing in for web pods) through
+  `services.proposal_respond`, the same service the `match.accept` frame calls, after a
+  human think time of 1–3 s.
+- Processes run like production: DEBUG off, persistent database connections.
 - double_matches: users who, in the atomic ticket history (ordered by a Redis sequence
   assigned inside the scripts), received a proposal while another was still open for them,
   plus users with more than one Match row in the event.
