@@ -30,7 +30,7 @@ def clean_redis() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def reference_data(request) -> None:
-    """Universities and interests, which migrations seed, come back after a transactional test's flush."""
+    """Data that migrations seed (universities, interests, built-in alert rules) comes back after a transactional test's flush."""
     if request.node.get_closest_marker("django_db") is None and "transactional_db" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
@@ -39,6 +39,10 @@ def reference_data(request) -> None:
 
     if Interest.objects.count() < len(INTERESTS):
         load_reference_data(university_model=University, domain_model=UniversityDomain, interest_model=Interest)
+    from apps.alerts.builtin import builtin_rules_install
+    from apps.alerts.models import AlertRule
+
+    builtin_rules_install(rule_model=AlertRule)
 
 
 class FrameRecorder(list):

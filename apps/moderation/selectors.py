@@ -102,5 +102,19 @@ def moderation_queue_counts() -> dict[str, int]:
     }
 
 
+def moderation_oldest_open_created_at():
+    """When the oldest still-open item (image, report or flag) arrived, or None."""
+    candidates = [
+        ModeratedImage.objects.filter(status__in=[ImageStatus.PENDING, ImageStatus.NEEDS_REVIEW])
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first(),
+        Report.objects.filter(status=ReportStatus.OPEN).order_by("created_at").values_list("created_at", flat=True).first(),
+        FlaggedContent.objects.filter(status=FlagStatus.OPEN).order_by("created_at").values_list("created_at", flat=True).first(),
+    ]
+    present = [created_at for created_at in candidates if created_at is not None]
+    return min(present) if present else None
+
+
 def item_is_overdue(*, created_at, is_open: bool) -> bool:
     return is_open and created_at < _overdue_cutoff()

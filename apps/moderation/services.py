@@ -17,7 +17,8 @@ from apps.chat import services as chat_services
 from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
-from apps.moderation import text_filters
+from apps.dashboard.metrics import Metric, gauge_set, metric_incr
+from apps.moderation import selectors, text_filters
 from apps.moderation.image_backends import get_image_backend
 from apps.moderation.models import (
     AccountStanding,
@@ -448,6 +449,7 @@ def report_create(
     except IntegrityError:
         # A concurrent identical report won the unique constraint.
         raise _duplicate_report() from None
+    transaction.on_commit(lambda: metric_incr(Metric.REPORTS, user_id=reported_user_id))
     return report
 
 
@@ -678,6 +680,18 @@ def account_delete(*, user: User, password: str | None) -> None:
                 default_storage.delete(name)
 
         transaction.on_commit(delete_files)
+
+
+def moderation_backlog_publish() -> dict[str, float]:
+    """Publish the open moderation work as gauges for the dashboard and the 24 h alert rule."""
+    counts = selectors.moderation_queue_counts()
+    oldest = selectors.moderation_oldest_open_created_at()
+    backlog = counts["images"] + counts["reports"] + counts["flags"]
+    gauge_set(Metric.MODERATION_BACKLOG, backlog)
+    # 0 means "nothing pending": the stale-item rule reads a missing or zero timestamp as healthy.
+    oldest_ts = oldest.timestamp() if oldest else 0
+    gauge_set(Metric.MODERATION_OLDEST_TS, oldest_ts)
+    return {"backlog": backlog, "oldest_ts": oldest_ts}
 
 
 def evidence_purge_expired() -> int:

@@ -20,6 +20,11 @@ def moderate_image(self, image_id: int) -> None:
         raise self.retry(exc=error, countdown=5 * 2**self.request.retries) from error
 
 
+@shared_task(ignore_result=True)
+def publish_moderation_backlog() -> None:
+    services.moderation_backlog_publish()
+
+
 @shared_task
 def purge_expired_evidence() -> int:
     return services.evidence_purge_expired()

@@ -426,6 +426,7 @@ MODERATION_EVIDENCE_RETENTION_DAYS = env.int("MODERATION_EVIDENCE_RETENTION_DAYS
 MODERATION_REPORTS_PER_DAY = env.int("MODERATION_REPORTS_PER_DAY", default=20)
 MODERATION_UPLOADS_PER_HOUR = env.int("MODERATION_UPLOADS_PER_HOUR", default=30)
 MODERATION_SUSPENSION_DAYS = env.int("MODERATION_SUSPENSION_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["moderation-backlog"] = {"task": "apps.moderation.tasks.publish_moderation_backlog", "schedule": 30}
 CELERY_BEAT_SCHEDULE["moderation-purge-evidence"] = {
     "task": "apps.moderation.tasks.purge_expired_evidence",
     "schedule": 60 * 60,

@@ -41,15 +41,3 @@ def http_sink() -> Iterator[HttpSink]:
     yield sink
     sink.server.shutdown()
     sink.server.server_close()
-
-
-@pytest.fixture(autouse=True)
-def builtin_rules(request) -> None:
-    """The seeded rules come back after a transactional test's flush, like reference data."""
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
-    from apps.alerts.builtin import builtin_rules_install
-    from apps.alerts.models import AlertRule
-
-    builtin_rules_install(rule_model=AlertRule)
