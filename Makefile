@@ -34,6 +34,10 @@ messages: install
 	$(BIN)/python manage.py makemessages -d djangojs -l ko -l en --ignore=.venv --ignore="*/node_modules/*" --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# Matching engine under a 5,000-user burst (needs PostgreSQL DATABASE_URL and REDIS_URL); ARGS=--kill-worker.
+bench-matching: install
+	$(BIN)/python bench/matching.py $(ARGS)
+
 check-deploy:
 	bash deploy/check_deploy.sh
 

@@ -11,6 +11,7 @@ from apps.dashboard import views as dashboard_views
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.events.api_urls")),
+    path("", include("apps.matching.api_urls")),
     path("", include("apps.chat.api_urls")),
     path("", include("apps.moderation.api_urls")),
 ]

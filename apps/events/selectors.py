@@ -1,4 +1,5 @@
 import time
+from collections.abc import Callable
 
 from django.db.models import Q
 from django.utils import timezone
@@ -63,5 +64,12 @@ def lobby_online_count(*, event_id: int) -> int:
     return get_redis().zcount(lobby_members_key(event_id), time.time(), "+inf")
 
 
+# Feature apps add their own lobby figures (e.g. matching's queue sizes) from AppConfig.ready().
+lobby_count_providers: list[Callable[..., dict[str, int]]] = []
+
+
 def lobby_counts(*, event_id: int) -> dict[str, int]:
-    return {"online": lobby_online_count(event_id=event_id)}
+    counts = {"online": lobby_online_count(event_id=event_id)}
+    for provider in lobby_count_providers:
+        counts.update(provider(event_id=event_id))
+    return counts

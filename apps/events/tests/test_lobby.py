@@ -75,7 +75,12 @@ def test_lobby_counts_are_broadcast_once_per_change(sent_frames):
     with sent_frames():
         assert services.lobby_counts_broadcast(event_id=event.pk) is True
         assert services.lobby_counts_broadcast(event_id=event.pk) is False
-    assert sent_frames == [([f"event.{event.pk}"], {"type": "lobby.counts", "event": event.pk, "counts": {"online": 1}})]
+    assert sent_frames == [
+        (
+            [f"event.{event.pk}"],
+            {"type": "lobby.counts", "event": event.pk, "counts": {"online": 1, "waiting_M": 0, "waiting_F": 0}},
+        )
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -85,7 +90,11 @@ async def test_lobby_enter_frame_joins_the_event_group(connect_as_lobby):
     communicator = await connect_as_lobby(user)
     assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
     await communicator.send_json_to({"type": "lobby.enter", "event": event.pk})
-    assert await communicator.receive_json_from(timeout=5) == {"type": "lobby.counts", "event": event.pk, "counts": {"online": 1}}
+    assert await communicator.receive_json_from(timeout=5) == {
+        "type": "lobby.counts",
+        "event": event.pk,
+        "counts": {"online": 1, "waiting_M": 0, "waiting_F": 0},
+    }
     await communicator.send_json_to({"type": "lobby.enter", "event": 999999})
     assert (await communicator.receive_json_from(timeout=5))["code"] == "event_not_found"
     await communicator.disconnect()

@@ -1,0 +1,45 @@
+import json
+
+from django.contrib import admin
+
+from apps.core.redis import get_redis
+from apps.matching import queue, selectors
+from apps.matching.models import Match, MatchSeat, TicketEvent
+
+
+class MatchSeatInline(admin.TabularInline):
+    model = MatchSeat
+    extra = 0
+    readonly_fields = ["user", "event", "is_active"]
+    can_delete = False
+
+
+@admin.register(Match)
+class MatchAdmin(admin.ModelAdmin):
+    list_display = ["id", "event", "user_a", "user_b", "status", "room", "created_at"]
+    list_filter = ["status", "event"]
+    readonly_fields = ["event", "proposal_id", "user_a", "user_b", "room", "created_at", "ended_at"]
+    inlines = [MatchSeatInline]
+    change_list_template = "admin/matching/match/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        """Staff see each live queue's gender balance and the last reconciliation above the list."""
+        queues = []
+        for event_id in queue.event_ids_with_queue():
+            report = get_redis().get(f"mq:{event_id}:reconcile")
+            queues.append({**selectors.queue_imbalance(event_id=event_id), "reconcile": json.loads(report) if report else None})
+        return super().changelist_view(request, extra_context={**(extra_context or {}), "queues": queues})
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "event", "user", "kind", "detail", "proposal_id"]
+    list_filter = ["kind", "event"]
+    search_fields = ["user__email"]
+    readonly_fields = ["seq", "event", "user", "kind", "detail", "proposal_id", "at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

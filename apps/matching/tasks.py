@@ -1,0 +1,31 @@
+from celery import shared_task
+
+from apps.matching import queue, services
+
+
+@shared_task(ignore_result=True)
+def drain_arrivals(event_id: int) -> None:
+    services.arrivals_drain(event_id=event_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_live_queues() -> None:
+    """Beat runs this every MATCHING_SWEEP_INTERVAL_S; concurrent runs are safe, the lock only saves work."""
+    for event_id in queue.event_ids_with_queue():
+        if queue.acquire(f"mq:{event_id}:sweep-lock", ttl_ms=800):
+            try:
+                services.queue_sweep(event_id=event_id)
+            finally:
+                queue.release(f"mq:{event_id}:sweep-lock")
+
+
+@shared_task(ignore_result=True)
+def flush_ticket_history() -> None:
+    while services.ticket_history_flush() == services.HISTORY_FLUSH_BATCH:
+        continue
+
+
+@shared_task(ignore_result=True)
+def reconcile_queues() -> None:
+    for event_id in queue.event_ids_with_queue():
+        services.queue_reconcile(event_id=event_id)

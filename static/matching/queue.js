@@ -1,0 +1,133 @@
+// The matching panel of the event lobby: join/leave the queue, answer proposals, show the match.
+// Frames are documented in docs/protocol.md ("Matching frames"); labels come from data- attributes.
+(function () {
+  "use strict";
+  const panel = document.querySelector("[data-queue]");
+  if (!panel || !window.mmSocket) return;
+  const socket = window.mmSocket;
+  const eventId = Number(panel.dataset.eventId);
+  const $ = (selector) => panel.querySelector(selector);
+  const label = (name, values) =>
+    (panel.dataset["label" + name] || "").replace(/%\((\w+)\)s/g, (_, key) => String(values ? values[key] : ""));
+  let proposalId = null;
+  let countdown = null;
+
+  function show(state) {
+    $("[data-queue-join]").hidden = state !== "idle";
+    $("[data-queue-waiting]").hidden = state !== "waiting";
+    $("[data-proposal]").hidden = state !== "proposed";
+    $("[data-match-confirmed]").hidden = state !== "confirmed";
+    $("[data-queue-retry]").hidden = state !== "retry";
+    panel.dataset.queueState = state;
+  }
+
+  function message(text) {
+    $("[data-queue-message]").textContent = text || "";
+  }
+
+  function stopCountdown() {
+    if (countdown) clearInterval(countdown);
+    countdown = null;
+  }
+
+  socket.onOpen(function () {
+    socket.send({ type: "queue.sync", event: eventId });
+  });
+
+  $("[data-queue-join]").addEventListener("click", function () {
+    message("");
+    socket.send({ type: "queue.join", event: eventId, ref: "queue.join" });
+  });
+  $("[data-queue-retry]").addEventListener("click", function () {
+    message("");
+    socket.send({ type: "queue.join", event: eventId, ref: "queue.join" });
+  });
+  $("[data-queue-leave]").addEventListener("click", function () {
+    socket.send({ type: "queue.leave", event: eventId });
+  });
+  $("[data-match-accept]").addEventListener("click", function () {
+    socket.send({ type: "match.accept", proposal: proposalId, ref: "match.answer" });
+    $("[data-match-accept]").disabled = true;
+    $("[data-match-decline]").disabled = true;
+  });
+  $("[data-match-decline]").addEventListener("click", function () {
+    socket.send({ type: "match.decline", proposal: proposalId, ref: "match.answer" });
+  });
+
+  socket.on("queue.status", function (frame) {
+    if (frame.event !== eventId) return;
+    if (frame.state === "waiting") {
+      show("waiting");
+      $("[data-queue-position]").textContent = label("Position", { n: frame.position });
+      $("[data-queue-eta]").textContent =
+        frame.eta_s === null ? label("EtaUnknown") : label("Eta", { s: frame.eta_s });
+      $("[data-queue-long-side]").hidden = !frame.long_side;
+    } else if (frame.state === "none" && panel.dataset.queueState !== "confirmed" && panel.dataset.queueState !== "retry") {
+      show("idle");
+    }
+  });
+
+  socket.on("queue.left", function (frame) {
+    if (frame.event !== eventId) return;
+    const reasons = { left: "Left", disconnected: "Disconnected", max_wait: "MaxWait", event_ended: "EventEnded" };
+    message(label(reasons[frame.reason] || "Left"));
+    show(frame.reason === "max_wait" ? "retry" : "idle");
+  });
+
+  socket.on("match.proposed", function (frame) {
+    if (frame.event !== eventId) return;
+    proposalId = frame.proposal;
+    const partner = frame.partner;
+    $("[data-partner-nickname]").textContent = partner.nickname;
+    $("[data-partner-university]").textContent = partner.university;
+    $("[data-partner-interests]").textContent = (partner.interests || []).join(" · ");
+    $("[data-partner-bio]").textContent = partner.bio || "";
+    $("[data-partner-photo]").src = partner.photo_url || panel.dataset.placeholder;
+    $("[data-match-accept]").disabled = false;
+    $("[data-match-decline]").disabled = false;
+    $("[data-proposal-waiting]").hidden = true;
+    message("");
+    show("proposed");
+    stopCountdown();
+    const expires = Date.parse(frame.expires_at);
+    const tick = function () {
+      const left = Math.max(0, Math.round((expires - Date.now()) / 1000));
+      $("[data-proposal-countdown]").textContent = label("SecondsLeft", { s: left });
+    };
+    tick();
+    countdown = setInterval(tick, 1000);
+  });
+
+  socket.on("match.accepted", function (frame) {
+    if (frame.proposal === proposalId) $("[data-proposal-waiting]").hidden = false;
+  });
+
+  socket.on("match.confirmed", function (frame) {
+    if (frame.event !== eventId) return;
+    stopCountdown();
+    $("[data-confirmed-nickname]").textContent = frame.partner.nickname;
+    $("[data-confirmed-room]").href = panel.dataset.roomUrl.replace("/0/", "/" + frame.room + "/");
+    panel.dataset.roomId = String(frame.room);
+    show("confirmed");
+  });
+
+  socket.on("match.cancelled", function (frame) {
+    if (frame.event !== eventId) return;
+    stopCountdown();
+    const names = {
+      declined: "Declined", partner_declined: "PartnerDeclined", timeout: "Timeout", partner_timeout: "PartnerTimeout",
+      partner_left: "PartnerLeft", lease_expired: "LeaseExpired", blocked: "Blocked",
+    };
+    message(label(names[frame.reason] || "LeaseExpired"));
+    show(frame.requeued ? "waiting" : "idle");
+    if (frame.requeued) socket.send({ type: "queue.sync", event: eventId });
+  });
+
+  socket.on("error", function (frame) {
+    if (frame.ref === "queue.join" || frame.ref === "match.answer") {
+      message(frame.message);
+      if (frame.code === "already_queued") socket.send({ type: "queue.sync", event: eventId });
+    }
+  });
+  show("idle");
+})();
