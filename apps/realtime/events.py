@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
@@ -40,8 +41,21 @@ def _sender_loop() -> asyncio.AbstractEventLoop:
         return _sender[1]
 
 
+def _publish_loop() -> asyncio.AbstractEventLoop:
+    """The server's own event loop when sync code runs for it (the chat writer thread of a
+    daphne process), else the process's sender loop. A second loop thread inside a busy
+    server costs GIL hand-offs on every publish and starved the chat's fan-out (measured:
+    a 5,000-member announcement not delivered within 5 s)."""
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid():
+        loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+        if loop is not None and loop.is_running():
+            return loop
+    return _sender_loop()
+
+
 def _group_send_many_now(pairs: list[tuple[list[str], dict[str, Any]]]) -> None:
-    asyncio.run_coroutine_threadsafe(_publish_many(pairs), _sender_loop()).result(timeout=settings.REALTIME_PUBLISH_TIMEOUT_S + 1)
+    future = asyncio.run_coroutine_threadsafe(_publish_many(pairs), _publish_loop())
+    future.result(timeout=settings.REALTIME_PUBLISH_TIMEOUT_S + 1)
 
 
 async def _publish_many(pairs: list[tuple[list[str], dict[str, Any]]]) -> None:
