@@ -3,7 +3,8 @@
 from channels.db import database_sync_to_async
 
 from apps.matching import selectors, services
-from apps.realtime.registry import frame_handler, on_connect, on_disconnect
+from apps.realtime.auth import pooled_sync_to_async
+from apps.realtime.registry import connect_loader, frame_handler, on_disconnect
 from apps.realtime.validation import require_int
 
 
@@ -38,11 +39,12 @@ async def match_decline(consumer, frame: dict) -> None:
     await database_sync_to_async(services.proposal_respond)(user_id=consumer.user_id, proposal_id=proposal_id, accept=False)
 
 
-@on_connect
-async def queue_reconnected(consumer) -> None:
-    await database_sync_to_async(services.queue_presence_back)(user_id=consumer.user_id)
+@connect_loader("matching")
+def queue_reconnected(*, user_id: int) -> None:
+    """Runs inside the socket's single connect hop (apps/realtime/auth.py says why)."""
+    services.queue_presence_back(user_id=user_id)
 
 
 @on_disconnect
 async def queue_disconnected(consumer) -> None:
-    await database_sync_to_async(services.queue_presence_lost)(user_id=consumer.user_id)
+    await pooled_sync_to_async(services.queue_presence_lost)(user_id=consumer.user_id)
