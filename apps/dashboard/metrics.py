@@ -234,7 +234,9 @@ def metric_incr_many(name: str, *, occurrences: Iterable[tuple[int | None, int |
     pipe = get_redis().pipeline(transaction=False)
     now = time.time()
     for event_id, user_id in occurrences:
-        _record([(name, 1)], event_id=event_id, user_id=user_id, gender=None, university_id=None, region=None, at=now, client=pipe)
+        _record(
+            [(name, 1)], event_id=event_id, user_id=user_id, gender=None, university_id=None, region=None, at=now, client=pipe
+        )
     pipe.execute()
 
 

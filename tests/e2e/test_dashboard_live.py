@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
-from apps.matching.models import Match
 from apps.dashboard.tests.conftest import make_live_event
+from apps.matching.models import Match
 from conftest import ARTIFACTS, ROOT, _process_env, _stop, save_screenshot
 
 

@@ -103,9 +103,7 @@ def test_a_decline_counts_the_decline_and_only_the_decliners_wait(
     assert minute[f"proposals_declined|{live_event.pk}|g:M"] == "1"
 
 
-def test_a_timeout_counts_once_and_records_the_silent_users_wait(
-    live_event, dims_registered, django_capture_on_commit_callbacks
-):
+def test_a_timeout_counts_once_and_records_the_silent_users_wait(live_event, dims_registered, django_capture_on_commit_callbacks):
     woman, man = dims_registered
     _join(woman, live_event, waited_s=8)
     _join(man, live_event, waited_s=50)
