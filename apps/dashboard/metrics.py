@@ -188,7 +188,7 @@ def _amount(value: float | str) -> str:
     return repr(float(value))
 
 
-def _record(pairs: Iterable[tuple[str, float]], *, event_id, user_id, gender, university_id, region, at) -> None:
+def _record(pairs: Iterable[tuple[str, float]], *, event_id, user_id, gender, university_id, region, at, client=None) -> None:
     now = time.time() if at is None else at
     minute = minute_of(now)
     args: list = [
@@ -204,7 +204,7 @@ def _record(pairs: Iterable[tuple[str, float]], *, event_id, user_id, gender, un
     for name, amount in pairs:
         args.extend((name, _amount(amount)))
     incr, _ = _scripts()
-    incr(keys=[USER_DIMS_KEY], args=args)
+    incr(keys=[USER_DIMS_KEY], args=args, client=client)
 
 
 def metric_incr(
@@ -224,6 +224,20 @@ def metric_incr(
     at connect), or the dims explicitly. `at` is for tests and backfills only.
     """
     _record([(name, by)], event_id=event_id, user_id=user_id, gender=gender, university_id=university_id, region=region, at=at)
+
+
+def metric_incr_many(name: str, *, occurrences: Iterable[tuple[int | None, int | None]]) -> None:
+    """Count one `name` per (event id, user id) in one pipelined round trip (e.g. a batch of proposals)."""
+    occurrences = list(occurrences)
+    if not occurrences:
+        return
+    pipe = get_redis().pipeline(transaction=False)
+    now = time.time()
+    for event_id, user_id in occurrences:
+        _record(
+            [(name, 1)], event_id=event_id, user_id=user_id, gender=None, university_id=None, region=None, at=now, client=pipe
+        )
+    pipe.execute()
 
 
 def wait_bucket_index(seconds: float) -> int:
@@ -256,6 +270,37 @@ def gauges_set(values: dict[str, float], *, event_id: int | None = None) -> None
     """Set several `<name>|<dim>` gauges of one scope in one round trip."""
     if values:
         get_redis().hset(gauges_key(scope_of(event_id)), mapping={field: _amount(v) for field, v in values.items()})
+
+
+# ARGV: name, part, value. Sets `<name>|<part>` and `<name>|all` = the sum of every
+# `<name>|src:*` part, so several reconcilers feed one gauge without overwriting each other.
+_PART_LUA = """
+local name, part = ARGV[1], ARGV[2]
+redis.call('HSET', KEYS[1], name .. '|' .. part, ARGV[3])
+local prefix = name .. '|src:'
+local total = 0
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  if string.sub(fields[i], 1, #prefix) == prefix then total = total + tonumber(fields[i + 1]) end
+end
+redis.call('HSET', KEYS[1], name .. '|all', total)
+return total
+"""
+
+
+_part_script = None
+
+
+def gauge_part_set(name: str, source: str, value: float, *, event_id: int | None = None) -> float:
+    """Set one source's share of a summed gauge (dim `src:<source>`); `<name>|all` becomes the sum.
+
+    The global gauges hash holds a handful of fields, so the sum is O(1) in practice.
+    """
+    global _part_script
+    if _part_script is None:
+        _part_script = get_redis().register_script(_PART_LUA)
+    total = _part_script(keys=[gauges_key(scope_of(event_id))], args=[name, f"src:{source}", _amount(value)])
+    return float(total)
 
 
 def user_dims_set(*, user_id: int, gender: str | None, university_id: int | None, region: str | None) -> None:

@@ -22,6 +22,7 @@ move tickets between the two and nothing else writes these keys.
 
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -51,14 +52,16 @@ local function requeue(uid, now, pid, detail)
   hist(uid, 'requeued', now, pid, detail)
   return true
 end
+-- Returns the ticket's original join score ('' when there was none): the caller records the wait.
 local function drop(uid, kind, now, pid, detail)
-  local t = redis.call('HMGET', tkey(uid), 'g', 's')
+  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'js')
   if t[1] then redis.call('ZREM', bucket(t[1], t[2]), uid) end
   redis.call('DEL', tkey(uid))
   redis.call('SREM', P .. 'users', uid)
   redis.call('SREM', 'mq:ut:' .. uid, E)
   redis.call('ZREM', P .. 'gone', uid)
   hist(uid, kind, now, pid, detail)
+  return t[3] or ''
 end
 local function exclude_pair(a, b)
   redis.call('SADD', P .. 'x:' .. a, b)
@@ -253,12 +256,12 @@ if ARGV[3] == '1' then
 end
 close(pid)
 exclude_pair(uid, other)
-drop(uid, 'declined', now, pid)
+local js = drop(uid, 'declined', now, pid)
 requeue(other, now, pid, 'partner_declined')
-return {'declined', p[1], other}
+return {'declined', p[1], other, js}
 """
 
-# ARGV: E, U, now, kind → {'none'} | {'left'} | {'left_proposal', pid, other}
+# ARGV: E, U, now, kind → {'none'} | {'confirming'} | {'left', js} | {'left_proposal', pid, other, js}
 _LEAVE = r"""
 setup(ARGV[1])
 local uid, now = ARGV[2], tonumber(ARGV[3])
@@ -270,12 +273,11 @@ if t[1] == 'proposed' and t[2] ~= '' then
   if p[3] == 'confirming' then return {'confirming'} end
   local other = p[1] == uid and p[2] or p[1]
   close(pid)
-  drop(uid, ARGV[4], now, pid)
+  local js = drop(uid, ARGV[4], now, pid)
   if other then requeue(other, now, pid, 'partner_left') end
-  return {'left_proposal', pid, other or ''}
+  return {'left_proposal', pid, other or '', js}
 end
-drop(uid, ARGV[4], now)
-return {'left'}
+return {'left', drop(uid, ARGV[4], now)}
 """
 
 # ARGV: E, P, now → outcome of an expired lease; nothing changes while the lease is alive.
@@ -294,16 +296,20 @@ if p[6] ~= '1' then
   requeue(p[2], now, pid, 'lease_expired')
   return {'lease', p[1], 'requeued', p[2], 'requeued'}
 end
+-- {'timeout', a, fate, b, fate, a's join score or '', b's join score or ''}
 local out = {'timeout'}
+local scores = {}
 for _, pair in ipairs({{p[1], p[4]}, {p[2], p[5]}}) do
   if pair[2] == '1' then
     requeue(pair[1], now, pid, 'partner_timeout')
     out[#out + 1] = pair[1]; out[#out + 1] = 'requeued'
+    scores[#scores + 1] = ''
   else
-    drop(pair[1], 'timed_out', now, pid)
+    scores[#scores + 1] = drop(pair[1], 'timed_out', now, pid)
     out[#out + 1] = pair[1]; out[#out + 1] = 'dropped'
   end
 end
+out[#out + 1] = scores[1]; out[#out + 1] = scores[2]
 exclude_pair(p[1], p[2])
 return out
 """
@@ -317,7 +323,8 @@ redis.call('ZADD', P .. 'leases', tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1]
 return 1
 """
 
-# ARGV: P, now, outcome ('matched' | 'abort') → {a, b} or false when not confirming any more
+# ARGV: P, now, outcome ('matched' | 'abort') → {a, b, a's join score, b's join score} (scores
+# only when matched, else '') or false when not confirming any more
 _FINISH = r"""
 local pid, now = ARGV[1], tonumber(ARGV[2])
 local p = redis.call('HMGET', pkey(pid), 'e', 'a', 'b', 'st')
@@ -326,13 +333,13 @@ setup(p[1])
 close(pid)
 if ARGV[3] == 'matched' then
   exclude_pair(p[2], p[3])
-  drop(p[2], 'matched', now, pid)
-  drop(p[3], 'matched', now, pid)
-else
-  requeue(p[2], now, pid, 'lease_expired')
-  requeue(p[3], now, pid, 'lease_expired')
+  local js_a = drop(p[2], 'matched', now, pid)
+  local js_b = drop(p[3], 'matched', now, pid)
+  return {p[2], p[3], js_a, js_b}
 end
-return {p[2], p[3]}
+requeue(p[2], now, pid, 'lease_expired')
+requeue(p[3], now, pid, 'lease_expired')
+return {p[2], p[3], '', ''}
 """
 
 # ARGV: P, now, detail → {a, b} or false: a pending proposal is withdrawn, both keep their places.
@@ -564,9 +571,25 @@ def hold(*, proposal_id: int) -> bool:
     return bool(_script("hold", _HOLD)(args=[proposal_id, now_ms(), settings.MATCHING_CONFIRM_LEASE_S * 1000]))
 
 
-def finish(*, proposal_id: int, matched: bool) -> tuple[int, int] | None:
+class Finished(NamedTuple):
+    """The two users of a proposal that `finish` closed; join scores (ms) only when matched."""
+
+    user_a: int
+    user_b: int
+    join_ms_a: float | None
+    join_ms_b: float | None
+
+
+def join_ms(raw: str | None) -> float | None:
+    """A join score returned by a script ('' when the ticket was already gone)."""
+    return float(raw) if raw else None
+
+
+def finish(*, proposal_id: int, matched: bool) -> Finished | None:
     result = _script("finish", _FINISH)(args=[proposal_id, now_ms(), "matched" if matched else "abort"])
-    return (int(result[0]), int(result[1])) if result else None
+    if not result:
+        return None
+    return Finished(int(result[0]), int(result[1]), join_ms(result[2]), join_ms(result[3]))
 
 
 def expired_proposal_ids(*, event_id: int, at_ms: float | None = None, limit: int = 500) -> list[int]:
@@ -606,6 +629,25 @@ def bucket_sizes(*, event_id: int) -> dict[tuple[str, str], int]:
     for gender, seeking in combos:
         pipe.zcard(bucket_key(event_id, gender, seeking))
     return dict(zip(combos, pipe.execute(), strict=True))
+
+
+def waiting_by_gender(*, event_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Waiting users per gender of each event, from the buckets themselves (one round trip, 6 ZCARDs each)."""
+    if not event_ids:
+        return {}
+    combos = [(g, s) for g in GENDERS for s in SEEKINGS]
+    pipe = get_redis().pipeline(transaction=False)
+    for event_id in event_ids:
+        for gender, seeking in combos:
+            pipe.zcard(bucket_key(event_id, gender, seeking))
+    sizes = iter(pipe.execute())
+    depths: dict[int, dict[str, int]] = {}
+    for event_id in event_ids:
+        depth = dict.fromkeys(GENDERS, 0)
+        for gender, _seeking in combos:
+            depth[gender] += next(sizes)
+        depths[event_id] = depth
+    return depths
 
 
 def mark_gone(*, user_id: int, grace_s: int) -> None:

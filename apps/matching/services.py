@@ -19,6 +19,8 @@ from apps.chat.services import room_create_direct
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.core.redis import get_redis
+from apps.dashboard import metrics
+from apps.dashboard.metrics import Metric
 from apps.events.models import Event
 from apps.events.services import event_require_joinable
 from apps.matching import events, queue, selectors
@@ -28,6 +30,29 @@ from apps.realtime import presence
 logger = logging.getLogger(__name__)
 
 HISTORY_FLUSH_BATCH = 5000
+
+
+def _record_after_commit(record) -> None:
+    """Record live metrics (docs/metrics.md) once the step is durable; a metrics failure never fails matching."""
+    transaction.on_commit(record, robust=True)
+
+
+def _record_wait(*, event_id: int, user_id: int, join_ms: float | None, now_ms: float) -> None:
+    """A ticket left the queue (matched or gave up): seconds since its ORIGINAL join (requeues keep it)."""
+    if join_ms is not None:
+        metrics.metric_observe(Metric.QUEUE_WAIT, (now_ms - join_ms) / 1000, event_id=event_id, user_id=user_id)
+
+
+def _record_matched(*, event_id: int, finished: queue.Finished) -> None:
+    # Counted where the atomic finish succeeds: exactly once per match, whichever path got there.
+    now = queue.now_ms()
+
+    def record() -> None:
+        metrics.metric_incr(Metric.CONFIRMED, event_id=event_id, user_id=finished.user_a)
+        _record_wait(event_id=event_id, user_id=finished.user_a, join_ms=finished.join_ms_a, now_ms=now)
+        _record_wait(event_id=event_id, user_id=finished.user_b, join_ms=finished.join_ms_b, now_ms=now)
+
+    _record_after_commit(record)
 
 
 def _join_rate() -> RateLimit:
@@ -109,6 +134,12 @@ def proposals_announce(*, proposals: list[queue.NewProposal]) -> int:
         ]
     )
     queue.mark_notified(proposal_ids=[proposal.proposal_id for proposal in announce], accept_deadlines_ms=deadlines)
+    # One pipelined round trip for the whole batch; the pair is attributed to the user who found the partner.
+    _record_after_commit(
+        lambda: metrics.metric_incr_many(
+            Metric.PROPOSALS, occurrences=[(proposal.event_id, proposal.user_ids[0]) for proposal in announce]
+        )
+    )
     return len(announce)
 
 
@@ -140,7 +171,19 @@ def proposal_respond(*, user_id: int, proposal_id: int, accept: bool) -> str:
     events.proposal_cancelled(
         outcomes=[(user_id, "declined", False), (other_id, "partner_declined", True)], proposal_id=proposal_id, event_id=event_id
     )
+    _record_declined(event_id=event_id, user_id=user_id, join_ms=queue.join_ms(result[3]))
     return "declined"
+
+
+def _record_declined(*, event_id: int, user_id: int, join_ms: float | None) -> None:
+    """The decliner's ticket left the queue: a declined proposal and one wait that ended unmatched."""
+    now = queue.now_ms()
+
+    def record() -> None:
+        metrics.metric_incr(Metric.DECLINED, event_id=event_id, user_id=user_id)
+        _record_wait(event_id=event_id, user_id=user_id, join_ms=join_ms, now_ms=now)
+
+    _record_after_commit(record)
 
 
 def match_persist(*, proposal_id: int) -> Match | None:
@@ -176,7 +219,9 @@ def match_persist(*, proposal_id: int) -> Match | None:
                     event_id=event_id,
                 )
             return None
-    queue.finish(proposal_id=proposal_id, matched=True)
+    finished = queue.finish(proposal_id=proposal_id, matched=True)
+    if finished:
+        _record_matched(event_id=event_id, finished=finished)
     events.match_confirmed(
         proposal_id=proposal_id,
         event_id=event_id,
@@ -203,17 +248,22 @@ def match_end_active(*, user_id: int, event_id: int) -> Match | None:
 def queue_leave(*, user_id: int, event_id: int, reason: str = "left") -> str:
     """Leave at any time (idempotent). Leaving during a proposal declines it; the partner keeps their place."""
     kind = "timed_out" if reason == "max_wait" else "left"
-    ticket = queue.ticket_get(event_id=event_id, user_id=user_id)
     result = queue.leave(event_id=event_id, user_id=user_id, kind=kind)
     if result[0] == "none":
         return "none"
     if result[0] == "confirming":
         raise DomainError("match_confirming", _("Your match is being confirmed."), http_status=409)
-    if result[0] == "left_proposal" and result[2]:
-        events.proposal_cancelled(
-            outcomes=[(int(result[2]), "partner_left", True)], proposal_id=int(result[1]), event_id=event_id
-        )
-    waited_s = int((queue.now_ms() - float(ticket["js"])) / 1000) if ticket.get("js") else None
+    now, join_ms = queue.now_ms(), queue.join_ms(result[-1])
+    if result[0] == "left_proposal":
+        if result[2]:
+            events.proposal_cancelled(
+                outcomes=[(int(result[2]), "partner_left", True)], proposal_id=int(result[1]), event_id=event_id
+            )
+        # Leaving during a proposal declines it.
+        _record_declined(event_id=event_id, user_id=user_id, join_ms=join_ms)
+    else:
+        _record_after_commit(lambda: _record_wait(event_id=event_id, user_id=user_id, join_ms=join_ms, now_ms=now))
+    waited_s = int((now - join_ms) / 1000) if join_ms is not None else None
     events.queue_left(user_id=user_id, event_id=event_id, reason=reason, waited_s=waited_s)
     return "left"
 
@@ -234,18 +284,36 @@ def proposal_expire(*, event_id: int, proposal_id: int, at_ms: float | None = No
             requeued = fate == "requeued"
             told.append((int(user_id), "partner_timeout" if requeued else "timeout", requeued))
         events.proposal_cancelled(outcomes=told, proposal_id=proposal_id, event_id=event_id)
+        _record_timed_out(event_id=event_id, result=result)
     elif outcome == "confirming":
         if Match.objects.filter(proposal_id=proposal_id).exists():
             match_persist(proposal_id=proposal_id)
             return "matched"
-        users = queue.finish(proposal_id=proposal_id, matched=False)
-        if users:
+        finished = queue.finish(proposal_id=proposal_id, matched=False)
+        if finished:
             events.proposal_cancelled(
-                outcomes=[(users[0], "lease_expired", True), (users[1], "lease_expired", True)],
+                outcomes=[(finished.user_a, "lease_expired", True), (finished.user_b, "lease_expired", True)],
                 proposal_id=proposal_id,
                 event_id=event_id,
             )
     return outcome
+
+
+def _record_timed_out(*, event_id: int, result: list[str]) -> None:
+    """One timed-out proposal (attributed to the first silent user) and a wait for each user it dropped."""
+    now = queue.now_ms()
+    dropped = [
+        (int(user_id), queue.join_ms(join_raw))
+        for user_id, fate, join_raw in ((result[1], result[2], result[5]), (result[3], result[4], result[6]))
+        if fate == "dropped"
+    ]
+
+    def record() -> None:
+        metrics.metric_incr(Metric.TIMED_OUT, event_id=event_id, user_id=dropped[0][0] if dropped else None)
+        for user_id, join_ms in dropped:
+            _record_wait(event_id=event_id, user_id=user_id, join_ms=join_ms, now_ms=now)
+
+    _record_after_commit(record)
 
 
 def queue_presence_lost(*, user_id: int) -> None:
@@ -284,6 +352,22 @@ def queue_sweep(*, event_id: int) -> dict[str, int]:
     return report
 
 
+def queue_depth_publish(*, event_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Set the `queue_depth` gauges (dims g:M / g:F) of these events and of `all` from the buckets.
+
+    The sweep calls this every second with every event that has a queue: two round trips in
+    all, and the gauges always come from the truth in Redis rather than from counted moves.
+    """
+    depths = queue.waiting_by_gender(event_ids=event_ids)
+    totals = dict.fromkeys(queue.GENDERS, 0)
+    for event_id, depth in depths.items():
+        metrics.gauges_set({f"{Metric.QUEUE_DEPTH}|g:{gender}": n for gender, n in depth.items()}, event_id=event_id)
+        for gender, n in depth.items():
+            totals[gender] += n
+    metrics.gauges_set({f"{Metric.QUEUE_DEPTH}|g:{gender}": n for gender, n in totals.items()})
+    return depths
+
+
 def queue_close(*, event_id: int) -> int:
     """The event is over: everyone still queued is told and removed."""
     closed = 0
@@ -294,6 +378,8 @@ def queue_close(*, event_id: int) -> int:
             continue  # a match being confirmed finishes on its own lease
     if not queue.ticket_user_ids(event_id=event_id):
         queue.forget_event(event_id=event_id)
+        # The sweep publishes depths only for events with a queue: zero this one's for good.
+        queue_depth_publish(event_ids=[event_id])
     return closed
 
 
@@ -328,6 +414,19 @@ def ticket_history_flush() -> int:
         queue.release("mq:history:lock")
 
 
+def queues_reconcile() -> int:
+    """Reconcile every event's queue; publish the repairs as matching's share of `reconcile_mismatches`.
+
+    Returns how many differences were repaired (0 when Redis and PostgreSQL agreed).
+    """
+    repaired = 0
+    for event_id in queue.event_ids_with_queue():
+        report = queue_reconcile(event_id=event_id)
+        repaired += report["requeued_orphans"] + report["rebucketed"] + report["finished_confirmed"]
+    metrics.gauge_part_set(Metric.RECONCILE_MISMATCHES, "matching", repaired)
+    return repaired
+
+
 def queue_reconcile(*, event_id: int) -> dict[str, int]:
     """Compare the Redis queue with PostgreSQL, repair what disagrees and report what was found.
 
@@ -346,8 +445,11 @@ def queue_reconcile(*, event_id: int) -> dict[str, int]:
             report["rebucketed"] += 1
         elif action.startswith("confirming:"):
             proposal_id = int(action.split(":", 1)[1])
-            if Match.objects.filter(proposal_id=proposal_id).exists() and queue.finish(proposal_id=proposal_id, matched=True):
-                report["finished_confirmed"] += 1
+            if Match.objects.filter(proposal_id=proposal_id).exists():
+                finished = queue.finish(proposal_id=proposal_id, matched=True)
+                if finished:
+                    report["finished_confirmed"] += 1
+                    _record_matched(event_id=event_id, finished=finished)
     event = Event.objects.filter(pk=event_id).first()
     if event is not None:
         report["stranded_pairs"] = len(

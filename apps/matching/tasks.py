@@ -11,12 +11,14 @@ def drain_arrivals(event_id: int) -> None:
 @shared_task(ignore_result=True)
 def sweep_live_queues() -> None:
     """Beat runs this every MATCHING_SWEEP_INTERVAL_S; concurrent runs are safe, the lock only saves work."""
-    for event_id in queue.event_ids_with_queue():
+    event_ids = queue.event_ids_with_queue()
+    for event_id in event_ids:
         if queue.acquire(f"mq:{event_id}:sweep-lock", ttl_ms=800):
             try:
                 services.queue_sweep(event_id=event_id)
             finally:
                 queue.release(f"mq:{event_id}:sweep-lock")
+    services.queue_depth_publish(event_ids=event_ids)
 
 
 @shared_task(ignore_result=True)
@@ -27,5 +29,4 @@ def flush_ticket_history() -> None:
 
 @shared_task(ignore_result=True)
 def reconcile_queues() -> None:
-    for event_id in queue.event_ids_with_queue():
-        services.queue_reconcile(event_id=event_id)
+    services.queues_reconcile()

@@ -23,14 +23,44 @@
   if (dialog) {
     const form = dialog.querySelector("[data-report-form]");
     const errorEl = form.querySelector("[data-report-error]");
-    root.querySelector("[data-report-open]").addEventListener("click", () => dialog.showModal());
+    const quote = form.querySelector("[data-report-quote]");
+    const log = root.querySelector("[data-log]");
+    // null: the report is about the partner; a number: about that message of theirs.
+    let reportedSeq = null;
+    const openReport = (seq, text) => {
+      reportedSeq = seq;
+      quote.textContent = text || "";
+      quote.hidden = seq === null;
+      errorEl.hidden = true;
+      dialog.showModal();
+    };
+    root.querySelector("[data-report-open]").addEventListener("click", () => openReport(null));
+    if (log) {
+      const partnerMessage = (target) => target.closest(".msg[data-seq]:not(.mine):not(.announcement)");
+      log.addEventListener("click", (event) => {
+        const li = partnerMessage(event.target);
+        if (!li || event.target.closest("button, a")) return;
+        openReport(Number(li.dataset.seq), (li.querySelector(".bubble") || li).textContent);
+      });
+      log.addEventListener("mouseover", (event) => {
+        const li = partnerMessage(event.target);
+        if (li && !li.title) li.title = log.dataset.labelReportMessage;
+      });
+    }
     form.querySelector("[data-report-cancel]").addEventListener("click", () => dialog.close());
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const block = event.submitter && event.submitter.value === "report_block";
       const { ok, data } = await post(
         form.dataset.url,
-        { reported_user_id: Number(form.dataset.user), room_id: roomId, reason: form.reason.value, text: form.text.value, block },
+        {
+          reported_user_id: Number(form.dataset.user),
+          room_id: roomId,
+          message_seq: reportedSeq,
+          reason: form.reason.value,
+          text: form.text.value,
+          block,
+        },
         true,
       );
       if (!ok) {

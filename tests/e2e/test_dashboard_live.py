@@ -1,10 +1,10 @@
 """Browser end to end (issue 6): a staff dashboard updates live while two students meet.
 
-Real daphne, a real Celery worker plus beat (which publishes the per-second snapshot),
-Redis, PostgreSQL and Chromium. Matching (issue 3) is not on main yet, so the match itself
-is recorded through the same metric calls the matching service makes (proposal, both
-accepts → confirmed, the two waits); presence, lobby entry and connects come from the
-real sockets of the two students' browsers.
+Real daphne, a real Celery worker plus beat (the matching sweep sets the queue depth every
+second and the dashboard publishes its per-second snapshot), Redis, PostgreSQL and Chromium.
+Nothing is recorded by the test: the two students join the queue from their lobby, the worker
+pairs them, both accept, and every figure on the dashboard comes from what the matching
+services recorded on the way.
 """
 
 import re
@@ -15,9 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
-from apps.dashboard import metrics
-from apps.dashboard.metrics import Metric
 from apps.dashboard.tests.conftest import make_live_event
+from apps.matching.models import Match
 from conftest import ARTIFACTS, ROOT, _process_env, _stop, save_screenshot
 
 
@@ -63,27 +62,41 @@ def test_staff_dashboard_updates_live_while_two_users_match(browser, daphne_serv
 
     # When the two students open the event lobby, the dashboard shows them within seconds.
     contexts = [browser.new_context(locale="ko-KR") for _ in range(2)]
+    lobbies = []
     for context, profile in zip(contexts, (him, her), strict=True):
         lobby = log_in(context, daphne_server, profile.user.email, f"/events/{event.pk}/")
         expect(lobby.locator("[data-ws-state]")).to_have_attribute("data-ws-state", "connected", timeout=10_000)
+        lobbies.append(lobby)
     expect(dashboard.locator('[data-tile="online"]')).to_have_text("2", timeout=5_000)
     expect(dashboard.locator('[data-tile="online_m"]')).to_have_text("1")
     expect(dashboard.locator('[data-tile="online_f"]')).to_have_text("1")
     expect(dashboard.locator('[data-tile="gender_ratio_online"]')).to_have_text("1")
 
-    # When they are matched (the calls matching makes), the match shows up live.
-    metrics.gauges_set({"queue_depth|g:M": 1, "queue_depth|g:F": 1}, event_id=event.pk)
-    expect(dashboard.locator('[data-tile="queue_total"]')).to_have_text("2", timeout=5_000)
-    metrics.metric_incr(Metric.PROPOSALS, event_id=event.pk)
-    metrics.metric_incr(Metric.CONFIRMED, event_id=event.pk)
-    for profile, waited_s in ((him, 12.0), (her, 4.0)):
-        metrics.metric_observe(Metric.QUEUE_WAIT, waited_s, event_id=event.pk, user_id=profile.user_id)
-    metrics.gauges_set({"queue_depth|g:M": 0, "queue_depth|g:F": 0}, event_id=event.pk)
+    # When he presses "find a match", the dashboard shows one man waiting in the queue.
+    lobbies[0].click("[data-queue-join]")
+    expect(lobbies[0].locator("[data-queue-waiting]")).to_be_visible(timeout=10_000)
+    expect(dashboard.locator('[data-tile="queue_m"]')).to_have_text("1", timeout=5_000)
+    expect(dashboard.locator('[data-tile="queue_f"]')).to_have_text("0")
+    expect(dashboard.locator('[data-tile="queue_total"]')).to_have_text("1")
+    expect(dashboard.locator('[data-tile="proposals_15m"]')).to_have_text("0")
+    # When she joins too, the worker proposes them to each other: a proposal, and nobody waits.
+    lobbies[1].click("[data-queue-join]")
+    for lobby in lobbies:
+        expect(lobby.locator("[data-proposal]")).to_be_visible(timeout=15_000)
+    expect(dashboard.locator('[data-tile="proposals_15m"]')).to_have_text("1", timeout=5_000)
+    expect(dashboard.locator('[data-tile="queue_total"]')).to_have_text("0", timeout=5_000)
+    expect(dashboard.locator('[data-tile="confirmed_15m"]')).to_have_text("0")
+    # When both accept, the confirmed match, the success rate and their waits show up live.
+    for lobby in lobbies:
+        lobby.click("[data-match-accept]")
+    for lobby in lobbies:
+        expect(lobby.locator("[data-match-confirmed]")).to_be_visible(timeout=15_000)
+    assert Match.objects.filter(event=event).count() == 1
     expect(dashboard.locator('[data-tile="confirmed_15m"]')).to_have_text("1", timeout=5_000)
-    expect(dashboard.locator('[data-tile="proposals_15m"]')).to_have_text("1")
+    expect(dashboard.locator('[data-tile="confirmed_total"]')).to_contain_text("1")
     expect(dashboard.locator('[data-tile="match_success_rate_15m"]')).to_have_text("100.0%")
-    expect(dashboard.locator('[data-tile="queue_total"]')).to_have_text("0")
     expect(dashboard.locator('[data-tile="wait_p95_s"]')).not_to_have_text("—")
+    expect(dashboard.locator('[data-tile="queue_m"]')).to_have_text("0")
     # The university table lists their university: 2 online, 2 lobby arrivals.
     first_row = dashboard.locator("[data-universities] tr").first
     expect(first_row).to_contain_text(re.compile(r"서울대학교\s*2\s*2"))

@@ -48,7 +48,9 @@ def test_report_and_block_from_a_chat_closes_it_for_both_and_keeps_evidence(daph
         # The insult reached Alice masked.
         alice_page.wait_for_selector('.msg[data-seq="2"] .bubble:has-text("*** **")')
 
-        alice_page.click("[data-report-open]")
+        # Tapping the partner's message reports that very message, quoted in the dialog.
+        alice_page.click('.msg[data-seq="2"] .bubble')
+        assert alice_page.locator("[data-report-quote]").inner_text() == "*** **"
         alice_page.select_option("#report-reason", "harassment")
         alice_page.fill("#report-text", "욕설을 했어요")
         save_screenshot(alice_page, "chat-report-dialog")
@@ -65,10 +67,11 @@ def test_report_and_block_from_a_chat_closes_it_for_both_and_keeps_evidence(daph
             context.close()
 
     report = Report.objects.get()
-    assert (report.reporter_id, report.reported_user_id, report.room_id, report.reason, report.text) == (
+    assert (report.reporter_id, report.reported_user_id, report.room_id, report.message_seq, report.reason, report.text) == (
         alice.pk,
         bob.pk,
         room.pk,
+        2,
         "harassment",
         "욕설을 했어요",
     )
