@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.chat import events, selectors
+from apps.chat import metrics as chat_metrics
 from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
 from apps.chat.protocol import BODY_MAX_CHARS, CLIENT_MSG_ID_MAX_CHARS, TYPING_EXPIRES_S, ErrorCode
 from apps.core.errors import DomainError
@@ -293,7 +294,8 @@ def chat_write_batch(
         cleaned.append((index, request, body))
     try:
         with transaction.atomic():
-            stored = _store_messages(cleaned, send_results)
+            room_meta: dict[int, tuple[str, int | None]] = {}
+            stored = _store_messages(cleaned, send_results, room_meta)
             moderation_services.flags_attach_messages(
                 seqs_by_flag={
                     flag_id: send_results[index].seq
@@ -304,6 +306,7 @@ def chat_write_batch(
             receipts: list[tuple[int, int, int, bool]] = []
             read_results = [_apply_read(request, receipts) for request in reads]
             events.write_batch_frames(messages=stored, reads=receipts)
+            transaction.on_commit(lambda: chat_metrics.messages_recorded(messages=stored, room_meta=room_meta), robust=True)
     except IntegrityError:
         # Only a bug or a manual write could break the constraints; redo one by one so a
         # single bad item cannot refuse the whole batch.
@@ -317,18 +320,24 @@ def chat_write_batch(
     return send_results, read_results
 
 
-def _store_messages(cleaned: list[tuple[int, SendRequest, str]], results: list) -> list[dict]:
-    """Store each cleaned send (filling `results`); return the new messages as frame data."""
+def _store_messages(
+    cleaned: list[tuple[int, SendRequest, str]], results: list, room_meta: dict[int, tuple[str, int | None]]
+) -> list[dict]:
+    """Store each cleaned send (filling `results` and each room's (kind, event id) in `room_meta`);
+    return the new messages as frame data."""
     if not cleaned:
         return []
     room_ids = sorted({request.room_id for _index, request, _body in cleaned})
     with connection.cursor() as cursor:
         # Lock in id order so concurrent batches of other processes never deadlock.
         cursor.execute(
-            "SELECT id, kind, is_open, members_can_post FROM chat_room WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            "SELECT id, kind, is_open, members_can_post, event_id FROM chat_room WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
             [room_ids],
         )
-        rooms = {row[0]: row[1:] for row in cursor.fetchall()}
+        rooms: dict[int, tuple[str, bool, bool]] = {}
+        for room_id, kind, is_open, members_can_post, event_id in cursor.fetchall():
+            rooms[room_id] = (kind, is_open, members_can_post)
+            room_meta[room_id] = (kind, event_id)
         stored: list[dict] = []
         for index, request, body in cleaned:
             room = rooms.get(request.room_id)

@@ -1,0 +1,55 @@
+"""The chat feeds the live dashboard: messages and conversations that took off."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.accounts.tests.factories import make_profile
+from apps.chat import services
+from apps.core.redis import get_redis
+from apps.dashboard.metrics import ALL, TOTALS_KEY, Metric, event_totals_key
+from apps.events.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def total(name: str) -> float:
+    return float(get_redis().hget(TOTALS_KEY, f"{name}|{ALL}") or 0)
+
+
+def send(sender, room, number: int) -> None:
+    services.message_send(sender_id=sender.pk, room_id=room.pk, client_msg_id=f"{sender.pk}-{number}", body=f"message {number}")
+
+
+def test_messages_count_per_event_and_a_conversation_counts_once_when_both_sent_three(django_capture_on_commit_callbacks):
+    # Given a 1:1 room from a match in a live event
+    event = Event.objects.create(name="live", starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=1))
+    alice, bob = make_profile().user, make_profile(gender="M", seeking="F").user
+    room = services.room_create_direct(user_ids=(alice.pk, bob.pk), event_id=event.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # When Alice sends five messages and Bob two, it is not yet a conversation
+        for number in range(5):
+            send(alice, room, number)
+        for number in range(2):
+            send(bob, room, number)
+    assert total(Metric.MESSAGES) == 7
+    assert total(Metric.CONVERSATIONS) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # When Bob sends his third and fourth, the conversation counts exactly once
+        send(bob, room, 2)
+        send(bob, room, 3)
+    assert total(Metric.MESSAGES) == 9
+    assert total(Metric.CONVERSATIONS) == 1
+    assert float(get_redis().hget(event_totals_key(str(event.pk)), Metric.CONVERSATIONS)) == 1
+
+
+def test_a_resent_message_is_not_counted_twice(django_capture_on_commit_callbacks):
+    alice, bob = make_profile().user, make_profile(gender="M", seeking="F").user
+    room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        send(alice, room, 1)
+        send(alice, room, 1)
+    assert total(Metric.MESSAGES) == 1
