@@ -24,7 +24,9 @@ def send(sender, room, number: int) -> None:
 
 def test_messages_count_per_event_and_a_conversation_counts_once_when_both_sent_three(django_capture_on_commit_callbacks):
     # Given a 1:1 room from a match in a live event
-    event = Event.objects.create(name="live", starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=1))
+    event = Event.objects.create(
+        name="live", starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=1)
+    )
     alice, bob = make_profile().user, make_profile(gender="M", seeking="F").user
     room = services.room_create_direct(user_ids=(alice.pk, bob.pk), event_id=event.pk)
 
