@@ -559,57 +559,80 @@ def user_sanction(*, user_id: int, moderator: User, action: str, reason: str) ->
     return standing
 
 
-@transaction.atomic
-def report_resolve(*, report_id: int, moderator: User, action: str, reason: str) -> Report:
-    """Dismiss a report, or act on it with warn / suspend / ban of the reported user."""
+def _require_resolution(*, action: str, reason: str) -> str:
     reason = _require_reason(reason)
     if action not in ("dismiss", *SANCTIONS):
         raise DomainError("invalid_action", _("Unknown moderation action."))
+    return reason
+
+
+def _queue_item_resolve(
+    *,
+    item,
+    kind: str,
+    target_user_id: int | None,
+    moderator: User,
+    action: str,
+    reason: str,
+    statuses: tuple[str, str],
+    extra_fields: tuple[str, ...] = (),
+) -> None:
+    """Close a queue item (report or flag): sanction its user unless dismissed, save, audit."""
+    before = {"status": item.status}
+    if action != "dismiss" and target_user_id is not None:
+        user_sanction(user_id=target_user_id, moderator=moderator, action=action, reason=reason)
+    dismissed_status, actioned_status = statuses
+    item.status = dismissed_status if action == "dismiss" else actioned_status
+    item.save(update_fields=["status", *extra_fields])
+    _audit(
+        actor=moderator,
+        action=f"{kind}_{action}",
+        target_type=kind,
+        target_id=item.pk,
+        target_user_id=target_user_id,
+        reason=reason,
+        before=before,
+        after={"status": item.status},
+    )
+
+
+@transaction.atomic
+def report_resolve(*, report_id: int, moderator: User, action: str, reason: str) -> Report:
+    """Dismiss a report, or act on it with warn / suspend / ban of the reported user."""
+    reason = _require_resolution(action=action, reason=reason)
     report = Report.objects.select_for_update().filter(pk=report_id).first()
     if report is None:
         raise DomainError("report_not_found", _("No such report."), http_status=404)
-    before = {"status": report.status}
-    if action != "dismiss" and report.reported_user_id is not None:
-        user_sanction(user_id=report.reported_user_id, moderator=moderator, action=action, reason=reason)
-    report.status = ReportStatus.DISMISSED if action == "dismiss" else ReportStatus.ACTIONED
     report.resolved_at = timezone.now()
-    report.save(update_fields=["status", "resolved_at"])
-    ReportEvidence.objects.filter(report=report, purge_after__isnull=True).update(purge_after=_evidence_purge_time())
-    _audit(
-        actor=moderator,
-        action=f"report_{action}",
-        target_type="report",
-        target_id=report.pk,
+    _queue_item_resolve(
+        item=report,
+        kind="report",
         target_user_id=report.reported_user_id,
+        moderator=moderator,
+        action=action,
         reason=reason,
-        before=before,
-        after={"status": report.status},
+        statuses=(ReportStatus.DISMISSED, ReportStatus.ACTIONED),
+        extra_fields=("resolved_at",),
     )
+    ReportEvidence.objects.filter(report=report, purge_after__isnull=True).update(purge_after=_evidence_purge_time())
     return report
 
 
 @transaction.atomic
 def flag_resolve(*, flag_id: int, moderator: User, action: str, reason: str) -> FlaggedContent:
-    reason = _require_reason(reason)
-    if action not in ("dismiss", *SANCTIONS):
-        raise DomainError("invalid_action", _("Unknown moderation action."))
+    """Dismiss a flagged message, or confirm it and sanction its author."""
+    reason = _require_resolution(action=action, reason=reason)
     flag = FlaggedContent.objects.select_for_update().filter(pk=flag_id).first()
     if flag is None:
         raise DomainError("flag_not_found", _("No such flagged item."), http_status=404)
-    before = {"status": flag.status}
-    if action != "dismiss" and flag.user_id is not None:
-        user_sanction(user_id=flag.user_id, moderator=moderator, action=action, reason=reason)
-    flag.status = FlagStatus.DISMISSED if action == "dismiss" else FlagStatus.CONFIRMED
-    flag.save(update_fields=["status"])
-    _audit(
-        actor=moderator,
-        action=f"flag_{action}",
-        target_type="flag",
-        target_id=flag.pk,
+    _queue_item_resolve(
+        item=flag,
+        kind="flag",
         target_user_id=flag.user_id,
+        moderator=moderator,
+        action=action,
         reason=reason,
-        before=before,
-        after={"status": flag.status},
+        statuses=(FlagStatus.DISMISSED, FlagStatus.CONFIRMED),
     )
     return flag
 
