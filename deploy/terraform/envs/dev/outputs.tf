@@ -1,69 +1,64 @@
 output "cluster_name" {
   description = "EKS cluster name."
-  value       = module.eks.cluster_name
+  value       = module.stack.cluster_name
 }
 
 output "ecr_repository_url" {
   description = "The chart's image.repository."
-  value       = module.registry.repository_url
+  value       = module.stack.ecr_repository_url
 }
 
 output "ci_role_arn" {
   description = "GitHub environment secret AWS_ROLE_ARN."
-  value       = module.registry.ci_role_arn
+  value       = module.stack.ci_role_arn
 }
 
 output "app_role_arn" {
   description = "The chart's serviceAccount.roleArn."
-  value       = module.app_iam.app_role_arn
+  value       = module.stack.app_role_arn
 }
 
 output "external_secrets_role_arn" {
   description = "IRSA role for the External Secrets Operator."
-  value       = module.app_iam.external_secrets_role_arn
+  value       = module.stack.external_secrets_role_arn
 }
 
 output "media_bucket" {
   description = "The chart's config.storageBucketName."
-  value       = module.storage.bucket_name
+  value       = module.stack.media_bucket
 }
 
 output "media_cdn_domain" {
   description = "CloudFront domain to alias media_domain to."
-  value       = module.storage.cloudfront_domain_name
+  value       = module.stack.media_cdn_domain
 }
 
 output "oidc_issuer_url" {
   description = "The chart's config.oidcIssuer."
-  value       = module.auth.issuer_url
+  value       = module.stack.oidc_issuer_url
 }
 
 output "oidc_logout_url" {
   description = "The chart's config.oidcLogoutUrl."
-  value       = module.auth.logout_url
+  value       = module.stack.oidc_logout_url
 }
 
 output "alert_topic_arn" {
   description = "The chart's config.alertSnsTopicArn."
-  value       = module.alerts.topic_arn
+  value       = module.stack.alert_topic_arn
 }
 
 output "redis_primary_endpoint" {
   description = "The chart's worker.keda.redis.address."
-  value       = module.cache.primary_endpoint
+  value       = module.stack.redis_primary_endpoint
 }
 
 output "database_endpoint" {
   description = "Aurora writer endpoint (host of DATABASE_URL)."
-  value       = module.database.endpoint
+  value       = module.stack.database_endpoint
 }
 
 output "secret_arns" {
   description = "Secrets External Secrets combines into the app's Kubernetes Secret."
-  value = {
-    app      = aws_secretsmanager_secret.app.arn
-    database = module.database.master_user_secret_arn
-    redis    = module.cache.secret_arn
-    oidc     = module.auth.secret_arn
-  }
+  value       = module.stack.secret_arns
 }

@@ -29,7 +29,7 @@ provider "aws" {
   default_tags {
     tags = {
       Project     = "matchminds"
-      Environment = var.environment
+      Environment = "prod"
     }
   }
 }
@@ -42,7 +42,7 @@ provider "aws" {
   default_tags {
     tags = {
       Project     = "matchminds"
-      Environment = var.environment
+      Environment = "prod"
     }
   }
 }

@@ -78,112 +78,131 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = each.value
 }
 
-# ---------------------------------------------------------------- Aurora
+# ---------------------------------------------------------------- alarms
 
-resource "aws_cloudwatch_metric_alarm" "db_acu" {
-  alarm_name          = "${var.name}-aurora-acu-high"
-  alarm_description   = "Aurora is near its maximum capacity; raise max_capacity or find the expensive queries. See docs/operations.md."
-  namespace           = "AWS/RDS"
-  metric_name         = "ACUUtilization"
-  dimensions          = { DBClusterIdentifier = var.db_cluster_identifier }
-  statistic           = "Average"
+locals {
+  # Aurora alarms, keyed by the resource names they had before the for_each.
+  db_alarms = {
+    db_acu = {
+      name               = "${var.name}-aurora-acu-high"
+      description        = "Aurora is near its maximum capacity; raise max_capacity or find the expensive queries. See docs/operations.md."
+      namespace          = "AWS/RDS"
+      metric_name        = "ACUUtilization"
+      dimensions         = { DBClusterIdentifier = var.db_cluster_identifier }
+      statistic          = "Average"
+      evaluation_periods = 3
+      threshold          = var.db_acu_utilization_percent
+      notify_ok          = true
+    }
+    db_cpu = {
+      name               = "${var.name}-aurora-cpu-high"
+      description        = "Aurora CPU above 80% for 15 minutes. See docs/operations.md."
+      namespace          = "AWS/RDS"
+      metric_name        = "CPUUtilization"
+      dimensions         = { DBClusterIdentifier = var.db_cluster_identifier }
+      statistic          = "Average"
+      evaluation_periods = 3
+      threshold          = 80
+      notify_ok          = true
+    }
+    db_deadlocks = {
+      name               = "${var.name}-aurora-deadlocks"
+      description        = "Aurora reports deadlocks (concurrent matching writes). See docs/operations.md."
+      namespace          = "AWS/RDS"
+      metric_name        = "Deadlocks"
+      dimensions         = { DBClusterIdentifier = var.db_cluster_identifier }
+      statistic          = "Sum"
+      evaluation_periods = 1
+      threshold          = 5
+      notify_ok          = false
+    }
+  }
+
+  # ElastiCache alarms, one of each per member cluster; the alarm is named <cluster>-<suffix>.
+  cache_alarm_kinds = {
+    cache_cpu = {
+      suffix             = "engine-cpu-high"
+      description        = "Redis engine CPU above 80%: the broker/channel layer is saturated. See docs/operations.md."
+      metric_name        = "EngineCPUUtilization"
+      statistic          = "Average"
+      evaluation_periods = 3
+      threshold          = 80
+      notify_ok          = true
+    }
+    cache_memory = {
+      suffix             = "memory-high"
+      description        = "Redis memory above ${var.cache_memory_percent}%: queues are backing up or keys lack TTLs. See docs/operations.md."
+      metric_name        = "DatabaseMemoryUsagePercentage"
+      statistic          = "Maximum"
+      evaluation_periods = 2
+      threshold          = var.cache_memory_percent
+      notify_ok          = true
+    }
+    cache_evictions = {
+      suffix             = "evictions"
+      description        = "Redis is evicting keys: Celery messages or channel groups may be lost. See docs/operations.md."
+      metric_name        = "Evictions"
+      statistic          = "Sum"
+      evaluation_periods = 1
+      threshold          = 0
+      notify_ok          = false
+    }
+  }
+
+  cache_alarms = merge([
+    for kind, alarm in local.cache_alarm_kinds : {
+      for cluster_id in var.cache_cluster_ids : "${kind}/${cluster_id}" => {
+        name               = "${cluster_id}-${alarm.suffix}"
+        description        = alarm.description
+        namespace          = "AWS/ElastiCache"
+        metric_name        = alarm.metric_name
+        dimensions         = { CacheClusterId = cluster_id }
+        statistic          = alarm.statistic
+        evaluation_periods = alarm.evaluation_periods
+        threshold          = alarm.threshold
+        notify_ok          = alarm.notify_ok
+      }
+    }
+  ]...)
+
+  alarms = merge(local.db_alarms, local.cache_alarms)
+}
+
+# Every alarm: 5-minute periods, fires above its threshold, missing data is not a breach,
+# notifies the topic on ALARM (and on OK where notify_ok).
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
+
+  alarm_name          = each.value.name
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric_name
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
   period              = 300
-  evaluation_periods  = 3
-  threshold           = var.db_acu_utilization_percent
+  evaluation_periods  = each.value.evaluation_periods
+  threshold           = each.value.threshold
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alerts.arn]
-  ok_actions          = [aws_sns_topic.alerts.arn]
+  ok_actions          = each.value.notify_ok ? [aws_sns_topic.alerts.arn] : null
   tags                = var.tags
 }
 
-resource "aws_cloudwatch_metric_alarm" "db_cpu" {
-  alarm_name          = "${var.name}-aurora-cpu-high"
-  alarm_description   = "Aurora CPU above 80% for 15 minutes. See docs/operations.md."
-  namespace           = "AWS/RDS"
-  metric_name         = "CPUUtilization"
-  dimensions          = { DBClusterIdentifier = var.db_cluster_identifier }
-  statistic           = "Average"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = 80
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alerts.arn]
-  ok_actions          = [aws_sns_topic.alerts.arn]
-  tags                = var.tags
+# State addresses of the Aurora alarms before the for_each. The ElastiCache alarms were
+# keyed by cluster id, which a moved block cannot name; move them with terraform state mv
+# (docs/operations.md, "Upgrading the alert alarms") before the first apply.
+moved {
+  from = aws_cloudwatch_metric_alarm.db_acu
+  to   = aws_cloudwatch_metric_alarm.this["db_acu"]
 }
 
-resource "aws_cloudwatch_metric_alarm" "db_deadlocks" {
-  alarm_name          = "${var.name}-aurora-deadlocks"
-  alarm_description   = "Aurora reports deadlocks (concurrent matching writes). See docs/operations.md."
-  namespace           = "AWS/RDS"
-  metric_name         = "Deadlocks"
-  dimensions          = { DBClusterIdentifier = var.db_cluster_identifier }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 5
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alerts.arn]
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.db_cpu
+  to   = aws_cloudwatch_metric_alarm.this["db_cpu"]
 }
 
-# ---------------------------------------------------------------- ElastiCache
-
-resource "aws_cloudwatch_metric_alarm" "cache_cpu" {
-  for_each = toset(var.cache_cluster_ids)
-
-  alarm_name          = "${each.value}-engine-cpu-high"
-  alarm_description   = "Redis engine CPU above 80%: the broker/channel layer is saturated. See docs/operations.md."
-  namespace           = "AWS/ElastiCache"
-  metric_name         = "EngineCPUUtilization"
-  dimensions          = { CacheClusterId = each.value }
-  statistic           = "Average"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = 80
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alerts.arn]
-  ok_actions          = [aws_sns_topic.alerts.arn]
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "cache_memory" {
-  for_each = toset(var.cache_cluster_ids)
-
-  alarm_name          = "${each.value}-memory-high"
-  alarm_description   = "Redis memory above ${var.cache_memory_percent}%: queues are backing up or keys lack TTLs. See docs/operations.md."
-  namespace           = "AWS/ElastiCache"
-  metric_name         = "DatabaseMemoryUsagePercentage"
-  dimensions          = { CacheClusterId = each.value }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 2
-  threshold           = var.cache_memory_percent
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alerts.arn]
-  ok_actions          = [aws_sns_topic.alerts.arn]
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "cache_evictions" {
-  for_each = toset(var.cache_cluster_ids)
-
-  alarm_name          = "${each.value}-evictions"
-  alarm_description   = "Redis is evicting keys: Celery messages or channel groups may be lost. See docs/operations.md."
-  namespace           = "AWS/ElastiCache"
-  metric_name         = "Evictions"
-  dimensions          = { CacheClusterId = each.value }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alerts.arn]
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.db_deadlocks
+  to   = aws_cloudwatch_metric_alarm.this["db_deadlocks"]
 }
