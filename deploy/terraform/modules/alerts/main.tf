@@ -188,21 +188,3 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   ok_actions          = each.value.notify_ok ? [aws_sns_topic.alerts.arn] : null
   tags                = var.tags
 }
-
-# State addresses of the Aurora alarms before the for_each. The ElastiCache alarms were
-# keyed by cluster id, which a moved block cannot name; move them with terraform state mv
-# (docs/operations.md, "Upgrading the alert alarms") before the first apply.
-moved {
-  from = aws_cloudwatch_metric_alarm.db_acu
-  to   = aws_cloudwatch_metric_alarm.this["db_acu"]
-}
-
-moved {
-  from = aws_cloudwatch_metric_alarm.db_cpu
-  to   = aws_cloudwatch_metric_alarm.this["db_cpu"]
-}
-
-moved {
-  from = aws_cloudwatch_metric_alarm.db_deadlocks
-  to   = aws_cloudwatch_metric_alarm.this["db_deadlocks"]
-}
