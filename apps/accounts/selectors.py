@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Interest, PhotoStatus, Profile, University, UniversityDomain, User
 from apps.accounts.roles import Role
-from apps.moderation.selectors import user_moderation_problem
+from apps.moderation.selectors import block_exists_between, user_moderation_problem
 
 
 def age_in_years(*, birth_date: date, today: date | None = None) -> int:
@@ -48,11 +48,23 @@ def interest_list() -> list[Interest]:
     return list(Interest.objects.all())
 
 
+def profile_photo_visible_to(*, profile: Profile, viewer: User | None) -> bool:
+    """The one rule for who sees a profile photo: its owner and staff always; other signed-in
+    students once it is approved, and never across a block."""
+    if not profile.photo or viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.pk == profile.user_id or viewer.is_staff:
+        return True
+    return profile.photo_status == PhotoStatus.APPROVED and not block_exists_between(
+        user_id=viewer.pk, other_user_id=profile.user_id
+    )
+
+
 def profile_public_card(*, profile: Profile, viewer: User | None = None) -> dict:
     """What another student may see: never e-mail, birth date or exact age."""
     from django.urls import reverse
 
-    photo_visible = profile.photo_status == PhotoStatus.APPROVED or (viewer is not None and viewer.pk == profile.user_id)
+    photo_visible = profile_photo_visible_to(profile=profile, viewer=viewer)
     return {
         "user_id": profile.user_id,
         "nickname": profile.nickname,
@@ -62,7 +74,7 @@ def profile_public_card(*, profile: Profile, viewer: User | None = None) -> dict
         "region": profile.region,
         "interests": [interest.slug for interest in profile.interests.all()],
         "bio": profile.bio,
-        "photo_url": reverse("accounts:photo", args=[profile.user_id]) if photo_visible and profile.photo else None,
+        "photo_url": reverse("accounts:photo", args=[profile.user_id]) if photo_visible else None,
     }
 
 

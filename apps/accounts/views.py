@@ -26,11 +26,10 @@ from apps.accounts.forms import (
     UniversityCodeForm,
     UniversityEmailForm,
 )
-from apps.accounts.models import PhotoStatus, Profile
-from apps.accounts.selectors import profile_for_user
+from apps.accounts.models import Profile
+from apps.accounts.selectors import profile_for_user, profile_photo_visible_to
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
-from apps.moderation.selectors import block_exists_between
 
 logger = logging.getLogger(__name__)
 
@@ -115,20 +114,7 @@ def photo(request: HttpRequest, user_id: int) -> HttpResponse:
     are handed out as presigned URLs that expire (MEDIA_URL_EXPIRE_S).
     """
     profile = get_object_or_404(Profile, user_id=user_id)
-    viewer = request.user
-    may_see = (
-        profile.photo
-        and viewer.is_authenticated
-        and (
-            viewer.pk == user_id
-            or viewer.is_staff
-            or (
-                profile.photo_status == PhotoStatus.APPROVED
-                and not block_exists_between(user_id=viewer.pk, other_user_id=user_id)
-            )
-        )
-    )
-    if not may_see:
+    if not profile_photo_visible_to(profile=profile, viewer=request.user):
         return redirect(static("accounts/placeholder.svg"))
     storage = profile.photo.storage
     if isinstance(storage, FileSystemStorage):

@@ -113,3 +113,24 @@ def test_openapi_schema_and_docs_are_served(client):
     assert schema.status_code == 200
     assert b"/api/v1/profile/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_public_card_hides_an_approved_photo_across_a_block(api, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from apps.accounts.models import PhotoStatus
+    from apps.moderation.services import block_create
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    owner, viewer = make_profile(), make_profile()
+    owner.photo.save("p.jpg", ContentFile(b"x"), save=False)
+    owner.photo_status = PhotoStatus.APPROVED
+    owner.save()
+    api.force_authenticate(viewer.user)
+    assert api.get(f"/api/v1/profiles/{owner.user_id}/").json()["photo_url"] == f"/accounts/photos/{owner.user_id}/"
+
+    block_create(blocker=owner.user, blocked_user_id=viewer.user_id)
+    assert api.get(f"/api/v1/profiles/{owner.user_id}/").json()["photo_url"] is None
