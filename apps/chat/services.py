@@ -2,8 +2,8 @@
 
 The send path is built for throughput: each process batches the sends (and read
 receipts) that arrive while the previous batch is in PostgreSQL into ONE transaction
-(group commit), each message costing one SQL statement that checks membership and blocks,
-deduplicates by client_msg_id, bumps the room's sequence and inserts the message.
+(group commit), and each statement of a batch covers all its items: membership, blocks and
+client_msg_id checks, the inserts and the rooms' sequence bumps cost a fixed few round trips.
 """
 
 import logging
@@ -41,45 +41,46 @@ def send_rate() -> RateLimit:
 LOBBY_UNREAD_DIRTY_KEY = "chat:lobby_unread_dirty"
 UNSUBSCRIBE_SALT = "chat.digest.unsubscribe"
 
-# Membership, the block check (1:1 rooms only), idempotency and the gapless sequence in
-# one statement. The caller holds the room row lock, so `existing` sees every committed
-# resend and a concurrent duplicate cannot slip through.
-_SEND_SQL = """
-WITH existing AS (
-    SELECT seq, sent_at FROM chat_message
-     WHERE room_id = %(room)s AND sender_id = %(sender)s AND client_msg_id = %(cmid)s
-), allowed AS (
-    SELECT 1 FROM chat_roommember m
-     WHERE m.room_id = %(room)s AND m.user_id = %(sender)s
-       AND NOT (%(direct)s AND EXISTS (
-            SELECT 1 FROM chat_roommember o JOIN moderation_block b
-              ON (b.blocker_id = %(sender)s AND b.blocked_id = o.user_id)
-              OR (b.blocked_id = %(sender)s AND b.blocker_id = o.user_id)
-             WHERE o.room_id = %(room)s AND o.user_id <> %(sender)s))
-), bump AS (
-    UPDATE chat_room SET last_seq = last_seq + 1
-     WHERE id = %(room)s AND EXISTS (SELECT 1 FROM allowed) AND NOT EXISTS (SELECT 1 FROM existing)
-    RETURNING last_seq
-), ins AS (
-    INSERT INTO chat_message (room_id, seq, sender_id, client_msg_id, kind, body, sent_at)
-    SELECT %(room)s, last_seq, %(sender)s, %(cmid)s, %(kind)s, %(body)s, clock_timestamp() FROM bump
-    RETURNING seq, sent_at
+# Every statement of a batch covers all its items at once (arrays unnested server-side):
+# a group-committed batch costs a fixed handful of round trips, not one per message.
+_SEND_CHECKS_SQL = """
+WITH wanted AS (
+    SELECT * FROM unnest(%(rooms)s::bigint[], %(senders)s::bigint[], %(cmids)s::text[]) AS w(room_id, sender_id, cmid)
 )
-SELECT seq, sent_at, FALSE,
-       (SELECT nickname FROM accounts_profile WHERE user_id = %(sender)s),
-       CASE WHEN %(lobby)s THEN (SELECT count(*) FROM chat_roommember
-                                  WHERE room_id = %(room)s AND user_id <> %(sender)s) END
-  FROM ins
-UNION ALL
-SELECT seq, sent_at, TRUE, NULL, NULL FROM existing
+SELECT w.room_id, w.sender_id, w.cmid,
+       EXISTS (SELECT 1 FROM chat_roommember m WHERE m.room_id = w.room_id AND m.user_id = w.sender_id),
+       EXISTS (SELECT 1 FROM chat_roommember o JOIN moderation_block b
+                 ON (b.blocker_id = w.sender_id AND b.blocked_id = o.user_id)
+                 OR (b.blocked_id = w.sender_id AND b.blocker_id = o.user_id)
+                WHERE o.room_id = w.room_id AND o.user_id <> w.sender_id),
+       e.seq, e.sent_at
+  FROM wanted w
+  LEFT JOIN chat_message e ON e.room_id = w.room_id AND e.sender_id = w.sender_id AND e.client_msg_id = w.cmid
 """
 
+_INSERT_MESSAGES_SQL = """
+INSERT INTO chat_message (room_id, seq, sender_id, client_msg_id, kind, body, sent_at)
+SELECT room_id, seq, sender_id, cmid, kind, body, clock_timestamp()
+  FROM unnest(%(rooms)s::bigint[], %(seqs)s::bigint[], %(senders)s::bigint[], %(cmids)s::text[],
+              %(kinds)s::text[], %(bodies)s::text[]) AS v(room_id, seq, sender_id, cmid, kind, body)
+RETURNING room_id, seq, sent_at
+"""
+
+_BUMP_ROOMS_SQL = """
+UPDATE chat_room r SET last_seq = v.last_seq
+  FROM unnest(%(rooms)s::bigint[], %(seqs)s::bigint[]) AS v(room_id, last_seq)
+ WHERE r.id = v.room_id
+"""
+
+# Lobby rooms: how many members besides the sender have yet to read a new message.
+_LOBBY_OTHERS_SQL = "SELECT room_id, count(*) - 1 FROM chat_roommember WHERE room_id = ANY(%s) GROUP BY room_id"
+
 _READ_SQL = """
-UPDATE chat_roommember m SET last_read_seq = LEAST(%(seq)s, r.last_seq)
-  FROM chat_room r
- WHERE m.room_id = %(room)s AND m.user_id = %(user)s AND r.id = m.room_id
-   AND m.last_read_seq < LEAST(%(seq)s, r.last_seq)
-RETURNING m.last_read_seq, r.kind
+UPDATE chat_roommember m SET last_read_seq = LEAST(v.seq, r.last_seq)
+  FROM unnest(%(rooms)s::bigint[], %(users)s::bigint[], %(seqs)s::bigint[]) AS v(room_id, user_id, seq), chat_room r
+ WHERE m.room_id = v.room_id AND m.user_id = v.user_id AND r.id = m.room_id
+   AND m.last_read_seq < LEAST(v.seq, r.last_seq)
+RETURNING m.room_id, m.user_id, m.last_read_seq, r.kind
 """
 
 
@@ -304,7 +305,7 @@ def chat_write_batch(
                 }
             )
             receipts: list[tuple[int, int, int, bool]] = []
-            read_results = [_apply_read(request, receipts) for request in reads]
+            read_results = _apply_reads(reads, receipts)
             events.write_batch_frames(messages=stored, reads=receipts)
             transaction.on_commit(lambda: chat_metrics.messages_recorded(messages=stored, room_meta=room_meta), robust=True)
     except IntegrityError:
@@ -324,61 +325,113 @@ def _store_messages(
     cleaned: list[tuple[int, SendRequest, str]], results: list, room_meta: dict[int, tuple[str, int | None]]
 ) -> list[dict]:
     """Store each cleaned send (filling `results` and each room's (kind, event id) in `room_meta`);
-    return the new messages as frame data."""
+    return the new messages as frame data.
+
+    The rooms' rows are locked first, so the existence checks see every committed resend
+    and the seqs handed out here stay gapless and unique.
+    """
     if not cleaned:
         return []
     room_ids = sorted({request.room_id for _index, request, _body in cleaned})
     with connection.cursor() as cursor:
         # Lock in id order so concurrent batches of other processes never deadlock.
         cursor.execute(
-            "SELECT id, kind, is_open, members_can_post, event_id FROM chat_room WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            "SELECT id, kind, is_open, members_can_post, event_id, last_seq FROM chat_room"
+            " WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
             [room_ids],
         )
         rooms: dict[int, tuple[str, bool, bool]] = {}
-        for room_id, kind, is_open, members_can_post, event_id in cursor.fetchall():
+        last_seqs: dict[int, int] = {}
+        for room_id, kind, is_open, members_can_post, event_id, last_seq in cursor.fetchall():
             rooms[room_id] = (kind, is_open, members_can_post)
             room_meta[room_id] = (kind, event_id)
-        stored: list[dict] = []
+            last_seqs[room_id] = last_seq
+        cursor.execute(
+            _SEND_CHECKS_SQL,
+            {
+                "rooms": [request.room_id for _i, request, _b in cleaned],
+                "senders": [request.sender_id for _i, request, _b in cleaned],
+                "cmids": [request.client_msg_id for _i, request, _b in cleaned],
+            },
+        )
+        checks = {(room_id, sender_id, cmid): rest for room_id, sender_id, cmid, *rest in cursor.fetchall()}
+
+        new_rows: list[tuple[int, SendRequest, str, str, int]] = []  # (index, request, body, kind, seq)
+        first_of_key: dict[tuple[int, int, str], int] = {}  # a resend inside the same batch
+        resent: list[tuple[int, int]] = []  # (index, index of its first copy)
         for index, request, body in cleaned:
+            key = (request.room_id, request.sender_id, request.client_msg_id)
+            is_member, blocked, existing_seq, existing_sent_at = checks[key]
+            if existing_seq is not None:
+                results[index] = SendResult(request.room_id, request.client_msg_id, existing_seq, existing_sent_at, True)
+                continue
+            if key in first_of_key:
+                resent.append((index, first_of_key[key]))
+                continue
             room = rooms.get(request.room_id)
             kind, is_open, members_can_post = room if room else (None, False, False)
-            may_post = room is not None and is_open and (kind != RoomKind.LOBBY or members_can_post or request.sender_is_staff)
+            may_post = (
+                room is not None
+                and is_open
+                and is_member
+                and not (kind == RoomKind.DIRECT and blocked)
+                and (kind != RoomKind.LOBBY or members_can_post or request.sender_is_staff)
+            )
             if not may_post:
                 results[index] = _refusal_or_original_ack(request)
                 continue
+            first_of_key[key] = index
+            last_seqs[request.room_id] += 1
             message_kind = MessageKind.ANNOUNCEMENT if kind == RoomKind.LOBBY and request.sender_is_staff else request.kind
-            cursor.execute(
-                _SEND_SQL,
-                {
-                    "room": request.room_id,
-                    "sender": request.sender_id,
-                    "cmid": request.client_msg_id,
-                    "kind": message_kind,
-                    "body": body,
-                    "direct": kind == RoomKind.DIRECT,
-                    "lobby": kind == RoomKind.LOBBY,
-                },
-            )
-            row = cursor.fetchone()
-            if row is None:
-                results[index] = _refusal_or_original_ack(request)
-                continue
-            seq, sent_at, duplicate, sender_name, others = row
-            results[index] = SendResult(request.room_id, request.client_msg_id, seq, sent_at, duplicate)
-            if not duplicate:
-                message = {
-                    "room": request.room_id,
-                    "seq": seq,
-                    "sender": request.sender_id,
-                    "sender_name": sender_name or "",
-                    "client_msg_id": request.client_msg_id,
-                    "kind": message_kind,
-                    "body": body,
-                    "sent_at": sent_at.isoformat(),
-                }
-                if others is not None:
-                    message["unread"] = others
-                stored.append(message)
+            new_rows.append((index, request, body, message_kind, last_seqs[request.room_id]))
+        if not new_rows:
+            return []
+
+        cursor.execute(
+            _INSERT_MESSAGES_SQL,
+            {
+                "rooms": [request.room_id for _i, request, _b, _k, _s in new_rows],
+                "seqs": [seq for *_rest, seq in new_rows],
+                "senders": [request.sender_id for _i, request, _b, _k, _s in new_rows],
+                "cmids": [request.client_msg_id for _i, request, _b, _k, _s in new_rows],
+                "kinds": [kind for _i, _r, _b, kind, _s in new_rows],
+                "bodies": [body for _i, _r, body, _k, _s in new_rows],
+            },
+        )
+        sent_at_of = {(room_id, seq): sent_at for room_id, seq, sent_at in cursor.fetchall()}
+        bumped = {request.room_id for _i, request, _b, _k, _s in new_rows}
+        cursor.execute(_BUMP_ROOMS_SQL, {"rooms": sorted(bumped), "seqs": [last_seqs[room_id] for room_id in sorted(bumped)]})
+        cursor.execute(
+            "SELECT user_id, nickname FROM accounts_profile WHERE user_id = ANY(%s)",
+            [sorted({request.sender_id for _i, request, _b, _k, _s in new_rows})],
+        )
+        nicknames = dict(cursor.fetchall())
+        lobby_ids = sorted(room_id for room_id in bumped if rooms[room_id][0] == RoomKind.LOBBY)
+        others: dict[int, int] = {}
+        if lobby_ids:
+            cursor.execute(_LOBBY_OTHERS_SQL, [lobby_ids])
+            others = dict(cursor.fetchall())
+
+    stored: list[dict] = []
+    for index, request, body, message_kind, seq in new_rows:
+        sent_at = sent_at_of[(request.room_id, seq)]
+        results[index] = SendResult(request.room_id, request.client_msg_id, seq, sent_at, False)
+        message = {
+            "room": request.room_id,
+            "seq": seq,
+            "sender": request.sender_id,
+            "sender_name": nicknames.get(request.sender_id) or "",
+            "client_msg_id": request.client_msg_id,
+            "kind": message_kind,
+            "body": body,
+            "sent_at": sent_at.isoformat(),
+        }
+        if request.room_id in others:
+            message["unread"] = others[request.room_id]
+        stored.append(message)
+    for index, first_index in resent:
+        original = results[first_index]
+        results[index] = SendResult(original.room_id, original.client_msg_id, original.seq, original.sent_at, True)
     return stored
 
 
@@ -426,21 +479,43 @@ def room_mark_read(*, user_id: int, room_id: int, seq: int) -> int:
     return result
 
 
-def _apply_read(request: ReadRequest, receipts: list[tuple[int, int, int, bool]]) -> int | DomainError:
+def _apply_reads(requests: list[ReadRequest], receipts: list[tuple[int, int, int, bool]]) -> list[int | DomainError]:
+    """Move every read pointer of the batch in one statement; each request gets its new
+    pointer (unchanged when it would not move forward) or a DomainError."""
+    if not requests:
+        return []
+    # One row per (room, user): an UPDATE … FROM joins each target row once.
+    furthest: dict[tuple[int, int], int] = {}
+    for request in requests:
+        key = (request.room_id, request.user_id)
+        furthest[key] = max(furthest.get(key, request.seq), request.seq)
+    keys = sorted(furthest)
     with connection.cursor() as cursor:
-        cursor.execute(_READ_SQL, {"room": request.room_id, "user": request.user_id, "seq": request.seq})
-        row = cursor.fetchone()
-    if row is None:
-        member = RoomMember.objects.filter(room_id=request.room_id, user_id=request.user_id).first()
-        if member is None:
-            return DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
-        return member.last_read_seq
-    new_seq, kind = row
-    receipts.append((request.room_id, request.user_id, new_seq, kind == RoomKind.DIRECT))
-    if kind == RoomKind.LOBBY:
+        cursor.execute(
+            _READ_SQL,
+            {"rooms": [k[0] for k in keys], "users": [k[1] for k in keys], "seqs": [furthest[k] for k in keys]},
+        )
+        moved = {(room_id, user_id): (seq, kind) for room_id, user_id, seq, kind in cursor.fetchall()}
+        pointers = {key: seq for key, (seq, _kind) in moved.items()}
+        unmoved = [key for key in keys if key not in moved]
+        if unmoved:
+            cursor.execute(
+                "SELECT m.room_id, m.user_id, m.last_read_seq FROM chat_roommember m"
+                " JOIN unnest(%s::bigint[], %s::bigint[]) AS v(room_id, user_id)"
+                " ON m.room_id = v.room_id AND m.user_id = v.user_id",
+                [[k[0] for k in unmoved], [k[1] for k in unmoved]],
+            )
+            pointers.update({(room_id, user_id): seq for room_id, user_id, seq in cursor.fetchall()})
+    dirty_lobbies = set()
+    for (room_id, user_id), (seq, kind) in sorted(moved.items()):
+        receipts.append((room_id, user_id, seq, kind == RoomKind.DIRECT))
+        if kind == RoomKind.LOBBY:
+            dirty_lobbies.add(room_id)
+    if dirty_lobbies:
         # A flag left by a rolled-back batch only costs one needless recount.
-        get_redis().sadd(LOBBY_UNREAD_DIRTY_KEY, request.room_id)
-    return new_seq
+        get_redis().sadd(LOBBY_UNREAD_DIRTY_KEY, *dirty_lobbies)
+    not_member = DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+    return [pointers.get((request.room_id, request.user_id), not_member) for request in requests]
 
 
 def lobby_unread_broadcast() -> int:

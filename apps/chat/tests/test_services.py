@@ -75,8 +75,57 @@ def test_one_message_costs_a_fixed_number_of_queries():
     alice, _bob, room = make_pair()
     with CaptureQueriesContext(connection) as queries:
         services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="q", body="hi")
-    # savepoint, room lock, one send statement, release
-    assert len(queries) == 4
+    # savepoint, room lock, checks, insert, seq bump, sender nickname, release: the same
+    # seven statements carry a batch of any size (see test_a_batch_costs_the_same_queries_as_one_message)
+    assert len(queries) == 7
+
+
+def test_a_batch_costs_the_same_queries_as_one_message():
+    senders_and_rooms = []
+    for _ in range(5):
+        sender, partner = make_profile().user, make_profile(gender="M", seeking="F").user
+        senders_and_rooms.append((sender, services.room_create_direct(user_ids=(sender.pk, partner.pk))))
+    requests = [
+        services.SendRequest(sender.pk, room.pk, f"b{number}-{copy}", f"메시지 {copy}")
+        for number, (sender, room) in enumerate(senders_and_rooms)
+        for copy in range(3)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        results, _reads = services.chat_write_batch(sends=requests, reads=[])
+    assert len(queries) == 7
+    assert [(result.seq, result.duplicate) for result in results] == [(1, False), (2, False), (3, False)] * 5
+    assert Message.objects.count() == 15
+    assert sorted(Room.objects.values_list("last_seq", flat=True)) == [3] * 5
+
+
+def test_a_resend_inside_the_same_batch_gets_the_first_copy_ack(sent_frames):
+    alice, _bob, room = make_pair()
+    first = services.SendRequest(alice.pk, room.pk, "twice", "한 번")
+    with sent_frames():
+        results, _reads = services.chat_write_batch(sends=[first, first], reads=[])
+    assert [(result.seq, result.duplicate) for result in results] == [(1, False), (1, True)]
+    assert results[0].sent_at == results[1].sent_at
+    assert Message.objects.filter(room=room).count() == 1
+    assert [frame["type"] for _groups, frame in sent_frames] == ["message.new"]
+
+
+def test_read_receipts_of_a_batch_move_each_pointer_once_to_the_furthest_seq(sent_frames):
+    alice, bob, room = make_pair()
+    for number in range(3):
+        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"r{number}", body="안녕")
+    outsider = make_profile().user
+    reads = [
+        services.ReadRequest(bob.pk, room.pk, 2),
+        services.ReadRequest(bob.pk, room.pk, 3),
+        services.ReadRequest(alice.pk, room.pk, 0),
+        services.ReadRequest(outsider.pk, room.pk, 1),
+    ]
+    with sent_frames():
+        _sends, pointers = services.chat_write_batch(sends=[], reads=reads)
+    assert pointers[:3] == [3, 3, 0]
+    assert isinstance(pointers[3], DomainError) and pointers[3].code == "not_member"
+    assert RoomMember.objects.get(room=room, user=bob).last_read_seq == 3
+    assert [(frame["type"], frame["user"], frame["seq"]) for _groups, frame in sent_frames] == [("message.read", bob.pk, 3)]
 
 
 @pytest.mark.django_db(transaction=True)
