@@ -54,10 +54,11 @@ def rooms_for_connect(*, user_id: int) -> tuple[list[int], list[int]]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT m.room_id, o.user_id
+            SELECT m.room_id,
+                   CASE WHEN r.kind = %s THEN (SELECT o.user_id FROM chat_roommember o
+                                                WHERE o.room_id = m.room_id AND o.user_id <> m.user_id LIMIT 1) END
               FROM chat_roommember m
               JOIN chat_room r ON r.id = m.room_id AND r.is_open
-              LEFT JOIN chat_roommember o ON r.kind = %s AND o.room_id = m.room_id AND o.user_id <> m.user_id
              WHERE m.user_id = %s
              ORDER BY m.room_id
             """,
@@ -206,14 +207,15 @@ def presence_state(*, user_id: int) -> dict:
 
 
 def presence_states(*, user_ids: list[int]) -> list[dict]:
-    """Presence frames of many users in two Redis round trips."""
+    """Presence frames of many users in one Redis round trip."""
     if not user_ids:
         return []
-    live = presence.users_live_and_last_seen(user_ids=user_ids)
     pipe = get_redis().pipeline(transaction=False)
+    presence.queue_live_and_last_seen(pipe, user_ids=user_ids)
     for user_id in user_ids:
         pipe.exists(away_key(user_id))
-    away = pipe.execute()
+    values = pipe.execute()
+    live, away = presence.parse_live_and_last_seen(values[: 2 * len(user_ids)]), values[2 * len(user_ids) :]
     return [
         {
             "type": "presence",

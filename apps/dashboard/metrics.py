@@ -217,13 +217,24 @@ def metric_incr(
     region: str | None = None,
     by: int = 1,
     at: float | None = None,
+    client=None,
 ) -> None:
     """Count `by` occurrences of `name` in the current minute, in every breakdown.
 
     Pass `user_id` to break down by that user's gender/university/region (as registered
-    at connect), or the dims explicitly. `at` is for tests and backfills only.
+    at connect), or the dims explicitly. `at` is for tests and backfills only; `client` a
+    pipeline to queue the write on.
     """
-    _record([(name, by)], event_id=event_id, user_id=user_id, gender=gender, university_id=university_id, region=region, at=at)
+    _record(
+        [(name, by)],
+        event_id=event_id,
+        user_id=user_id,
+        gender=gender,
+        university_id=university_id,
+        region=region,
+        at=at,
+        client=client,
+    )
 
 
 def metric_incr_many(name: str, *, occurrences: Iterable[tuple[int | None, int | None]]) -> None:
@@ -303,16 +314,18 @@ def gauge_part_set(name: str, source: str, value: float, *, event_id: int | None
     return float(total)
 
 
-def user_dims_set(*, user_id: int, gender: str | None, university_id: int | None, region: str | None) -> None:
+def user_dims_set(*, user_id: int, gender: str | None, university_id: int | None, region: str | None, client=None) -> None:
     """Remember the user's breakdown dims so later calls only pass the user id."""
     dims = ",".join(dims_of(gender=gender, university_id=university_id, region=region))
-    get_redis().hset(USER_DIMS_KEY, str(int(user_id)), dims)
+    (client or get_redis()).hset(USER_DIMS_KEY, str(int(user_id)), dims)
 
 
-def online_touch(*, user_id: int, event_id: int | None = None) -> None:
+def online_touch(*, user_id: int, event_id: int | None = None, client=None) -> None:
     """Count the user online (in the event, or anywhere) for the next PRESENCE_TTL_S."""
     _, online = _scripts()
-    online(keys=[USER_DIMS_KEY], args=[scope_of(event_id), str(int(user_id)), time.time() + settings.PRESENCE_TTL_S])
+    online(
+        keys=[USER_DIMS_KEY], args=[scope_of(event_id), str(int(user_id)), time.time() + settings.PRESENCE_TTL_S], client=client
+    )
 
 
 def online_leave(*, user_id: int, event_id: int | None = None) -> None:

@@ -58,12 +58,21 @@ def user_is_online(*, user_id: int) -> bool:
 
 def users_live_and_last_seen(*, user_ids: list[int]) -> list[tuple[bool, int | None]]:
     """(online, last seen) per user, in one round trip."""
-    now, pipe = time.time(), get_redis().pipeline(transaction=False)
+    pipe = get_redis().pipeline(transaction=False)
+    queue_live_and_last_seen(pipe, user_ids=user_ids)
+    return parse_live_and_last_seen(pipe.execute())
+
+
+def queue_live_and_last_seen(pipe, *, user_ids: list[int]) -> None:
+    """Queue the reads of users_live_and_last_seen on a caller's pipeline (2 results per user)."""
+    now = time.time()
     for user_id in user_ids:
         pipe.zcount(_sockets_key(user_id), now, "+inf")
         pipe.get(_last_seen_key(user_id))
-    values = pipe.execute()
-    return [(values[2 * i] > 0, int(values[2 * i + 1]) if values[2 * i + 1] else None) for i in range(len(user_ids))]
+
+
+def parse_live_and_last_seen(values: list) -> list[tuple[bool, int | None]]:
+    return [(values[i] > 0, int(values[i + 1]) if values[i + 1] else None) for i in range(0, len(values), 2)]
 
 
 def user_last_seen(*, user_id: int) -> int | None:
