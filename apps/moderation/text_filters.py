@@ -133,16 +133,19 @@ def screen_text(text: str) -> TextVerdict:
         matches += [word for word, after in zip(masked.split(), censored.split(), strict=False) if word != after]
         masked = censored
 
-    words = masked.split(" ")
-    caught_words = [index for index, word in enumerate(words) if word and _korean_abusive(word)]
-    for index in caught_words:
-        matches.append(words[index])
-        words[index] = MASK_CHARACTER * len(words[index])
-    masked = " ".join(words)
-    if not caught_words and _korean_abusive(masked):
-        # The abuse is spread over several words ("개 새 끼"): only the whole text can be masked.
-        matches.append(masked)
-        masked = MASK_CHARACTER * len(masked)
+    # The whole text first: nearly every message is clean, and one pass over it costs what
+    # one word costs (korcen's patterns do not care about length at chat sizes).
+    if _korean_abusive(masked):
+        words = masked.split(" ")
+        caught_words = [index for index, word in enumerate(words) if word and _korean_abusive(word)]
+        for index in caught_words:
+            matches.append(words[index])
+            words[index] = MASK_CHARACTER * len(words[index])
+        masked = " ".join(words)
+        if not caught_words:
+            # The abuse is spread over several words ("개 새 끼"): only the whole text can be masked.
+            matches.append(masked)
+            masked = MASK_CHARACTER * len(masked)
     return TextVerdict(flagged=bool(matches), masked=masked, matches=matches)
 
 
