@@ -67,7 +67,9 @@ def sent_frames(monkeypatch, django_capture_on_commit_callbacks) -> FrameRecorde
     recorder = FrameRecorder(django_capture_on_commit_callbacks)
     monkeypatch.setattr(events, "_group_send_now", lambda groups, frame: recorder.append((list(groups), frame)))
     monkeypatch.setattr(
-        events, "_group_send_many_now", lambda pairs: recorder.extend((list(groups), frame) for groups, frame in pairs)
+        events,
+        "_group_send_many_now",
+        lambda pairs: recorder.extend((list(groups), frame) for groups, frame, _except_channel in pairs),
     )
     return recorder
 

@@ -432,7 +432,11 @@ class Client:
                 self.accept(message["seq"], message["body"], message["sender"])
         elif kind == "message.ack":
             self.pending.pop(frame["client_msg_id"], None)
-            if frame["room"] == self.room and frame["seq"] > self.last_seq + 1:
+            if frame.get("message") and frame["room"] == self.room:
+                # Like static/chat/room.js: a new message comes back inside its ack.
+                message = frame["message"]
+                self.accept(message["seq"], message["body"], message["sender"])
+            elif frame["room"] == self.room and frame["seq"] > self.last_seq + 1:
                 # The ack usually overtakes the fan-out; only a gap that stays is a gap.
                 asyncio.get_running_loop().call_later(1.0, self.ask_range, frame["seq"])
         elif kind == "error":

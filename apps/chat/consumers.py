@@ -63,6 +63,7 @@ async def message_send(consumer, frame: dict) -> None:
         # Trimming happens in the service; the raw limit only stops absurd frames early.
         body=require_str(frame, "body", max_length=BODY_MAX_CHARS * 4),
         sender_is_staff=bool(consumer.scope["user"].is_staff),
+        origin_channel=consumer.channel_name,
     )
     result = await get_batcher().submit(request)
     await consumer.send_frame(result.ack_frame())
@@ -70,7 +71,9 @@ async def message_send(consumer, frame: dict) -> None:
 
 @registry.frame_handler("message.read")
 async def message_read(consumer, frame: dict) -> None:
-    request = services.ReadRequest(consumer.user_id, require_int(frame, "room"), require_int(frame, "seq"))
+    request = services.ReadRequest(
+        consumer.user_id, require_int(frame, "room"), require_int(frame, "seq"), origin_channel=consumer.channel_name
+    )
     await get_batcher().submit(request)
 
 

@@ -4,19 +4,21 @@ from apps.realtime.events import asend_to_users, send_many, send_to_groups, send
 from apps.realtime.protocol import room_group, user_group
 
 
-def write_batch_frames(*, messages: list[dict], reads: list[tuple[int, int, int, bool]]) -> None:
+def write_batch_frames(*, messages: list[tuple[dict, str | None]], reads: list[tuple[int, int, int, bool, str | None]]) -> None:
     """All frames of one group-committed batch leave together, in one hop to the event loop.
 
     Each stored message goes to its room (one group_send per message, whatever the room's
-    size); each read pointer to the room for 1:1 rooms, to the reader's own tabs in lobbies.
+    size) except the socket that sent it, whose ack carries the message; each read pointer
+    to the room for 1:1 rooms, to the reader's own tabs in lobbies, except the socket that read.
     """
-    pairs = [([room_group(message["room"])], {"type": "message.new", **message}) for message in messages]
+    pairs = [([room_group(message["room"])], {"type": "message.new", **message}, origin) for message, origin in messages]
     pairs += [
         (
             [room_group(room_id) if to_room else user_group(user_id)],
             {"type": "message.read", "room": room_id, "user": user_id, "seq": seq},
+            origin,
         )
-        for room_id, user_id, seq, to_room in reads
+        for room_id, user_id, seq, to_room, origin in reads
     ]
     send_many(pairs)
 

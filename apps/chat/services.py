@@ -92,6 +92,8 @@ class SendRequest:
     body: str
     sender_is_staff: bool = False
     kind: str = MessageKind.TEXT
+    # The socket that sent it: its ack carries the stored message, so the room's fan-out skips it.
+    origin_channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,11 @@ class SendResult:
     seq: int
     sent_at: datetime
     duplicate: bool
+    # The stored message as `message.new` carries it (None for a duplicate: it went out before).
+    message: dict | None = None
 
     def ack_frame(self) -> dict:
-        return {
+        frame = {
             "type": "message.ack",
             "room": self.room_id,
             "client_msg_id": self.client_msg_id,
@@ -111,6 +115,9 @@ class SendResult:
             "sent_at": self.sent_at.isoformat(),
             "duplicate": self.duplicate,
         }
+        if self.message is not None:
+            frame["message"] = self.message
+        return frame
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,8 @@ class ReadRequest:
     user_id: int
     room_id: int
     seq: int
+    # The socket that read: the receipt goes to the room's other sockets only.
+    origin_channel: str | None = None
 
 
 def clean_body(body: str) -> str:
@@ -304,10 +313,12 @@ def chat_write_batch(
                     if isinstance(send_results[index], SendResult)
                 }
             )
-            receipts: list[tuple[int, int, int, bool]] = []
+            receipts: list[tuple[int, int, int, bool, str | None]] = []
             read_results = _apply_reads(reads, receipts)
             events.write_batch_frames(messages=stored, reads=receipts)
-            transaction.on_commit(lambda: chat_metrics.messages_recorded(messages=stored, room_meta=room_meta), robust=True)
+            transaction.on_commit(
+                lambda: chat_metrics.messages_recorded(messages=[m for m, _origin in stored], room_meta=room_meta), robust=True
+            )
     except IntegrityError:
         # Only a bug or a manual write could break the constraints; redo one by one so a
         # single bad item cannot refuse the whole batch.
@@ -323,9 +334,9 @@ def chat_write_batch(
 
 def _store_messages(
     cleaned: list[tuple[int, SendRequest, str]], results: list, room_meta: dict[int, tuple[str, int | None]]
-) -> list[dict]:
+) -> list[tuple[dict, str | None]]:
     """Store each cleaned send (filling `results` and each room's (kind, event id) in `room_meta`);
-    return the new messages as frame data.
+    return the new messages as frame data, each with the socket that sent it.
 
     The rooms' rows are locked first, so the existence checks see every committed resend
     and the seqs handed out here stay gapless and unique.
@@ -412,10 +423,9 @@ def _store_messages(
             cursor.execute(_LOBBY_OTHERS_SQL, [lobby_ids])
             others = dict(cursor.fetchall())
 
-    stored: list[dict] = []
+    stored: list[tuple[dict, str | None]] = []
     for index, request, body, message_kind, seq in new_rows:
         sent_at = sent_at_of[(request.room_id, seq)]
-        results[index] = SendResult(request.room_id, request.client_msg_id, seq, sent_at, False)
         message = {
             "room": request.room_id,
             "seq": seq,
@@ -428,7 +438,8 @@ def _store_messages(
         }
         if request.room_id in others:
             message["unread"] = others[request.room_id]
-        stored.append(message)
+        results[index] = SendResult(request.room_id, request.client_msg_id, seq, sent_at, False, message)
+        stored.append((message, request.origin_channel))
     for index, first_index in resent:
         original = results[first_index]
         results[index] = SendResult(original.room_id, original.client_msg_id, original.seq, original.sent_at, True)
@@ -479,15 +490,18 @@ def room_mark_read(*, user_id: int, room_id: int, seq: int) -> int:
     return result
 
 
-def _apply_reads(requests: list[ReadRequest], receipts: list[tuple[int, int, int, bool]]) -> list[int | DomainError]:
+def _apply_reads(requests: list[ReadRequest], receipts: list[tuple[int, int, int, bool, str | None]]) -> list[int | DomainError]:
     """Move every read pointer of the batch in one statement; each request gets its new
     pointer (unchanged when it would not move forward) or a DomainError."""
     if not requests:
         return []
     # One row per (room, user): an UPDATE … FROM joins each target row once.
     furthest: dict[tuple[int, int], int] = {}
+    origin: dict[tuple[int, int], str | None] = {}
     for request in requests:
         key = (request.room_id, request.user_id)
+        if request.seq >= furthest.get(key, request.seq):
+            origin[key] = request.origin_channel
         furthest[key] = max(furthest.get(key, request.seq), request.seq)
     keys = sorted(furthest)
     with connection.cursor() as cursor:
@@ -508,7 +522,7 @@ def _apply_reads(requests: list[ReadRequest], receipts: list[tuple[int, int, int
             pointers.update({(room_id, user_id): seq for room_id, user_id, seq in cursor.fetchall()})
     dirty_lobbies = set()
     for (room_id, user_id), (seq, kind) in sorted(moved.items()):
-        receipts.append((room_id, user_id, seq, kind == RoomKind.DIRECT))
+        receipts.append((room_id, user_id, seq, kind == RoomKind.DIRECT, origin[(room_id, user_id)]))
         if kind == RoomKind.LOBBY:
             dirty_lobbies.add(room_id)
     if dirty_lobbies:

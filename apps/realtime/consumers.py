@@ -173,4 +173,5 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.send_error(ErrorCode.INTERNAL_ERROR, _("Something went wrong on our side; please retry."), ref=ref)
 
     async def realtime_frame(self, message: dict[str, Any]) -> None:
-        await self.send_frame(message["frame"])
+        if message.get("except_channel") != self.channel_name:
+            await self.send_frame(message["frame"])

@@ -53,12 +53,23 @@ def _publish_loop() -> asyncio.AbstractEventLoop:
     return _sender_loop()
 
 
-def _group_send_many_now(pairs: list[tuple[list[str], dict[str, Any]]]) -> None:
+# (groups, frame, channel name of the one socket that must not get it, or None)
+Send = tuple[list[str], dict[str, Any], str | None]
+
+
+def _message(frame: dict[str, Any], except_channel: str | None) -> dict[str, Any]:
+    message = {"type": FRAME_MESSAGE_TYPE, "frame": frame}
+    if except_channel is not None:
+        message["except_channel"] = except_channel
+    return message
+
+
+def _group_send_many_now(pairs: list[Send]) -> None:
     future = asyncio.run_coroutine_threadsafe(_publish_many(pairs), _publish_loop())
     future.result(timeout=settings.REALTIME_PUBLISH_TIMEOUT_S + 1)
 
 
-async def _publish_many(pairs: list[tuple[list[str], dict[str, Any]]]) -> None:
+async def _publish_many(pairs: list[Send]) -> None:
     """Publish every (groups, frame) pair in ONE pipelined round trip to Redis.
 
     channels-redis' pubsub layer publishes one message per round trip, under the same lock
@@ -73,16 +84,16 @@ async def _publish_many(pairs: list[tuple[list[str], dict[str, Any]]]) -> None:
     shards = getattr(loop_layer, "_shards", None)
     if not shards or len(shards) != 1:
         # One after another: frames to the same group must keep their order.
-        for groups, frame in pairs:
-            message = {"type": FRAME_MESSAGE_TYPE, "frame": frame}
+        for groups, frame, except_channel in pairs:
+            message = _message(frame, except_channel)
             for group in groups:
                 await layer.group_send(group, message)
         return
     shard = shards[0]
     shard._ensure_redis()
     pipe = shard._redis.pipeline(transaction=False)
-    for groups, frame in pairs:
-        payload = layer.serialize({"type": FRAME_MESSAGE_TYPE, "frame": frame})
+    for groups, frame, except_channel in pairs:
+        payload = layer.serialize(_message(frame, except_channel))
         for group in groups:
             pipe.publish(loop_layer._get_group_channel_name(group), payload)
     # Bounded: a writer thread waiting here must never hang on a Redis that went away.
@@ -90,7 +101,7 @@ async def _publish_many(pairs: list[tuple[list[str], dict[str, Any]]]) -> None:
 
 
 def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:
-    _group_send_many_now([(groups, frame)])
+    _group_send_many_now([(groups, frame, None)])
 
 
 def send_to_groups(groups: Iterable[str], frame: dict[str, Any]) -> None:
@@ -99,10 +110,14 @@ def send_to_groups(groups: Iterable[str], frame: dict[str, Any]) -> None:
         transaction.on_commit(lambda: _group_send_now(groups, frame), robust=True)
 
 
-def send_many(pairs: Iterable[tuple[Iterable[str], dict[str, Any]]]) -> None:
-    """Send several frames after commit in one hop to the event loop (batched writers)."""
-    pairs = [(list(groups), frame) for groups, frame in pairs]
-    pairs = [(groups, frame) for groups, frame in pairs if groups]
+def send_many(pairs: Iterable[tuple[Iterable[str], dict[str, Any]] | tuple[Iterable[str], dict[str, Any], str | None]]) -> None:
+    """Send several frames after commit in one hop to the event loop (batched writers).
+
+    A pair may name a third item, the channel of one socket that must not get the frame
+    (it already has it, e.g. in its ack).
+    """
+    pairs = [(list(pair[0]), pair[1], pair[2] if len(pair) > 2 else None) for pair in pairs]
+    pairs = [pair for pair in pairs if pair[0]]
     if pairs:
         transaction.on_commit(lambda: _group_send_many_now(pairs), robust=True)
 

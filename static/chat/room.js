@@ -253,10 +253,13 @@
   socket.on("room.reload", (frame) => frame.room === roomId && loadLatest());
   socket.on("message.ack", (frame) => {
     if (frame.room !== roomId) return;
-    const li = log.querySelector('.msg[data-cmid="' + CSS.escape(frame.client_msg_id) + '"]:not([data-seq])');
     const entry = pending.get(frame.client_msg_id);
     if (entry) clearTimeout(entry.timer);
-    // The message itself arrives as message.new (or in a replay) and takes the bubble's place.
+    // A new message comes back inside its ack (this socket gets no message.new for it) and
+    // takes the bubble's place, masked words and all.
+    if (frame.message) return accept(frame.message);
+    // A duplicate's message went out before: it is here already or comes in a replay.
+    const li = log.querySelector('.msg[data-cmid="' + CSS.escape(frame.client_msg_id) + '"]:not([data-seq])');
     if (li && frame.seq <= lastSeq) {
       li.remove();
       forgetPending(frame.client_msg_id);

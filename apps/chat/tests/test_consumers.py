@@ -31,6 +31,14 @@ async def _next(socket, *, skip=("presence",)) -> dict:
             return frame
 
 
+async def _quiet(socket, *, skip=("presence",)) -> bool:
+    """True when nothing but `skip` frames arrives within 0.3 s."""
+    while not await socket.receive_nothing(timeout=0.3):
+        if (await socket.receive_json_from())["type"] not in skip:
+            return False
+    return True
+
+
 async def test_send_acks_the_sender_and_reaches_the_partner(connect_as):
     alice, bob, room = await sync_to_async(_pair)()
     alice_socket, bob_socket = await _open(connect_as, alice), await _open(connect_as, bob)
@@ -45,13 +53,35 @@ async def test_send_acks_the_sender_and_reaches_the_partner(connect_as):
     }
     delivered = await _next(bob_socket)
     assert (delivered["type"], delivered["seq"], delivered["body"], delivered["sender"]) == ("message.new", 1, "안녕", alice.pk)
+    assert ack["message"] == {key: value for key, value in delivered.items() if key != "type"}
 
     await alice_socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "c1", "body": "안녕"})
-    again = await _next(alice_socket, skip=("presence", "message.new"))
-    assert (again["seq"], again["duplicate"]) == (1, True)
+    again = await _next(alice_socket, skip=("presence",))
+    assert (again["type"], again["seq"], again["duplicate"], "message" in again) == ("message.ack", 1, True, False)
     assert await bob_socket.receive_nothing(timeout=0.3)
     await alice_socket.disconnect()
     await bob_socket.disconnect()
+
+
+async def test_the_sending_socket_gets_its_message_in_the_ack_and_the_senders_other_tab_gets_it_live(connect_as):
+    alice, bob, room = await sync_to_async(_pair)()
+    sending_tab, other_tab = await _open(connect_as, alice), await _open(connect_as, alice)
+    bob_socket = await _open(connect_as, bob)
+    await sending_tab.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "t1", "body": "두 탭"})
+    ack = await _next(sending_tab)
+    assert (ack["type"], ack["message"]["seq"], ack["message"]["body"]) == ("message.ack", 1, "두 탭")
+    live = await _next(other_tab)
+    assert (live["type"], live["seq"], live["client_msg_id"]) == ("message.new", 1, "t1")
+    assert (await _next(bob_socket))["type"] == "message.new"
+    assert await _quiet(sending_tab)
+
+    # The receipt goes to the partner (and the reader's other sockets), never back to the reading socket.
+    await bob_socket.send_json_to({"type": "message.read", "room": room.pk, "seq": 1})
+    for tab in (sending_tab, other_tab):
+        assert await _next(tab) == {"type": "message.read", "room": room.pk, "user": bob.pk, "seq": 1}
+    assert await _quiet(bob_socket)
+    for socket in (sending_tab, other_tab, bob_socket):
+        await socket.disconnect()
 
 
 async def test_resume_replays_missing_messages_in_order_and_ranges_fill_gaps(connect_as):
