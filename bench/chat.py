@@ -436,6 +436,8 @@ class Client:
                 # Like static/chat/room.js: a new message comes back inside its ack.
                 message = frame["message"]
                 self.accept(message["seq"], message["body"], message["sender"])
+            elif frame.get("message") and frame["room"] == w.lobby and w.lobby_watch:
+                w.lobby_received.append(time.time())  # the announcer's own copy
             elif frame["room"] == self.room and frame["seq"] > self.last_seq + 1:
                 # The ack usually overtakes the fan-out; only a gap that stays is a gap.
                 asyncio.get_running_loop().call_later(1.0, self.ask_range, frame["seq"])
