@@ -20,9 +20,10 @@ fi
 
 "$(dirname "$0")/reset-metrics-dir.sh"
 
+# A twisted endpoint instead of -b/-p for its listen backlog: daphne's default of 50 drops
+# SYNs in a connect storm (clients retry after 1 s). The kernel caps it at net.core.somaxconn.
 exec daphne \
-    -b 0.0.0.0 \
-    -p "${PORT:-8000}" \
+    -e "tcp:port=${PORT:-8000}:interface=0.0.0.0:backlog=${LISTEN_BACKLOG:-4096}" \
     --websocket_timeout -1 \
     --application-close-timeout 10 \
     matchminds.asgi:application \

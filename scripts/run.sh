@@ -29,7 +29,7 @@ fi
 "$BIN/python" manage.py collectstatic --noinput -v0
 
 cat > .run/Procfile <<PROCFILE
-web: $BIN/daphne -b 127.0.0.1 -p $PORT --websocket_timeout -1 matchminds.asgi:application
+web: $BIN/daphne -e tcp:port=$PORT:interface=127.0.0.1:backlog=4096 --websocket_timeout -1 matchminds.asgi:application
 worker: $BIN/celery -A matchminds worker --loglevel WARNING --concurrency 2
 beat: $BIN/celery -A matchminds beat --loglevel WARNING --schedule .run/celerybeat-schedule
 ready: $BIN/python scripts/announce.py http://127.0.0.1:$PORT/
