@@ -12,11 +12,13 @@ import json
 import logging
 from typing import Any
 
+import redis.exceptions
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,10 @@ from apps.realtime.protocol import MAX_FRAME_BYTES, ErrorCode, user_group
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+# RFC 6455 "Try Again Later": PostgreSQL or Redis is unreachable (a restart, a failover);
+# the client's backoff retries, and the handshake is refused cleanly instead of with a 500.
+CLOSE_TRY_AGAIN_LATER = 1013
+BACKING_SERVICE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, DatabaseError)
 MAX_REF_LENGTH = 64
 
 
@@ -116,7 +122,14 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
-        user, self.connect_data = await pooled_sync_to_async(_connect_sync)(session_key_from_scope(self.scope), self.channel_name)
+        try:
+            user, self.connect_data = await pooled_sync_to_async(_connect_sync)(
+                session_key_from_scope(self.scope), self.channel_name
+            )
+        except BACKING_SERVICE_ERRORS:
+            logger.warning("socket refused: a backing service is unavailable", exc_info=True)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
         self.scope["user"] = user
         if self.connect_data is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)

@@ -1,9 +1,11 @@
 import asyncio
 import json
+import socket
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.test import Client
 
 from apps.accounts.tests.factories import make_user
 from apps.realtime import events, presence
@@ -153,3 +155,31 @@ async def test_idle_socket_outlives_the_redis_socket_timeout(connect_as, setting
     await sync_to_async(events.send_to_users)([user.pk], {"type": "test.note", "text": "still here"})
     assert (await communicator.receive_json_from(timeout=5))["text"] == "still here"
     await communicator.disconnect()
+
+
+async def test_a_connect_while_redis_is_unreachable_is_refused_cleanly_not_with_a_500(settings):
+    from apps.core.redis import get_redis
+    from apps.realtime import consumers
+
+    user = await sync_to_async(make_user)()
+    client = Client()
+    await sync_to_async(client.force_login)(user)
+    with socket.socket() as probe:  # a port nobody listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{closed_port}/0"
+    get_redis.cache_clear()
+    try:
+        communicator = WebsocketCommunicator(
+            application,
+            "/ws/",
+            headers=[
+                (b"origin", b"http://localhost"),
+                (b"host", b"localhost"),
+                (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
+            ],
+        )
+        connected, code = await communicator.connect()
+    finally:
+        get_redis.cache_clear()
+    assert (connected, code) == (False, consumers.CLOSE_TRY_AGAIN_LATER)
