@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import PhotoStatus, Profile
 from apps.chat.models import ChatPreference, Message, Room, RoomKind, RoomMember
 from apps.chat.protocol import ErrorCode
+from apps.core.db import fetch_prepared
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
 from apps.moderation.selectors import blocked_user_ids
@@ -51,20 +52,18 @@ def rooms_for_connect(*, user_id: int) -> tuple[list[int], list[int]]:
 
     One statement: it runs on every connect of a 5,000-student storm.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT m.room_id,
-                   CASE WHEN r.kind = %s THEN (SELECT o.user_id FROM chat_roommember o
-                                                WHERE o.room_id = m.room_id AND o.user_id <> m.user_id LIMIT 1) END
-              FROM chat_roommember m
-              JOIN chat_room r ON r.id = m.room_id AND r.is_open
-             WHERE m.user_id = %s
-             ORDER BY m.room_id
-            """,
-            [RoomKind.DIRECT, user_id],
-        )
-        rows = cursor.fetchall()
+    rows = fetch_prepared(
+        """
+        SELECT m.room_id,
+               CASE WHEN r.kind = %s THEN (SELECT o.user_id FROM chat_roommember o
+                                            WHERE o.room_id = m.room_id AND o.user_id <> m.user_id LIMIT 1) END
+          FROM chat_roommember m
+          JOIN chat_room r ON r.id = m.room_id AND r.is_open
+         WHERE m.user_id = %s
+         ORDER BY m.room_id
+        """,
+        [RoomKind.DIRECT.value, user_id],
+    )
     room_ids = list(dict.fromkeys(room_id for room_id, _partner in rows))
     partner_ids = [partner for _room_id, partner in rows if partner is not None]
     return room_ids, partner_ids

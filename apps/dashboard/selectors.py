@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connection
 
 from apps.accounts.models import Profile
+from apps.core.db import fetch_prepared
 from apps.core.redis import get_redis
 from apps.dashboard.metrics import ALL, WAIT_BUCKETS_S, Metric, counters_key, gauges_key, minute_of, scope_of
 from apps.dashboard.models import MetricMinute
@@ -89,17 +89,15 @@ BREAKDOWN_MINUTES = 5
 _snapshot_script = None
 
 
+_USER_DIMS_SQL = f"SELECT gender, university_id, region FROM {Profile._meta.db_table} WHERE user_id = %s"  # noqa: S608
+
+
 def user_dims(*, user_id: int) -> tuple[str | None, int | None, str | None]:
     """(gender, university id, region) of a user's profile, Nones where unknown.
 
     A plain statement: it runs on every socket connect.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT gender, university_id, region FROM {Profile._meta.db_table} WHERE user_id = %s",  # noqa: S608
-            [user_id],
-        )
-        row = cursor.fetchone()
+    row = fetch_prepared(_USER_DIMS_SQL, [user_id], one=True)
     gender, university_id, region = row or (None, None, None)
     return gender or None, university_id, region or None
 

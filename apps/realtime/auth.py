@@ -12,6 +12,7 @@ security is exactly that of an HTTP request. With the database session engine it
 plain statements: the ORM's query building was a third of a connect's CPU in a storm.
 """
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
@@ -24,6 +25,8 @@ from django.http.cookie import parse_cookie
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
+
+from apps.core.db import fetch_prepared
 
 DB_SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -64,13 +67,7 @@ def user_for_session_key(session_key: str | None):
 
 def _user_for_db_session(session_key: str):
     store_class = import_string(DB_SESSION_ENGINE + ".SessionStore")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT session_data FROM {store_class.get_model_class()._meta.db_table}"  # noqa: S608
-            " WHERE session_key = %s AND expire_date > %s",
-            [session_key, timezone.now()],
-        )
-        row = cursor.fetchone()
+    row = fetch_prepared(_session_sql(store_class.get_model_class()._meta.db_table), [session_key, timezone.now()], one=True)
     if row is None:
         return None
     data = store_class().decode(row[0])  # {} when the signature does not verify
@@ -89,18 +86,26 @@ def _user_for_db_session(session_key: str):
     return None
 
 
+@functools.cache
+def _session_sql(table: str) -> str:
+    return f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s"  # noqa: S608
+
+
+@functools.cache
+def _user_sql() -> tuple[str, list[str]]:
+    user_model = get_user_model()
+    fields = user_model._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    sql = f"SELECT {columns} FROM {user_model._meta.db_table} WHERE {user_model._meta.pk.column} = %s"  # noqa: S608
+    return sql, [field.attname for field in fields]
+
+
 def _user_by_pk(raw_pk):
     user_model = get_user_model()
     try:
         pk = user_model._meta.pk.to_python(raw_pk)
     except Exception:  # noqa: BLE001 - a malformed id in a signed session still means: nobody
         return None
-    fields = [field.attname for field in user_model._meta.concrete_fields]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in user_model._meta.concrete_fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {user_model._meta.db_table} WHERE {user_model._meta.pk.column} = %s",  # noqa: S608
-            [pk],
-        )
-        row = cursor.fetchone()
-    return None if row is None else user_model.from_db(connection.alias, fields, row)
+    sql, attnames = _user_sql()
+    row = fetch_prepared(sql, [pk], one=True)
+    return None if row is None else user_model.from_db(connection.alias, attnames, row)
