@@ -5,16 +5,16 @@ from channels.db import database_sync_to_async
 from apps.dashboard import services
 from apps.dashboard.protocol import dashboard_group
 from apps.realtime.auth import pooled_sync_to_async
-from apps.realtime.registry import connect_loader, frame_handler, on_disconnect, on_heartbeat
+from apps.realtime.registry import connect_writer, frame_handler, on_disconnect, on_heartbeat
 from apps.realtime.validation import require_int
 
 DASHBOARD_GROUP_PREFIX = "dashboard."
 
 
-@connect_loader("dashboard")
-def metrics_on_connect(*, user_id: int) -> None:
+@connect_writer
+def metrics_on_connect(*, user_id: int, redis_writes) -> None:
     """Runs inside the socket's single connect hop (apps/realtime/auth.py says why)."""
-    services.socket_opened(user_id=user_id)
+    services.socket_opened(user_id=user_id, pipe=redis_writes)
 
 
 @on_heartbeat

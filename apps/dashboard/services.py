@@ -18,18 +18,21 @@ UNIVERSITY_HISTORY_NAMES = frozenset({Metric.WS_CONNECTS, Metric.CONFIRMED, Metr
 LAST_SNAPSHOT_KEY = "mm:dash:last:{scope}"
 
 
-def socket_opened(*, user_id: int) -> None:
+def socket_opened(*, user_id: int, pipe=None) -> None:
     """A gateway socket opened: remember the user's dims, count the connect, mark them online.
 
-    One pipelined round trip (it runs on every connect of a storm); the dims are written
-    first, so the counters queued after them already break down by them.
+    One pipelined round trip (it runs on every connect of a storm); with `pipe` the writes
+    are only queued on the caller's pipeline. The dims are written first, so the counters
+    queued after them already break down by them.
     """
     gender, university_id, region = selectors.user_dims(user_id=user_id)
-    pipe = get_redis().pipeline(transaction=False)
+    own = pipe is None
+    pipe = get_redis().pipeline(transaction=False) if own else pipe
     metrics.user_dims_set(user_id=user_id, gender=gender, university_id=university_id, region=region, client=pipe)
     metrics.online_touch(user_id=user_id, client=pipe)
     metrics.metric_incr(Metric.WS_CONNECTS, user_id=user_id, client=pipe)
-    pipe.execute()
+    if own:
+        pipe.execute()
 
 
 def socket_heartbeat(*, user_id: int) -> None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.core.redis import get_redis
 from apps.dashboard.metrics import Metric, metric_incr
 from apps.realtime import presence, registry
 from apps.realtime.auth import pooled_sync_to_async, session_key_from_scope, user_for_session_key
@@ -48,7 +49,11 @@ def _connect_sync(session_key: str | None, channel_name: str) -> tuple[Any, dict
     if not user.is_authenticated or not user.is_active:
         metric_incr(Metric.WS_CONNECT_REJECTED)
         return user, None
-    presence.socket_touch(user_id=user.pk, channel_name=channel_name)
+    redis_writes = get_redis().pipeline(transaction=False)
+    presence.socket_touch(user_id=user.pk, channel_name=channel_name, pipe=redis_writes)
+    for writer in registry.connect_writers:
+        writer(user_id=user.pk, redis_writes=redis_writes)
+    redis_writes.execute()
     return user, {name: loader(user_id=user.pk) for name, loader in registry.connect_loaders.items()}
 
 

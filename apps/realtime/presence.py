@@ -23,17 +23,20 @@ def _last_seen_key(user_id: int) -> str:
     return f"presence:last_seen:{user_id}"
 
 
-def socket_touch(*, user_id: int, channel_name: str) -> None:
-    """Record that a socket is open (on connect and on every heartbeat)."""
+def socket_touch(*, user_id: int, channel_name: str, pipe=None) -> None:
+    """Record that a socket is open (on connect and on every heartbeat); with `pipe`, only
+    queue the writes on the caller's pipeline."""
     now = time.time()
     expires_at = now + settings.PRESENCE_TTL_S
-    pipe = get_redis().pipeline(transaction=False)
+    own = pipe is None
+    pipe = get_redis().pipeline(transaction=False) if own else pipe
     pipe.zadd(_sockets_key(user_id), {channel_name: expires_at})
     pipe.zremrangebyscore(_sockets_key(user_id), "-inf", now)
     pipe.expire(_sockets_key(user_id), settings.PRESENCE_TTL_S * 2)
     pipe.zadd(ONLINE_USERS_KEY, {str(user_id): expires_at})
     pipe.set(_last_seen_key(user_id), int(now), ex=60 * 60 * 24 * 30)
-    pipe.execute()
+    if own:
+        pipe.execute()
 
 
 def socket_closed(*, user_id: int, channel_name: str) -> bool:

@@ -17,12 +17,17 @@ ConnectionHook = Callable[["GatewayConsumer"], Awaitable[None]]
 # Sync, (user_id=) -> data: runs inside the socket's single off-loop hop at connect (ORM and
 # sync Redis allowed); its result is `consumer.connect_data[name]` for the async hooks.
 ConnectLoader = Callable[..., Any]
+# Sync, (user_id=, redis_writes=) -> None: runs first in that hop and queues Redis writes on
+# `redis_writes`, a pipeline the gateway executes once for every writer (one round trip);
+# loaders run after it, so they read what the writers wrote.
+ConnectWriter = Callable[..., None]
 
 frame_handlers: dict[str, FrameHandler] = {}
 connect_hooks: list[ConnectionHook] = []
 disconnect_hooks: list[ConnectionHook] = []
 heartbeat_hooks: list[ConnectionHook] = []
 connect_loaders: dict[str, ConnectLoader] = {}
+connect_writers: list[ConnectWriter] = []
 
 
 def frame_handler(frame_type: str) -> Callable[[FrameHandler], FrameHandler]:
@@ -60,3 +65,9 @@ def connect_loader(name: str) -> Callable[[ConnectLoader], ConnectLoader]:
         return loader
 
     return register
+
+
+def connect_writer(writer: ConnectWriter) -> ConnectWriter:
+    """Register Redis writes an app makes when a socket opens (one pipelined trip for all apps)."""
+    connect_writers.append(writer)
+    return writer

@@ -136,3 +136,19 @@ def test_history_reads_the_flushed_minutes():
     services.metrics_flush()
     history = selectors.history_series(event_id=None)
     assert [point[1] for point in history["series"]["matches_confirmed"]] == [3.0]
+
+
+def test_socket_opened_on_a_shared_pipeline_writes_the_same_as_alone_even_after_redis_lost_its_scripts():
+    make_profile(gender="M", region="busan")
+    first, second = (make_profile(gender="F", region="seoul").user for _ in range(2))
+    services.socket_opened(user_id=first.pk)
+    # A restarted Redis has no scripts: the pipelined form must not depend on them.
+    get_redis().script_flush()
+    pipe = get_redis().pipeline(transaction=False)
+    services.socket_opened(user_id=second.pk, pipe=pipe)
+    assert get_redis().hget(metrics.USER_DIMS_KEY, str(second.pk)) is None  # only queued so far
+    pipe.execute()
+    minute = get_redis().hgetall(metrics.counters_key(minute_of(time.time())))
+    assert (minute["ws_connects|all|all"], minute["ws_connects|all|g:F"], minute["ws_connects|all|r:seoul"]) == ("2", "2", "2")
+    tiles = selectors.dashboard_snapshot(event_id=None)["tiles"]
+    assert (tiles["online"], tiles["online_f"], tiles["online_m"]) == (2, 2, 0)
