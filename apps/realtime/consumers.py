@@ -106,7 +106,14 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         sources = [receive]
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         if self.channel_layer is not None:
-            self.channel_name = await self.channel_layer.new_channel()
+            try:
+                self.channel_name = await self.channel_layer.new_channel()
+            except BACKING_SERVICE_ERRORS:
+                # Redis is away (a restart): refuse the handshake cleanly; the client retries.
+                logger.warning("socket refused: the channel layer is unavailable", exc_info=True)
+                await receive()  # websocket.connect
+                await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
+                return
             self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
             sources.append(self.channel_receive)
         with contextlib.suppress(StopConsumer):
@@ -156,6 +163,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                     "server_time": timezone.now().isoformat(),
                 }
             )
+        except BACKING_SERVICE_ERRORS:
+            # Redis went away between accept and hello: close; the client's backoff reconnects
+            # and resumes (disconnect() runs and cleans up what was joined).
+            logger.warning("socket closed at connect: a backing service is unavailable", exc_info=True)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
         except BaseException:
             # The consumer dies with the exception and disconnect() never runs for it.
             self._uncount()

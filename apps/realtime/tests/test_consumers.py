@@ -183,3 +183,18 @@ async def test_a_connect_while_redis_is_unreachable_is_refused_cleanly_not_with_
     finally:
         get_redis.cache_clear()
     assert (connected, code) == (False, consumers.CLOSE_TRY_AGAIN_LATER)
+
+
+async def test_a_connect_while_the_channel_layer_is_unreachable_is_refused_cleanly(settings):
+    from apps.realtime import consumers
+
+    with socket.socket() as probe:  # a port nobody listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    layer = settings.CHANNEL_LAYERS["default"]
+    settings.CHANNEL_LAYERS = {
+        "default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [{"address": f"redis://127.0.0.1:{closed_port}/0"}]}}
+    }
+    communicator = WebsocketCommunicator(application, "/ws/", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
+    connected, code = await communicator.connect()
+    assert (connected, code) == (False, consumers.CLOSE_TRY_AGAIN_LATER)
