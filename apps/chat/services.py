@@ -310,8 +310,17 @@ def chat_write_batch(
                 seqs_by_flag={
                     flag_id: send_results[index].seq
                     for index, flag_id in flags.items()
-                    if isinstance(send_results[index], SendResult)
+                    if isinstance(send_results[index], SendResult) and not send_results[index].duplicate
                 }
+            )
+            # A resend of a flagged message was screened again before the store found the
+            # original: its flag repeats the original's and would queue the same text twice.
+            moderation_services.flags_discard(
+                flag_ids=[
+                    flag_id
+                    for index, flag_id in flags.items()
+                    if isinstance(send_results[index], SendResult) and send_results[index].duplicate
+                ]
             )
             receipts: list[tuple[int, int, int, bool, str | None]] = []
             read_results = _apply_reads(reads, receipts)

@@ -340,6 +340,13 @@ def flags_attach_messages(*, seqs_by_flag: dict[int, int]) -> None:
         FlaggedContent.objects.filter(pk=flag_id).update(message_seq=seq)
 
 
+def flags_discard(*, flag_ids: list[int]) -> None:
+    """Drop flags that turned out to repeat one already queued (a resent message); only
+    unreviewed ones: a decision already taken on a flag is never undone here."""
+    if flag_ids:
+        FlaggedContent.objects.filter(pk__in=flag_ids, message_seq__isnull=True, status=FlagStatus.OPEN).delete()
+
+
 def hidden_word_add(*, user: User, word: str) -> HiddenWord:
     word = (word or "").strip()
     if not 1 <= len(word) <= HIDDEN_WORD_MAX_LENGTH:

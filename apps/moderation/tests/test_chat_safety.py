@@ -150,3 +150,16 @@ def test_chat_image_end_to_end_with_a_real_celery_worker(celery_worker_process):
     assert (message.seq, message.sender_id, message.body) == (1, alice.pk, str(image.pk))
     assert ModeratedImage.objects.get(pk=image.pk).status == ImageStatus.APPROVED
     default_storage.delete(image.storage_name)
+
+
+def test_resending_a_flagged_message_keeps_one_flag_and_one_message(settings):
+    settings.MODERATION_CHAT_TEXT_ACTION = "mask"
+    alice, _bob, room = make_pair()
+
+    first = send(alice, room, "병신 같은 소리 하지 마", "m1")
+    again = send(alice, room, "병신 같은 소리 하지 마", "m1")
+
+    assert (again.seq, again.duplicate) == (first.seq, True)
+    assert Message.objects.filter(room=room).count() == 1
+    flag = FlaggedContent.objects.get()
+    assert (flag.message_seq, flag.text) == (first.seq, "병신 같은 소리 하지 마")
