@@ -509,6 +509,9 @@ BAD_INPUTS = [
         },
         "secrets.values.METRICS_BEARER_TOKEN",
     ),
+    ("unknown image moderation backend", {"moderation": {"imageBackend": "noop"}}, "moderation.imageBackend must be"),
+    ("azure moderation without endpoint", {"moderation": {"imageBackend": "azure"}}, "needs moderation.azureEndpoint"),
+    ("unknown chat text action", {"moderation": {"chatTextAction": "delete"}}, "moderation.chatTextAction must be"),
     (
         "PDB with both budgets",
         {"web": {"pdb": {"minAvailable": 1, "maxUnavailable": 1}}},

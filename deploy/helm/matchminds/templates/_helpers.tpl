@@ -187,7 +187,25 @@ ALERTS_EMAIL_TO: {{ join "," $config.alertEmailTo | quote }}
 {{- $dashboardUrl = printf "https://%s" .Values.ingress.host }}
 {{- end }}
 ALERTS_DASHBOARD_BASE_URL: {{ $dashboardUrl | quote }}
-MODERATION_BACKEND: {{ $config.moderationBackend | quote }}
+{{- $moderation := .Values.moderation }}
+{{- if not (has $moderation.imageBackend (list "local" "rekognition" "azure")) }}
+{{- fail (printf "matchminds: moderation.imageBackend must be local, rekognition or azure, not %q" (toString $moderation.imageBackend)) }}
+{{- end }}
+{{- if and (eq $moderation.imageBackend "azure") (not $moderation.azureEndpoint) }}
+{{- fail "matchminds: moderation.imageBackend=azure needs moderation.azureEndpoint (and MODERATION_AZURE_KEY in the Secret)" }}
+{{- end }}
+{{- if not (has $moderation.chatTextAction (list "mask" "block")) }}
+{{- fail (printf "matchminds: moderation.chatTextAction must be mask or block, not %q" (toString $moderation.chatTextAction)) }}
+{{- end }}
+MODERATION_IMAGE_BACKEND: {{ $moderation.imageBackend | quote }}
+MODERATION_REKOGNITION_REGION: {{ $moderation.rekognitionRegion | quote }}
+MODERATION_AZURE_ENDPOINT: {{ $moderation.azureEndpoint | quote }}
+MODERATION_CHAT_TEXT_ACTION: {{ $moderation.chatTextAction | quote }}
+MODERATION_AUTO_HIDE_REPORTERS: {{ int $moderation.autoHideReporters | toString | quote }}
+MODERATION_EVIDENCE_RETENTION_DAYS: {{ int $moderation.evidenceRetentionDays | toString | quote }}
+MODERATION_REPORTS_PER_DAY: {{ int $moderation.reportsPerDay | toString | quote }}
+MODERATION_UPLOADS_PER_HOUR: {{ int $moderation.uploadsPerHour | toString | quote }}
+MODERATION_SUSPENSION_DAYS: {{ int $moderation.suspensionDays | toString | quote }}
 {{- range $name, $value := $config.extraEnv }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}
