@@ -294,8 +294,9 @@ WEBSOCKET_HEARTBEAT_INTERVAL_S = 25
 ASGI_GC_THRESHOLDS = tuple(env.list("ASGI_GC_THRESHOLDS", cast=int, default=[20000, 20, 50]))
 # Threads per process for the WebSocket paths' ORM and sync Redis calls (connect, resume,
 # heartbeats), apart from the single thread-sensitive executor. Few: they share the GIL
-# with the event loop, and each connect is one short hop.
-WEBSOCKET_SYNC_THREADS = env.int("WEBSOCKET_SYNC_THREADS", default=6)
+# with the event loop, and each connect is one short hop. Measured in a 500/s storm
+# (`make bench-chat`, p99 connect): 12 threads 1,224 ms, 6 threads ~1,000 ms, 3 781 ms, 2 546 ms.
+WEBSOCKET_SYNC_THREADS = env.int("WEBSOCKET_SYNC_THREADS", default=2)
 # Upper bound on one pipelined publish of frames to Redis (apps/realtime/events.py).
 REALTIME_PUBLISH_TIMEOUT_S = 2
 LOBBY_COUNTS_INTERVAL_S = 2
