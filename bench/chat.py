@@ -698,6 +698,18 @@ def ladder(workers: Workers, *, steps: list[int], duration: float, label: str) -
     return best, best_p99, rows
 
 
+def settle(workers: Workers, *, step: int, limit_s: float = 60.0) -> None:
+    """Wait until the servers have worked off what the ladder's last (overloaded) step queued,
+    so the next phase measures itself and not that backlog: until deliveries stop growing."""
+    deadline, delivered = time.monotonic() + limit_s, -1
+    while time.monotonic() < deadline:
+        now = sum(len(part["latencies"]) for part in workers.call("collect", step=step))
+        if now == delivered:
+            return
+        delivered = now
+        time.sleep(2.0)
+
+
 def run_default(args, redis: PrivateRedis, env: dict) -> dict:
     data = prepare_database(env, users=args.users, pairs=args.pairs)
     clients, lobby = data["clients"], data["lobby"]
@@ -726,7 +738,8 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         log(f"  still open: {survivors}")
         result.update(idle_survivors=survivors, rss_kb_per_conn=round(rss_per_conn, 1))
         log(f"(c) 1:1 ladder over {args.pairs} pairs, {args.step_s}s per step, receipts on")
-        best, best_p99, _rows = ladder(workers, steps=args.steps, duration=args.step_s, label="chat")
+        best, best_p99, rows = ladder(workers, steps=args.steps, duration=args.step_s, label="chat")
+        settle(workers, step=len(rows) - 1)
         log("(d) lobby announcement to everyone connected")
         workers.call("lobby_watch")
         staff_worker = (len(clients) - 1) % args.clients
