@@ -306,22 +306,15 @@ def chat_write_batch(
         with transaction.atomic():
             room_meta: dict[int, tuple[str, int | None]] = {}
             stored = _store_messages(cleaned, send_results, room_meta)
+            flagged = {
+                flag_id: send_results[index] for index, flag_id in flags.items() if isinstance(send_results[index], SendResult)
+            }
             moderation_services.flags_attach_messages(
-                seqs_by_flag={
-                    flag_id: send_results[index].seq
-                    for index, flag_id in flags.items()
-                    if isinstance(send_results[index], SendResult) and not send_results[index].duplicate
-                }
+                seqs_by_flag={flag_id: result.seq for flag_id, result in flagged.items() if not result.duplicate}
             )
             # A resend of a flagged message was screened again before the store found the
             # original: its flag repeats the original's and would queue the same text twice.
-            moderation_services.flags_discard(
-                flag_ids=[
-                    flag_id
-                    for index, flag_id in flags.items()
-                    if isinstance(send_results[index], SendResult) and send_results[index].duplicate
-                ]
-            )
+            moderation_services.flags_discard(flag_ids=[flag_id for flag_id, result in flagged.items() if result.duplicate])
             receipts: list[tuple[int, int, int, bool, str | None]] = []
             read_results = _apply_reads(reads, receipts)
             events.write_batch_frames(messages=stored, reads=receipts)
@@ -505,18 +498,16 @@ def _apply_reads(requests: list[ReadRequest], receipts: list[tuple[int, int, int
     if not requests:
         return []
     # One row per (room, user): an UPDATE … FROM joins each target row once.
-    furthest: dict[tuple[int, int], int] = {}
-    origin: dict[tuple[int, int], str | None] = {}
+    furthest: dict[tuple[int, int], ReadRequest] = {}
     for request in requests:
         key = (request.room_id, request.user_id)
-        if request.seq >= furthest.get(key, request.seq):
-            origin[key] = request.origin_channel
-        furthest[key] = max(furthest.get(key, request.seq), request.seq)
+        if key not in furthest or request.seq > furthest[key].seq:
+            furthest[key] = request
     keys = sorted(furthest)
     with connection.cursor() as cursor:
         cursor.execute(
             _READ_SQL,
-            {"rooms": [k[0] for k in keys], "users": [k[1] for k in keys], "seqs": [furthest[k] for k in keys]},
+            {"rooms": [k[0] for k in keys], "users": [k[1] for k in keys], "seqs": [furthest[k].seq for k in keys]},
         )
         moved = {(room_id, user_id): (seq, kind) for room_id, user_id, seq, kind in cursor.fetchall()}
         pointers = {key: seq for key, (seq, _kind) in moved.items()}
@@ -531,14 +522,21 @@ def _apply_reads(requests: list[ReadRequest], receipts: list[tuple[int, int, int
             pointers.update({(room_id, user_id): seq for room_id, user_id, seq in cursor.fetchall()})
     dirty_lobbies = set()
     for (room_id, user_id), (seq, kind) in sorted(moved.items()):
-        receipts.append((room_id, user_id, seq, kind == RoomKind.DIRECT, origin[(room_id, user_id)]))
+        receipts.append((room_id, user_id, seq, kind == RoomKind.DIRECT, furthest[(room_id, user_id)].origin_channel))
         if kind == RoomKind.LOBBY:
             dirty_lobbies.add(room_id)
     if dirty_lobbies:
         # A flag left by a rolled-back batch only costs one needless recount.
         get_redis().sadd(LOBBY_UNREAD_DIRTY_KEY, *dirty_lobbies)
-    not_member = DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
-    return [pointers.get((request.room_id, request.user_id), not_member) for request in requests]
+    results: list[int | DomainError] = []
+    for request in requests:
+        pointer = pointers.get((request.room_id, request.user_id))
+        # One exception object per refused request: each is raised in its own socket's coroutine.
+        not_member = DomainError(
+            ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404
+        )
+        results.append(not_member if pointer is None else pointer)
+    return results
 
 
 def lobby_unread_broadcast() -> int:
