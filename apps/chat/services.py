@@ -531,11 +531,12 @@ def _apply_reads(requests: list[ReadRequest], receipts: list[tuple[int, int, int
     results: list[int | DomainError] = []
     for request in requests:
         pointer = pointers.get((request.room_id, request.user_id))
-        # One exception object per refused request: each is raised in its own socket's coroutine.
-        not_member = DomainError(
-            ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404
-        )
-        results.append(not_member if pointer is None else pointer)
+        if pointer is None:
+            # One exception object per refused request: each is raised in its own socket's coroutine.
+            pointer = DomainError(
+                ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404
+            )
+        results.append(pointer)
     return results
 
 
