@@ -14,3 +14,15 @@ def get_redis() -> redis.Redis:
     # surfaces as ConnectionError on use, which the client's default Retry handles; keepalive
     # finds peers that vanished.
     return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True, socket_keepalive=True)
+
+
+def run_script(script: redis.commands.core.Script, *, keys: list, args: list, client=None):
+    """Run a registered script directly, or queue it on a pipeline as EVAL with its source.
+
+    redis-py turns a registered script queued on a pipeline into SCRIPT EXISTS before every
+    execute: one more round trip on every socket connect. EVAL carries the source instead
+    (Redis compiles it once and caches it) and never meets NOSCRIPT after a Redis restart.
+    """
+    if isinstance(client, redis.client.Pipeline):
+        return client.eval(script.script, len(keys), *keys, *args)
+    return script(keys=keys, args=args, client=client)

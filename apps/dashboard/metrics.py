@@ -22,10 +22,9 @@ import bisect
 import time
 from collections.abc import Iterable
 
-import redis
 from django.conf import settings
 
-from apps.core.redis import get_redis
+from apps.core.redis import get_redis, run_script
 
 ALL = "all"
 
@@ -181,19 +180,6 @@ def _scripts():
     return _incr_script, _online_script
 
 
-def _run_script(source: str, script, *, keys: list, args: list, client) -> None:
-    """Run a script directly, or queue it on a pipeline as EVAL with its source.
-
-    redis-py turns a registered script queued on a pipeline into SCRIPT EXISTS before every
-    execute: one more round trip on every socket connect. EVAL carries the source instead
-    (Redis compiles it once and caches it) and never meets NOSCRIPT after a Redis restart.
-    """
-    if isinstance(client, redis.client.Pipeline):
-        client.eval(source, len(keys), *keys, *args)
-    else:
-        script(keys=keys, args=args, client=client)
-
-
 def _amount(value: float | str) -> str:
     if isinstance(value, str):
         return value
@@ -217,7 +203,7 @@ def _record(pairs: Iterable[tuple[str, float]], *, event_id, user_id, gender, un
     ]
     for name, amount in pairs:
         args.extend((name, _amount(amount)))
-    _run_script(_INCR_LUA, _scripts()[0], keys=[USER_DIMS_KEY], args=args, client=client)
+    run_script(_scripts()[0], keys=[USER_DIMS_KEY], args=args, client=client)
 
 
 def metric_incr(
@@ -336,7 +322,7 @@ def user_dims_set(*, user_id: int, gender: str | None, university_id: int | None
 def online_touch(*, user_id: int, event_id: int | None = None, client=None) -> None:
     """Count the user online (in the event, or anywhere) for the next PRESENCE_TTL_S."""
     args = [scope_of(event_id), str(int(user_id)), time.time() + settings.PRESENCE_TTL_S]
-    _run_script(_ONLINE_LUA, _scripts()[1], keys=[USER_DIMS_KEY], args=args, client=client)
+    run_script(_scripts()[1], keys=[USER_DIMS_KEY], args=args, client=client)
 
 
 def online_leave(*, user_id: int, event_id: int | None = None) -> None:

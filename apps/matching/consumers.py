@@ -4,7 +4,7 @@ from channels.db import database_sync_to_async
 
 from apps.matching import selectors, services
 from apps.realtime.auth import pooled_sync_to_async
-from apps.realtime.registry import connect_loader, frame_handler, on_disconnect
+from apps.realtime.registry import connect_writer, frame_handler, on_disconnect
 from apps.realtime.validation import require_int
 
 
@@ -39,10 +39,10 @@ async def match_decline(consumer, frame: dict) -> None:
     await database_sync_to_async(services.proposal_respond)(user_id=consumer.user_id, proposal_id=proposal_id, accept=False)
 
 
-@connect_loader("matching")
-def queue_reconnected(*, user_id: int) -> None:
-    """Runs inside the socket's single connect hop (apps/realtime/auth.py says why)."""
-    services.queue_presence_back(user_id=user_id)
+@connect_writer
+def queue_reconnected(*, user_id: int, redis_writes) -> None:
+    """Queued on the socket's shared connect pipeline (apps/realtime/consumers.py says why)."""
+    services.queue_presence_back(user_id=user_id, pipe=redis_writes)
 
 
 @on_disconnect

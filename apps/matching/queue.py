@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 
-from apps.core.redis import get_redis
+from apps.core.redis import get_redis, run_script
 
 EVENTS_KEY = "mq:events"
 HISTORY_KEY = "mq:history"
@@ -658,10 +658,22 @@ def mark_gone(*, user_id: int, grace_s: int) -> None:
         client.zadd(f"mq:{event_id}:gone", {str(user_id): until})
 
 
-def mark_back(*, user_id: int) -> None:
-    client = get_redis()
-    for event_id in ticket_event_ids(user_id=user_id):
-        client.zrem(f"mq:{event_id}:gone", str(user_id))
+_MARK_BACK = """
+for _, event_id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  redis.call('ZREM', 'mq:' .. event_id .. ':gone', ARGV[1])
+end
+"""
+
+
+def mark_back(*, user_id: int, pipe=None) -> None:
+    """The user has a socket again: no event's grace period runs for them any more.
+
+    One script, so a socket connect can queue it on its shared pipeline (`pipe`).
+    """
+    if "mark_back" not in _scripts:
+        # Without the prelude: queued as EVAL, the source travels on every connect.
+        _scripts["mark_back"] = get_redis().register_script(_MARK_BACK)
+    run_script(_scripts["mark_back"], keys=[f"mq:ut:{user_id}"], args=[str(user_id)], client=pipe)
 
 
 def gone_expired(*, event_id: int) -> list[int]:

@@ -321,8 +321,8 @@ def queue_presence_lost(*, user_id: int) -> None:
     queue.mark_gone(user_id=user_id, grace_s=settings.MATCHING_DISCONNECT_GRACE_S)
 
 
-def queue_presence_back(*, user_id: int) -> None:
-    queue.mark_back(user_id=user_id)
+def queue_presence_back(*, user_id: int, pipe=None) -> None:
+    queue.mark_back(user_id=user_id, pipe=pipe)
 
 
 def queue_sweep(*, event_id: int) -> dict[str, int]:
