@@ -78,6 +78,78 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def python_loop_s() -> float:
+    """Machine speed, for comparing runs across machines: best of 3 pure-Python loops."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for number in range(5_000_000):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+class CpuMeter:
+    """CPU seconds spent by each part of the system under test, read from /proc.
+
+    Latency under saturation says little across machines; CPU per connect and per delivery
+    says where the cores go and how far they stretch (2 cores / CPU per unit = the rate the
+    whole machine could sustain). The bench machine's speed also varies run to run.
+    """
+
+    TICKS = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, parts: dict) -> None:
+        self.parts = parts  # name -> callable returning pids
+        self.start = self.read()
+
+    @staticmethod
+    def _pid_cpu(pid: int) -> float:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / CpuMeter.TICKS
+
+    def read(self) -> dict[str, float]:
+        return {name: sum(self._pid_cpu(pid) for pid in pids()) for name, pids in self.parts.items()}
+
+    def per_unit(self, units: int, what: str) -> str:
+        now = self.read()
+        spent = {name: now[name] - self.start.get(name, 0.0) for name in now}
+        self.start = now
+        total_ms = sum(spent.values()) * 1000 / max(1, units)
+        shares = ", ".join(f"{name} {value * 1000 / max(1, units):.2f}" for name, value in spent.items())
+        cores = os.cpu_count() or 1
+        sustainable = cores * 1000 / max(total_ms, 1e-9)
+        return f"CPU ms per {what}: {shares} (total {total_ms:.2f}: {cores} cores sustain ≈{sustainable:.0f}/s)"
+
+    def reset(self) -> None:
+        self.start = self.read()
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError), open(f"/proc/{entry}/comm") as comm:
+                if comm.read().strip() == "postgres":
+                    pids.append(int(entry))
+    return pids
+
+
+def system_meter(servers: "DaphneGroup", redis: "PrivateRedis", workers: "Workers") -> CpuMeter:
+    return CpuMeter(
+        {
+            "daphne": lambda: [process.pid for process in servers.processes],
+            "postgres": postgres_pids,
+            "redis": lambda: [redis.process.pid] if redis.process else [],
+            "clients": lambda: [process.pid for process in workers.processes],
+        }
+    )
+
+
 # Infrastructure -----------------------------------------------------------------------------
 
 
@@ -665,10 +737,11 @@ class Workers:
 # Phases ------------------------------------------------------------------------------------
 
 
-def ladder(workers: Workers, *, steps: list[int], duration: float, label: str) -> tuple[int, float, list[dict]]:
+def ladder(workers: Workers, *, steps: list[int], duration: float, label: str, meter: CpuMeter) -> tuple[int, float, list[dict]]:
     rows, best, best_p99 = [], 0, 0.0
     for number, rate in enumerate(steps):
         step = number + (100 if label == "reference" else 0)
+        meter.reset()
         workers.call("step", step=step, rate=rate / len(workers.pipes), duration=duration)
         time.sleep(2.0)  # drain
         parts = workers.call("collect", step=step)
@@ -691,6 +764,7 @@ def ladder(workers: Workers, *, steps: list[int], duration: float, label: str) -
             f"  [{label}] step {rate}/s: sent {sent}, delivered {len(latencies)} ({delivered_per_s:.0f}/s), "
             f"lost {lost}, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
         )
+        log(f"    {meter.per_unit(len(latencies), 'delivery')}")
         if lost == 0 and p99 <= 100:
             best, best_p99 = int(delivered_per_s), p99
         elif p99 > 400 or lost > sent * 0.05:
@@ -718,6 +792,8 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
     result: dict = {"bench": "chat"}
     try:
         servers.wait_ready()
+        log(f"machine: a 5M-step pure-Python loop takes {python_loop_s():.3f} s (best of 3)")
+        meter = system_meter(servers, redis, workers)
         rss_before = servers.rss_kb()
         log(f"(a) storm: {args.users + 1} connections at {args.rate}/s to {args.servers} daphne processes")
         parts = workers.call("connect", mode="chat", port=servers.port, rate=args.rate / args.clients, count=len(clients))
@@ -725,6 +801,7 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         failures = sum(p["failures"] for p in parts)
         if failures:
             log(f"  failure reasons: {[p['reasons'] for p in parts]}")
+        log(f"  {meter.per_unit(len(times), 'connect')}")
         time.sleep(3)
         rss_per_conn = (servers.rss_kb() - rss_before) / max(1, len(times))
         log(
@@ -738,7 +815,7 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         log(f"  still open: {survivors}")
         result.update(idle_survivors=survivors, rss_kb_per_conn=round(rss_per_conn, 1))
         log(f"(c) 1:1 ladder over {args.pairs} pairs, {args.step_s}s per step, receipts on")
-        best, best_p99, rows = ladder(workers, steps=args.steps, duration=args.step_s, label="chat")
+        best, best_p99, rows = ladder(workers, steps=args.steps, duration=args.step_s, label="chat", meter=meter)
         settle(workers, step=len(rows) - 1)
         log("(d) lobby announcement to everyone connected")
         workers.call("lobby_watch")
@@ -768,7 +845,9 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         try:
             reference.wait_ready()
             workers.call("connect", mode="reference", port=reference.port, rate=args.rate / args.clients, count=2 * args.pairs)
-            ref_best, _ref_p99, _ = ladder(workers, steps=args.steps, duration=args.step_s, label="reference")
+            ref_best, _ref_p99, _ = ladder(
+                workers, steps=args.steps, duration=args.step_s, label="reference", meter=system_meter(reference, redis, workers)
+            )
             workers.call("close")
         finally:
             reference.stop()
