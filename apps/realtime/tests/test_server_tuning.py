@@ -1,8 +1,11 @@
 import pprint
 
+import autobahn.twisted.websocket
+import autobahn.util
 import autobahn.websocket.protocol
+import pytest
 
-from apps.realtime.server_tuning import LazyPformat, defer_autobahn_debug_formatting
+from apps.realtime.server_tuning import Lazy, defer_autobahn_debug_formatting
 
 
 class CountsRepr:
@@ -13,12 +16,12 @@ class CountsRepr:
         return "<counted>"
 
 
-def test_lazy_pformat_formats_nothing_until_a_line_is_rendered():
+def test_lazy_formats_nothing_until_a_line_is_rendered():
     value = [("openHandshakeTimeout", 5, "WebSocketServerFactory"), ("obj", CountsRepr(), "x")]
     expected = pprint.pformat(value)
     CountsRepr.calls = 0
 
-    lazy = LazyPformat(value)
+    lazy = Lazy(pprint.pformat, value)
 
     assert CountsRepr.calls == 0
     assert f"\n{lazy}" == "\n" + expected
@@ -26,12 +29,31 @@ def test_lazy_pformat_formats_nothing_until_a_line_is_rendered():
     assert CountsRepr.calls == 2
 
 
-def test_autobahn_uses_the_lazy_formatter_in_the_server_process():
-    original = autobahn.websocket.protocol.pformat
-    try:
-        defer_autobahn_debug_formatting()
-        formatted = autobahn.websocket.protocol.pformat({"a": 1})
-        assert isinstance(formatted, LazyPformat)
-        assert f"{formatted}" == "{'a': 1}"
-    finally:
-        autobahn.websocket.protocol.pformat = original
+@pytest.fixture
+def tuned_autobahn():
+    modules = (autobahn.websocket.protocol, autobahn.twisted.websocket)
+    saved = [(module, name, getattr(module, name)) for module in modules for name in ("hltype", "hlval")]
+    saved.append((autobahn.websocket.protocol, "pformat", autobahn.websocket.protocol.pformat))
+    saved.append((autobahn.websocket.protocol.Timings, "__str__", autobahn.websocket.protocol.Timings.__str__))
+    defer_autobahn_debug_formatting()
+    yield
+    for owner, name, original in saved:
+        setattr(owner, name, original)
+
+
+def test_autobahn_debug_arguments_render_as_before(tuned_autobahn):
+    protocol = autobahn.websocket.protocol
+    assert isinstance(protocol.pformat({"a": 1}), Lazy)
+    assert f"{protocol.pformat({'a': 1})}" == "{'a': 1}"
+    for module in (protocol, autobahn.twisted.websocket):
+        assert f"{module.hlval(42)}" == autobahn.util.hlval(42)
+        assert f"{module.hltype(test_lazy_formats_nothing_until_a_line_is_rendered)}" == autobahn.util.hltype(
+            test_lazy_formats_nothing_until_a_line_is_rendered
+        )
+
+
+def test_timings_still_print_as_text(tuned_autobahn):
+    timings = autobahn.websocket.protocol.Timings()
+    timings.track("onOpen")
+
+    assert str(timings).startswith("{'onOpen':")
