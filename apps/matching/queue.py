@@ -402,9 +402,9 @@ class TicketSnapshot:
 _scripts: dict[str, object] = {}
 
 
-def _script(name: str, body: str):
+def _script(name: str, body: str, *, prelude: bool = True):
     if name not in _scripts:
-        _scripts[name] = get_redis().register_script(_PRELUDE + body)
+        _scripts[name] = get_redis().register_script(_PRELUDE + body if prelude else body)
     return _scripts[name]
 
 
@@ -670,10 +670,9 @@ def mark_back(*, user_id: int, pipe=None) -> None:
 
     One script, so a socket connect can queue it on its shared pipeline (`pipe`).
     """
-    if "mark_back" not in _scripts:
-        # Without the prelude: queued as EVAL, the source travels on every connect.
-        _scripts["mark_back"] = get_redis().register_script(_MARK_BACK)
-    run_script(_scripts["mark_back"], keys=[f"mq:ut:{user_id}"], args=[str(user_id)], client=pipe)
+    # Without the prelude: queued as EVAL, the source travels on every connect.
+    script = _script("mark_back", _MARK_BACK, prelude=False)
+    run_script(script, keys=[f"mq:ut:{user_id}"], args=[str(user_id)], client=pipe)
 
 
 def gone_expired(*, event_id: int) -> list[int]:

@@ -227,11 +227,15 @@ CHANNEL_LAYERS = {
                     "socket_keepalive": True,
                     "health_check_interval": 30,
                     "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS,
-                    # No CLIENT SETINFO round trip on (re)connect: when Redis restarts, the
-                    # pubsub connection reconnects while its receive task reads, and a reply
-                    # read during the reconnect races that reader ("readuntil() called while
-                    # another coroutine is already waiting") and breaks the subscription.
+                    # No command of its own on (re)connect: when Redis restarts, the pubsub
+                    # connection reconnects while its receive task reads, and a reply read
+                    # during the reconnect races that reader ("readuntil() called while another
+                    # coroutine is already waiting", or a writer gone mid-handshake) and breaks
+                    # the subscription. So no CLIENT SETINFO, and RESP2: RESP3 adds HELLO and
+                    # redis-py 8's CLIENT MAINT_NOTIFICATIONS handshake (seen breaking a
+                    # reconnect in `make bench-chat ARGS=--faults`).
                     "driver_info": None,
+                    "protocol": 2,
                 }
             ],
             "prefix": env("CHANNEL_LAYER_PREFIX", default="mm"),
