@@ -115,7 +115,8 @@ class CpuMeter:
     def read(self) -> dict[str, float]:
         return {name: sum(self._pid_cpu(pid) for pid in pids()) for name, pids in self.parts.items()}
 
-    def per_unit(self, units: int, what: str) -> str:
+    def report(self, units: int, what: str) -> str:
+        """CPU per unit of each part since the last report (or reset), as one log line."""
         now = self.read()
         spent = {name: now[name] - self.start.get(name, 0.0) for name in now}
         self.start = now
@@ -764,7 +765,7 @@ def ladder(workers: Workers, *, steps: list[int], duration: float, label: str, m
             f"  [{label}] step {rate}/s: sent {sent}, delivered {len(latencies)} ({delivered_per_s:.0f}/s), "
             f"lost {lost}, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
         )
-        log(f"    {meter.per_unit(len(latencies), 'delivery')}")
+        log(f"    {meter.report(len(latencies), 'delivery')}")
         if lost == 0 and p99 <= 100:
             best, best_p99 = int(delivered_per_s), p99
         elif p99 > 400 or lost > sent * 0.05:
@@ -801,7 +802,7 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         failures = sum(p["failures"] for p in parts)
         if failures:
             log(f"  failure reasons: {[p['reasons'] for p in parts]}")
-        log(f"  {meter.per_unit(len(times), 'connect')}")
+        log(f"  {meter.report(len(times), 'connect')}")
         time.sleep(3)
         rss_per_conn = (servers.rss_kb() - rss_before) / max(1, len(times))
         log(

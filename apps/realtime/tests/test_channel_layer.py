@@ -59,12 +59,11 @@ def private_redis():
 async def _wait_until_subscribed(port: int, channel: str, *, within_s: float) -> None:
     """Pub/sub is at-most-once: a publish before the re-subscription reaches nobody (the
     chat's resume covers that gap); what must hold is that the subscription comes back."""
-    client = redis.Redis(port=port)
     deadline = time.monotonic() + within_s
-    while dict(client.pubsub_numsub(channel)).get(channel.encode(), 0) < 1:
-        assert time.monotonic() < deadline, f"{channel} was not subscribed again within {within_s} s"
-        await asyncio.sleep(0.1)
-    client.close()
+    with contextlib.closing(redis.Redis(port=port)) as client:
+        while dict(client.pubsub_numsub(channel)).get(channel.encode(), 0) < 1:
+            assert time.monotonic() < deadline, f"{channel} was not subscribed again within {within_s} s"
+            await asyncio.sleep(0.1)
 
 
 def test_a_subscribed_socket_still_hears_its_group_after_redis_restarts(private_redis):
