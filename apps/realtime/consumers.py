@@ -38,6 +38,7 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_TRY_AGAIN_LATER = 1013
 BACKING_SERVICE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, DatabaseError)
 MAX_REF_LENGTH = 64
+SERVICE_UNAVAILABLE_RETRY_AFTER_S = 2
 
 
 def _connect_sync(session_key: str | None, channel_name: str) -> tuple[Any, dict[str, Any] | None]:
@@ -90,6 +91,14 @@ async def dispatch_in_arrival_order(sources: list, dispatch) -> None:
         for task in pumps:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def heartbeat(consumer: "GatewayConsumer", frame: dict[str, Any]) -> None:
+    """`ping`: refresh presence, let apps count the heartbeat, answer `pong`."""
+    await pooled_sync_to_async(presence.socket_touch)(user_id=consumer.user_id, channel_name=consumer.channel_name)
+    for hook in registry.heartbeat_hooks:
+        await hook(consumer)
+    await consumer.send_frame({"type": "pong", "server_time": timezone.now().isoformat()})
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
@@ -237,13 +246,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.send_error(ErrorCode.INVALID_FRAME, _("'ref' must be a string of at most 64 characters."))
             return
         frame_type = frame["type"]
-        if frame_type == "ping":
-            await pooled_sync_to_async(presence.socket_touch)(user_id=self.user_id, channel_name=self.channel_name)
-            for hook in registry.heartbeat_hooks:
-                await hook(self)
-            await self.send_frame({"type": "pong", "server_time": timezone.now().isoformat()})
-            return
-        handler = registry.frame_handlers.get(frame_type)
+        handler = heartbeat if frame_type == "ping" else registry.frame_handlers.get(frame_type)
         if handler is None:
             await self.send_error(ErrorCode.UNKNOWN_TYPE, _("Unknown frame type: %(type)s") % {"type": frame_type[:64]}, ref=ref)
             return
@@ -251,6 +254,16 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await handler(self, frame)
         except DomainError as error:
             await self.send_error(error.code, str(error.message), ref=ref, field=error.field, retry_after_s=error.retry_after_s)
+        except BACKING_SERVICE_ERRORS:
+            # Redis or PostgreSQL is away (a restart, a failover): nothing was done; the
+            # client retries the same frame after a moment (a send keeps its client_msg_id).
+            logger.warning("frame %s refused: a backing service is unavailable", frame_type, exc_info=True)
+            await self.send_error(
+                ErrorCode.SERVICE_UNAVAILABLE,
+                _("The service is briefly unavailable; please retry."),
+                ref=ref,
+                retry_after_s=SERVICE_UNAVAILABLE_RETRY_AFTER_S,
+            )
         except Exception:
             logger.exception("frame handler for %s failed", frame_type)
             await self.send_error(ErrorCode.INTERNAL_ERROR, _("Something went wrong on our side; please retry."), ref=ref)

@@ -55,3 +55,4 @@ class ErrorCode:
     INVALID_FRAME = "invalid_frame"
     UNKNOWN_TYPE = "unknown_type"
     INTERNAL_ERROR = "internal_error"
+    SERVICE_UNAVAILABLE = "service_unavailable"

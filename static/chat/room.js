@@ -273,6 +273,11 @@
     const li = log.querySelector('.msg[data-cmid="' + CSS.escape(clientMsgId) + '"]:not([data-seq])');
     const entry = pending.get(clientMsgId);
     if (entry) clearTimeout(entry.timer);
+    if (entry && frame.code === "service_unavailable") {
+      // Nothing was stored; the same client_msg_id is sent again once the server is back.
+      entry.timer = setTimeout(() => send(clientMsgId, entry.body), (frame.retry_after_s || 2) * 1000);
+      return;
+    }
     if (li) {
       setState(li, {}, "failed");
       li.title = frame.message;

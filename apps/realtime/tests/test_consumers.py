@@ -198,3 +198,31 @@ async def test_a_connect_while_the_channel_layer_is_unreachable_is_refused_clean
     communicator = WebsocketCommunicator(application, "/ws/", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
     connected, code = await communicator.connect()
     assert (connected, code) == (False, consumers.CLOSE_TRY_AGAIN_LATER)
+
+
+async def test_a_frame_while_redis_is_away_gets_service_unavailable_and_the_socket_stays_open(connect_as, settings):
+    from apps.core.redis import get_redis
+    from apps.realtime import consumers
+
+    communicator = await connect_as(await sync_to_async(make_user)())
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
+    redis_url = settings.REDIS_URL
+    with socket.socket() as probe:  # a port nobody listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{closed_port}/0"
+    get_redis.cache_clear()
+    try:
+        await communicator.send_json_to({"type": "ping", "ref": "beat-1"})
+        refused = await communicator.receive_json_from(timeout=10)
+    finally:
+        settings.REDIS_URL = redis_url
+        get_redis.cache_clear()
+    assert refused["type"] == "error"
+    assert refused["code"] == "service_unavailable"
+    assert refused["ref"] == "beat-1"
+    assert refused["retry_after_s"] == consumers.SERVICE_UNAVAILABLE_RETRY_AFTER_S
+
+    await communicator.send_json_to({"type": "ping"})
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "pong"
+    await communicator.disconnect()
