@@ -499,13 +499,16 @@ class Client:
             if w.resilient and self.room:
                 self.send({"type": "resume", "rooms": {str(self.room): self.last_seq}})
                 self.resend_stale(0)
+                if self.awaiting_replay:
+                    self.send({"type": "ping"})  # the pong marks the end of the replay (see resume_and_mark)
+        elif kind == "pong":
+            self.awaiting_replay = False
         elif kind == "message.new":
             if frame["room"] == self.room:
                 self.accept(frame["seq"], frame["body"], frame["sender"])
             elif frame["room"] == w.lobby and w.lobby_watch:
                 w.lobby_received.append(time.time())
         elif kind == "message.batch" and frame["room"] == self.room:
-            self.awaiting_replay = False
             for message in frame["messages"]:
                 self.accept(message["seq"], message["body"], message["sender"])
         elif kind == "message.ack":
@@ -560,6 +563,15 @@ class Client:
         if until > self.last_seq and until not in self.asked:
             self.asked.add(until)
             self.send({"type": "message.range", "room": self.room, "after_seq": self.last_seq, "until_seq": until})
+
+    def resume_and_mark(self) -> None:
+        """Resume, then ping: a socket's frames are handled in order, so the pong arrives
+        after the whole replay (a `message.batch` alone may answer an older resume or range)."""
+        if not self.room:
+            return
+        self.awaiting_replay = True  # a socket that is down now resumes and pings on its hello
+        if self.send({"type": "resume", "rooms": {str(self.room): self.last_seq}}):
+            self.send({"type": "ping"})
 
     def send_read(self) -> None:
         self.read_scheduled = False
@@ -667,8 +679,8 @@ class Worker:
         if command == "resend":
             for client in self.clients:
                 client.resend_stale(args.get("older_than_s", 0))
-                if args.get("resume", True) and client.room and client.open:
-                    client.awaiting_replay = client.send({"type": "resume", "rooms": {str(client.room): client.last_seq}})
+                if args.get("resume", True):
+                    client.resume_and_mark()
             return sum(len(client.pending) for client in self.clients)
         if command == "held":
             return {
@@ -890,13 +902,19 @@ def run_faults(args, redis: PrivateRedis, env: dict) -> dict:
         while (closed := sum(workers.call("count_closed"))) and time.monotonic() < deadline:
             time.sleep(1)
         log(f"  clients still reconnecting after the wait: {closed}")
-        for number in range(10):
+        # Like the JS client, a send unacknowledged for ACK_TIMEOUT_S is sent again (same
+        # client_msg_id). The final resume must come after the last send is stored: a resume
+        # answered earlier cannot hold a message stored later, and a live copy of it may have
+        # been lost to the faults like any other.
+        started, deadline, pending = time.monotonic(), time.monotonic() + 120, -1
+        first = True
+        while pending and time.monotonic() < deadline:
             time.sleep(2)
-            pending = sum(workers.call("resend", older_than_s=ACK_TIMEOUT_S / 2, resume=number == 0))
-            if pending == 0:
-                break
+            pending = sum(workers.call("resend", older_than_s=ACK_TIMEOUT_S, resume=first))
+            first = False
+        log(f"  unacknowledged sends after {time.monotonic() - started:.0f} s of recovery: {pending}")
         # One last resume from everyone: whatever a live fan-out lost during the faults comes back now.
-        workers.call("resend", older_than_s=ACK_TIMEOUT_S / 2, resume=True)
+        workers.call("resend", older_than_s=ACK_TIMEOUT_S, resume=True)
         deadline = time.monotonic() + 60
         while (waiting := sum(workers.call("awaiting_replay"))) and time.monotonic() < deadline:
             time.sleep(1)
@@ -911,11 +929,21 @@ def run_faults(args, redis: PrivateRedis, env: dict) -> dict:
     room_ids = sorted({room for room, _ in held.values()})
     stored = database_rooms(env, room_ids)
     lost = duplicated = out_of_order = 0
-    for room, messages in held.values():
+    missing_examples = []
+    for index, (room, messages) in held.items():
         seqs = [seq for seq, _ in messages]
         out_of_order += sum(1 for a, b in zip(seqs, seqs[1:], strict=False) if b != a + 1)
         duplicated += len(seqs) - len(set(seqs))
-        lost += len({seq for seq, _ in stored[room]} - set(seqs))
+        missing = sorted({seq for seq, _ in stored[room]} - set(seqs))
+        lost += len(missing)
+        if missing:
+            senders = {decode_body(body).split("|")[2].split("-")[0] for seq, body in stored[room] if seq in missing}
+            missing_examples.append((index, room, seqs[-1] if seqs else 0, missing, len(stored[room]), senders))
+    if missing_examples:
+        log(f"  clients missing stored messages: {len(missing_examples)}; the first ones as")
+        log("    (client, room, last held seq, missing seqs, messages stored in the room, their senders):")
+        for example in missing_examples[:8]:
+            log(f"    {example}")
     bodies = [decode_body(body).split("|")[2] for messages in stored.values() for _seq, body in messages]
     duplicated += len(bodies) - len(set(bodies))
     generated = sum(part["generated"] for part in parts)
