@@ -112,13 +112,19 @@ class CpuMeter:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / CpuMeter.TICKS
 
-    def read(self) -> dict[str, float]:
-        return {name: sum(self._pid_cpu(pid) for pid in pids()) for name, pids in self.parts.items()}
+    def read(self) -> dict[str, dict[int, float]]:
+        return {name: {pid: self._pid_cpu(pid) for pid in pids()} for name, pids in self.parts.items()}
 
     def report(self, units: int, what: str) -> str:
-        """CPU per unit of each part since the last report (or reset), as one log line."""
+        """CPU per unit of each part since the last report (or reset), as one log line.
+
+        Per process: one that exited meanwhile (a PostgreSQL backend, a killed daphne) drops
+        out instead of subtracting what it had spent before."""
         now = self.read()
-        spent = {name: now[name] - self.start.get(name, 0.0) for name in now}
+        spent = {
+            name: sum(cpu - self.start.get(name, {}).get(pid, 0.0) for pid, cpu in processes.items())
+            for name, processes in now.items()
+        }
         self.start = now
         total_ms = sum(spent.values()) * 1000 / max(1, units)
         shares = ", ".join(f"{name} {value * 1000 / max(1, units):.2f}" for name, value in spent.items())
