@@ -234,7 +234,7 @@ class DaphneGroup:
                 "--websocket_connect_timeout",
                 "30",
                 "--ping-interval",
-                "20",
+                os.environ.get("BENCH_PING_INTERVAL", "20"),
                 "--ping-timeout",
                 "30",
                 "-v",

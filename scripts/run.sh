@@ -8,7 +8,15 @@ BIN="$VENV/bin"
 PORT=${PORT:-8000}
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-matchminds.settings.local}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/matchminds_dev}
 mkdir -p .run
+
+if ! "$BIN/python" scripts/ensure_database.py "$DATABASE_URL"; then
+  echo "No PostgreSQL answers for $DATABASE_URL." >&2
+  echo "Start or install it (Debian/Ubuntu: sudo apt-get install postgresql; macOS: brew install postgresql)," >&2
+  echo "or set DATABASE_URL to a PostgreSQL database this user may create." >&2
+  exit 1
+fi
 
 if ! "$BIN/python" -c "import redis, sys; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()" "$REDIS_URL" 2>/dev/null; then
   if ! command -v redis-server >/dev/null; then

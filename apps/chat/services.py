@@ -24,6 +24,7 @@ from apps.chat import events, selectors
 from apps.chat import metrics as chat_metrics
 from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
 from apps.chat.protocol import BODY_MAX_CHARS, CLIENT_MSG_ID_MAX_CHARS, TYPING_EXPIRES_S, ErrorCode
+from apps.core.db import prepared_cursor
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit_many
 from apps.core.redis import get_redis
@@ -43,6 +44,9 @@ UNSUBSCRIBE_SALT = "chat.digest.unsubscribe"
 
 # Every statement of a batch covers all its items at once (arrays unnested server-side):
 # a group-committed batch costs a fixed handful of round trips, not one per message.
+# They are prepared with one generic plan (apps.core.db), which cannot know how long the
+# arrays are: an `= ANY(rooms)` that repeats a join key makes that plan reach the rows
+# through their indexes instead of hashing a scan of the whole table.
 _SEND_CHECKS_SQL = """
 WITH wanted AS (
     SELECT * FROM unnest(%(rooms)s::bigint[], %(senders)s::bigint[], %(cmids)s::text[]) AS w(room_id, sender_id, cmid)
@@ -69,7 +73,7 @@ RETURNING room_id, seq, sent_at
 _BUMP_ROOMS_SQL = """
 UPDATE chat_room r SET last_seq = v.last_seq
   FROM unnest(%(rooms)s::bigint[], %(seqs)s::bigint[]) AS v(room_id, last_seq)
- WHERE r.id = v.room_id
+ WHERE r.id = v.room_id AND r.id = ANY(%(rooms)s::bigint[])
 """
 
 # Lobby rooms: how many members besides the sender have yet to read a new message.
@@ -79,6 +83,7 @@ _READ_SQL = """
 UPDATE chat_roommember m SET last_read_seq = LEAST(v.seq, r.last_seq)
   FROM unnest(%(rooms)s::bigint[], %(users)s::bigint[], %(seqs)s::bigint[]) AS v(room_id, user_id, seq), chat_room r
  WHERE m.room_id = v.room_id AND m.user_id = v.user_id AND r.id = m.room_id
+   AND m.room_id = ANY(%(rooms)s::bigint[]) AND r.id = ANY(%(rooms)s::bigint[])
    AND m.last_read_seq < LEAST(v.seq, r.last_seq)
 RETURNING m.room_id, m.user_id, m.last_read_seq, r.kind
 """
@@ -346,7 +351,7 @@ def _store_messages(
     if not cleaned:
         return []
     room_ids = sorted({request.room_id for _index, request, _body in cleaned})
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         # Lock in id order so concurrent batches of other processes never deadlock.
         cursor.execute(
             "SELECT id, kind, is_open, members_can_post, event_id, last_seq FROM chat_room"
@@ -504,7 +509,7 @@ def _apply_reads(requests: list[ReadRequest], receipts: list[tuple[int, int, int
         if key not in furthest or request.seq > furthest[key].seq:
             furthest[key] = request
     keys = sorted(furthest)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _READ_SQL,
             {"rooms": [k[0] for k in keys], "users": [k[1] for k in keys], "seqs": [furthest[k].seq for k in keys]},

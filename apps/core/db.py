@@ -1,20 +1,62 @@
-"""Plain statements for the hottest read paths (every socket connect of a storm)."""
+"""Plain prepared statements for the hottest paths (every socket connect of a storm, every
+chat write batch)."""
+
+import contextlib
+import time
+from collections.abc import Iterator
 
 import psycopg
 from django.db import connection
 
 
-def fetch_prepared(sql: str, params: list, *, one: bool = False):
-    """Run a fixed read statement as a server-side prepared statement; return its rows
-    (or its first row, or None, with `one`).
+class PreparedCursor:
+    """A server-binding cursor on Django's connection whose every statement is prepared.
 
     Django's PostgreSQL connection binds parameters client-side, and such statements are
     parsed and planned by PostgreSQL on every execution: on the connect path that was about
-    half of PostgreSQL's CPU in a 500 connects/s storm. A server-binding cursor on the same
-    connection (same transaction) prepares the statement once per connection. `sql` uses
-    `%s` placeholders and must be a constant string: each distinct text is prepared once.
+    half of PostgreSQL's CPU in a 500 connects/s storm. Here a statement is prepared once
+    per connection (and parameter types). It runs on the same connection, so inside the
+    caller's transaction. Statements must be constant strings with `%s` or `%(name)s`
+    placeholders: each distinct text is prepared once.
+
+    As with Django's own cursors, errors come out as Django's (an IntegrityError is
+    `django.db.IntegrityError`), a broken connection is marked so that Django replaces it,
+    and statements are logged where Django logs queries (DEBUG, CaptureQueriesContext).
     """
+
+    def __init__(self, cursor: psycopg.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params=None) -> "PreparedCursor":
+        connection.validate_no_broken_transaction()
+        started = time.monotonic()
+        try:
+            with connection.wrap_database_errors:
+                self._cursor.execute(sql, params, prepare=True)
+        finally:
+            if connection.queries_logged:
+                connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}", "prepared": True})
+        return self
+
+    def fetchone(self):
+        with connection.wrap_database_errors:
+            return self._cursor.fetchone()
+
+    def fetchall(self) -> list[tuple]:
+        with connection.wrap_database_errors:
+            return self._cursor.fetchall()
+
+
+@contextlib.contextmanager
+def prepared_cursor() -> Iterator[PreparedCursor]:
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
+        yield PreparedCursor(cursor)
+
+
+def fetch_prepared(sql: str, params: list, *, one: bool = False):
+    """Run a fixed read statement prepared (see PreparedCursor); return its rows (or its
+    first row, or None, with `one`)."""
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
         return cursor.fetchone() if one else cursor.fetchall()

@@ -78,14 +78,31 @@ TEMPLATES = [
     },
 ]
 
-# The embedded default is a SQLite file so `make run` needs nothing but Python;
-# tests and production use PostgreSQL.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# PostgreSQL everywhere (`make run`, tests, production): the chat's and the socket connect's
+# hot paths are PostgreSQL statements (arrays, row locks, prepared generic plans).
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/matchminds_dev")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Query counts and latencies for Prometheus: the same PostgreSQL backend, instrumented.
+
+
+def postgres_database(database: dict) -> dict:
+    """Settings every PostgreSQL connection of the app gets (base, test, production)."""
+    # Query counts and latencies for Prometheus: the same PostgreSQL backend, instrumented.
+    database["ENGINE"] = "django_prometheus.db.backends.postgresql"
+    options = database.setdefault("OPTIONS", {})
+    # Prepared statements for the hot paths (apps.core.db.PreparedCursor). Django leaves
+    # psycopg's prepare_threshold at None, which turns every prepare off, even an explicit
+    # one. Django's own cursors bind client-side and are never prepared, whatever this says.
+    options.setdefault("prepare_threshold", 5)
+    # ...and they keep one generic plan. On `auto`, PostgreSQL re-planned the chat batch's
+    # statements on every execution (with array parameters a custom plan always looks
+    # cheaper): 0.59 instead of 0.17 ms of backend CPU each.
+    options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
+    return database
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+    postgres_database(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

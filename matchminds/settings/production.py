@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, postgres_database
 
 
 def _required(name: str) -> str:
@@ -15,11 +15,9 @@ def _required(name: str) -> str:
 
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
-DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
+DATABASES = {"default": postgres_database(env.db_url_config(_required("DATABASE_URL")))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The same Prometheus-instrumented PostgreSQL backend as base.py (query counts/latency on /metrics).
-DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 REDIS_URL = _required("REDIS_URL")
 CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = REDIS_URL  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405

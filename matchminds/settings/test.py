@@ -1,11 +1,9 @@
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, env, postgres_database
 
 # Tests run against real PostgreSQL and Redis; a dedicated Redis database keeps them
 # away from a developer's `make run` data.
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/matchminds")}
-# The same Prometheus-instrumented PostgreSQL backend as base.py (query counts/latency on /metrics).
-DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+DATABASES = {"default": postgres_database(env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/matchminds"))}
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/9")
 CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = REDIS_URL  # noqa: F405
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = env("CHANNEL_LAYER_PREFIX", default="mmtest")  # noqa: F405
