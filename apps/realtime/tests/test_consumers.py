@@ -157,6 +157,13 @@ async def test_idle_socket_outlives_the_redis_socket_timeout(connect_as, setting
     await communicator.disconnect()
 
 
+def port_nobody_listens_on() -> int:
+    """Connections to it are refused: Redis or PostgreSQL "away"."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 async def test_a_connect_while_redis_is_unreachable_is_refused_cleanly_not_with_a_500(settings):
     from apps.core.redis import get_redis
     from apps.realtime import consumers
@@ -164,9 +171,7 @@ async def test_a_connect_while_redis_is_unreachable_is_refused_cleanly_not_with_
     user = await sync_to_async(make_user)()
     client = Client()
     await sync_to_async(client.force_login)(user)
-    with socket.socket() as probe:  # a port nobody listens on: connections are refused
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = port_nobody_listens_on()
     settings.REDIS_URL = f"redis://127.0.0.1:{closed_port}/0"
     get_redis.cache_clear()
     try:
@@ -188,9 +193,7 @@ async def test_a_connect_while_redis_is_unreachable_is_refused_cleanly_not_with_
 async def test_a_connect_while_the_channel_layer_is_unreachable_is_refused_cleanly(settings):
     from apps.realtime import consumers
 
-    with socket.socket() as probe:  # a port nobody listens on: connections are refused
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = port_nobody_listens_on()
     layer = settings.CHANNEL_LAYERS["default"]
     settings.CHANNEL_LAYERS = {
         "default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [{"address": f"redis://127.0.0.1:{closed_port}/0"}]}}
@@ -207,9 +210,7 @@ async def test_a_frame_while_redis_is_away_gets_service_unavailable_and_the_sock
     communicator = await connect_as(await sync_to_async(make_user)())
     assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
     redis_url = settings.REDIS_URL
-    with socket.socket() as probe:  # a port nobody listens on: connections are refused
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = port_nobody_listens_on()
     settings.REDIS_URL = f"redis://127.0.0.1:{closed_port}/0"
     get_redis.cache_clear()
     try:
