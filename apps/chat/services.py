@@ -62,22 +62,28 @@ SELECT w.room_id, w.sender_id, w.cmid,
   LEFT JOIN chat_message e ON e.room_id = w.room_id AND e.sender_id = w.sender_id AND e.client_msg_id = w.cmid
 """
 
-_INSERT_MESSAGES_SQL = """
-INSERT INTO chat_message (room_id, seq, sender_id, client_msg_id, kind, body, sent_at)
-SELECT room_id, seq, sender_id, cmid, kind, body, clock_timestamp()
-  FROM unnest(%(rooms)s::bigint[], %(seqs)s::bigint[], %(senders)s::bigint[], %(cmids)s::text[],
-              %(kinds)s::text[], %(bodies)s::text[]) AS v(room_id, seq, sender_id, cmid, kind, body)
-RETURNING room_id, seq, sent_at
+# The new messages, their rooms' seq counters and what their frames need (sender nickname;
+# in lobby rooms, how many members besides the sender have yet to read them): one statement.
+_STORE_MESSAGES_SQL = """
+WITH inserted AS (
+    INSERT INTO chat_message (room_id, seq, sender_id, client_msg_id, kind, body, sent_at)
+    SELECT room_id, seq, sender_id, cmid, kind, body, clock_timestamp()
+      FROM unnest(%(rooms)s::bigint[], %(seqs)s::bigint[], %(senders)s::bigint[], %(cmids)s::text[],
+                  %(kinds)s::text[], %(bodies)s::text[]) AS v(room_id, seq, sender_id, cmid, kind, body)
+    RETURNING room_id, seq, sender_id, sent_at
+), bumped AS (
+    UPDATE chat_room r SET last_seq = v.last_seq
+      FROM unnest(%(bumped_rooms)s::bigint[], %(bumped_seqs)s::bigint[]) AS v(room_id, last_seq)
+     WHERE r.id = v.room_id AND r.id = ANY(%(bumped_rooms)s::bigint[])
+), lobby_others AS (
+    SELECT room_id, count(*) - 1 AS others FROM chat_roommember
+     WHERE room_id = ANY(%(lobbies)s::bigint[]) GROUP BY room_id
+)
+SELECT i.room_id, i.seq, i.sent_at, p.nickname, o.others
+  FROM inserted i
+  LEFT JOIN accounts_profile p ON p.user_id = i.sender_id
+  LEFT JOIN lobby_others o ON o.room_id = i.room_id
 """
-
-_BUMP_ROOMS_SQL = """
-UPDATE chat_room r SET last_seq = v.last_seq
-  FROM unnest(%(rooms)s::bigint[], %(seqs)s::bigint[]) AS v(room_id, last_seq)
- WHERE r.id = v.room_id AND r.id = ANY(%(rooms)s::bigint[])
-"""
-
-# Lobby rooms: how many members besides the sender have yet to read a new message.
-_LOBBY_OTHERS_SQL = "SELECT room_id, count(*) - 1 FROM chat_roommember WHERE room_id = ANY(%s) GROUP BY room_id"
 
 _READ_SQL = """
 UPDATE chat_roommember m SET last_read_seq = LEAST(v.seq, r.last_seq)
@@ -405,8 +411,9 @@ def _store_messages(
         if not new_rows:
             return []
 
+        bumped = sorted({request.room_id for _i, request, _b, _k, _s in new_rows})
         cursor.execute(
-            _INSERT_MESSAGES_SQL,
+            _STORE_MESSAGES_SQL,
             {
                 "rooms": [request.room_id for _i, request, _b, _k, _s in new_rows],
                 "seqs": [seq for *_rest, seq in new_rows],
@@ -414,37 +421,28 @@ def _store_messages(
                 "cmids": [request.client_msg_id for _i, request, _b, _k, _s in new_rows],
                 "kinds": [kind for _i, _r, _b, kind, _s in new_rows],
                 "bodies": [body for _i, _r, body, _k, _s in new_rows],
+                "bumped_rooms": bumped,
+                "bumped_seqs": [last_seqs[room_id] for room_id in bumped],
+                "lobbies": [room_id for room_id in bumped if rooms[room_id][0] == RoomKind.LOBBY],
             },
         )
-        sent_at_of = {(room_id, seq): sent_at for room_id, seq, sent_at in cursor.fetchall()}
-        bumped = {request.room_id for _i, request, _b, _k, _s in new_rows}
-        cursor.execute(_BUMP_ROOMS_SQL, {"rooms": sorted(bumped), "seqs": [last_seqs[room_id] for room_id in sorted(bumped)]})
-        cursor.execute(
-            "SELECT user_id, nickname FROM accounts_profile WHERE user_id = ANY(%s)",
-            [sorted({request.sender_id for _i, request, _b, _k, _s in new_rows})],
-        )
-        nicknames = dict(cursor.fetchall())
-        lobby_ids = sorted(room_id for room_id in bumped if rooms[room_id][0] == RoomKind.LOBBY)
-        others: dict[int, int] = {}
-        if lobby_ids:
-            cursor.execute(_LOBBY_OTHERS_SQL, [lobby_ids])
-            others = dict(cursor.fetchall())
+        stored_rows = {(room_id, seq): rest for room_id, seq, *rest in cursor.fetchall()}
 
     stored: list[tuple[dict, str | None]] = []
     for index, request, body, message_kind, seq in new_rows:
-        sent_at = sent_at_of[(request.room_id, seq)]
+        sent_at, nickname, others = stored_rows[(request.room_id, seq)]
         message = {
             "room": request.room_id,
             "seq": seq,
             "sender": request.sender_id,
-            "sender_name": nicknames.get(request.sender_id) or "",
+            "sender_name": nickname or "",
             "client_msg_id": request.client_msg_id,
             "kind": message_kind,
             "body": body,
             "sent_at": sent_at.isoformat(),
         }
-        if request.room_id in others:
-            message["unread"] = others[request.room_id]
+        if others is not None:
+            message["unread"] = others
         results[index] = SendResult(request.room_id, request.client_msg_id, seq, sent_at, False, message)
         stored.append((message, request.origin_channel))
     for index, first_index in resent:
