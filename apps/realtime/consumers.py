@@ -117,8 +117,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         if self.channel_layer is not None:
             try:
                 self.channel_name = await self.channel_layer.new_channel()
-            except BACKING_SERVICE_ERRORS:
+            except (*BACKING_SERVICE_ERRORS, AttributeError):
                 # Redis is away (a restart): refuse the handshake cleanly; the client retries.
+                # AttributeError too: redis-py's asyncio pub/sub connection, caught mid-reconnect
+                # after a Redis restart, has no writer yet ("'NoneType' object has no attribute
+                # 'writelines'"; seen once in 1,168 reconnects of the fault bench, as an HTTP 500).
                 logger.warning("socket refused: the channel layer is unavailable", exc_info=True)
                 await receive()  # websocket.connect
                 await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
