@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 
 _sender: tuple[int, asyncio.AbstractEventLoop] | None = None
-_sender_lock = threading.Lock()
+# Guards the process's sender loop and its table of ordered publishers (one per server loop).
+_loops_lock = threading.Lock()
 
 
 def _sender_loop() -> asyncio.AbstractEventLoop:
@@ -38,7 +39,7 @@ def _sender_loop() -> asyncio.AbstractEventLoop:
     connection, for every call (~3 ms each, measured); a kept loop keeps the layer's connection.
     """
     global _sender
-    with _sender_lock:
+    with _loops_lock:
         if _sender is None or _sender[0] != os.getpid():
             loop = asyncio.new_event_loop()
             threading.Thread(target=loop.run_forever, name="realtime-sender", daemon=True).start()
@@ -123,7 +124,7 @@ _publishers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, OrderedPublis
 
 
 def _ordered_publisher(loop: asyncio.AbstractEventLoop) -> OrderedPublisher:
-    with _sender_lock:
+    with _loops_lock:
         if loop not in _publishers:
             _publishers[loop] = OrderedPublisher(loop)
         return _publishers[loop]
