@@ -7,8 +7,11 @@ client_msg_id checks, the inserts and the rooms' sequence bumps cost a fixed few
 """
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -24,7 +27,7 @@ from apps.chat import events, selectors
 from apps.chat import metrics as chat_metrics
 from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
 from apps.chat.protocol import BODY_MAX_CHARS, CLIENT_MSG_ID_MAX_CHARS, TYPING_EXPIRES_S, ErrorCode
-from apps.core.db import prepared_cursor
+from apps.core.db import PreparedCursor, pipelined, prepared_cursor
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit_many
 from apps.core.redis import get_redis
@@ -277,12 +280,14 @@ def message_send(
 
 
 def chat_write_batch(
-    *, sends: list[SendRequest], reads: list[ReadRequest]
+    *, sends: list[SendRequest], reads: list[ReadRequest], bookkeeping: Executor | None = None
 ) -> tuple[list[SendResult | DomainError], list[int | DomainError]]:
     """Apply many sends and read receipts in ONE transaction (group commit).
 
     Each item gets its own outcome: a SendResult / new read pointer, or the DomainError
     that refused it (refused items change nothing). Frames leave after the commit.
+    The dashboard's counts are recorded after the commit too: on `bookkeeping` when given
+    (so a writer that commits batch after batch need not wait for them), else before returning.
     """
     send_results: list[SendResult | DomainError | None] = [None] * len(sends)
     cleaned: list[tuple[int, SendRequest, str]] = []
@@ -316,7 +321,15 @@ def chat_write_batch(
     try:
         with transaction.atomic():
             room_meta: dict[int, tuple[str, int | None]] = {}
-            stored = _store_messages(cleaned, send_results, room_meta)
+            with prepared_cursor() as rooms_cursor, prepared_cursor() as checks_cursor, prepared_cursor() as reads_cursor:
+                # BEGIN, the rooms' locks, the sends' checks and the read pointers' moves
+                # share one round trip: every round trip of a batch delays the next batch.
+                with pipelined():
+                    _queue_send_checks(rooms_cursor, checks_cursor, cleaned)
+                    read_targets = _queue_reads(reads_cursor, reads)
+                stored = _store_messages(cleaned, send_results, room_meta, rooms_cursor, checks_cursor)
+                receipts: list[tuple[int, int, int, bool, str | None]] = []
+                read_results = _apply_reads(reads, read_targets, reads_cursor, receipts)
             flagged = {
                 flag_id: send_results[index] for index, flag_id in flags.items() if isinstance(send_results[index], SendResult)
             }
@@ -326,12 +339,10 @@ def chat_write_batch(
             # A resend of a flagged message was screened again before the store found the
             # original: its flag repeats the original's and would queue the same text twice.
             moderation_services.flags_discard(flag_ids=[flag_id for flag_id, result in flagged.items() if result.duplicate])
-            receipts: list[tuple[int, int, int, bool, str | None]] = []
-            read_results = _apply_reads(reads, receipts)
             events.write_batch_frames(messages=stored, reads=receipts)
-            transaction.on_commit(
-                lambda: chat_metrics.messages_recorded(messages=[m for m, _origin in stored], room_meta=room_meta), robust=True
-            )
+            if stored:
+                record = partial(chat_metrics.messages_recorded, messages=[m for m, _origin in stored], room_meta=room_meta)
+                transaction.on_commit(partial(_bookkeep, record, bookkeeping), robust=True)
     except IntegrityError:
         # Only a bug or a manual write could break the constraints; redo one by one so a
         # single bad item cannot refuse the whole batch.
@@ -340,78 +351,103 @@ def chat_write_batch(
             raise
         for index, request in enumerate(sends):
             if send_results[index] is None:
-                send_results[index] = chat_write_batch(sends=[request], reads=[])[0][0]
-        read_results = [chat_write_batch(sends=[], reads=[request])[1][0] for request in reads]
+                send_results[index] = chat_write_batch(sends=[request], reads=[], bookkeeping=bookkeeping)[0][0]
+        read_results = [chat_write_batch(sends=[], reads=[request], bookkeeping=bookkeeping)[1][0] for request in reads]
     return send_results, read_results
 
 
-def _store_messages(
-    cleaned: list[tuple[int, SendRequest, str]], results: list, room_meta: dict[int, tuple[str, int | None]]
-) -> list[tuple[dict, str | None]]:
-    """Store each cleaned send (filling `results` and each room's (kind, event id) in `room_meta`);
-    return the new messages as frame data, each with the socket that sent it.
+def _bookkeep(work: Callable[[], None], executor: Executor | None) -> None:
+    if executor is None:
+        work()
+        return
 
-    The rooms' rows are locked first, so the existence checks see every committed resend
-    and the seqs handed out here stay gapless and unique.
+    def logged() -> None:
+        try:
+            work()
+        except Exception:
+            logger.exception("chat bookkeeping failed after a commit")
+
+    executor.submit(logged)
+
+
+def _queue_send_checks(
+    rooms_cursor: PreparedCursor, checks_cursor: PreparedCursor, cleaned: list[tuple[int, SendRequest, str]]
+) -> None:
+    """Lock the sends' rooms, then check each send (see _SEND_CHECKS_SQL); read by _store_messages.
+
+    The checks run once the locks are granted, so they see every committed resend, and
+    the seqs handed out next stay gapless and unique.
     """
     if not cleaned:
+        return
+    # Lock in id order so concurrent batches of other processes never deadlock.
+    rooms_cursor.execute(
+        "SELECT id, kind, is_open, members_can_post, event_id, last_seq FROM chat_room WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+        [sorted({request.room_id for _index, request, _body in cleaned})],
+    )
+    checks_cursor.execute(
+        _SEND_CHECKS_SQL,
+        {
+            "rooms": [request.room_id for _i, request, _b in cleaned],
+            "senders": [request.sender_id for _i, request, _b in cleaned],
+            "cmids": [request.client_msg_id for _i, request, _b in cleaned],
+        },
+    )
+
+
+def _store_messages(
+    cleaned: list[tuple[int, SendRequest, str]],
+    results: list,
+    room_meta: dict[int, tuple[str, int | None]],
+    rooms_cursor: PreparedCursor,
+    checks_cursor: PreparedCursor,
+) -> list[tuple[dict, str | None]]:
+    """Store each cleaned send that passed its checks (filling `results` and each room's
+    (kind, event id) in `room_meta`); return the new messages as frame data, each with the
+    socket that sent it."""
+    if not cleaned:
         return []
-    room_ids = sorted({request.room_id for _index, request, _body in cleaned})
+    rooms: dict[int, tuple[str, bool, bool]] = {}
+    last_seqs: dict[int, int] = {}
+    for room_id, kind, is_open, members_can_post, event_id, last_seq in rooms_cursor.fetchall():
+        rooms[room_id] = (kind, is_open, members_can_post)
+        room_meta[room_id] = (kind, event_id)
+        last_seqs[room_id] = last_seq
+    checks = {(room_id, sender_id, cmid): rest for room_id, sender_id, cmid, *rest in checks_cursor.fetchall()}
+
+    new_rows: list[tuple[int, SendRequest, str, str, int]] = []  # (index, request, body, kind, seq)
+    first_of_key: dict[tuple[int, int, str], int] = {}  # a resend inside the same batch
+    resent: list[tuple[int, int]] = []  # (index, index of its first copy)
+    for index, request, body in cleaned:
+        key = (request.room_id, request.sender_id, request.client_msg_id)
+        is_member, blocked, existing_seq, existing_sent_at = checks[key]
+        if existing_seq is not None:
+            results[index] = SendResult(request.room_id, request.client_msg_id, existing_seq, existing_sent_at, True)
+            continue
+        if key in first_of_key:
+            resent.append((index, first_of_key[key]))
+            continue
+        room = rooms.get(request.room_id)
+        kind, is_open, members_can_post = room if room else (None, False, False)
+        may_post = (
+            room is not None
+            and is_open
+            and is_member
+            and not (kind == RoomKind.DIRECT and blocked)
+            and (kind != RoomKind.LOBBY or members_can_post or request.sender_is_staff)
+        )
+        if not may_post:
+            results[index] = _refusal_or_original_ack(request)
+            continue
+        first_of_key[key] = index
+        last_seqs[request.room_id] += 1
+        message_kind = MessageKind.ANNOUNCEMENT if kind == RoomKind.LOBBY and request.sender_is_staff else request.kind
+        new_rows.append((index, request, body, message_kind, last_seqs[request.room_id]))
+    if not new_rows:
+        return []
+
+    bumped = sorted({request.room_id for _i, request, _b, _k, _s in new_rows})
     with prepared_cursor() as cursor:
-        # Lock in id order so concurrent batches of other processes never deadlock.
-        cursor.execute(
-            "SELECT id, kind, is_open, members_can_post, event_id, last_seq FROM chat_room"
-            " WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-            [room_ids],
-        )
-        rooms: dict[int, tuple[str, bool, bool]] = {}
-        last_seqs: dict[int, int] = {}
-        for room_id, kind, is_open, members_can_post, event_id, last_seq in cursor.fetchall():
-            rooms[room_id] = (kind, is_open, members_can_post)
-            room_meta[room_id] = (kind, event_id)
-            last_seqs[room_id] = last_seq
-        cursor.execute(
-            _SEND_CHECKS_SQL,
-            {
-                "rooms": [request.room_id for _i, request, _b in cleaned],
-                "senders": [request.sender_id for _i, request, _b in cleaned],
-                "cmids": [request.client_msg_id for _i, request, _b in cleaned],
-            },
-        )
-        checks = {(room_id, sender_id, cmid): rest for room_id, sender_id, cmid, *rest in cursor.fetchall()}
-
-        new_rows: list[tuple[int, SendRequest, str, str, int]] = []  # (index, request, body, kind, seq)
-        first_of_key: dict[tuple[int, int, str], int] = {}  # a resend inside the same batch
-        resent: list[tuple[int, int]] = []  # (index, index of its first copy)
-        for index, request, body in cleaned:
-            key = (request.room_id, request.sender_id, request.client_msg_id)
-            is_member, blocked, existing_seq, existing_sent_at = checks[key]
-            if existing_seq is not None:
-                results[index] = SendResult(request.room_id, request.client_msg_id, existing_seq, existing_sent_at, True)
-                continue
-            if key in first_of_key:
-                resent.append((index, first_of_key[key]))
-                continue
-            room = rooms.get(request.room_id)
-            kind, is_open, members_can_post = room if room else (None, False, False)
-            may_post = (
-                room is not None
-                and is_open
-                and is_member
-                and not (kind == RoomKind.DIRECT and blocked)
-                and (kind != RoomKind.LOBBY or members_can_post or request.sender_is_staff)
-            )
-            if not may_post:
-                results[index] = _refusal_or_original_ack(request)
-                continue
-            first_of_key[key] = index
-            last_seqs[request.room_id] += 1
-            message_kind = MessageKind.ANNOUNCEMENT if kind == RoomKind.LOBBY and request.sender_is_staff else request.kind
-            new_rows.append((index, request, body, message_kind, last_seqs[request.room_id]))
-        if not new_rows:
-            return []
-
-        bumped = sorted({request.room_id for _i, request, _b, _k, _s in new_rows})
         cursor.execute(
             _STORE_MESSAGES_SQL,
             {
@@ -495,11 +531,11 @@ def room_mark_read(*, user_id: int, room_id: int, seq: int) -> int:
     return result
 
 
-def _apply_reads(requests: list[ReadRequest], receipts: list[tuple[int, int, int, bool, str | None]]) -> list[int | DomainError]:
-    """Move every read pointer of the batch in one statement; each request gets its new
-    pointer (unchanged when it would not move forward) or a DomainError."""
+def _queue_reads(cursor: PreparedCursor, requests: list[ReadRequest]) -> dict[tuple[int, int], ReadRequest]:
+    """Move every read pointer of the batch in one statement (read by _apply_reads); return
+    the furthest request of each (room, user)."""
     if not requests:
-        return []
+        return {}
     # One row per (room, user): an UPDATE … FROM joins each target row once.
     furthest: dict[tuple[int, int], ReadRequest] = {}
     for request in requests:
@@ -507,22 +543,33 @@ def _apply_reads(requests: list[ReadRequest], receipts: list[tuple[int, int, int
         if key not in furthest or request.seq > furthest[key].seq:
             furthest[key] = request
     keys = sorted(furthest)
-    with prepared_cursor() as cursor:
+    cursor.execute(
+        _READ_SQL, {"rooms": [k[0] for k in keys], "users": [k[1] for k in keys], "seqs": [furthest[k].seq for k in keys]}
+    )
+    return furthest
+
+
+def _apply_reads(
+    requests: list[ReadRequest],
+    furthest: dict[tuple[int, int], ReadRequest],
+    cursor: PreparedCursor,
+    receipts: list[tuple[int, int, int, bool, str | None]],
+) -> list[int | DomainError]:
+    """Each read request's new pointer (unchanged when it would not move forward) or a
+    DomainError; the pointers that moved are added to `receipts`."""
+    if not requests:
+        return []
+    moved = {(room_id, user_id): (seq, kind) for room_id, user_id, seq, kind in cursor.fetchall()}
+    pointers = {key: seq for key, (seq, _kind) in moved.items()}
+    unmoved = [key for key in sorted(furthest) if key not in moved]
+    if unmoved:
         cursor.execute(
-            _READ_SQL,
-            {"rooms": [k[0] for k in keys], "users": [k[1] for k in keys], "seqs": [furthest[k].seq for k in keys]},
+            "SELECT m.room_id, m.user_id, m.last_read_seq FROM chat_roommember m"
+            " JOIN unnest(%s::bigint[], %s::bigint[]) AS v(room_id, user_id)"
+            " ON m.room_id = v.room_id AND m.user_id = v.user_id",
+            [[k[0] for k in unmoved], [k[1] for k in unmoved]],
         )
-        moved = {(room_id, user_id): (seq, kind) for room_id, user_id, seq, kind in cursor.fetchall()}
-        pointers = {key: seq for key, (seq, _kind) in moved.items()}
-        unmoved = [key for key in keys if key not in moved]
-        if unmoved:
-            cursor.execute(
-                "SELECT m.room_id, m.user_id, m.last_read_seq FROM chat_roommember m"
-                " JOIN unnest(%s::bigint[], %s::bigint[]) AS v(room_id, user_id)"
-                " ON m.room_id = v.room_id AND m.user_id = v.user_id",
-                [[k[0] for k in unmoved], [k[1] for k in unmoved]],
-            )
-            pointers.update({(room_id, user_id): seq for room_id, user_id, seq in cursor.fetchall()})
+        pointers.update({(room_id, user_id): seq for room_id, user_id, seq in cursor.fetchall()})
     dirty_lobbies = set()
     for (room_id, user_id), (seq, kind) in sorted(moved.items()):
         receipts.append((room_id, user_id, seq, kind == RoomKind.DIRECT, furthest[(room_id, user_id)].origin_channel))

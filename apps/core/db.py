@@ -54,6 +54,20 @@ def prepared_cursor() -> Iterator[PreparedCursor]:
         yield PreparedCursor(cursor)
 
 
+@contextlib.contextmanager
+def pipelined() -> Iterator[None]:
+    """Send the statements executed inside to PostgreSQL together: one round trip for all.
+
+    In a transaction that has not started yet, its BEGIN goes along too. Statements still
+    run one after the other, each with its own snapshot. Give each statement its own
+    cursor and read the results after the block. The first statement that fails skips the
+    rest, and its error comes out, as Django's, when the block ends.
+    """
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
 def fetch_prepared(sql: str, params: list, *, one: bool = False):
     """Run a fixed read statement prepared (see PreparedCursor); return its rows (or its
     first row, or None, with `one`)."""

@@ -236,18 +236,23 @@ def metric_incr(
     )
 
 
-def metric_incr_many(name: str, *, occurrences: Iterable[tuple[int | None, int | None]]) -> None:
-    """Count one `name` per (event id, user id) in one pipelined round trip (e.g. a batch of proposals)."""
+def metric_incr_many(name: str, *, occurrences: Iterable[tuple[int | None, int | None]], client=None) -> None:
+    """Count one `name` per (event id, user id) in one pipelined round trip (e.g. a batch of proposals).
+
+    With `client` (a pipeline) the writes are only queued on it: the caller's own commands
+    share the round trip.
+    """
     occurrences = list(occurrences)
     if not occurrences:
         return
-    pipe = get_redis().pipeline(transaction=False)
+    pipe = client if client is not None else get_redis().pipeline(transaction=False)
     now = time.time()
     for event_id, user_id in occurrences:
         _record(
             [(name, 1)], event_id=event_id, user_id=user_id, gender=None, university_id=None, region=None, at=now, client=pipe
         )
-    pipe.execute()
+    if client is None:
+        pipe.execute()
 
 
 def wait_bucket_index(seconds: float) -> int:

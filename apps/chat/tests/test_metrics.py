@@ -1,6 +1,8 @@
 """The chat feeds the live dashboard: messages and conversations that took off."""
 
+from concurrent.futures import Executor
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.utils import timezone
@@ -55,3 +57,34 @@ def test_a_resent_message_is_not_counted_twice(django_capture_on_commit_callback
         send(alice, room, 1)
         send(alice, room, 1)
     assert total(Metric.MESSAGES) == 1
+
+
+class HeldExecutor(Executor):
+    """Runs what it is given only when told: shows the writer does not wait for it."""
+
+    def __init__(self) -> None:
+        self.held: list = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.held.append(partial(fn, *args, **kwargs))
+
+    def run_held(self) -> None:
+        while self.held:
+            self.held.pop(0)()
+
+
+def test_a_batch_with_a_bookkeeping_executor_leaves_the_counts_to_it(django_capture_on_commit_callbacks):
+    alice, bob = make_profile().user, make_profile(gender="M", seeking="F").user
+    room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
+    bookkeeping = HeldExecutor()
+    sends = [services.SendRequest(alice.pk, room.pk, f"held-{number}", f"message {number}") for number in range(3)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        results, _reads = services.chat_write_batch(sends=sends, reads=[], bookkeeping=bookkeeping)
+
+    assert [result.seq for result in results] == [1, 2, 3]
+    assert total(Metric.MESSAGES) == 0
+    assert len(bookkeeping.held) == 1
+    bookkeeping.run_held()
+    assert total(Metric.MESSAGES) == 3
+    assert get_redis().hget(f"chat:conv:{room.pk}", str(alice.pk)) == "3"
