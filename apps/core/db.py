@@ -6,7 +6,8 @@ import time
 from collections.abc import Iterator
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 class PreparedCursor:
@@ -24,34 +25,38 @@ class PreparedCursor:
     and statements are logged where Django logs queries (DEBUG, CaptureQueriesContext).
     """
 
-    def __init__(self, cursor: psycopg.Cursor) -> None:
+    def __init__(self, cursor: psycopg.Cursor, wrapper: BaseDatabaseWrapper) -> None:
         self._cursor = cursor
+        # Django's `connection` is a proxy that looks the thread's connection up on every
+        # attribute: a few microseconds each, several times per statement on the hot path.
+        self._wrapper = wrapper
 
     def execute(self, sql: str, params=None) -> "PreparedCursor":
-        connection.validate_no_broken_transaction()
+        self._wrapper.validate_no_broken_transaction()
         started = time.monotonic()
         try:
-            with connection.wrap_database_errors:
+            with self._wrapper.wrap_database_errors:
                 self._cursor.execute(sql, params, prepare=True)
         finally:
-            if connection.queries_logged:
-                connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}", "prepared": True})
+            if self._wrapper.queries_logged:
+                self._wrapper.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}", "prepared": True})
         return self
 
     def fetchone(self):
-        with connection.wrap_database_errors:
+        with self._wrapper.wrap_database_errors:
             return self._cursor.fetchone()
 
     def fetchall(self) -> list[tuple]:
-        with connection.wrap_database_errors:
+        with self._wrapper.wrap_database_errors:
             return self._cursor.fetchall()
 
 
 @contextlib.contextmanager
 def prepared_cursor() -> Iterator[PreparedCursor]:
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        yield PreparedCursor(cursor)
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper.ensure_connection()
+    with psycopg.Cursor(wrapper.connection) as cursor:
+        yield PreparedCursor(cursor, wrapper)
 
 
 @contextlib.contextmanager
@@ -63,8 +68,9 @@ def pipelined() -> Iterator[None]:
     cursor and read the results after the block. The first statement that fails skips the
     rest, and its error comes out, as Django's, when the block ends.
     """
-    connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.pipeline():
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper.ensure_connection()
+    with wrapper.wrap_database_errors, wrapper.connection.pipeline():
         yield
 
 

@@ -4,6 +4,7 @@ A limit is checked and recorded in one atomic Lua call, so concurrent requests f
 processes cannot slip past it.
 """
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
-from apps.core.redis import get_redis
+from apps.core.redis import get_redis, run_script
 
 # KEYS[1] the window's sorted set; ARGV: now_ms, window_ms, limit, member.
 # Returns 0 when admitted, else the milliseconds until the oldest hit leaves the window.
@@ -38,12 +39,14 @@ class RateLimit:
     window_s: int
 
 
-def _script(client):
-    return client.register_script(_SLIDING_WINDOW)
+@functools.cache
+def _script():
+    return get_redis().register_script(_SLIDING_WINDOW)
 
 
-def _call(script, *, rule: RateLimit, subject: str, now_ms: int, client=None):
-    return script(
+def _call(*, rule: RateLimit, subject: str, now_ms: int, client=None):
+    return run_script(
+        _script(),
         keys=[f"ratelimit:{rule.name}:{subject}"],
         args=[now_ms, rule.window_s * 1000, rule.limit, f"{now_ms}:{uuid.uuid4().hex[:8]}"],
         client=client,
@@ -64,7 +67,7 @@ def _refusal(wait_ms) -> DomainError | None:
 
 def rate_limit_hit(*, rule: RateLimit, subject: str) -> None:
     """Count one action of `subject` against `rule`; raise DomainError when over the limit."""
-    refusal = _refusal(_call(_script(get_redis()), rule=rule, subject=subject, now_ms=int(time.time() * 1000)))
+    refusal = _refusal(_call(rule=rule, subject=subject, now_ms=int(time.time() * 1000)))
     if refusal is not None:
         raise refusal
 
@@ -76,8 +79,7 @@ def rate_limit_hit_many(*, rule: RateLimit, subjects: list[str]) -> list[DomainE
     """
     if not subjects:
         return []
-    client = get_redis()
-    script, pipe, now_ms = _script(client), client.pipeline(transaction=False), int(time.time() * 1000)
+    pipe, now_ms = get_redis().pipeline(transaction=False), int(time.time() * 1000)
     for subject in subjects:
-        _call(script, rule=rule, subject=subject, now_ms=now_ms, client=pipe)
+        _call(rule=rule, subject=subject, now_ms=now_ms, client=pipe)
     return [_refusal(wait_ms) for wait_ms in pipe.execute()]
