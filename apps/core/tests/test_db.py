@@ -3,7 +3,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import User
-from apps.core.db import fetch_prepared, prepared_cursor
+from apps.core.db import fetch_prepared, pipelined, prepared_cursor
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,37 @@ def test_errors_come_out_as_djangos_and_statements_are_logged_like_djangos():
     ]
     user.refresh_from_db()
     assert user.email == "taken@example.com"
+
+
+def test_pipelined_statements_run_in_order_in_the_callers_transaction_and_are_read_afterwards():
+    user = User.objects.create_user(email="before@example.com", password="pw-123456!")
+    with transaction.atomic(), prepared_cursor() as update, prepared_cursor() as read:
+        with pipelined():
+            update.execute(
+                "UPDATE accounts_user SET email = %s WHERE id = %s RETURNING txid_current()", ["after@example.com", user.pk]
+            )
+            read.execute("SELECT email, txid_current() FROM accounts_user WHERE id = %s", [user.pk])
+        ((update_transaction,),) = update.fetchall()
+        ((email, read_transaction),) = read.fetchall()
+    # The second statement ran after the first (it sees its write), in the same transaction.
+    assert email == "after@example.com"
+    assert read_transaction == update_transaction
+
+
+def test_a_failing_pipelined_statement_skips_the_rest_and_raises_djangos_error():
+    user = User.objects.create_user(email="taken-too@example.com", password="pw-123456!")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SEQUENCE pipeline_probe")
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        prepared_cursor() as failing,
+        prepared_cursor() as skipped,
+        pipelined(),
+    ):
+        failing.execute("INSERT INTO accounts_user (email) SELECT email FROM accounts_user WHERE id = %s", [user.pk])
+        # setval survives a rollback: had this statement run, the probe would read 42.
+        skipped.execute("SELECT setval('pipeline_probe', 42)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM pipeline_probe")
+        assert cursor.fetchone() == (1,)
