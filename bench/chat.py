@@ -407,6 +407,7 @@ class Client:
         self.read_scheduled = False
         self.reconnecting = False
         self.dropped_at: float | None = None
+        self.backoff_s = self.handshake_s = self.opened_at = 0.0
         self.closed_for_good = False
         self.awaiting_replay = False
 
@@ -446,10 +447,14 @@ class Client:
         self.reconnecting = True
         self.dropped_at = self.dropped_at or time.perf_counter()
         ceiling = BACKOFF_BASE_S
+        self.backoff_s = self.handshake_s = 0.0
         while not self.closed_for_good:
-            await asyncio.sleep(random.uniform(0, ceiling))  # full jitter, like static/realtime/client.js
+            pause = random.uniform(0, ceiling)  # full jitter, like static/realtime/client.js
+            await asyncio.sleep(pause)
+            self.backoff_s += pause
             try:
-                await self.connect()
+                self.handshake_s += await self.connect() / 1000
+                self.opened_at = time.perf_counter()
                 break
             except Exception as error:  # noqa: BLE001 - server down or Redis away: back off and retry
                 reason = f"{type(error).__name__}: {str(error)[:60]}"
@@ -501,7 +506,11 @@ class Client:
             return
         if kind == "hello":
             if self.dropped_at is not None:
-                w.reconnect_ms.append((time.perf_counter() - self.dropped_at) * 1000)
+                now = time.perf_counter()
+                w.reconnect_ms.append((now - self.dropped_at) * 1000)
+                # Where a reconnect's time went: backoff pauses, handshakes (accept, auth), and
+                # from the accepted handshake to `hello` (the socket joining its groups).
+                w.reconnect_parts.append((self.backoff_s, self.handshake_s, now - self.opened_at))
                 self.dropped_at = None
             if w.resilient and self.room:
                 self.send({"type": "resume", "rooms": {str(self.room): self.last_seq}})
@@ -595,6 +604,7 @@ class Worker:
         self.errors: dict[str, int] = {}
         self.redelivered = 0
         self.reconnect_ms: list[float] = []
+        self.reconnect_parts: list[tuple[float, float, float]] = []
         self.reconnect_failures: dict[str, int] = {}
         self.lobby_watch = False
         self.lobby_received: list[float] = []
@@ -702,6 +712,7 @@ class Worker:
                 "reconnect_ms": self.reconnect_ms,
                 "not_open": sum(1 for client in self.clients if client.room and not client.open),
                 "reconnect_failures": self.reconnect_failures,
+                "reconnect_parts": self.reconnect_parts,
                 "redelivered": self.redelivered,
                 "errors": self.errors,
             }
@@ -976,6 +987,10 @@ def run_faults(args, redis: PrivateRedis, env: dict) -> dict:
         f"  reconnect p50 {pct(reconnects, 0.5):.0f} ms, p90 {pct(reconnects, 0.9):.0f} ms; "
         f"clients not connected at the end: {sum(part['not_open'] for part in parts)}"
     )
+    reconnect_parts = [value for part in parts for value in part["reconnect_parts"]]
+    for index, name in enumerate(("backoff pauses", "handshakes", "accepted → hello")):
+        ms = [part[index] * 1000 for part in reconnect_parts]
+        log(f"    of which {name}: p50 {pct(ms, 0.5):.0f} ms, p90 {pct(ms, 0.9):.0f} ms, max {max(ms, default=0):.0f} ms")
     failures: dict[str, int] = {}
     for part in parts:
         for reason, count in part["reconnect_failures"].items():

@@ -36,7 +36,8 @@ CLOSE_UNAUTHENTICATED = 4401
 # RFC 6455 "Try Again Later": PostgreSQL or Redis is unreachable (a restart, a failover);
 # the client's backoff retries, and the handshake is refused cleanly instead of with a 500.
 CLOSE_TRY_AGAIN_LATER = 1013
-BACKING_SERVICE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, DatabaseError)
+# TimeoutError: a bounded wait on one of them ran out (apps.realtime.events' publishes).
+BACKING_SERVICE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, TimeoutError, DatabaseError)
 MAX_REF_LENGTH = 64
 SERVICE_UNAVAILABLE_RETRY_AFTER_S = 2
 
