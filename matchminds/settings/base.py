@@ -227,10 +227,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MatchMinds <no-reply@mat
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
-# Channel layer tuned for connect bursts and long-idle sockets: redis-py's 5 s socket
-# timeout equals the layer's blocking read and would kill idle consumers, and the default
-# pool of 100 connections raises under bursts of thousands of connects.
-CHANNEL_LAYER_SOCKET_TIMEOUT_S = env.int("CHANNEL_LAYER_SOCKET_TIMEOUT_S", default=60)
+# Channel layer tuned for connect bursts: the default pool of 100 connections raises under
+# bursts of thousands of connects.
 CHANNEL_LAYER_MAX_CONNECTIONS = env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=2000)
 CHANNEL_LAYERS = {
     "default": {
@@ -239,7 +237,14 @@ CHANNEL_LAYERS = {
             "hosts": [
                 {
                     "address": REDIS_URL,
-                    "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT_S,
+                    # No socket timeout. With one, redis-py sends every command through
+                    # asyncio.wait_for, a task and a turn of the event loop, and the layer
+                    # sends each SUBSCRIBE / UNSUBSCRIBE holding the one lock of the process:
+                    # on a busy loop every socket's connect queued for seconds behind the
+                    # others' (fault bench: p50 2.9 s for one subscribe). The pub/sub reads
+                    # carry their own 0.1 s timeout; frames are published with a bounded
+                    # wait (apps.realtime.events); keepalive finds peers that vanished.
+                    "socket_timeout": None,
                     "socket_connect_timeout": 5,
                     "socket_keepalive": True,
                     "health_check_interval": 30,
