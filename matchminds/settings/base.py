@@ -237,13 +237,12 @@ CHANNEL_LAYERS = {
             "hosts": [
                 {
                     "address": REDIS_URL,
-                    # No socket timeout. With one, redis-py sends every command through
-                    # asyncio.wait_for, a task and a turn of the event loop, and the layer
-                    # sends each SUBSCRIBE / UNSUBSCRIBE holding the one lock of the process:
-                    # on a busy loop every socket's connect queued for seconds behind the
-                    # others' (fault bench: p50 2.9 s for one subscribe). The pub/sub reads
-                    # carry their own 0.1 s timeout; frames are published with a bounded
-                    # wait (apps.realtime.events); keepalive finds peers that vanished.
+                    # No socket timeout. With one, redis-py writes every command through
+                    # asyncio.wait_for: a new task and a turn of the event loop, taken while
+                    # the layer holds the one lock that every SUBSCRIBE / UNSUBSCRIBE of the
+                    # process needs. The pub/sub reads carry their own 0.1 s timeout; frames
+                    # are published with a bounded wait (apps.realtime.events); keepalive
+                    # finds peers that vanished.
                     "socket_timeout": None,
                     "socket_connect_timeout": 5,
                     "socket_keepalive": True,
