@@ -36,6 +36,9 @@ CLOSE_UNAUTHENTICATED = 4401
 # RFC 6455 "Try Again Later": PostgreSQL or Redis is unreachable (a restart, a failover);
 # the client's backoff retries, and the handshake is refused cleanly instead of with a 500.
 CLOSE_TRY_AGAIN_LATER = 1013
+# The same, once the socket is open: autobahn lets an application close an open socket
+# only with 1000 or 3000-4999 (with 1013 the close raised, and daphne sent 1011 instead).
+CLOSE_TRY_AGAIN_LATER_OPEN = 4013
 # TimeoutError: a bounded wait on one of them ran out (apps.realtime.events' publishes).
 BACKING_SERVICE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, TimeoutError, DatabaseError)
 MAX_REF_LENGTH = 64
@@ -180,7 +183,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             # Redis went away between accept and hello: close; the client's backoff reconnects
             # and resumes (disconnect() runs and cleans up what was joined).
             logger.warning("socket closed at connect: a backing service is unavailable", exc_info=True)
-            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER_OPEN)
         except BaseException:
             # The consumer dies with the exception and disconnect() never runs for it.
             self._uncount()
