@@ -51,10 +51,15 @@ class PreparedCursor:
             return self._cursor.fetchall()
 
 
-@contextlib.contextmanager
-def prepared_cursor() -> Iterator[PreparedCursor]:
+def _connected_wrapper() -> BaseDatabaseWrapper:
     wrapper = connections[DEFAULT_DB_ALIAS]
     wrapper.ensure_connection()
+    return wrapper
+
+
+@contextlib.contextmanager
+def prepared_cursor() -> Iterator[PreparedCursor]:
+    wrapper = _connected_wrapper()
     with psycopg.Cursor(wrapper.connection) as cursor:
         yield PreparedCursor(cursor, wrapper)
 
@@ -68,8 +73,7 @@ def pipelined() -> Iterator[None]:
     cursor and read the results after the block. The first statement that fails skips the
     rest, and its error comes out, as Django's, when the block ends.
     """
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    wrapper.ensure_connection()
+    wrapper = _connected_wrapper()
     with wrapper.wrap_database_errors, wrapper.connection.pipeline():
         yield
 
