@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
-from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 
 def _free_port() -> int:
@@ -48,6 +48,19 @@ class PrivateRedis:
             self.process.wait(10)
 
 
+def _configured_layer(port: int, prefix: str):
+    """The channel layer class and host options of settings, on the private Redis."""
+    layer_settings = settings.CHANNEL_LAYERS["default"]
+    host = {**layer_settings["CONFIG"]["hosts"][0], "address": f"redis://127.0.0.1:{port}/0"}
+    return import_string(layer_settings["BACKEND"])(hosts=[host], prefix=prefix)
+
+
+def _run_in_own_loop(scenario, *args) -> None:
+    # Its own thread and loop: the suite's browser tests leave the main thread's loop running.
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        runner.submit(asyncio.run, scenario(*args)).result(timeout=60)
+
+
 @pytest.fixture
 def private_redis():
     server = PrivateRedis()
@@ -67,14 +80,11 @@ async def _wait_until_subscribed(port: int, channel: str, *, within_s: float) ->
 
 
 def test_a_subscribed_socket_still_hears_its_group_after_redis_restarts(private_redis):
-    # Its own thread and loop: the suite's browser tests leave the main thread's loop running.
-    with ThreadPoolExecutor(max_workers=1) as runner:
-        runner.submit(asyncio.run, _restart_scenario(private_redis)).result(timeout=60)
+    _run_in_own_loop(_restart_scenario, private_redis)
 
 
 async def _restart_scenario(private_redis) -> None:
-    host = {**settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0], "address": f"redis://127.0.0.1:{private_redis.port}/0"}
-    layer = RedisPubSubChannelLayer(hosts=[host], prefix="restart-test")
+    layer = _configured_layer(private_redis.port, "restart-test")
     try:
         channel = await layer.new_channel()
         await layer.group_add("room.1", channel)
@@ -88,6 +98,88 @@ async def _restart_scenario(private_redis) -> None:
         await _wait_until_subscribed(private_redis.port, layer._get_group_channel_name("room.1"), within_s=10)
         await layer.group_send("room.1", {"type": "realtime.frame", "n": 2})
         assert (await asyncio.wait_for(layer.receive(channel), 10))["n"] == 2
+    finally:
+        with contextlib.suppress(Exception):
+            await layer.flush()
+
+
+def _subscribe_calls(port: int) -> int:
+    with contextlib.closing(redis.Redis(port=port)) as client:
+        return int(client.info("commandstats").get("cmdstat_subscribe", {}).get("calls", 0))
+
+
+def test_sockets_connecting_at_once_share_a_few_subscribe_commands(private_redis):
+    _run_in_own_loop(_burst_scenario, private_redis)
+
+
+async def _burst_scenario(private_redis) -> None:
+    # given 40 sockets that each open their channel and join their own group and a shared one
+    layer = _configured_layer(private_redis.port, "burst-test")
+
+    async def connect(n: int) -> str:
+        channel = await layer.new_channel()
+        await layer.group_add(f"user.{n}", channel)
+        await layer.group_add("lobby", channel)
+        return channel
+
+    try:
+        channels = await asyncio.gather(*(connect(n) for n in range(40)))
+
+        # then they needed a handful of SUBSCRIBE commands, not one per channel and group (81)
+        assert _subscribe_calls(private_redis.port) <= 6
+        # and every one of them hears its own group and the shared one
+        await layer.group_send("lobby", {"type": "realtime.frame", "n": "lobby"})
+        for n in range(len(channels)):
+            await layer.group_send(f"user.{n}", {"type": "realtime.frame", "n": n})
+        for n, channel in enumerate(channels):
+            assert (await asyncio.wait_for(layer.receive(channel), 5))["n"] == "lobby"
+            assert (await asyncio.wait_for(layer.receive(channel), 5))["n"] == n
+    finally:
+        with contextlib.suppress(Exception):
+            await layer.flush()
+
+
+def test_a_group_left_and_joined_in_one_turn_ends_subscribed(private_redis):
+    _run_in_own_loop(_rejoin_scenario, private_redis)
+
+
+async def _rejoin_scenario(private_redis) -> None:
+    layer = _configured_layer(private_redis.port, "rejoin-test")
+    try:
+        leaving, joining = await layer.new_channel(), await layer.new_channel()
+        await layer.group_add("room.7", leaving)
+
+        # given the group's last member leaves and another socket joins, before either is sent
+        await asyncio.gather(layer.group_discard("room.7", leaving), layer.group_add("room.7", joining))
+
+        # then the group is still subscribed and the new member hears it
+        await _wait_until_subscribed(private_redis.port, layer._get_group_channel_name("room.7"), within_s=2)
+        await layer.group_send("room.7", {"type": "realtime.frame", "n": 1})
+        assert (await asyncio.wait_for(layer.receive(joining), 5))["n"] == 1
+    finally:
+        with contextlib.suppress(Exception):
+            await layer.flush()
+
+
+def test_a_caller_cancelled_while_waiting_does_not_strand_the_others(private_redis):
+    _run_in_own_loop(_cancel_scenario, private_redis)
+
+
+async def _cancel_scenario(private_redis) -> None:
+    layer = _configured_layer(private_redis.port, "cancel-test")
+    try:
+        # given 10 sockets opening their channels in one turn, one of them cancelled at once
+        # (its client went away mid-handshake)
+        openings = [asyncio.ensure_future(layer.new_channel()) for _ in range(10)]
+        await asyncio.sleep(0)
+        openings[0].cancel()
+
+        # then the other nine still open, subscribed, and hear what is sent to them
+        channels = await asyncio.wait_for(asyncio.gather(*openings[1:]), 5)
+        assert openings[0].cancelled()
+        for n, channel in enumerate(channels):
+            await layer.send(channel, {"type": "realtime.frame", "n": n})
+            assert (await asyncio.wait_for(layer.receive(channel), 5))["n"] == n
     finally:
         with contextlib.suppress(Exception):
             await layer.flush()
