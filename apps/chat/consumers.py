@@ -40,7 +40,7 @@ async def chat_connect(consumer) -> None:
         await consumer.join_group(room_group(room_id))
     if data["states"]:
         own_state, *partner_states = data["states"]
-        await events.apresence_changed(partner_ids=data["partner_ids"], state=own_state)
+        events.presence_changed_from_loop(partner_ids=data["partner_ids"], state=own_state)
         for state in partner_states:
             await consumer.send_frame(state)
 

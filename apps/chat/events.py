@@ -1,6 +1,6 @@
 """The only place that builds chat frames and addresses them; everything leaves after commit."""
 
-from apps.realtime.events import asend_to_users, send_many, send_to_groups, send_to_users
+from apps.realtime.events import send_many, send_to_groups, send_to_users, send_to_users_from_loop
 from apps.realtime.protocol import room_group, user_group
 
 
@@ -45,9 +45,9 @@ def presence_changed(*, partner_ids: list[int], state: dict) -> None:
     send_to_users(partner_ids, state)
 
 
-async def apresence_changed(*, partner_ids: list[int], state: dict) -> None:
+def presence_changed_from_loop(*, partner_ids: list[int], state: dict) -> None:
     """The same frame from a socket's connect on the event loop (no transaction there)."""
-    await asend_to_users(partner_ids, state)
+    send_to_users_from_loop(partner_ids, state)
 
 
 def profile_updated(*, room_ids: list[int], user_id: int, nickname: str, photo_url: str | None) -> None:

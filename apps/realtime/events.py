@@ -96,9 +96,16 @@ class OrderedPublisher:
         self._task: asyncio.Task | None = None  # a reference, so the running task is not collected
 
     def hand_over(self, pairs: list[Send]) -> None:
-        """From any thread."""
+        """From any thread, the loop's own included."""
         self.handed_over.append(pairs)
-        self.loop.call_soon_threadsafe(self._wake)
+        try:
+            on_loop = asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            on_loop = False
+        if on_loop:
+            self._wake()
+        else:
+            self.loop.call_soon_threadsafe(self._wake)
 
     def _wake(self) -> None:
         if not self.publishing:
@@ -187,14 +194,16 @@ def send_to_users(user_ids: Iterable[int], frame: dict[str, Any]) -> None:
     send_to_groups((user_group(user_id) for user_id in user_ids), frame)
 
 
-async def asend_to_users(user_ids: Iterable[int], frame: dict[str, Any]) -> None:
-    """From socket code on the event loop, with no transaction around it: send at once.
+def send_to_users_from_loop(user_ids: Iterable[int], frame: dict[str, Any]) -> None:
+    """From socket code on the event loop, with no transaction around it: queue the frame.
 
-    Pipelined like the services' frames, not through the layer's group_send: that waits for
-    Redis's reply while holding the lock that every subscribe of the process takes, and a
-    socket's connect announces its presence this way: in a reconnect storm every other
-    socket's subscribes would queue behind those round trips.
+    It leaves with whatever else this loop's publisher holds, in one pipeline and in order
+    with the services' frames; a failure is logged (clients recover by seq). Not through
+    the layer's group_send: that waits for Redis's reply while holding the lock that every
+    subscribe of the process takes. Not awaited either: in a connect storm thousands of
+    sockets announcing their presence each waited for its own pipeline and connection, and
+    a busy loop let those waits run past the publish timeout (~1 in 12 sockets closed).
     """
     groups = [user_group(user_id) for user_id in user_ids]
     if groups:
-        await _publish_many([(groups, frame, None)])
+        _ordered_publisher(asyncio.get_running_loop()).hand_over([(groups, frame, None)])
