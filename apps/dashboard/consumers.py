@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 from apps.dashboard import services
 from apps.dashboard.protocol import dashboard_group
 from apps.realtime.auth import pooled_sync_to_async
-from apps.realtime.registry import connect_writer, frame_handler, on_disconnect, on_heartbeat
+from apps.realtime.registry import connect_writer, frame_handler, heartbeat_writer, on_disconnect
 from apps.realtime.validation import require_int
 
 DASHBOARD_GROUP_PREFIX = "dashboard."
@@ -17,9 +17,9 @@ def metrics_on_connect(*, user_id: int, redis_writes) -> None:
     services.socket_opened(user_id=user_id, pipe=redis_writes)
 
 
-@on_heartbeat
-async def metrics_on_heartbeat(consumer) -> None:
-    await pooled_sync_to_async(services.socket_heartbeat)(user_id=consumer.user_id)
+@heartbeat_writer
+def metrics_on_heartbeat(*, user_id: int, redis_writes) -> None:
+    services.socket_heartbeat(user_id=user_id, pipe=redis_writes)
 
 
 @on_disconnect

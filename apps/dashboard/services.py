@@ -35,8 +35,9 @@ def socket_opened(*, user_id: int, pipe=None) -> None:
         pipe.execute()
 
 
-def socket_heartbeat(*, user_id: int) -> None:
-    metrics.online_touch(user_id=user_id)
+def socket_heartbeat(*, user_id: int, pipe=None) -> None:
+    """Extend the user's online lease; with `pipe`, only queue it on the caller's pipeline."""
+    metrics.online_touch(user_id=user_id, client=pipe)
 
 
 def socket_closing(*, user_id: int, channel_name: str) -> None:

@@ -4,6 +4,7 @@ from channels.db import database_sync_to_async
 
 from apps.core.errors import DomainError
 from apps.events import selectors, services
+from apps.realtime.auth import pooled_sync_to_async
 from apps.realtime.protocol import event_group
 from apps.realtime.registry import frame_handler, on_disconnect, on_heartbeat
 from apps.realtime.validation import require_int
@@ -35,7 +36,7 @@ async def lobby_leave(consumer, frame: dict) -> None:
 @on_heartbeat
 async def lobby_heartbeat(consumer) -> None:
     for event_id in _lobby_event_ids(consumer):
-        await database_sync_to_async(services.lobby_presence_touch)(user_id=consumer.user_id, event_id=event_id)
+        await pooled_sync_to_async(services.lobby_presence_touch)(user_id=consumer.user_id, event_id=event_id)
 
 
 @on_disconnect

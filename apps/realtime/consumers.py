@@ -104,9 +104,18 @@ async def dispatch_in_arrival_order(sources: list, dispatch) -> None:
                 await task
 
 
+def _heartbeat_sync(user_id: int, channel_name: str) -> None:
+    """The socket's presence and every app's heartbeat writes, in one pipelined round trip."""
+    redis_writes = get_redis().pipeline(transaction=False)
+    presence.socket_touch(user_id=user_id, channel_name=channel_name, pipe=redis_writes)
+    for writer in registry.heartbeat_writers:
+        writer(user_id=user_id, redis_writes=redis_writes)
+    redis_writes.execute()
+
+
 async def heartbeat(consumer: "GatewayConsumer", frame: dict[str, Any]) -> None:
     """`ping`: refresh presence, let apps count the heartbeat, answer `pong`."""
-    await pooled_sync_to_async(presence.socket_touch)(user_id=consumer.user_id, channel_name=consumer.channel_name)
+    await pooled_sync_to_async(_heartbeat_sync)(consumer.user_id, consumer.channel_name)
     for hook in registry.heartbeat_hooks:
         await hook(consumer)
     await consumer.send_frame({"type": "pong", "server_time": timezone.now().isoformat()})

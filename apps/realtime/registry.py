@@ -21,6 +21,8 @@ ConnectLoader = Callable[..., Any]
 # `redis_writes`, a pipeline the gateway executes once for every writer (one round trip);
 # loaders run after it, so they read what the writers wrote.
 ConnectWriter = Callable[..., None]
+# The same, on every heartbeat: queued on the pipeline that refreshes the socket's presence.
+HeartbeatWriter = Callable[..., None]
 
 frame_handlers: dict[str, FrameHandler] = {}
 connect_hooks: list[ConnectionHook] = []
@@ -28,6 +30,7 @@ disconnect_hooks: list[ConnectionHook] = []
 heartbeat_hooks: list[ConnectionHook] = []
 connect_loaders: dict[str, ConnectLoader] = {}
 connect_writers: list[ConnectWriter] = []
+heartbeat_writers: list[HeartbeatWriter] = []
 
 
 def frame_handler(frame_type: str) -> Callable[[FrameHandler], FrameHandler]:
@@ -70,4 +73,14 @@ def connect_loader(name: str) -> Callable[[ConnectLoader], ConnectLoader]:
 def connect_writer(writer: ConnectWriter) -> ConnectWriter:
     """Register Redis writes an app makes when a socket opens (one pipelined trip for all apps)."""
     connect_writers.append(writer)
+    return writer
+
+
+def heartbeat_writer(writer: HeartbeatWriter) -> HeartbeatWriter:
+    """Register Redis writes an app makes on every heartbeat (one pipelined trip for all apps).
+
+    Every open tab pings every WEBSOCKET_HEARTBEAT_INTERVAL_S: 5,000 students make 200
+    heartbeats a second, as many as a busy chat's messages. Prefer this to `on_heartbeat`.
+    """
+    heartbeat_writers.append(writer)
     return writer

@@ -1,12 +1,16 @@
+import time
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from apps.accounts.tests.factories import make_profile
 from apps.core.redis import get_redis
 from apps.dashboard import metrics, selectors, services
 from apps.dashboard.metrics import Metric
 from apps.dashboard.tests.conftest import make_live_event
+from apps.realtime import presence
 from matchminds.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,6 +29,27 @@ async def test_a_socket_counts_the_connect_and_the_user_online_until_it_closes(c
     await socket.disconnect()
     snapshot = await sync_to_async(selectors.dashboard_snapshot)(event_id=None)
     assert (snapshot["tiles"]["online"], snapshot["tiles"]["disconnects_1m"]) == (0, 1)
+
+
+async def test_a_heartbeat_extends_the_online_lease_with_the_presence_one(connect_as):
+    # Given a connected student whose leases are about to run out
+    profile = await sync_to_async(make_profile)(gender="F")
+    socket = await connect_as(profile.user)
+    assert (await socket.receive_json_from())["type"] == "hello"
+    client, uid = get_redis(), str(profile.user.pk)
+    online_key = metrics.online_key(metrics.ALL, "all")
+    await sync_to_async(client.zadd)(online_key, {uid: 1})
+    await sync_to_async(client.zadd)(presence.ONLINE_USERS_KEY, {uid: 1})
+    # When the tab pings
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from())["type"] == "pong"
+    # Then both leases run PRESENCE_TTL_S from now again, and the dashboard counts her online
+    soon = time.time() + settings.PRESENCE_TTL_S - 5
+    assert await sync_to_async(client.zscore)(online_key, uid) > soon
+    assert await sync_to_async(client.zscore)(presence.ONLINE_USERS_KEY, uid) > soon
+    snapshot = await sync_to_async(selectors.dashboard_snapshot)(event_id=None)
+    assert snapshot["tiles"]["online"] == 1
+    await socket.disconnect()
 
 
 async def test_two_tabs_keep_the_user_online_until_the_last_closes(connect_as):
