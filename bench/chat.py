@@ -377,6 +377,39 @@ def prepare_database(env: dict, *, users: int, pairs: int) -> dict:
     }
 
 
+def audit_histories(parts: list[dict], env: dict) -> dict:
+    """Hold every client's history of its room against what PostgreSQL stored.
+
+    lost: stored messages a member does not hold, plus sends never stored; duplicated: a
+    message held twice or stored twice; out_of_order: a held history that skips a seq.
+    """
+    held = {index: value for part in parts for index, value in part["held"].items()}
+    room_ids = sorted({room for room, _ in held.values()})
+    stored = database_rooms(env, room_ids)
+    lost = duplicated = out_of_order = 0
+    missing_examples = []
+    for index, (room, messages) in held.items():
+        seqs = [seq for seq, _ in messages]
+        out_of_order += sum(1 for a, b in zip(seqs, seqs[1:], strict=False) if b != a + 1)
+        duplicated += len(seqs) - len(set(seqs))
+        missing = sorted({seq for seq, _ in stored[room]} - set(seqs))
+        lost += len(missing)
+        if missing:
+            senders = {decode_body(body).split("|")[2].split("-")[0] for seq, body in stored[room] if seq in missing}
+            missing_examples.append((index, room, seqs[-1] if seqs else 0, missing, len(stored[room]), senders))
+    if missing_examples:
+        log(f"  clients missing stored messages: {len(missing_examples)}; the first ones as")
+        log("    (client, room, last held seq, missing seqs, messages stored in the room, their senders):")
+        for example in missing_examples[:8]:
+            log(f"    {example}")
+    bodies = [decode_body(body).split("|")[2] for messages in stored.values() for _seq, body in messages]
+    duplicated += len(bodies) - len(set(bodies))
+    generated = sum(part["generated"] for part in parts)
+    unacked = sum(part["pending"] for part in parts)
+    lost += unacked + max(0, generated - len(set(bodies)) - unacked)
+    return {"lost": lost, "duplicated": duplicated, "out_of_order": out_of_order, "stored": bodies}
+
+
 def database_rooms(env: dict, room_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     import psycopg
 
@@ -853,6 +886,13 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         log(f"(c) 1:1 ladder over {args.pairs} pairs, {args.step_s}s per step, receipts on")
         best, best_p99, rows = ladder(workers, steps=args.steps, duration=args.step_s, label="chat", meter=meter)
         settle(workers, step=len(rows) - 1)
+        # Late is not lost: after the backlog has drained, every member must hold every
+        # message of its room, once and in order.
+        audit = audit_histories(workers.call("held"), env)
+        log(
+            f"  histories: {len(audit['stored'])} stored, lost {audit['lost']}, "
+            f"duplicated {audit['duplicated']}, out of order {audit['out_of_order']}"
+        )
         log("(d) lobby announcement to everyone connected")
         workers.call("lobby_watch")
         staff_worker = (len(clients) - 1) % args.clients
@@ -905,8 +945,8 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         reference_max_lossless_deliveries_per_s=ref_best,
         ratio=round(best / ref_best, 2) if ref_best else None,
         broadcast_5000_ms=round(broadcast_ms, 1) if lobby_ok else None,
-        lost=0 if lobby_ok else survivors - len(received),
-        duplicated=0,
+        lost=audit["lost"] + max(0, survivors - len(received)),
+        duplicated=audit["duplicated"],
     )
     return result
 
@@ -958,30 +998,10 @@ def run_faults(args, redis: PrivateRedis, env: dict) -> dict:
     finally:
         servers.stop()
         workers.stop()
-    held = {index: value for part in parts for index, value in part["held"].items()}
-    room_ids = sorted({room for room, _ in held.values()})
-    stored = database_rooms(env, room_ids)
-    lost = duplicated = out_of_order = 0
-    missing_examples = []
-    for index, (room, messages) in held.items():
-        seqs = [seq for seq, _ in messages]
-        out_of_order += sum(1 for a, b in zip(seqs, seqs[1:], strict=False) if b != a + 1)
-        duplicated += len(seqs) - len(set(seqs))
-        missing = sorted({seq for seq, _ in stored[room]} - set(seqs))
-        lost += len(missing)
-        if missing:
-            senders = {decode_body(body).split("|")[2].split("-")[0] for seq, body in stored[room] if seq in missing}
-            missing_examples.append((index, room, seqs[-1] if seqs else 0, missing, len(stored[room]), senders))
-    if missing_examples:
-        log(f"  clients missing stored messages: {len(missing_examples)}; the first ones as")
-        log("    (client, room, last held seq, missing seqs, messages stored in the room, their senders):")
-        for example in missing_examples[:8]:
-            log(f"    {example}")
-    bodies = [decode_body(body).split("|")[2] for messages in stored.values() for _seq, body in messages]
-    duplicated += len(bodies) - len(set(bodies))
+    audit = audit_histories(parts, env)
+    lost, duplicated, out_of_order, bodies = audit["lost"], audit["duplicated"], audit["out_of_order"], audit["stored"]
     generated = sum(part["generated"] for part in parts)
     unacked = sum(part["pending"] for part in parts)
-    lost += unacked + max(0, generated - len(set(bodies)) - unacked)
     reconnects = [value for part in parts for value in part["reconnect_ms"]]
     log(
         f"  reconnect p50 {pct(reconnects, 0.5):.0f} ms, p90 {pct(reconnects, 0.9):.0f} ms; "
