@@ -241,7 +241,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             # The client went away while frames for it were still queued. Its
             # websocket.disconnect is queued behind them and cleans up (groups, presence);
             # raising here killed the consumer first, and that cleanup never ran (118 times in
-            # one storm of the chat bench).
+            # one run of the chat bench).
             logger.debug("frame dropped: the socket of user %s is closed", getattr(self, "user_id", None))
 
     async def send_error(self, code: str, message: str, *, ref: str | None = None, **extra: Any) -> None:

@@ -202,7 +202,8 @@ def send_to_users_from_loop(user_ids: Iterable[int], frame: dict[str, Any]) -> N
     the layer's group_send: that waits for Redis's reply while holding the lock that every
     subscribe of the process takes. Not awaited either: in a connect storm thousands of
     sockets announcing their presence each waited for its own pipeline and connection, and
-    a busy loop let those waits run past the publish timeout (~1 in 12 sockets closed).
+    a busy loop let those waits run past the publish timeout (755 of 5,001 closed with 4013
+    once the layer's subscribes no longer queued).
     """
     groups = [user_group(user_id) for user_id in user_ids]
     if groups:
