@@ -41,6 +41,7 @@ BIN = Path(sys.executable).parent
 DB_NAME = os.environ.get("BENCH_CHAT_DB", "mm_chat_bench")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 BACKOFF_BASE_S, BACKOFF_MAX_S = 0.5, 30.0  # static/realtime/client.js BACKOFF_BASE_MS / BACKOFF_MAX_MS
+REPLAY_WAIT_S = 3.0  # static/chat/room.js REPLAY_WAIT_MS
 ACK_TIMEOUT_S = 10.0  # static/chat/room.js ACK_TIMEOUT_MS: an unacknowledged send turns "failed" (user retries)
 
 
@@ -434,7 +435,10 @@ class Client:
         self.last_seq = 0
         self.held: list[tuple[int, str]] = []
         self.early: dict[int, tuple[int, str]] = {}
-        self.asked: set[int] = set()
+        # Like static/chat/room.js: every seq up to here is on its way in a resume (inf) or
+        # range answer, so a gap inside it is not asked for again.
+        self.replay_until: float = 0
+        self.replay_timer: asyncio.TimerHandle | None = None
         self.pending: dict[str, tuple[str, float]] = {}
         self.counter = 0
         self.read_scheduled = False
@@ -546,7 +550,7 @@ class Client:
                 w.reconnect_parts.append((self.backoff_s, self.handshake_s, now - self.opened_at))
                 self.dropped_at = None
             if w.resilient and self.room:
-                self.send({"type": "resume", "rooms": {str(self.room): self.last_seq}})
+                self.resume()
                 self.resend_stale(0)
                 if self.awaiting_replay:
                     self.send({"type": "ping"})  # the pong marks the end of the replay (see resume_and_mark)
@@ -560,6 +564,7 @@ class Client:
         elif kind == "message.batch" and frame["room"] == self.room:
             for message in frame["messages"]:
                 self.accept(message["seq"], message["body"], message["sender"])
+            self.replay_arrived()
         elif kind == "message.ack":
             self.pending.pop(frame["client_msg_id"], None)
             if frame.get("message") and frame["room"] == self.room:
@@ -579,6 +584,7 @@ class Client:
                 asyncio.get_running_loop().call_later(random.uniform(1.0, 3.0), self.retry_one, ref[5:])
         elif kind == "room.reload":
             self.awaiting_replay = False
+            self.replay_arrived()
             w.errors["reload"] = w.errors.get("reload", 0) + 1
 
     def record_live(self, body: str) -> None:
@@ -593,7 +599,7 @@ class Client:
             return
         if seq > self.last_seq + 1:
             self.early[seq] = (seq, body, sender)
-            asyncio.get_running_loop().call_later(0.5, self.ask_range, seq - 1)
+            asyncio.get_running_loop().call_later(0.5, self.ask_for_gap)
             return
         self.hold(seq, body, sender)
         while self.last_seq + 1 in self.early:
@@ -608,9 +614,33 @@ class Client:
         if sender != self.user:
             self.record_live(body)
 
+    def expect_replay(self, until: float) -> None:
+        self.replay_until = until
+        if self.replay_timer is not None:
+            self.replay_timer.cancel()
+        self.replay_timer = asyncio.get_running_loop().call_later(REPLAY_WAIT_S, self.replay_arrived)
+
+    def replay_arrived(self) -> None:
+        """A replay came (or never will): ask for whatever gap is still open."""
+        self.replay_until = 0
+        if self.replay_timer is not None:
+            self.replay_timer.cancel()
+        for seq in [seq for seq in self.early if seq <= self.last_seq]:
+            del self.early[seq]
+        self.ask_for_gap()
+
+    def resume(self) -> bool:
+        self.expect_replay(float("inf"))
+        return self.send({"type": "resume", "rooms": {str(self.room): self.last_seq}})
+
+    def ask_for_gap(self) -> None:
+        """The seqs missing before the earliest message that came ahead of them."""
+        if self.early:
+            self.ask_range(min(self.early) - 1)
+
     def ask_range(self, until: int) -> None:
-        if until > self.last_seq and until not in self.asked:
-            self.asked.add(until)
+        if until > self.last_seq and until > self.replay_until:
+            self.expect_replay(until)
             self.send({"type": "message.range", "room": self.room, "after_seq": self.last_seq, "until_seq": until})
 
     def resume_and_mark(self) -> None:
@@ -619,7 +649,7 @@ class Client:
         if not self.room:
             return
         self.awaiting_replay = True  # a socket that is down now resumes and pings on its hello
-        if self.send({"type": "resume", "rooms": {str(self.room): self.last_seq}}):
+        if self.resume():
             self.send({"type": "ping"})
 
     def send_read(self) -> None:

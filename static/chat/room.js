@@ -16,6 +16,9 @@
   const typingEl = root.querySelector("[data-typing]");
   const presenceEl = root.querySelector(".presence");
   const ACK_TIMEOUT_MS = 10000;
+  // A resume or range that brought nothing back by then (the socket dropped, the server was
+  // briefly unavailable) no longer holds back asking for a gap.
+  const REPLAY_WAIT_MS = 3000;
   const outboxKey = "mm-chat-outbox-" + roomId;
   // Safety settings of the reader: people they blocked (hidden) and words they hid (collapsed).
   const safety = JSON.parse(document.getElementById("chat-safety").textContent);
@@ -29,6 +32,11 @@
   let partnerRead = Number(root.dataset.partnerRead || 0);
   let partnerName = root.querySelector(".partner-name").textContent;
   const early = new Map(); // seq → message that arrived ahead of a gap
+  // Every seq up to here is on its way in a resume (Infinity) or range answer: a gap inside
+  // it is not asked for again. After a reconnect, each live message that overtook the
+  // resume's replay used to ask for the same messages once more.
+  let replayUntil = 0;
+  let replayTimer = null;
   const pending = new Map(); // client_msg_id → {body, timer}
   let typingTimer = null;
   let lastTypingSent = 0;
@@ -131,10 +139,8 @@
   function accept(message) {
     if (message.seq <= lastSeq) return;
     if (message.seq > lastSeq + 1) {
-      if (!early.has(message.seq)) {
-        early.set(message.seq, message);
-        socket.send({ type: "message.range", room: roomId, after_seq: lastSeq, until_seq: message.seq - 1 });
-      }
+      early.set(message.seq, message);
+      askRange(Math.min(...early.keys()) - 1);
       return;
     }
     const stick = atBottom();
@@ -155,6 +161,31 @@
       accept(next);
     }
     if (!mine) scheduleRead();
+  }
+
+  function expectReplay(untilSeq) {
+    replayUntil = untilSeq;
+    clearTimeout(replayTimer);
+    replayTimer = setTimeout(replayArrived, REPLAY_WAIT_MS);
+  }
+
+  function askRange(untilSeq) {
+    if (untilSeq <= lastSeq || untilSeq <= replayUntil) return;
+    expectReplay(untilSeq);
+    socket.send({ type: "message.range", room: roomId, after_seq: lastSeq, until_seq: untilSeq });
+  }
+
+  // A replay came (or never will): ask for whatever gap is still open.
+  function replayArrived() {
+    replayUntil = 0;
+    clearTimeout(replayTimer);
+    early.forEach((_message, seq) => seq <= lastSeq && early.delete(seq));
+    if (early.size) askRange(Math.min(...early.keys()) - 1);
+  }
+
+  function resume() {
+    expectReplay(Infinity);
+    socket.send({ type: "resume", rooms: { [roomId]: lastSeq } });
   }
 
   function forgetPending(clientMsgId) {
@@ -249,8 +280,14 @@
   socket.on("message.batch", (frame) => {
     if (frame.room !== roomId) return;
     frame.messages.forEach(accept);
+    replayArrived();
   });
-  socket.on("room.reload", (frame) => frame.room === roomId && loadLatest());
+  socket.on("room.reload", (frame) => {
+    if (frame.room !== roomId) return;
+    early.clear();
+    replayArrived();
+    loadLatest();
+  });
   socket.on("message.ack", (frame) => {
     if (frame.room !== roomId) return;
     const entry = pending.get(frame.client_msg_id);
@@ -264,7 +301,7 @@
       li.remove();
       forgetPending(frame.client_msg_id);
     } else if (frame.seq > lastSeq + 1) {
-      socket.send({ type: "message.range", room: roomId, after_seq: lastSeq, until_seq: frame.seq });
+      askRange(frame.seq);
     }
   });
   socket.on("error", (frame) => {
@@ -334,7 +371,7 @@
   let ready = false;
   socket.onOpen(() => {
     if (!ready) return;
-    socket.send({ type: "resume", rooms: { [roomId]: lastSeq } });
+    resume();
     pending.forEach((entry, clientMsgId) => send(clientMsgId, entry.body));
   });
 
@@ -342,7 +379,7 @@
     ready = true;
     JSON.parse(localStorage.getItem(outboxKey) || "[]").forEach(([id, body]) => pending.set(id, { body }));
     if (socket.state === "connected") {
-      socket.send({ type: "resume", rooms: { [roomId]: lastSeq } });
+      resume();
       pending.forEach((entry, clientMsgId) => send(clientMsgId, entry.body));
     }
     scheduleRead();

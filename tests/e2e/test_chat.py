@@ -1,5 +1,6 @@
 """Two students chat in real browsers against real daphne, Redis and PostgreSQL."""
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -75,4 +76,60 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
         assert "저도 반가워요" in alice_page.inner_text(".room-list")
     finally:
         for context in contexts:
+            context.close()
+
+
+def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_server, browser):
+    def given_a_matched_pair_with_a_first_message():
+        try:
+            alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
+            room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
+            services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="first", body="첫 메시지")
+            return alice, bob, room
+        finally:
+            connection.close()
+
+    def alice_sends(number: int) -> None:
+        try:
+            services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{number}", body=f"메시지 {number}")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        alice, bob, room = pool.submit(given_a_matched_pair_with_a_first_message).result()
+        context = browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860})
+        sent_by_bob: list[dict] = []
+
+        # Given Bob's socket loses the live copy of message 2 (the channel layer is at-most-once)
+        def lose_live_message_two(route) -> None:
+            server = route.connect_to_server()
+
+            def to_server(message) -> None:
+                sent_by_bob.append(json.loads(message))
+                server.send(message)
+
+            def to_bob(message) -> None:
+                frame = json.loads(message)
+                if not (frame.get("type") == "message.new" and frame.get("room") == room.pk and frame.get("seq") == 2):
+                    route.send(message)
+
+            route.on_message(to_server)
+            server.on_message(to_bob)
+
+        try:
+            page = _login(context, daphne_server, bob.email)
+            page.route_web_socket("**/ws/", lose_live_message_two)
+            _open_room(page, daphne_server, room.pk)
+            page.wait_for_selector('.msg[data-seq="1"]')
+
+            # When Alice sends three more
+            for number in (2, 3, 4):
+                pool.submit(alice_sends, number).result()
+
+            # Then Bob sees all four in order, and asked for the one lost message exactly once
+            page.wait_for_selector('.msg[data-seq="4"] .bubble:has-text("메시지 4")')
+            assert page.locator(".msg[data-seq]").evaluate_all("items => items.map(li => li.dataset.seq)") == ["1", "2", "3", "4"]
+            ranges = [frame for frame in sent_by_bob if frame["type"] == "message.range"]
+            assert ranges == [{"type": "message.range", "room": room.pk, "after_seq": 1, "until_seq": 2}]
+        finally:
             context.close()
