@@ -41,7 +41,7 @@ BIN = Path(sys.executable).parent
 DB_NAME = os.environ.get("BENCH_CHAT_DB", "mm_chat_bench")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 BACKOFF_BASE_S, BACKOFF_MAX_S = 0.5, 30.0  # static/realtime/client.js BACKOFF_BASE_MS / BACKOFF_MAX_MS
-REPLAY_WAIT_S = 3.0  # static/chat/room.js REPLAY_WAIT_MS
+REPLAY_REF = "gap"  # static/chat/room.js replayRef: the server's error frame for a resume or range carries it
 ACK_TIMEOUT_S = 10.0  # static/chat/room.js ACK_TIMEOUT_MS: an unacknowledged send turns "failed" (user retries)
 
 
@@ -438,7 +438,6 @@ class Client:
         # Like static/chat/room.js: every seq up to here is on its way in a resume (inf) or
         # range answer, so a gap inside it is not asked for again.
         self.replay_until: float = 0
-        self.replay_timer: asyncio.TimerHandle | None = None
         self.pending: dict[str, tuple[str, float]] = {}
         self.counter = 0
         self.read_scheduled = False
@@ -579,7 +578,13 @@ class Client:
         elif kind == "error":
             w.errors[frame.get("code", "?")] = w.errors.get(frame.get("code", "?"), 0) + 1
             ref = frame.get("ref") or ""
-            if w.resilient and ref.startswith("send:") and ref[5:] in self.pending:
+            if ref == REPLAY_REF:
+                # Briefly unavailable: ask again once it is back. Refused: the next gap asks anew.
+                if frame.get("code") == "service_unavailable":
+                    asyncio.get_running_loop().call_later(frame.get("retry_after_s") or 2, self.replay_arrived)
+                else:
+                    self.replay_until = 0
+            elif w.resilient and ref.startswith("send:") and ref[5:] in self.pending:
                 # The JS client marks the bubble failed and the user taps retry (same client_msg_id).
                 asyncio.get_running_loop().call_later(random.uniform(1.0, 3.0), self.retry_one, ref[5:])
         elif kind == "room.reload":
@@ -614,24 +619,16 @@ class Client:
         if sender != self.user:
             self.record_live(body)
 
-    def expect_replay(self, until: float) -> None:
-        self.replay_until = until
-        if self.replay_timer is not None:
-            self.replay_timer.cancel()
-        self.replay_timer = asyncio.get_running_loop().call_later(REPLAY_WAIT_S, self.replay_arrived)
-
     def replay_arrived(self) -> None:
-        """A replay came (or never will): ask for whatever gap is still open."""
+        """A replay came: ask for whatever gap is still open."""
         self.replay_until = 0
-        if self.replay_timer is not None:
-            self.replay_timer.cancel()
         for seq in [seq for seq in self.early if seq <= self.last_seq]:
             del self.early[seq]
         self.ask_for_gap()
 
     def resume(self) -> bool:
-        self.expect_replay(float("inf"))
-        return self.send({"type": "resume", "rooms": {str(self.room): self.last_seq}})
+        self.replay_until = float("inf")
+        return self.send({"type": "resume", "rooms": {str(self.room): self.last_seq}, "ref": REPLAY_REF})
 
     def ask_for_gap(self) -> None:
         """The seqs missing before the earliest message that came ahead of them."""
@@ -640,8 +637,10 @@ class Client:
 
     def ask_range(self, until: int) -> None:
         if until > self.last_seq and until > self.replay_until:
-            self.expect_replay(until)
-            self.send({"type": "message.range", "room": self.room, "after_seq": self.last_seq, "until_seq": until})
+            self.replay_until = until
+            self.send(
+                {"type": "message.range", "room": self.room, "after_seq": self.last_seq, "until_seq": until, "ref": REPLAY_REF}
+            )
 
     def resume_and_mark(self) -> None:
         """Resume, then ping: a socket's frames are handled in order, so the pong arrives

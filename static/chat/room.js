@@ -16,9 +16,6 @@
   const typingEl = root.querySelector("[data-typing]");
   const presenceEl = root.querySelector(".presence");
   const ACK_TIMEOUT_MS = 10000;
-  // A resume or range that brought nothing back by then (the socket dropped, the server was
-  // briefly unavailable) no longer holds back asking for a gap.
-  const REPLAY_WAIT_MS = 3000;
   const outboxKey = "mm-chat-outbox-" + roomId;
   // Safety settings of the reader: people they blocked (hidden) and words they hid (collapsed).
   const safety = JSON.parse(document.getElementById("chat-safety").textContent);
@@ -34,9 +31,11 @@
   const early = new Map(); // seq → message that arrived ahead of a gap
   // Every seq up to here is on its way in a resume (Infinity) or range answer: a gap inside
   // it is not asked for again. After a reconnect, each live message that overtook the
-  // resume's replay used to ask for the same messages once more.
+  // resume's replay used to ask for the same messages once more. The server answers every
+  // request (a batch, a reload notice or an error frame with the request's ref); a socket
+  // that drops takes its requests with it, and the next connect resumes.
   let replayUntil = 0;
-  let replayTimer = null;
+  const replayRef = "gap:" + roomId;
   const pending = new Map(); // client_msg_id → {body, timer}
   let typingTimer = null;
   let lastTypingSent = 0;
@@ -163,29 +162,22 @@
     if (!mine) scheduleRead();
   }
 
-  function expectReplay(untilSeq) {
-    replayUntil = untilSeq;
-    clearTimeout(replayTimer);
-    replayTimer = setTimeout(replayArrived, REPLAY_WAIT_MS);
-  }
-
   function askRange(untilSeq) {
     if (untilSeq <= lastSeq || untilSeq <= replayUntil) return;
-    expectReplay(untilSeq);
-    socket.send({ type: "message.range", room: roomId, after_seq: lastSeq, until_seq: untilSeq });
+    replayUntil = untilSeq;
+    socket.send({ type: "message.range", room: roomId, after_seq: lastSeq, until_seq: untilSeq, ref: replayRef });
   }
 
-  // A replay came (or never will): ask for whatever gap is still open.
+  // A replay came: ask for whatever gap is still open.
   function replayArrived() {
     replayUntil = 0;
-    clearTimeout(replayTimer);
     early.forEach((_message, seq) => seq <= lastSeq && early.delete(seq));
     if (early.size) askRange(Math.min(...early.keys()) - 1);
   }
 
   function resume() {
-    expectReplay(Infinity);
-    socket.send({ type: "resume", rooms: { [roomId]: lastSeq } });
+    replayUntil = Infinity;
+    socket.send({ type: "resume", rooms: { [roomId]: lastSeq }, ref: replayRef });
   }
 
   function forgetPending(clientMsgId) {
@@ -305,6 +297,12 @@
     }
   });
   socket.on("error", (frame) => {
+    if (frame.ref === replayRef) {
+      // Briefly unavailable: ask again once it is back. Refused: the next gap asks anew.
+      if (frame.code === "service_unavailable") setTimeout(replayArrived, (frame.retry_after_s || 2) * 1000);
+      else replayUntil = 0;
+      return;
+    }
     if (!frame.ref || !frame.ref.startsWith("send:")) return;
     const clientMsgId = frame.ref.slice(5);
     const li = log.querySelector('.msg[data-cmid="' + CSS.escape(clientMsgId) + '"]:not([data-seq])');

@@ -130,6 +130,6 @@ def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_
             page.wait_for_selector('.msg[data-seq="4"] .bubble:has-text("메시지 4")')
             assert page.locator(".msg[data-seq]").evaluate_all("items => items.map(li => li.dataset.seq)") == ["1", "2", "3", "4"]
             ranges = [frame for frame in sent_by_bob if frame["type"] == "message.range"]
-            assert ranges == [{"type": "message.range", "room": room.pk, "after_seq": 1, "until_seq": 2}]
+            assert ranges == [{"type": "message.range", "room": room.pk, "after_seq": 1, "until_seq": 2, "ref": f"gap:{room.pk}"}]
         finally:
             context.close()
