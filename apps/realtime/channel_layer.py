@@ -10,12 +10,9 @@ the recorded changes as one SUBSCRIBE and one UNSUBSCRIBE, then wakes every call
 
 import asyncio
 import enum
-import logging
 
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
 from channels_redis.utils import _wrap_close, decode_hosts
-
-logger = logging.getLogger(__name__)
 
 
 class Want(enum.Enum):

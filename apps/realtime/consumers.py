@@ -52,6 +52,15 @@ MAX_REF_LENGTH = 64
 SERVICE_UNAVAILABLE_RETRY_AFTER_S = 2
 
 
+def _touch_socket(user_id: int, channel_name: str, writers: list) -> None:
+    """The socket's presence lease and the apps' `writers`, in one pipelined round trip."""
+    redis_writes = get_redis().pipeline(transaction=False)
+    presence.socket_touch(user_id=user_id, channel_name=channel_name, pipe=redis_writes)
+    for writer in writers:
+        writer(user_id=user_id, redis_writes=redis_writes)
+    redis_writes.execute()
+
+
 def _connect_sync(session_key: str | None, channel_name: str) -> tuple[Any, dict[str, Any] | None]:
     """Everything a new socket needs from PostgreSQL and Redis, in ONE off-loop hop.
 
@@ -61,11 +70,7 @@ def _connect_sync(session_key: str | None, channel_name: str) -> tuple[Any, dict
     if not user.is_authenticated or not user.is_active:
         metric_incr(Metric.WS_CONNECT_REJECTED)
         return user, None
-    redis_writes = get_redis().pipeline(transaction=False)
-    presence.socket_touch(user_id=user.pk, channel_name=channel_name, pipe=redis_writes)
-    for writer in registry.connect_writers:
-        writer(user_id=user.pk, redis_writes=redis_writes)
-    redis_writes.execute()
+    _touch_socket(user.pk, channel_name, registry.connect_writers)
     return user, {name: loader(user_id=user.pk) for name, loader in registry.connect_loaders.items()}
 
 
@@ -104,18 +109,9 @@ async def dispatch_in_arrival_order(sources: list, dispatch) -> None:
                 await task
 
 
-def _heartbeat_sync(user_id: int, channel_name: str) -> None:
-    """The socket's presence and every app's heartbeat writes, in one pipelined round trip."""
-    redis_writes = get_redis().pipeline(transaction=False)
-    presence.socket_touch(user_id=user_id, channel_name=channel_name, pipe=redis_writes)
-    for writer in registry.heartbeat_writers:
-        writer(user_id=user_id, redis_writes=redis_writes)
-    redis_writes.execute()
-
-
 async def heartbeat(consumer: "GatewayConsumer", frame: dict[str, Any]) -> None:
     """`ping`: refresh presence, let apps count the heartbeat, answer `pong`."""
-    await pooled_sync_to_async(_heartbeat_sync)(consumer.user_id, consumer.channel_name)
+    await pooled_sync_to_async(_touch_socket)(consumer.user_id, consumer.channel_name, registry.heartbeat_writers)
     for hook in registry.heartbeat_hooks:
         await hook(consumer)
     await consumer.send_frame({"type": "pong", "server_time": timezone.now().isoformat()})

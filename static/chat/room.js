@@ -139,7 +139,7 @@
     if (message.seq <= lastSeq) return;
     if (message.seq > lastSeq + 1) {
       early.set(message.seq, message);
-      askRange(Math.min(...early.keys()) - 1);
+      askForGap();
       return;
     }
     const stick = atBottom();
@@ -168,11 +168,16 @@
     socket.send({ type: "message.range", room: roomId, after_seq: lastSeq, until_seq: untilSeq, ref: replayRef });
   }
 
+  // The seqs missing before the earliest message that came ahead of them.
+  function askForGap() {
+    if (early.size) askRange(Math.min(...early.keys()) - 1);
+  }
+
   // A replay came: ask for whatever gap is still open.
   function replayArrived() {
     replayUntil = 0;
     early.forEach((_message, seq) => seq <= lastSeq && early.delete(seq));
-    if (early.size) askRange(Math.min(...early.keys()) - 1);
+    askForGap();
   }
 
   function resume() {

@@ -48,11 +48,17 @@ class PrivateRedis:
             self.process.wait(10)
 
 
-def _configured_layer(port: int, prefix: str):
-    """The channel layer class and host options of settings, on the private Redis."""
+@contextlib.asynccontextmanager
+async def _configured_layer(port: int, prefix: str):
+    """The channel layer class and host options of settings, on the private Redis; flushed after."""
     layer_settings = settings.CHANNEL_LAYERS["default"]
     host = {**layer_settings["CONFIG"]["hosts"][0], "address": f"redis://127.0.0.1:{port}/0"}
-    return import_string(layer_settings["BACKEND"])(hosts=[host], prefix=prefix)
+    layer = import_string(layer_settings["BACKEND"])(hosts=[host], prefix=prefix)
+    try:
+        yield layer
+    finally:
+        with contextlib.suppress(Exception):
+            await layer.flush()
 
 
 def _run_in_own_loop(scenario, *args) -> None:
@@ -84,8 +90,7 @@ def test_a_subscribed_socket_still_hears_its_group_after_redis_restarts(private_
 
 
 async def _restart_scenario(private_redis) -> None:
-    layer = _configured_layer(private_redis.port, "restart-test")
-    try:
+    async with _configured_layer(private_redis.port, "restart-test") as layer:
         channel = await layer.new_channel()
         await layer.group_add("room.1", channel)
         await layer.group_send("room.1", {"type": "realtime.frame", "n": 1})
@@ -98,9 +103,6 @@ async def _restart_scenario(private_redis) -> None:
         await _wait_until_subscribed(private_redis.port, layer._get_group_channel_name("room.1"), within_s=10)
         await layer.group_send("room.1", {"type": "realtime.frame", "n": 2})
         assert (await asyncio.wait_for(layer.receive(channel), 10))["n"] == 2
-    finally:
-        with contextlib.suppress(Exception):
-            await layer.flush()
 
 
 def _subscribe_calls(port: int) -> int:
@@ -113,16 +115,14 @@ def test_sockets_connecting_at_once_share_a_few_subscribe_commands(private_redis
 
 
 async def _burst_scenario(private_redis) -> None:
-    # given 40 sockets that each open their channel and join their own group and a shared one
-    layer = _configured_layer(private_redis.port, "burst-test")
+    async with _configured_layer(private_redis.port, "burst-test") as layer:
+        # given 40 sockets that each open their channel and join their own group and a shared one
+        async def connect(n: int) -> str:
+            channel = await layer.new_channel()
+            await layer.group_add(f"user.{n}", channel)
+            await layer.group_add("lobby", channel)
+            return channel
 
-    async def connect(n: int) -> str:
-        channel = await layer.new_channel()
-        await layer.group_add(f"user.{n}", channel)
-        await layer.group_add("lobby", channel)
-        return channel
-
-    try:
         channels = await asyncio.gather(*(connect(n) for n in range(40)))
 
         # then they needed a handful of SUBSCRIBE commands, not one per channel and group (81)
@@ -134,9 +134,6 @@ async def _burst_scenario(private_redis) -> None:
         for n, channel in enumerate(channels):
             assert (await asyncio.wait_for(layer.receive(channel), 5))["n"] == "lobby"
             assert (await asyncio.wait_for(layer.receive(channel), 5))["n"] == n
-    finally:
-        with contextlib.suppress(Exception):
-            await layer.flush()
 
 
 def test_a_group_left_and_joined_in_one_turn_ends_subscribed(private_redis):
@@ -144,8 +141,7 @@ def test_a_group_left_and_joined_in_one_turn_ends_subscribed(private_redis):
 
 
 async def _rejoin_scenario(private_redis) -> None:
-    layer = _configured_layer(private_redis.port, "rejoin-test")
-    try:
+    async with _configured_layer(private_redis.port, "rejoin-test") as layer:
         leaving, joining = await layer.new_channel(), await layer.new_channel()
         await layer.group_add("room.7", leaving)
 
@@ -156,9 +152,6 @@ async def _rejoin_scenario(private_redis) -> None:
         await _wait_until_subscribed(private_redis.port, layer._get_group_channel_name("room.7"), within_s=2)
         await layer.group_send("room.7", {"type": "realtime.frame", "n": 1})
         assert (await asyncio.wait_for(layer.receive(joining), 5))["n"] == 1
-    finally:
-        with contextlib.suppress(Exception):
-            await layer.flush()
 
 
 def test_a_caller_cancelled_while_waiting_does_not_strand_the_others(private_redis):
@@ -166,8 +159,7 @@ def test_a_caller_cancelled_while_waiting_does_not_strand_the_others(private_red
 
 
 async def _cancel_scenario(private_redis) -> None:
-    layer = _configured_layer(private_redis.port, "cancel-test")
-    try:
+    async with _configured_layer(private_redis.port, "cancel-test") as layer:
         # given 10 sockets opening their channels in one turn, one of them cancelled at once
         # (its client went away mid-handshake)
         openings = [asyncio.ensure_future(layer.new_channel()) for _ in range(10)]
@@ -180,6 +172,3 @@ async def _cancel_scenario(private_redis) -> None:
         for n, channel in enumerate(channels):
             await layer.send(channel, {"type": "realtime.frame", "n": n})
             assert (await asyncio.wait_for(layer.receive(channel), 5))["n"] == n
-    finally:
-        with contextlib.suppress(Exception):
-            await layer.flush()
