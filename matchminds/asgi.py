@@ -25,5 +25,9 @@ defer_autobahn_debug_formatting()
 # Everything imported so far lives as long as the process: keep it out of the collector's
 # full passes, and collect the young generation less often. A server holding thousands of
 # sockets otherwise pauses for tens of milliseconds whenever a full pass walks them all.
+# The middle generation is collected after every second young pass, so that what a storm's
+# new sockets leave alive is walked in small slices: collected after every twentieth, it
+# held the whole storm and paused each daphne for 260 ms in the middle of a 500/s storm.
+# Full passes stay as rare as before (threshold0 x threshold1 x threshold2 allocations).
 gc.freeze()
 gc.set_threshold(*settings.ASGI_GC_THRESHOLDS)
