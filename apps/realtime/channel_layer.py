@@ -1,4 +1,5 @@
-"""channels-redis's pub/sub layer, with each loop turn's SUBSCRIBEs and UNSUBSCRIBEs sent as one.
+"""channels-redis's pub/sub layer, with each loop turn's SUBSCRIBEs and UNSUBSCRIBEs sent as
+one, and each published message decoded once for all of the process's receivers.
 
 Stock `RedisSingleShardConnection` sends one SUBSCRIBE or UNSUBSCRIBE per call, each under
 the shard's one `asyncio.Lock`. That lock hands over to one waiter per turn of the event
@@ -6,13 +7,35 @@ loop, so when thousands of sockets (re)connect at once, every subscribe of the p
 queues behind the others: in the fault bench the lock was held for p90 2 ms but waited for
 p90 25 s. Here callers only record what they want; one flusher task per shard sends all
 the recorded changes as one SUBSCRIBE and one UNSUBSCRIBE, then wakes every caller.
+
+Stock receivers each decode their own copy of a group message: a lobby announcement was
+decoded once per socket of the process, and a 1:1 message also reached its sender's socket,
+which only dropped it (apps/realtime/events.py names that socket in `except_channel`). Here
+the message is decoded once, and every receiver but the excepted one gets that same dict:
+receivers must not change it.
 """
 
 import asyncio
 import enum
+import logging
+from typing import Any
 
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
 from channels_redis.utils import _wrap_close, decode_hosts
+
+logger = logging.getLogger(__name__)
+
+# The one channel a group message must not reach (apps/realtime/events.py sets it).
+EXCEPT_CHANNEL_KEY = "except_channel"
+
+
+class Decoded:
+    """A message the shard has already decoded; `deserialize` hands it over as it is."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: dict[str, Any]) -> None:
+        self.message = message
 
 
 class Want(enum.Enum):
@@ -90,6 +113,30 @@ class CoalescingShardConnection(RedisSingleShardConnection):
             await self._pubsub.unsubscribe(*to_unsubscribe)
             self._subscribed_to.difference_update(to_unsubscribe)
 
+    def _receive_message(self, message) -> None:
+        if message is None:
+            return
+        name = message["channel"]
+        if isinstance(name, bytes):
+            name = name.decode()
+        layer = self.channel_layer
+        if name in layer.channels:
+            receivers = [name]
+        else:
+            receivers = [channel for channel in layer.groups.get(name, ()) if channel in layer.channels]
+        if not receivers:
+            return
+        try:
+            decoded = layer.channel_layer.deserialize(message["data"])
+        except Exception:
+            logger.exception("dropped a message on %s that does not decode", name)
+            return
+        excepted = decoded.get(EXCEPT_CHANNEL_KEY) if isinstance(decoded, dict) else None
+        shared = Decoded(decoded)
+        for channel in receivers:
+            if channel != excepted:
+                layer.channels[channel].put_nowait(shared)
+
 
 class CoalescingLoopLayer(RedisPubSubLoopLayer):
     def __init__(self, hosts=None, **kwargs) -> None:
@@ -98,7 +145,13 @@ class CoalescingLoopLayer(RedisPubSubLoopLayer):
 
 
 class CoalescingPubSubChannelLayer(RedisPubSubChannelLayer):
-    """`RedisPubSubChannelLayer` whose shards coalesce subscriptions (module docstring)."""
+    """`RedisPubSubChannelLayer` whose shards coalesce subscriptions and decode each message
+    once (module docstring)."""
+
+    def deserialize(self, message):
+        if isinstance(message, Decoded):
+            return message.message
+        return super().deserialize(message)
 
     def _get_layer(self) -> CoalescingLoopLayer:
         loop = asyncio.get_running_loop()

@@ -27,6 +27,7 @@ from apps.core.redis import get_redis
 from apps.dashboard.metrics import Metric, metric_incr
 from apps.realtime import presence, registry
 from apps.realtime.auth import pooled_sync_to_async, session_key_from_scope, user_for_session_key
+from apps.realtime.channel_layer import EXCEPT_CHANNEL_KEY
 from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
 from apps.realtime.protocol import MAX_FRAME_BYTES, ErrorCode, user_group
 
@@ -49,7 +50,13 @@ except ImportError:  # not running under daphne
 # ASGI spec asks servers for an OSError.
 SOCKET_GONE_ERRORS = (OSError, _AutobahnDisconnected)
 MAX_REF_LENGTH = 64
+# Where a group message keeps its frame once encoded (see `realtime_frame`).
+FRAME_TEXT_KEY = "frame_text"
 SERVICE_UNAVAILABLE_RETRY_AFTER_S = 2
+
+
+def encode_frame(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
 def _touch_socket(user_id: int, channel_name: str, writers: list) -> None:
@@ -231,8 +238,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             self.groups_joined.discard(group)
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
+        await self.send_text(encode_frame(frame))
+
+    async def send_text(self, text: str) -> None:
         try:
-            await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+            await self.send(text_data=text)
         except SOCKET_GONE_ERRORS:
             # The client went away while frames for it were still queued. Its
             # websocket.disconnect is queued behind them and cleans up (groups, presence);
@@ -295,5 +305,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.send_error(ErrorCode.INTERNAL_ERROR, _("Something went wrong on our side; please retry."), ref=ref)
 
     async def realtime_frame(self, message: dict[str, Any]) -> None:
-        if message.get("except_channel") != self.channel_name:
-            await self.send_frame(message["frame"])
+        if message.get(EXCEPT_CHANNEL_KEY) == self.channel_name:
+            return
+        # The channel layer hands this process's receivers one shared message: the first
+        # encodes the frame for all (a lobby announcement: once, not once per socket).
+        text = message.get(FRAME_TEXT_KEY)
+        if text is None:
+            text = message[FRAME_TEXT_KEY] = encode_frame(message["frame"])
+        await self.send_text(text)

@@ -20,6 +20,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from apps.realtime.channel_layer import EXCEPT_CHANNEL_KEY
 from apps.realtime.protocol import user_group
 
 FRAME_MESSAGE_TYPE = "realtime.frame"
@@ -66,7 +67,7 @@ Send = tuple[list[str], dict[str, Any], str | None]
 def _message(frame: dict[str, Any], except_channel: str | None) -> dict[str, Any]:
     message = {"type": FRAME_MESSAGE_TYPE, "frame": frame}
     if except_channel is not None:
-        message["except_channel"] = except_channel
+        message[EXCEPT_CHANNEL_KEY] = except_channel
     return message
 
 

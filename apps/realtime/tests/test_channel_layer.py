@@ -172,3 +172,25 @@ async def _cancel_scenario(private_redis) -> None:
         for n, channel in enumerate(channels):
             await layer.send(channel, {"type": "realtime.frame", "n": n})
             assert (await asyncio.wait_for(layer.receive(channel), 5))["n"] == n
+
+
+def test_a_group_message_is_decoded_once_and_skips_the_socket_it_excepts(private_redis):
+    _run_in_own_loop(_except_scenario, private_redis)
+
+
+async def _except_scenario(private_redis) -> None:
+    async with _configured_layer(private_redis.port, "except-test") as layer:
+        # given three sockets of one process in a room, the second one having sent a message
+        sender = 1
+        channels = [await layer.new_channel() for _ in range(3)]
+        for channel in channels:
+            await layer.group_add("room.3", channel)
+        await layer.group_send("room.3", {"type": "realtime.frame", "n": 1, "except_channel": channels[sender]})
+        await layer.group_send("room.3", {"type": "realtime.frame", "n": 2})
+
+        # then the others both get the first message, as one decoded dict
+        first, third = [await asyncio.wait_for(layer.receive(channels[i]), 5) for i in (0, 2)]
+        assert first["n"] == third["n"] == 1
+        assert first is third
+        # and the sender's socket never sees it: the next message is the first it gets
+        assert (await asyncio.wait_for(layer.receive(channels[sender]), 5))["n"] == 2
