@@ -674,11 +674,14 @@ class Worker:
     async def connect_all(self, *, rate: float, count: int) -> dict:
         self.clients = [Client(self, spec) for spec in self.specs[:count]]
         times, failures, reasons = [], 0, {}
+        by_second: dict[int, list[float]] = {}  # second of the storm a connect started in -> times
 
         async def one(client: Client) -> None:
             nonlocal failures
+            second = int(time.perf_counter() - started)
             try:
                 times.append(await client.connect())
+                by_second.setdefault(second, []).append(times[-1])
             except Exception as error:  # noqa: BLE001 - a refused or timed-out connect is what we count
                 failures += 1
                 reason = f"{type(error).__name__}: {str(error)[:80]}"
@@ -692,7 +695,7 @@ class Worker:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(client)))
         await asyncio.gather(*tasks)
-        return {"times": times, "failures": failures, "reasons": reasons}
+        return {"times": times, "failures": failures, "reasons": reasons, "by_second": by_second}
 
     async def ladder_step(self, *, step: int, rate: float, duration: float) -> None:
         # The pairs' members, in either mode (everyone else only holds a socket open).
@@ -796,9 +799,10 @@ class Worker:
 
 def worker_main(conn, specs: list[dict], lobby: int) -> None:
     raise_nofile()
-    # Imported before the storm: imported by the first connect, it blocked the loop while the
-    # next handshakes were due.
-    import websockets  # noqa: F401
+    # The client module is imported before the storm (`websockets` imports it lazily, on the
+    # first `websockets.connect`): imported by the first connect, it blocked this loop for
+    # ~50 ms, and the handshakes due meanwhile then all started together.
+    import websockets.asyncio.client  # noqa: F401
 
     worker = Worker(specs, lobby)
 
@@ -916,6 +920,12 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
             f"  ok {len(times)}, failed {failures}, p50 {pct(times, 0.5):.1f} ms, p99 {pct(times, 0.99):.1f} ms, "
             f"{rss_per_conn:.1f} KB RSS per connection"
         )
+        # Where in the storm the slow connects were: a saturated stretch, or a single stall.
+        by_second: dict[int, list[float]] = {}
+        for part in parts:
+            for second, values in part["by_second"].items():
+                by_second.setdefault(second, []).extend(values)
+        log("  p99 ms by second of the storm: " + ", ".join(f"{pct(by_second[s], 0.99):.0f}" for s in sorted(by_second)))
         result.update(connect_ok=len(times), connect_fail=failures, connect_p99_ms=round(pct(times, 0.99), 1))
         log(f"(b) idle {args.idle}s")
         time.sleep(args.idle)
