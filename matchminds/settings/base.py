@@ -317,6 +317,9 @@ PRESENCE_TTL_S = env.int("PRESENCE_TTL_S", default=75)
 WEBSOCKET_HEARTBEAT_INTERVAL_S = 25
 # Python's collector thresholds in the ASGI server (matchminds/asgi.py says why); CPython's are (700, 10, 10).
 ASGI_GC_THRESHOLDS = tuple(env.list("ASGI_GC_THRESHOLDS", cast=int, default=[20000, 2, 500]))
+# How long a thread of the ASGI server may keep the GIL while another waits for it (matchminds/asgi.py
+# says why); CPython's default is 0.005.
+ASGI_GIL_SWITCH_INTERVAL_S = env.float("ASGI_GIL_SWITCH_INTERVAL_S", default=0.001)
 # Threads per process for the WebSocket paths' ORM and sync Redis calls (connect, resume,
 # heartbeats), apart from the single thread-sensitive executor. Few: they share the GIL
 # with the event loop, and each connect is one short hop. Measured in a 500/s storm
