@@ -36,6 +36,6 @@ gc.set_threshold(*settings.ASGI_GC_THRESHOLDS)
 # The chat's writer thread and the socket threads return from every PostgreSQL and Redis
 # round trip needing the GIL back from a busy event loop. With CPython's 5 ms switch
 # interval each such return could wait up to 5 ms: in the chat ladder at 1,000-1,250
-# deliveries/s a write batch took p50 14-27 ms, against 11-20 ms at 1 ms, and the p50
+# deliveries/s a write batch took p50 13-27 ms, against 11-20 ms at 1 ms, and the p50
 # delivery latency fell from 26-56 ms to 20-47 ms (two runs each, alternated).
 sys.setswitchinterval(settings.ASGI_GIL_SWITCH_INTERVAL_S)

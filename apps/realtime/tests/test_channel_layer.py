@@ -13,6 +13,8 @@ import redis
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from apps.realtime.channel_layer import EXCEPT_CHANNEL_KEY
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -185,7 +187,7 @@ async def _except_scenario(private_redis) -> None:
         channels = [await layer.new_channel() for _ in range(3)]
         for channel in channels:
             await layer.group_add("room.3", channel)
-        await layer.group_send("room.3", {"type": "realtime.frame", "n": 1, "except_channel": channels[sender]})
+        await layer.group_send("room.3", {"type": "realtime.frame", "n": 1, EXCEPT_CHANNEL_KEY: channels[sender]})
         await layer.group_send("room.3", {"type": "realtime.frame", "n": 2})
 
         # then the others both get the first message, as one decoded dict
