@@ -1,50 +1,24 @@
 """Two students chat in real browsers against real daphne, Redis and PostgreSQL."""
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
-from apps.accounts.tests.factories import PASSWORD, make_profile
 from apps.chat import services
 from conftest import save_screenshot
+from tests.e2e.chat_pages import beside_the_browser, login, matched_pair, open_room
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def _login(context, base_url: str, email: str):
-    page = context.new_page()
-    page.goto(base_url + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
-def _open_room(page, base_url: str, room_id: int) -> None:
-    page.goto(f"{base_url}/chat/{room_id}/")
-    page.wait_for_selector('[data-ws-state="connected"]')
-
-
 def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect(daphne_server, browser):
-    def given_a_matched_pair():
-        try:
-            alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
-            return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
-        finally:
-            connection.close()
-
-    # Playwright's sync API runs an event loop here; services that send frames run beside it.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        alice, bob, room = pool.submit(given_a_matched_pair).result()
+    alice, bob, room = beside_the_browser(matched_pair)
     contexts = [browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860}) for _ in range(2)]
     try:
-        alice_page = _login(contexts[0], daphne_server, alice.email)
-        bob_page = _login(contexts[1], daphne_server, bob.email)
-        _open_room(alice_page, daphne_server, room.pk)
-        _open_room(bob_page, daphne_server, room.pk)
+        alice_page = login(contexts[0], daphne_server, alice.email)
+        bob_page = login(contexts[1], daphne_server, bob.email)
+        open_room(alice_page, daphne_server, room.pk)
+        open_room(bob_page, daphne_server, room.pk)
 
         # Given both are in the room, when Alice sends, then Bob sees it and Alice sees it read.
         alice_page.fill("#chat-body", "안녕하세요! 반가워요")
@@ -80,56 +54,45 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
 
 
 def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_server, browser):
-    def given_a_matched_pair_with_a_first_message():
-        try:
-            alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
-            room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
-            services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="first", body="첫 메시지")
-            return alice, bob, room
-        finally:
-            connection.close()
+    alice, bob, room = beside_the_browser(matched_pair)
 
-    def alice_sends(number: int) -> None:
-        try:
-            services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{number}", body=f"메시지 {number}")
-        finally:
-            connection.close()
+    def alice_sends(client_msg_id: str, body: str) -> None:
+        beside_the_browser(services.message_send, sender_id=alice.pk, room_id=room.pk, client_msg_id=client_msg_id, body=body)
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        alice, bob, room = pool.submit(given_a_matched_pair_with_a_first_message).result()
-        context = browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860})
-        sent_by_bob: list[dict] = []
+    alice_sends("first", "첫 메시지")
+    context = browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860})
+    sent_by_bob: list[dict] = []
 
-        # Given Bob's socket loses the live copy of message 2 (the channel layer is at-most-once)
-        def lose_live_message_two(route) -> None:
-            server = route.connect_to_server()
+    # Given Bob's socket loses the live copy of message 2 (the channel layer is at-most-once)
+    def lose_live_message_two(route) -> None:
+        server = route.connect_to_server()
 
-            def to_server(message) -> None:
-                sent_by_bob.append(json.loads(message))
-                server.send(message)
+        def to_server(message) -> None:
+            sent_by_bob.append(json.loads(message))
+            server.send(message)
 
-            def to_bob(message) -> None:
-                frame = json.loads(message)
-                if not (frame.get("type") == "message.new" and frame.get("room") == room.pk and frame.get("seq") == 2):
-                    route.send(message)
+        def to_bob(message) -> None:
+            frame = json.loads(message)
+            if not (frame.get("type") == "message.new" and frame.get("room") == room.pk and frame.get("seq") == 2):
+                route.send(message)
 
-            route.on_message(to_server)
-            server.on_message(to_bob)
+        route.on_message(to_server)
+        server.on_message(to_bob)
 
-        try:
-            page = _login(context, daphne_server, bob.email)
-            page.route_web_socket("**/ws/", lose_live_message_two)
-            _open_room(page, daphne_server, room.pk)
-            page.wait_for_selector('.msg[data-seq="1"]')
+    try:
+        page = login(context, daphne_server, bob.email)
+        page.route_web_socket("**/ws/", lose_live_message_two)
+        open_room(page, daphne_server, room.pk)
+        page.wait_for_selector('.msg[data-seq="1"]')
 
-            # When Alice sends three more
-            for number in (2, 3, 4):
-                pool.submit(alice_sends, number).result()
+        # When Alice sends three more
+        for number in (2, 3, 4):
+            alice_sends(f"m{number}", f"메시지 {number}")
 
-            # Then Bob sees all four in order, and asked for the one lost message exactly once
-            page.wait_for_selector('.msg[data-seq="4"] .bubble:has-text("메시지 4")')
-            assert page.locator(".msg[data-seq]").evaluate_all("items => items.map(li => li.dataset.seq)") == ["1", "2", "3", "4"]
-            ranges = [frame for frame in sent_by_bob if frame["type"] == "message.range"]
-            assert ranges == [{"type": "message.range", "room": room.pk, "after_seq": 1, "until_seq": 2, "ref": f"gap:{room.pk}"}]
-        finally:
-            context.close()
+        # Then Bob sees all four in order, and asked for the one lost message exactly once
+        page.wait_for_selector('.msg[data-seq="4"] .bubble:has-text("메시지 4")')
+        assert page.locator(".msg[data-seq]").evaluate_all("items => items.map(li => li.dataset.seq)") == ["1", "2", "3", "4"]
+        ranges = [frame for frame in sent_by_bob if frame["type"] == "message.range"]
+        assert ranges == [{"type": "message.range", "room": room.pk, "after_seq": 1, "until_seq": 2, "ref": f"gap:{room.pk}"}]
+    finally:
+        context.close()

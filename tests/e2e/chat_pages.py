@@ -1,0 +1,47 @@
+"""What the browser chat tests share: a matched pair made beside Playwright's event loop,
+logging in, and opening a room."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connection
+
+from apps.accounts.tests.factories import PASSWORD, make_profile
+from apps.chat import services
+
+
+def beside_the_browser(function, /, *args, **kwargs):
+    """`function(*args, **kwargs)` on a thread of its own, whose DB connection is closed after.
+
+    Playwright's sync API keeps an event loop running on the test's thread, and services that
+    send frames must not run on a thread with a running loop.
+    """
+
+    def call():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
+def matched_pair():
+    """Alice and Bob, compatible, and their 1:1 room (call it beside the browser)."""
+    alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
+    return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
+
+
+def login(context, base_url: str, email: str):
+    page = context.new_page()
+    page.goto(base_url + "/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def open_room(page, base_url: str, room_id: int) -> None:
+    page.goto(f"{base_url}/chat/{room_id}/")
+    page.wait_for_selector('[data-ws-state="connected"]')
