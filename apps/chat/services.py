@@ -27,7 +27,7 @@ from apps.chat import events, selectors
 from apps.chat import metrics as chat_metrics
 from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
 from apps.chat.protocol import BODY_MAX_CHARS, CLIENT_MSG_ID_MAX_CHARS, TYPING_EXPIRES_S, ErrorCode
-from apps.core.db import PreparedCursor, pipelined, prepared_cursor
+from apps.core.db import PreparedCursor, pipelined_transaction, prepared_cursor
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit_many
 from apps.core.redis import get_redis
@@ -65,25 +65,31 @@ SELECT w.room_id, w.sender_id, w.cmid,
   LEFT JOIN chat_message e ON e.room_id = w.room_id AND e.sender_id = w.sender_id AND e.client_msg_id = w.cmid
 """
 
-# The new messages, their rooms' seq counters and what their frames need (sender nickname;
-# in lobby rooms, how many members besides the sender have yet to read them): one statement.
+# The new messages and their rooms' seq counters, and what their frames need (sender
+# nickname; in lobby rooms, how many members besides the sender have yet to read them): one
+# statement. Seqs are handed out here, under the rooms' locks: each new message takes its
+# room's last seq plus its position among the room's new messages of the batch. A room found
+# closed under its lock stores nothing (its sends are refused afterwards).
 _STORE_MESSAGES_SQL = """
-WITH inserted AS (
+WITH bumped AS (
+    UPDATE chat_room r SET last_seq = r.last_seq + v.added
+      FROM unnest(%(bumped_rooms)s::bigint[], %(bumped_counts)s::bigint[]) AS v(room_id, added)
+     WHERE r.id = v.room_id AND r.id = ANY(%(bumped_rooms)s::bigint[]) AND r.is_open
+    RETURNING r.id AS room_id, r.last_seq - v.added AS base_seq
+), inserted AS (
     INSERT INTO chat_message (room_id, seq, sender_id, client_msg_id, kind, body, sent_at)
-    SELECT room_id, seq, sender_id, cmid, kind, body, clock_timestamp()
-      FROM unnest(%(rooms)s::bigint[], %(seqs)s::bigint[], %(senders)s::bigint[], %(cmids)s::text[],
-                  %(kinds)s::text[], %(bodies)s::text[]) AS v(room_id, seq, sender_id, cmid, kind, body)
+    SELECT v.room_id, b.base_seq + v.position, v.sender_id, v.cmid, v.kind, v.body, clock_timestamp()
+      FROM unnest(%(rooms)s::bigint[], %(positions)s::bigint[], %(senders)s::bigint[], %(cmids)s::text[],
+                  %(kinds)s::text[], %(bodies)s::text[]) AS v(room_id, position, sender_id, cmid, kind, body)
+      JOIN bumped b ON b.room_id = v.room_id
     RETURNING room_id, seq, sender_id, sent_at
-), bumped AS (
-    UPDATE chat_room r SET last_seq = v.last_seq
-      FROM unnest(%(bumped_rooms)s::bigint[], %(bumped_seqs)s::bigint[]) AS v(room_id, last_seq)
-     WHERE r.id = v.room_id AND r.id = ANY(%(bumped_rooms)s::bigint[])
 ), lobby_others AS (
     SELECT room_id, count(*) - 1 AS others FROM chat_roommember
      WHERE room_id = ANY(%(lobbies)s::bigint[]) GROUP BY room_id
 )
-SELECT i.room_id, i.seq, i.sent_at, p.nickname, o.others
+SELECT i.room_id, i.seq - b.base_seq, i.seq, i.sent_at, p.nickname, o.others
   FROM inserted i
+  JOIN bumped b ON b.room_id = i.room_id
   LEFT JOIN accounts_profile p ON p.user_id = i.sender_id
   LEFT JOIN lobby_others o ON o.room_id = i.room_id
 """
@@ -318,41 +324,57 @@ def chat_write_batch(
             if screened.flag_id is not None:
                 flags[index] = screened.flag_id
         cleaned.append((index, request, body))
+    room_meta: dict[int, tuple[str, int | None]] = {}
+    receipts: list[tuple[int, int, int, bool, str | None]] = []
     try:
-        with transaction.atomic():
-            room_meta: dict[int, tuple[str, int | None]] = {}
-            with prepared_cursor() as rooms_cursor, prepared_cursor() as checks_cursor, prepared_cursor() as reads_cursor:
-                # BEGIN, the rooms' locks, the sends' checks and the read pointers' moves
-                # share one round trip: every round trip of a batch delays the next batch.
-                with pipelined():
-                    _queue_send_checks(rooms_cursor, checks_cursor, cleaned)
-                    read_targets = _queue_reads(reads_cursor, reads)
-                stored = _store_messages(cleaned, send_results, room_meta, rooms_cursor, checks_cursor)
-                receipts: list[tuple[int, int, int, bool, str | None]] = []
+        # Two round trips in all. The first carries BEGIN, the rooms, the sends' checks and
+        # the read pointers' moves; the second locks the rooms, stores the messages and
+        # commits. The rooms stay locked only while PostgreSQL runs that second trip, never
+        # while this thread waits for a reply or for the GIL: a busy 1:1 room or an open
+        # lobby is written by every process, and a batch that held its rooms' locks across
+        # round trips made the other processes' batches queue behind it.
+        with (
+            prepared_cursor() as rooms_cursor,
+            prepared_cursor() as checks_cursor,
+            prepared_cursor() as reads_cursor,
+            prepared_cursor() as store_cursor,
+        ):
+            with pipelined_transaction():
+                _queue_send_checks(rooms_cursor, checks_cursor, cleaned)
+                read_targets = _queue_reads(reads_cursor, reads)
+                new_rows, resent, refused = _new_rows(cleaned, send_results, room_meta, rooms_cursor, checks_cursor)
                 read_results = _apply_reads(reads, read_targets, reads_cursor, receipts)
-            flagged = {
-                flag_id: send_results[index] for index, flag_id in flags.items() if isinstance(send_results[index], SendResult)
-            }
-            moderation_services.flags_attach_messages(
-                seqs_by_flag={flag_id: result.seq for flag_id, result in flagged.items() if not result.duplicate}
-            )
-            # A resend of a flagged message was screened again before the store found the
-            # original: its flag repeats the original's and would queue the same text twice.
-            moderation_services.flags_discard(flag_ids=[flag_id for flag_id, result in flagged.items() if result.duplicate])
-            events.write_batch_frames(messages=stored, reads=receipts)
-            if stored:
-                record = partial(chat_metrics.messages_recorded, messages=[m for m, _origin in stored], room_meta=room_meta)
-                transaction.on_commit(partial(_bookkeep, record, bookkeeping), robust=True)
+                _queue_store(store_cursor, new_rows, room_meta)
+            stored_rows = store_cursor.fetchall() if new_rows else []
     except IntegrityError:
-        # Only a bug or a manual write could break the constraints; redo one by one so a
-        # single bad item cannot refuse the whole batch.
-        logger.exception("chat batch hit a constraint; retrying item by item")
+        # A resend racing its twin in another process (or a manual write) broke a
+        # constraint; redo one by one so a single item cannot refuse the whole batch.
+        logger.warning("chat batch hit a constraint; retrying item by item", exc_info=True)
         if len(cleaned) + len(reads) <= 1:
             raise
         for index, request in enumerate(sends):
             if send_results[index] is None:
                 send_results[index] = chat_write_batch(sends=[request], reads=[], bookkeeping=bookkeeping)[0][0]
         read_results = [chat_write_batch(sends=[], reads=[request], bookkeeping=bookkeeping)[1][0] for request in reads]
+        return send_results, read_results
+
+    for index, request in refused:
+        send_results[index] = _refusal_or_original_ack(request)
+    stored = _stored_messages(new_rows, resent, stored_rows, send_results)
+    # Pointed at their messages after the commit, outside the hot rooms' locks: a flag whose
+    # message is lost to a crash in between still holds the text for review.
+    flagged = {flag_id: send_results[index] for index, flag_id in flags.items() if isinstance(send_results[index], SendResult)}
+    moderation_services.flags_attach_messages(
+        seqs_by_flag={flag_id: result.seq for flag_id, result in flagged.items() if not result.duplicate}
+    )
+    # A resend of a flagged message was screened again before the store found the
+    # original: its flag repeats the original's and would queue the same text twice.
+    moderation_services.flags_discard(flag_ids=[flag_id for flag_id, result in flagged.items() if result.duplicate])
+    # Inside a caller's transaction these wait for its commit; otherwise they run now.
+    events.write_batch_frames(messages=stored, reads=receipts)
+    if stored:
+        record = partial(chat_metrics.messages_recorded, messages=[m for m, _origin in stored], room_meta=room_meta)
+        transaction.on_commit(partial(_bookkeep, record, bookkeeping), robust=True)
     return send_results, read_results
 
 
@@ -370,19 +392,28 @@ def _bookkeep(work: Callable[[], None], executor: Executor | None) -> None:
     executor.submit(logged)
 
 
+@dataclass(frozen=True)
+class _NewRow:
+    index: int  # of its request in the batch's sends
+    request: SendRequest
+    body: str
+    kind: str
+    position: int  # among its room's new messages in this batch, from 1
+
+
 def _queue_send_checks(
     rooms_cursor: PreparedCursor, checks_cursor: PreparedCursor, cleaned: list[tuple[int, SendRequest, str]]
 ) -> None:
-    """Lock the sends' rooms, then check each send (see _SEND_CHECKS_SQL); read by _store_messages.
+    """Read the sends' rooms and check each send (see _SEND_CHECKS_SQL); read by _new_rows.
 
-    The checks run once the locks are granted, so they see every committed resend, and
-    the seqs handed out next stay gapless and unique.
+    Nothing is locked yet. A room closed after this read is caught under its lock by the
+    store; a resend whose original another process commits meanwhile breaks the idempotency
+    key, and the batch is redone item by item.
     """
     if not cleaned:
         return
-    # Lock in id order so concurrent batches of other processes never deadlock.
     rooms_cursor.execute(
-        "SELECT id, kind, is_open, members_can_post, event_id, last_seq FROM chat_room WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+        "SELECT id, kind, is_open, members_can_post, event_id FROM chat_room WHERE id = ANY(%s)",
         [sorted({request.room_id for _index, request, _body in cleaned})],
     )
     checks_cursor.execute(
@@ -395,29 +426,31 @@ def _queue_send_checks(
     )
 
 
-def _store_messages(
+def _new_rows(
     cleaned: list[tuple[int, SendRequest, str]],
     results: list,
     room_meta: dict[int, tuple[str, int | None]],
     rooms_cursor: PreparedCursor,
     checks_cursor: PreparedCursor,
-) -> list[tuple[dict, str | None]]:
-    """Store each cleaned send that passed its checks (filling `results` and each room's
-    (kind, event id) in `room_meta`); return the new messages as frame data, each with the
-    socket that sent it."""
+) -> tuple[list[_NewRow], list[tuple[int, int, SendRequest]], list[tuple[int, SendRequest]]]:
+    """The sends that passed their checks, to store, with each room's (kind, event id) in
+    `room_meta`; `results` gets the original's ack for each resend of a stored message.
+    Also returns the resends of a send earlier in the same batch, as (index, index of its
+    first copy, request), and the sends refused, as (index, request): why is asked later,
+    out of the transaction's pipeline."""
     if not cleaned:
-        return []
+        return [], [], []
     rooms: dict[int, tuple[str, bool, bool]] = {}
-    last_seqs: dict[int, int] = {}
-    for room_id, kind, is_open, members_can_post, event_id, last_seq in rooms_cursor.fetchall():
+    for room_id, kind, is_open, members_can_post, event_id in rooms_cursor.fetchall():
         rooms[room_id] = (kind, is_open, members_can_post)
         room_meta[room_id] = (kind, event_id)
-        last_seqs[room_id] = last_seq
     checks = {(room_id, sender_id, cmid): rest for room_id, sender_id, cmid, *rest in checks_cursor.fetchall()}
 
-    new_rows: list[tuple[int, SendRequest, str, str, int]] = []  # (index, request, body, kind, seq)
-    first_of_key: dict[tuple[int, int, str], int] = {}  # a resend inside the same batch
-    resent: list[tuple[int, int]] = []  # (index, index of its first copy)
+    new_rows: list[_NewRow] = []
+    added: dict[int, int] = {}  # room id → new messages so far
+    first_of_key: dict[tuple[int, int, str], int] = {}
+    resent: list[tuple[int, int, SendRequest]] = []
+    refused: list[tuple[int, SendRequest]] = []
     for index, request, body in cleaned:
         key = (request.room_id, request.sender_id, request.client_msg_id)
         is_member, blocked, existing_seq, existing_sent_at = checks[key]
@@ -425,7 +458,7 @@ def _store_messages(
             results[index] = SendResult(request.room_id, request.client_msg_id, existing_seq, existing_sent_at, True)
             continue
         if key in first_of_key:
-            resent.append((index, first_of_key[key]))
+            resent.append((index, first_of_key[key], request))
             continue
         room = rooms.get(request.room_id)
         kind, is_open, members_can_post = room if room else (None, False, False)
@@ -437,53 +470,78 @@ def _store_messages(
             and (kind != RoomKind.LOBBY or members_can_post or request.sender_is_staff)
         )
         if not may_post:
-            results[index] = _refusal_or_original_ack(request)
+            refused.append((index, request))
             continue
         first_of_key[key] = index
-        last_seqs[request.room_id] += 1
+        added[request.room_id] = added.get(request.room_id, 0) + 1
         message_kind = MessageKind.ANNOUNCEMENT if kind == RoomKind.LOBBY and request.sender_is_staff else request.kind
-        new_rows.append((index, request, body, message_kind, last_seqs[request.room_id]))
+        new_rows.append(_NewRow(index, request, body, message_kind, added[request.room_id]))
+    return new_rows, resent, refused
+
+
+def _queue_store(cursor: PreparedCursor, new_rows: list[_NewRow], room_meta: dict[int, tuple[str, int | None]]) -> None:
+    """Lock the new messages' rooms and store the messages (see _STORE_MESSAGES_SQL)."""
     if not new_rows:
-        return []
+        return
+    bumped = sorted({row.request.room_id for row in new_rows})
+    # In id order, so that batches of other processes never deadlock; a statement of its
+    # own, because an UPDATE … FROM locks its rows in whatever order its plan visits them.
+    with prepared_cursor() as lock_cursor:
+        lock_cursor.execute("SELECT id FROM chat_room WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [bumped])
+    counts = {room_id: 0 for room_id in bumped}
+    for row in new_rows:
+        counts[row.request.room_id] += 1
+    cursor.execute(
+        _STORE_MESSAGES_SQL,
+        {
+            "rooms": [row.request.room_id for row in new_rows],
+            "positions": [row.position for row in new_rows],
+            "senders": [row.request.sender_id for row in new_rows],
+            "cmids": [row.request.client_msg_id for row in new_rows],
+            "kinds": [row.kind for row in new_rows],
+            "bodies": [row.body for row in new_rows],
+            "bumped_rooms": bumped,
+            "bumped_counts": [counts[room_id] for room_id in bumped],
+            "lobbies": [room_id for room_id in bumped if room_meta[room_id][0] == RoomKind.LOBBY],
+        },
+    )
 
-    bumped = sorted({request.room_id for _i, request, _b, _k, _s in new_rows})
-    with prepared_cursor() as cursor:
-        cursor.execute(
-            _STORE_MESSAGES_SQL,
-            {
-                "rooms": [request.room_id for _i, request, _b, _k, _s in new_rows],
-                "seqs": [seq for *_rest, seq in new_rows],
-                "senders": [request.sender_id for _i, request, _b, _k, _s in new_rows],
-                "cmids": [request.client_msg_id for _i, request, _b, _k, _s in new_rows],
-                "kinds": [kind for _i, _r, _b, kind, _s in new_rows],
-                "bodies": [body for _i, _r, body, _k, _s in new_rows],
-                "bumped_rooms": bumped,
-                "bumped_seqs": [last_seqs[room_id] for room_id in bumped],
-                "lobbies": [room_id for room_id in bumped if rooms[room_id][0] == RoomKind.LOBBY],
-            },
-        )
-        stored_rows = {(room_id, seq): rest for room_id, seq, *rest in cursor.fetchall()}
 
+def _stored_messages(
+    new_rows: list[_NewRow], resent: list[tuple[int, int, SendRequest]], stored_rows: list[tuple], results: list
+) -> list[tuple[dict, str | None]]:
+    """Fill `results` for the stored sends (and refuse those whose room closed under its
+    lock); return the new messages as frame data, each with the socket that sent it."""
+    by_position = {(room_id, position): rest for room_id, position, *rest in stored_rows}
     stored: list[tuple[dict, str | None]] = []
-    for index, request, body, message_kind, seq in new_rows:
-        sent_at, nickname, others = stored_rows[(request.room_id, seq)]
+    for row in new_rows:
+        request = row.request
+        found = by_position.get((request.room_id, row.position))
+        if found is None:
+            results[row.index] = _refusal_or_original_ack(request)
+            continue
+        seq, sent_at, nickname, others = found
         message = {
             "room": request.room_id,
             "seq": seq,
             "sender": request.sender_id,
             "sender_name": nickname or "",
             "client_msg_id": request.client_msg_id,
-            "kind": message_kind,
-            "body": body,
+            "kind": row.kind,
+            "body": row.body,
             "sent_at": sent_at.isoformat(),
         }
         if others is not None:
             message["unread"] = others
-        results[index] = SendResult(request.room_id, request.client_msg_id, seq, sent_at, False, message)
+        results[row.index] = SendResult(request.room_id, request.client_msg_id, seq, sent_at, False, message)
         stored.append((message, request.origin_channel))
-    for index, first_index in resent:
+    for index, first_index, request in resent:
         original = results[first_index]
-        results[index] = SendResult(original.room_id, original.client_msg_id, original.seq, original.sent_at, True)
+        if isinstance(original, SendResult):
+            results[index] = SendResult(original.room_id, original.client_msg_id, original.seq, original.sent_at, True)
+        else:
+            # Its own error object: each is raised in its own socket's coroutine.
+            results[index] = _refusal_or_original_ack(request)
     return stored
 
 

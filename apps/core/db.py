@@ -2,12 +2,15 @@
 chat write batch)."""
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterator
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+logger = logging.getLogger(__name__)
 
 
 class PreparedCursor:
@@ -64,18 +67,52 @@ def prepared_cursor() -> Iterator[PreparedCursor]:
         yield PreparedCursor(cursor, wrapper)
 
 
-@contextlib.contextmanager
-def pipelined() -> Iterator[None]:
-    """Send the statements executed inside to PostgreSQL together: one round trip for all.
+_PIPELINE_SAVEPOINT = "pipelined_transaction"
 
-    In a transaction that has not started yet, its BEGIN goes along too. Statements still
-    run one after the other, each with its own snapshot. Give each statement its own
-    cursor and read the results after the block. The first statement that fails skips the
-    rest, and its error comes out, as Django's, when the block ends.
+
+def _execute_plain(wrapper: BaseDatabaseWrapper, sql: str) -> None:
+    wrapper.connection.execute(sql)
+    if wrapper.queries_logged:
+        wrapper.queries_log.append({"sql": sql, "time": "0.000"})
+
+
+@contextlib.contextmanager
+def pipelined_transaction() -> Iterator[None]:
+    """A transaction whose statements travel to PostgreSQL together, BEGIN and COMMIT included.
+
+    Statements executed inside are queued. Reading a result inside sends what is queued and
+    waits for it: one round trip. COMMIT goes with whatever is still queued at the end, so a
+    block that reads once in the middle costs two round trips in all. (Django's atomic around
+    a psycopg pipeline costs five: one each for BEGIN, for each switch of autocommit, for the
+    read and for the COMMIT.) Inside a caller's transaction the block is a savepoint.
+
+    If anything inside fails, the block is rolled back and the error comes out, as Django's,
+    when the block ends. Give each statement its own prepared cursor; results may be read
+    after the block. Django's on_commit does not see this transaction: run what must follow
+    the commit after the block.
     """
     wrapper = _connected_wrapper()
-    with wrapper.wrap_database_errors, wrapper.connection.pipeline():
-        yield
+    in_callers_transaction = not wrapper.get_autocommit()
+    if in_callers_transaction:
+        begin, commit = f"SAVEPOINT {_PIPELINE_SAVEPOINT}", f"RELEASE SAVEPOINT {_PIPELINE_SAVEPOINT}"
+        undo = [f"ROLLBACK TO SAVEPOINT {_PIPELINE_SAVEPOINT}", commit]
+    else:
+        begin, commit, undo = "BEGIN", "COMMIT", ["ROLLBACK"]
+    try:
+        with wrapper.wrap_database_errors, wrapper.connection.pipeline():
+            _execute_plain(wrapper, begin)
+            yield
+            _execute_plain(wrapper, commit)
+    except BaseException:
+        try:
+            with wrapper.wrap_database_errors:
+                for sql in undo:
+                    _execute_plain(wrapper, sql)
+        except Exception:
+            # The connection broke: the server ends its transaction; Django must not reuse it.
+            logger.warning("rolling a pipelined transaction back failed; closing the connection", exc_info=True)
+            wrapper.close()
+        raise
 
 
 def fetch_prepared(sql: str, params: list, *, one: bool = False):

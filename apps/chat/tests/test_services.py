@@ -1,6 +1,8 @@
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.core import mail
 from django.db import connection
@@ -75,9 +77,10 @@ def test_one_message_costs_a_fixed_number_of_queries():
     alice, _bob, room = make_pair()
     with CaptureQueriesContext(connection) as queries:
         services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="q", body="hi")
-    # savepoint, room lock, checks, store (insert, seq bump, sender nickname), release: the
-    # same five statements carry a batch of any size (see test_a_batch_costs_the_same_queries_as_one_message)
-    assert len(queries) == 5
+    # savepoint, rooms, checks | room lock, store (insert, seq bump, sender nickname), release:
+    # the same six statements in two round trips carry a batch of any size (see
+    # test_a_batch_costs_the_same_queries_as_one_message)
+    assert len(queries) == 6
 
 
 def test_a_batch_costs_the_same_queries_as_one_message():
@@ -92,7 +95,7 @@ def test_a_batch_costs_the_same_queries_as_one_message():
     ]
     with CaptureQueriesContext(connection) as queries:
         results, _reads = services.chat_write_batch(sends=requests, reads=[])
-    assert len(queries) == 5
+    assert len(queries) == 6
     assert [(result.seq, result.duplicate) for result in results] == [(1, False), (2, False), (3, False)] * 5
     assert Message.objects.count() == 15
     assert sorted(Room.objects.values_list("last_seq", flat=True)) == [3] * 5
@@ -149,6 +152,42 @@ def test_seq_stays_gapless_and_unique_under_concurrent_writers(settings):
     assert len(seqs) == 40  # 20 ids per sender, each sent twice
     assert Room.objects.get(pk=room.pk).last_seq == 40
     assert sum(1 for result in results if result.duplicate) == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_room_closed_while_a_send_waits_for_its_lock_stores_nothing():
+    alice, _bob, room = make_pair()
+
+    def send():
+        from django.db import connection as thread_connection
+
+        try:
+            return services.chat_write_batch(sends=[services.SendRequest(alice.pk, room.pk, "late", "안녕")], reads=[])
+        finally:
+            thread_connection.close()
+
+    params = connection.get_connection_params()
+    # The pool is left last: a failure here first rolls the closer back, freeing the send.
+    with (
+        ThreadPoolExecutor(max_workers=1) as pool,
+        psycopg.connect(**params, autocommit=True) as watcher,
+        psycopg.connect(**params) as closer,
+    ):
+        closer.execute("SELECT 1 FROM chat_room WHERE id = %s FOR UPDATE", [room.pk])
+        sending = pool.submit(send)
+        # The send has passed its checks (the room was open) and now waits for the room's lock.
+        deadline = time.monotonic() + 10
+        while not watcher.execute(
+            "SELECT 1 FROM pg_locks WHERE NOT granted AND pid NOT IN (pg_backend_pid(), %s)", [closer.info.backend_pid]
+        ).fetchone():
+            assert time.monotonic() < deadline, "the send never reached the room's lock"
+            time.sleep(0.02)
+        closer.execute("UPDATE chat_room SET is_open = false WHERE id = %s", [room.pk])
+        closer.commit()
+        (result,), _reads = sending.result(timeout=10)
+    assert isinstance(result, DomainError) and result.code == "room_closed"
+    assert Message.objects.count() == 0
+    assert Room.objects.get(pk=room.pk).last_seq == 0
 
 
 @pytest.mark.parametrize(

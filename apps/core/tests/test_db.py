@@ -1,9 +1,10 @@
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import User
-from apps.core.db import fetch_prepared, pipelined, prepared_cursor
+from apps.core.db import fetch_prepared, pipelined_transaction, prepared_cursor
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +54,10 @@ def test_errors_come_out_as_djangos_and_statements_are_logged_like_djangos():
     assert user.email == "taken@example.com"
 
 
-def test_pipelined_statements_run_in_order_in_the_callers_transaction_and_are_read_afterwards():
+def test_pipelined_statements_run_in_order_in_one_transaction_and_are_read_afterwards():
     user = User.objects.create_user(email="before@example.com", password="pw-123456!")
-    with transaction.atomic(), prepared_cursor() as update, prepared_cursor() as read:
-        with pipelined():
+    with prepared_cursor() as update, prepared_cursor() as read:
+        with pipelined_transaction():
             update.execute(
                 "UPDATE accounts_user SET email = %s WHERE id = %s RETURNING txid_current()", ["after@example.com", user.pk]
             )
@@ -68,20 +69,54 @@ def test_pipelined_statements_run_in_order_in_the_callers_transaction_and_are_re
     assert read_transaction == update_transaction
 
 
-def test_a_failing_pipelined_statement_skips_the_rest_and_raises_djangos_error():
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_transaction_commits_on_its_own_and_reads_in_between():
+    user = User.objects.create_user(email="own@example.com", password="pw-123456!")
+    with CaptureQueriesContext(connection) as queries, prepared_cursor() as first, prepared_cursor() as second:
+        with pipelined_transaction():
+            first.execute(
+                "UPDATE accounts_user SET email = %s WHERE id = %s RETURNING txid_current()", ["mid@example.com", user.pk]
+            )
+            ((first_transaction,),) = first.fetchall()  # read in the middle of the block
+            second.execute("SELECT txid_current()")
+        ((second_transaction,),) = second.fetchall()
+    assert first_transaction == second_transaction
+    assert [query["sql"] for query in queries.captured_queries][0::3] == ["BEGIN", "COMMIT"]
+    # Committed: another connection sees the write.
+    with psycopg.connect(**connection.get_connection_params()) as other:
+        assert other.execute("SELECT email FROM accounts_user WHERE id = %s", [user.pk]).fetchone() == ("mid@example.com",)
+    assert connection.get_autocommit()
+    assert connection.connection.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_pipelined_statement_rolls_the_whole_transaction_back_and_raises_djangos_error():
     user = User.objects.create_user(email="taken-too@example.com", password="pw-123456!")
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE SEQUENCE pipeline_probe")
     with (
         pytest.raises(IntegrityError),
-        transaction.atomic(),
+        prepared_cursor() as renamed,
         prepared_cursor() as failing,
         prepared_cursor() as skipped,
-        pipelined(),
+        pipelined_transaction(),
     ):
+        renamed.execute("UPDATE accounts_user SET email = %s WHERE id = %s", ["renamed@example.com", user.pk])
         failing.execute("INSERT INTO accounts_user (email) SELECT email FROM accounts_user WHERE id = %s", [user.pk])
-        # setval survives a rollback: had this statement run, the probe would read 42.
-        skipped.execute("SELECT setval('pipeline_probe', 42)")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_value FROM pipeline_probe")
-        assert cursor.fetchone() == (1,)
+        skipped.execute("UPDATE accounts_user SET is_staff = true WHERE id = %s", [user.pk])
+    user.refresh_from_db()
+    assert (user.email, user.is_staff) == ("taken-too@example.com", False)
+    # The connection is back in autocommit, outside any transaction, and usable.
+    assert connection.connection.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert fetch_prepared(LOOKUP_SQL, [user.pk], one=True) == ("taken-too@example.com",)
+
+
+def test_inside_a_callers_transaction_a_failure_undoes_only_the_block():
+    with transaction.atomic():
+        kept = User.objects.create_user(email="kept@example.com", password="pw-123456!")
+        with pytest.raises(RuntimeError), prepared_cursor() as cursor, pipelined_transaction():
+            cursor.execute("UPDATE accounts_user SET email = %s WHERE id = %s", ["undone@example.com", kept.pk])
+            raise RuntimeError("the caller's code failed inside the block")
+        # The caller's transaction goes on: its own write is there, the block's is not.
+        assert fetch_prepared(LOOKUP_SQL, [kept.pk], one=True) == ("kept@example.com",)
+        User.objects.filter(pk=kept.pk).update(is_staff=True)
+    kept.refresh_from_db()
+    assert (kept.email, kept.is_staff) == ("kept@example.com", True)
