@@ -565,7 +565,10 @@ class Client:
                 self.accept(message["seq"], message["body"], message["sender"])
             self.replay_arrived()
         elif kind == "message.ack":
-            self.pending.pop(frame["client_msg_id"], None)
+            pending = self.pending.pop(frame["client_msg_id"], None)
+            if pending is not None:
+                step = int(decode_body(pending[0]).split("|", 1)[0])
+                w.acks.setdefault(step, []).append((time.monotonic() - pending[1]) * 1000)
             if frame.get("message") and frame["room"] == self.room:
                 # Like static/chat/room.js: a new message comes back inside its ack.
                 message = frame["message"]
@@ -663,6 +666,7 @@ class Worker:
         self.mode, self.port, self.resilient = "chat", 0, False
         self.sent: dict[int, int] = {}
         self.received: dict[int, list[float]] = {}
+        self.acks: dict[int, list[float]] = {}  # step → ms from a send to its ack (the writer's share)
         self.errors: dict[str, int] = {}
         self.redelivered = 0
         self.reconnect_ms: list[float] = []
@@ -755,7 +759,12 @@ class Worker:
             return None
         if command == "collect":
             step = args["step"]
-            return {"sent": self.sent.get(step, 0), "latencies": self.received.get(step, []), "errors": dict(self.errors)}
+            return {
+                "sent": self.sent.get(step, 0),
+                "latencies": self.received.get(step, []),
+                "acks": self.acks.get(step, []),
+                "errors": dict(self.errors),
+            }
         if command == "lobby_watch":
             self.lobby_watch, self.lobby_received = True, []
             return None
@@ -876,6 +885,10 @@ def ladder(workers: Workers, *, steps: list[int], duration: float, label: str, m
             f"  [{label}] step {rate}/s: sent {sent}, delivered {len(latencies)} ({delivered_per_s:.0f}/s), "
             f"lost {lost}, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
         )
+        if acks := [value for p in parts for value in p["acks"]]:
+            # Send → ack is the way through the server's write path back to the sender; the
+            # rest of a delivery's time is the fan-out to the partner's socket.
+            log(f"    send → ack: p50 {pct(acks, 0.5):.1f} ms, p99 {pct(acks, 0.99):.1f} ms")
         log(f"    {meter.report(len(latencies), 'delivery')}")
         if lost == 0 and p99 <= 100:
             best, best_p99 = int(delivered_per_s), p99
@@ -928,7 +941,11 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         log("  p99 ms by second of the storm: " + ", ".join(f"{pct(by_second[s], 0.99):.0f}" for s in sorted(by_second)))
         result.update(connect_ok=len(times), connect_fail=failures, connect_p99_ms=round(pct(times, 0.99), 1))
         log(f"(b) idle {args.idle}s")
+        meter.reset()
         time.sleep(args.idle)
+        # What merely holding the sockets open costs (heartbeats, pings, timers): the floor
+        # under every step of the ladder.
+        log(f"  {meter.report(args.idle, 'second')}")
         survivors = sum(workers.call("count_open"))
         log(f"  still open: {survivors}")
         result.update(idle_survivors=survivors, rss_kb_per_conn=round(rss_per_conn, 1))

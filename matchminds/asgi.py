@@ -12,7 +12,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from apps.realtime.routing import websocket_urlpatterns  # noqa: E402
-from apps.realtime.server_tuning import defer_autobahn_debug_formatting  # noqa: E402
+from apps.realtime.server_tuning import defer_autobahn_debug_formatting, write_tcp_through  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -22,6 +22,7 @@ application = ProtocolTypeRouter(
 )
 
 defer_autobahn_debug_formatting()
+write_tcp_through()
 
 # Everything imported so far lives as long as the process: keep it out of the collector's
 # full passes, and collect the young generation less often. A server holding thousands of

@@ -1,5 +1,5 @@
-"""Per-connection and per-frame costs of the WebSocket server stack (daphne → autobahn)
-that buy nothing. Applied once by `matchminds/asgi.py` in the server process.
+"""Per-connection and per-frame costs of the WebSocket server stack (daphne → autobahn →
+twisted) that buy nothing. Applied once by `matchminds/asgi.py` in the server process.
 
 autobahn builds the arguments of its DEBUG lines eagerly, whether or not DEBUG is logged:
 it pretty-prints its ~30 protocol options on every new connection (~180 µs) and colours
@@ -13,6 +13,7 @@ import pprint
 import autobahn.twisted.websocket
 import autobahn.util
 import autobahn.websocket.protocol
+from twisted.internet import tcp
 
 
 class Lazy:
@@ -44,3 +45,36 @@ def defer_autobahn_debug_formatting() -> None:
     autobahn.websocket.protocol.pformat = _lazy(pprint.pformat)
     # The one non-logging use of that module's `pformat`: __str__ must return a str.
     autobahn.websocket.protocol.Timings.__str__ = lambda timings: pprint.pformat(timings._timings)
+
+
+_buffered_write = tcp.Connection.write
+
+
+def _write_through(connection: tcp.Connection, data: bytes) -> None:
+    """Send at once what fits in the socket; buffer only the rest, as twisted does with all of it.
+
+    Twisted buffers every write and sends it on the next reactor turn that finds the socket
+    writable: each frame registers the socket for writing (an epoll_ctl and an asyncio
+    handle), waits for the loop's next turn, is sent, and unregisters it (another epoll_ctl).
+    Nearly every chat frame fits in the socket at once. Only when nothing is already
+    waiting, so that bytes never overtake earlier ones.
+    """
+    if (
+        data
+        and connection.connected
+        and not connection._writeDisconnected
+        and not connection._tempDataBuffer
+        and connection.offset == len(connection.dataBuffer)
+    ):
+        try:
+            sent = connection.socket.send(data)
+        except OSError:
+            sent = 0  # full, or broken: twisted's own path buffers it and notices a broken socket
+        if sent == len(data):
+            return
+        data = data[sent:]
+    _buffered_write(connection, data)
+
+
+def write_tcp_through() -> None:
+    tcp.Connection.write = _write_through
