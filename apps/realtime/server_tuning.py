@@ -57,10 +57,12 @@ def _write_through(connection: tcp.Connection, data: bytes) -> None:
     writable: each frame registers the socket for writing (an epoll_ctl and an asyncio
     handle), waits for the loop's next turn, is sent, and unregisters it (another epoll_ctl).
     Nearly every chat frame fits in the socket at once. Only when nothing is already
-    waiting, so that bytes never overtake earlier ones.
+    waiting, so that bytes never overtake earlier ones, and never after startTLS: then the
+    bytes must go through the TLS layer, which twisted's own write hands them to.
     """
     if (
         data
+        and not connection.TLS
         and connection.connected
         and not connection._writeDisconnected
         and not connection._tempDataBuffer

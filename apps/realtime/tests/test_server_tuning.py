@@ -134,3 +134,22 @@ def test_a_broken_socket_is_left_to_twisteds_own_path(connection_and_peer):
     # Buffered and watched: the reactor's next turn finds the socket broken and closes it.
     assert reactor.writers == {connection}
     assert connection.doWrite() is not None
+
+
+class RecordsTlsWrites(Protocol):
+    """Stands where startTLS puts its TLS layer: it receives the plaintext to encrypt."""
+
+    def __init__(self) -> None:
+        self.plaintext: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.plaintext.append(data)
+
+
+def test_after_starttls_bytes_go_through_the_tls_layer_never_raw_to_the_socket(connection_and_peer):
+    connection, peer, reactor = connection_and_peer
+    connection.protocol = tls_layer = RecordsTlsWrites()
+    connection.TLS = True
+    _write_through(connection, b"secret")
+    assert tls_layer.plaintext == [b"secret"]
+    assert drain(peer) == b""
