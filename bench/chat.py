@@ -309,8 +309,8 @@ def django_env(redis_url: str) -> dict:
         # Production's value (settings/production.py). A connection keeps the generic plans
         # of its prepared statements for its lifetime, and the bench starts on empty tables:
         # kept for 600 s, the plans made then scanned the whole message table for every
-        # batch's checks, and PostgreSQL's CPU per delivery grew from 0.32 to 0.82 ms over
-        # six 1,000/s steps (0.22 ms once the connections were replaced).
+        # batch's checks, and PostgreSQL's CPU per delivery grew from 0.33 to 0.81 ms over
+        # six 1,000/s steps (0.24 ms once the connections were replaced).
         DB_CONN_MAX_AGE="60",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
