@@ -483,14 +483,13 @@ def _queue_store(cursor: PreparedCursor, new_rows: list[_NewRow], room_meta: dic
     """Lock the new messages' rooms and store the messages (see _STORE_MESSAGES_SQL)."""
     if not new_rows:
         return
-    bumped = sorted({row.request.room_id for row in new_rows})
+    # Positions count up from 1 in each room: a room's last is its number of new messages.
+    added = {row.request.room_id: row.position for row in new_rows}
+    bumped = sorted(added)
     # In id order, so that batches of other processes never deadlock; a statement of its
     # own, because an UPDATE … FROM locks its rows in whatever order its plan visits them.
     with prepared_cursor() as lock_cursor:
         lock_cursor.execute("SELECT id FROM chat_room WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [bumped])
-    counts = {room_id: 0 for room_id in bumped}
-    for row in new_rows:
-        counts[row.request.room_id] += 1
     cursor.execute(
         _STORE_MESSAGES_SQL,
         {
@@ -501,7 +500,7 @@ def _queue_store(cursor: PreparedCursor, new_rows: list[_NewRow], room_meta: dic
             "kinds": [row.kind for row in new_rows],
             "bodies": [row.body for row in new_rows],
             "bumped_rooms": bumped,
-            "bumped_counts": [counts[room_id] for room_id in bumped],
+            "bumped_counts": [added[room_id] for room_id in bumped],
             "lobbies": [room_id for room_id in bumped if room_meta[room_id][0] == RoomKind.LOBBY],
         },
     )

@@ -41,8 +41,7 @@ class PreparedCursor:
             with self._wrapper.wrap_database_errors:
                 self._cursor.execute(sql, params, prepare=True)
         finally:
-            if self._wrapper.queries_logged:
-                self._wrapper.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}", "prepared": True})
+            _log_query(self._wrapper, sql, started, prepared=True)
         return self
 
     def fetchone(self):
@@ -70,10 +69,18 @@ def prepared_cursor() -> Iterator[PreparedCursor]:
 _PIPELINE_SAVEPOINT = "pipelined_transaction"
 
 
-def _execute_plain(wrapper: BaseDatabaseWrapper, sql: str) -> None:
-    wrapper.connection.execute(sql)
+def _log_query(wrapper: BaseDatabaseWrapper, sql: str, started: float, **extra) -> None:
+    """Where Django logs its queries (DEBUG, CaptureQueriesContext), in its format."""
     if wrapper.queries_logged:
-        wrapper.queries_log.append({"sql": sql, "time": "0.000"})
+        wrapper.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}", **extra})
+
+
+def _execute_plain(wrapper: BaseDatabaseWrapper, sql: str) -> None:
+    started = time.monotonic()
+    try:
+        wrapper.connection.execute(sql)
+    finally:
+        _log_query(wrapper, sql, started)
 
 
 @contextlib.contextmanager
