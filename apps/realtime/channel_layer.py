@@ -13,6 +13,13 @@ decoded once per socket of the process, and a 1:1 message also reached its sende
 which only dropped it (apps/realtime/events.py names that socket in `except_channel`). Here
 the message is decoded once, and every receiver but the excepted one gets that same dict:
 receivers must not change it.
+
+Stock receiving takes each published message through redis-py's `PubSub.get_message`: a
+health check, a retry wrapper, a timeout scope and an observability hook per message, even
+when the message is already read and parsed (one socket read brings every message that
+arrived meanwhile). Here the first message of a read still goes that way, so reconnects,
+subscribe replies and errors are handled as before; the plain messages already parsed behind
+it are handed out directly.
 """
 
 import asyncio
@@ -22,6 +29,7 @@ from typing import Any
 
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
 from channels_redis.utils import _wrap_close, decode_hosts
+from redis._parsers.hiredis import NOT_ENOUGH_DATA
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +120,43 @@ class CoalescingShardConnection(RedisSingleShardConnection):
         if to_unsubscribe:
             await self._pubsub.unsubscribe(*to_unsubscribe)
             self._subscribed_to.difference_update(to_unsubscribe)
+
+    async def _do_receiving(self) -> None:
+        """channels-redis's receive loop, with the messages already read behind each one
+        handed out without a trip through `get_message` (module docstring)."""
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+                    self._receive_message(message)
+                    await self._receive_buffered()
+                else:
+                    await asyncio.sleep(0.1)
+            except (TimeoutError, asyncio.CancelledError, GeneratorExit):
+                raise
+            except BaseException:
+                logger.exception("Unexpected exception in receive task")
+                await asyncio.sleep(1)
+
+    async def _receive_buffered(self) -> None:
+        """Every reply already parsed from the pub/sub connection's last read, without I/O.
+
+        A published message (`message`, channel, data) goes straight to the receivers; any
+        other reply (a subscribe confirmation, a health-check pong) takes redis-py's own
+        handling, as it would have in `get_message`.
+        """
+        connection = self._pubsub.connection if self._pubsub else None
+        parser = getattr(connection, "_parser", None)
+        reader = getattr(parser, "_reader", None)
+        if reader is None or not getattr(parser, "_connected", False):
+            return  # another parser, or a connection closing: `get_message` deals with it
+        while (reply := reader.gets()) is not NOT_ENOUGH_DATA:
+            if isinstance(reply, list) and len(reply) == 3 and reply[0] in (b"message", "message"):
+                self._receive_message({"channel": reply[1], "data": reply[2]})
+            elif isinstance(reply, Exception):
+                raise reply
+            else:
+                self._receive_message(await self._pubsub.handle_message(reply, ignore_subscribe_messages=True))
 
     def _receive_message(self, message) -> None:
         if message is None:

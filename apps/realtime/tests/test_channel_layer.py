@@ -196,3 +196,44 @@ async def _except_scenario(private_redis) -> None:
         assert first is third
         # and the sender's socket never sees it: the next message is the first it gets
         assert (await asyncio.wait_for(layer.receive(channels[sender]), 5))["n"] == 2
+
+
+def test_messages_read_together_all_arrive_in_order_and_the_subscriptions_keep_working(private_redis):
+    _run_in_own_loop(_burst_scenario, private_redis)
+
+
+async def _burst_scenario(private_redis) -> None:
+    async with _configured_layer(private_redis.port, "burst-test") as layer:
+        # given a socket in a room and a burst of messages published in one pipeline, so that
+        # one socket read of the layer brings many of them
+        channel = await layer.new_channel()
+        await layer.group_add("room.5", channel)
+        pubsub = layer._get_layer()._shards[0]._pubsub
+        trips = {"get_message": 0}
+        get_message = pubsub.get_message
+
+        async def counted_get_message(*args, **kwargs):
+            trips["get_message"] += 1
+            return await get_message(*args, **kwargs)
+
+        pubsub.get_message = counted_get_message
+        with contextlib.closing(redis.Redis(port=private_redis.port)) as client:
+            group_channel = layer._get_layer()._get_group_channel_name("room.5")
+            pipe = client.pipeline(transaction=False)
+            for number in range(300):
+                pipe.publish(group_channel, layer.serialize({"type": "realtime.frame", "n": number}))
+            pipe.execute()
+            # and a second room joined while those are still being handed out
+            other = await layer.new_channel()
+            await layer.group_add("room.6", other)
+            client.publish(layer._get_layer()._get_group_channel_name("room.6"), layer.serialize({"type": "x", "n": -1}))
+
+        # then every message arrives once and in order
+        received = [(await asyncio.wait_for(layer.receive(channel), 5))["n"] for _ in range(300)]
+        assert received == list(range(300))
+        # and most of them were handed out straight from the read that brought them
+        assert trips["get_message"] < 150
+        # and the subscription made meanwhile works (its confirmation took redis-py's own path)
+        assert (await asyncio.wait_for(layer.receive(other), 5))["n"] == -1
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(layer.receive(channel), 0.3)
