@@ -72,6 +72,13 @@ resource "aws_rds_cluster_parameter_group" "this" {
     value = "1"
   }
 
+  # Aurora's default, pinned: the app's hot paths run prepared statements with generic plans,
+  # and PostgreSQL re-plans them only when auto-analyze refreshes their tables' statistics.
+  parameter {
+    name  = "autovacuum"
+    value = "1"
+  }
+
   tags = var.tags
 }
 
