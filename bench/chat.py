@@ -37,6 +37,8 @@ import uvloop
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import ws_client  # noqa: E402 - importable once the project root is on the path
+
 BIN = Path(sys.executable).parent
 DB_NAME = os.environ.get("BENCH_CHAT_DB", "mm_chat_bench")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
@@ -449,31 +451,29 @@ class Client:
 
     @property
     def open(self) -> bool:
-        return self.ws is not None and self.ws.state.name == "OPEN"
+        return self.ws is not None and self.ws.open
 
     async def connect(self) -> float:
-        import websockets
-
         w = self.worker
         if w.mode == "reference":
-            url, headers = f"ws://127.0.0.1:{w.port}/ws/?room={self.spec['ref_room']}", {}
+            path, headers = f"/ws/?room={self.spec['ref_room']}", {}
         else:
-            url = f"ws://127.0.0.1:{w.port}/ws/"
+            path = "/ws/"
             headers = {"Cookie": f"sessionid={self.spec['session']}", "Origin": f"http://127.0.0.1:{w.port}"}
         started = time.perf_counter()
-        self.ws = await websockets.connect(
-            url, additional_headers=headers, open_timeout=30, ping_interval=None, compression=None, max_queue=None
+        self.ws = await ws_client.connect(
+            "127.0.0.1", w.port, path, headers=headers, on_message=self.on_message, on_close=self.on_close, open_timeout=30
         )
-        elapsed = (time.perf_counter() - started) * 1000
-        asyncio.create_task(self.reader(self.ws))
-        return elapsed
+        return (time.perf_counter() - started) * 1000
 
-    async def reader(self, ws) -> None:
+    def on_message(self, raw: str) -> None:
         try:
-            async for raw in ws:
-                self.handle(json.loads(raw))
-        except Exception:  # noqa: BLE001 - any socket death means: reconnect (faults) or count it
-            pass
+            self.handle(json.loads(raw))
+        except Exception:  # noqa: BLE001 - a frame the client cannot take: drop the socket, as a dead one
+            self.ws.transport.abort()
+
+    def on_close(self, ws) -> None:
+        # Any socket death means: reconnect (faults) or count it.
         if self.ws is ws and self.worker.resilient and not self.closed_for_good:
             asyncio.create_task(self.reconnect())
 
@@ -499,14 +499,7 @@ class Client:
         self.reconnecting = False
 
     def send(self, frame: dict) -> bool:
-        if not self.open:
-            return False
-        asyncio.create_task(self._send(self.ws, json.dumps(frame)))
-        return True
-
-    async def _send(self, ws, text: str) -> None:
-        with contextlib.suppress(Exception):  # the reader notices a dead socket and reconnects
-            await ws.send(text)
+        return self.ws is not None and self.ws.send_text(json.dumps(frame))
 
     def send_message(self, step: int) -> None:
         self.counter += 1
@@ -808,11 +801,6 @@ class Worker:
 
 def worker_main(conn, specs: list[dict], lobby: int) -> None:
     raise_nofile()
-    # The client module is imported before the storm (`websockets` imports it lazily, on the
-    # first `websockets.connect`): imported by the first connect, it blocked this loop for
-    # ~50 ms, and the handshakes due meanwhile then all started together.
-    import websockets.asyncio.client  # noqa: F401
-
     worker = Worker(specs, lobby)
 
     async def serve() -> None:
