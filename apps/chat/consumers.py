@@ -12,7 +12,6 @@ from apps.chat.batching import get_batcher
 from apps.chat.protocol import (
     BODY_MAX_CHARS,
     CLIENT_MSG_ID_MAX_CHARS,
-    REPLAY_MAX_MESSAGES,
     RESUME_MAX_ROOMS,
     ErrorCode,
 )
@@ -111,24 +110,16 @@ async def message_range(consumer, frame: dict) -> None:
     room_id, after_seq, until_seq = require_int(frame, "room"), require_int(frame, "after_seq"), require_int(frame, "until_seq")
     if until_seq <= after_seq:
         raise DomainError(ErrorCode.BAD_RANGE, _("'until_seq' must be greater than 'after_seq'."), field="until_seq")
-    await pooled_sync_to_async(selectors.room_member_require)(user_id=consumer.user_id, room_id=room_id)
     await _replay(consumer, room_id=room_id, after_seq=after_seq, until_seq=until_seq)
 
 
 async def _replay(consumer, *, room_id: int, after_seq: int, until_seq: int | None) -> None:
-    """Everything missing in one batch, or a reload notice: never a partial recovery."""
-    await consumer.send_frame(await pooled_sync_to_async(_replay_frame)(room_id, after_seq, until_seq))
-
-
-def _replay_frame(room_id: int, after_seq: int, until_seq: int | None) -> dict:
-    last_seq = selectors.room_last_seq(room_id=room_id)
-    end = min(last_seq, until_seq) if until_seq is not None else last_seq
-    if end - after_seq > REPLAY_MAX_MESSAGES:
-        return {"type": "room.reload", "room": room_id, "last_seq": last_seq}
-    messages = []
-    if end > after_seq:
-        messages = selectors.messages_after(room_id=room_id, after_seq=after_seq, until_seq=end, limit=REPLAY_MAX_MESSAGES)
-    return {"type": "message.batch", "room": room_id, "messages": messages, "last_seq": last_seq}
+    """Everything missing in one batch, or a reload notice (never a partial recovery); a
+    socket that is not a member of the room gets `not_member`."""
+    frame = await pooled_sync_to_async(selectors.replay_frame)(
+        user_id=consumer.user_id, room_id=room_id, after_seq=after_seq, until_seq=until_seq
+    )
+    await consumer.send_frame(frame)
 
 
 @registry.frame_handler("typing")

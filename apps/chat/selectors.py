@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import PhotoStatus, Profile
 from apps.chat.models import ChatPreference, Message, Room, RoomKind, RoomMember
-from apps.chat.protocol import ErrorCode
+from apps.chat.protocol import REPLAY_MAX_MESSAGES, ErrorCode
 from apps.core.db import fetch_prepared
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
@@ -77,13 +77,61 @@ def member_room_ids(*, user_id: int, room_ids: list[int]) -> set[int]:
     return set(RoomMember.objects.filter(user_id=user_id, room_id__in=room_ids).values_list("room_id", flat=True))
 
 
-def messages_after(*, room_id: int, after_seq: int, until_seq: int | None = None, limit: int) -> list[dict]:
-    """Messages with seq in (after_seq, until_seq], oldest first, with sender names."""
-    query = Message.objects.filter(room_id=room_id, seq__gt=after_seq)
-    if until_seq is not None:
-        query = query.filter(seq__lte=until_seq)
-    rows = query.order_by("seq").annotate(sender_name=F("sender__profile__nickname"))[:limit]
-    return [message_as_frame_data(message, sender_name=message.sender_name or "") for message in rows]
+# The member's room, and the messages of a replay unless there are more than the limit: the
+# lateral join yields no message rows then, and the one row left carries the room's last seq.
+_REPLAY_SQL = """
+SELECT r.last_seq, m.seq, m.sender_id, m.client_msg_id, m.kind, m.body, m.sent_at, p.nickname
+  FROM chat_roommember rm
+  JOIN chat_room r ON r.id = rm.room_id
+  LEFT JOIN LATERAL (
+        SELECT msg.seq, msg.sender_id, msg.client_msg_id, msg.kind, msg.body, msg.sent_at
+          FROM chat_message msg
+         WHERE msg.room_id = rm.room_id
+           AND msg.seq > %(after_seq)s
+           AND msg.seq <= LEAST(r.last_seq, COALESCE(%(until_seq)s::bigint, r.last_seq))
+           AND LEAST(r.last_seq, COALESCE(%(until_seq)s::bigint, r.last_seq)) - %(after_seq)s <= %(limit)s
+         ORDER BY msg.seq
+         LIMIT %(limit)s
+  ) m ON true
+  LEFT JOIN accounts_profile p ON p.user_id = m.sender_id
+ WHERE rm.room_id = %(room_id)s AND rm.user_id = %(user_id)s
+ ORDER BY m.seq
+"""
+
+
+def replay_frame(*, user_id: int, room_id: int, after_seq: int, until_seq: int | None) -> dict:
+    """What a member is missing of a room: every message with seq in (after_seq, until_seq]
+    (to the room's end without until_seq), oldest first, in one `message.batch`; or, past
+    REPLAY_MAX_MESSAGES, a `room.reload` (never a partial recovery).
+
+    One prepared statement: after a restart every socket resumes at once, and when the
+    server falls behind, clients ask for the gaps they see.
+    """
+    rows = fetch_prepared(
+        _REPLAY_SQL,
+        {"user_id": user_id, "room_id": room_id, "after_seq": after_seq, "until_seq": until_seq, "limit": REPLAY_MAX_MESSAGES},
+    )
+    if not rows:
+        raise DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+    last_seq = rows[0][0]
+    end = last_seq if until_seq is None else min(last_seq, until_seq)
+    if end - after_seq > REPLAY_MAX_MESSAGES:
+        return {"type": "room.reload", "room": room_id, "last_seq": last_seq}
+    messages = [
+        {
+            "room": room_id,
+            "seq": seq,
+            "sender": sender_id,
+            "client_msg_id": client_msg_id,
+            "kind": kind,
+            "body": body,
+            "sent_at": sent_at.isoformat(),
+            "sender_name": nickname or "",
+        }
+        for _last_seq, seq, sender_id, client_msg_id, kind, body, sent_at, nickname in rows
+        if seq is not None
+    ]
+    return {"type": "message.batch", "room": room_id, "messages": messages, "last_seq": last_seq}
 
 
 def room_last_seq(*, room_id: int) -> int:

@@ -100,6 +100,34 @@ async def test_resume_replays_missing_messages_in_order_and_ranges_fill_gaps(con
     await bob_socket.disconnect()
 
 
+async def test_a_replayed_message_is_the_frame_the_partner_got_live(connect_as):
+    alice, bob, room = await sync_to_async(_pair)()
+    alice_socket, bob_socket = await _open(connect_as, alice), await _open(connect_as, bob)
+    await alice_socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "live", "body": "다시 보기"})
+    live = await _next(bob_socket)
+    assert live["type"] == "message.new"
+
+    await bob_socket.send_json_to({"type": "message.range", "room": room.pk, "after_seq": 0, "until_seq": 5, "ref": "gap"})
+    batch = await _next(bob_socket)
+    # until_seq beyond the room's end stops at its last message
+    assert (batch["type"], batch["last_seq"]) == ("message.batch", 1)
+    assert batch["messages"] == [{key: value for key, value in live.items() if key != "type"}]
+    for socket in (alice_socket, bob_socket):
+        await socket.disconnect()
+
+
+async def test_a_range_of_someone_elses_room_is_refused_and_reveals_nothing(connect_as):
+    alice, _bob, room = await sync_to_async(_pair)()
+    await sync_to_async(services.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="secret")
+    outsider = await sync_to_async(lambda: make_profile().user)()
+    outsider_socket = await _open(connect_as, outsider)
+    await outsider_socket.send_json_to({"type": "message.range", "room": room.pk, "after_seq": 0, "until_seq": 1, "ref": "gap"})
+    refused = await _next(outsider_socket)
+    assert (refused["type"], refused["code"], refused["ref"]) == ("error", "not_member", "gap")
+    assert await _quiet(outsider_socket)
+    await outsider_socket.disconnect()
+
+
 async def test_resume_far_behind_asks_for_a_reload(connect_as, settings):
     settings.CHAT_SEND_RATE_LIMIT = 1000
     alice, bob, room = await sync_to_async(_pair)()
