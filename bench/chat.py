@@ -82,10 +82,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def python_loop_s() -> float:
-    """Machine speed, for comparing runs across machines: best of 3 pure-Python loops."""
+def python_loop_s(repeat: int = 3) -> float:
+    """Machine speed, for comparing runs across machines: best of `repeat` pure-Python loops."""
     best = float("inf")
-    for _ in range(3):
+    for _ in range(repeat):
         started, total = time.perf_counter(), 0
         for number in range(5_000_000):
             total += number
@@ -847,7 +847,7 @@ class Workers:
 
 
 def ladder(workers: Workers, *, steps: list[int], duration: float, label: str, meter: CpuMeter) -> tuple[int, float, list[dict]]:
-    rows, best, best_p99 = [], 0, 0.0
+    rows, best, best_p99, far_past_in_a_row = [], 0, 0.0, 0
     for number, rate in enumerate(steps):
         step = number + (100 if label == "reference" else 0)
         meter.reset()
@@ -878,12 +878,17 @@ def ladder(workers: Workers, *, steps: list[int], duration: float, label: str, m
             # rest of a delivery's time is the fan-out to the partner's socket.
             log(f"    send → ack: p50 {pct(acks, 0.5):.1f} ms, p99 {pct(acks, 0.99):.1f} ms")
         log(f"    {meter.report(len(latencies), 'delivery')}")
+        # This machine's speed drifts by up to half from minute to minute (its neighbours):
+        # the loop after each step tells a slow stretch from a slow server.
+        log(f"    machine: the 5M-step loop now takes {python_loop_s(repeat=1):.3f} s")
         if label == "chat":
             analyze_like_autovacuum()
+        far_past = p99 > 400 or lost > sent * 0.05
+        far_past_in_a_row = far_past_in_a_row + 1 if far_past else 0
         if lost == 0 and p99 <= 100:
             best, best_p99 = int(delivered_per_s), p99
-        elif p99 > 400 or lost > sent * 0.05:
-            break  # far past saturation: stop loading the shared machine
+        elif far_past_in_a_row == 2:
+            break  # far past saturation twice (not one slow stretch): stop loading the shared machine
     return best, best_p99, rows
 
 
