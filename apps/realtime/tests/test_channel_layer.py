@@ -226,7 +226,10 @@ async def _burst_scenario(private_redis) -> None:
             # and a second room joined while those are still being handed out
             other = await layer.new_channel()
             await layer.group_add("room.6", other)
-            client.publish(layer._get_layer()._get_group_channel_name("room.6"), layer.serialize({"type": "x", "n": -1}))
+            other_channel = layer._get_layer()._get_group_channel_name("room.6")
+            # (pub/sub is at-most-once: publish only once Redis has taken the SUBSCRIBE)
+            await _wait_until_subscribed(private_redis.port, other_channel, within_s=5)
+            client.publish(other_channel, layer.serialize({"type": "x", "n": -1}))
 
         # then every message arrives once and in order
         received = [(await asyncio.wait_for(layer.receive(channel), 5))["n"] for _ in range(300)]
