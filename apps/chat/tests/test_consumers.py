@@ -184,6 +184,7 @@ BAD_SENDS = [
     ({"room": "ROOM", "client_msg_id": "x", "body": "가" * 1001}, "body_too_long"),
     ({"room": "ROOM", "client_msg_id": "x"}, "invalid_frame"),
     ({"room": "abc", "client_msg_id": "x", "body": "hi"}, "invalid_frame"),
+    ({"room": 2**63, "client_msg_id": "x", "body": "hi"}, "invalid_frame"),  # past PostgreSQL's bigint
     ({"room": "OTHER", "client_msg_id": "x", "body": "hi"}, "not_member"),
     ({"room": "ROOM", "client_msg_id": "", "body": "hi"}, "invalid_frame"),
 ]
