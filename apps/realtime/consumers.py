@@ -10,6 +10,7 @@ import contextlib
 import functools
 import json
 import logging
+import re
 from typing import Any
 
 import redis.exceptions
@@ -53,6 +54,27 @@ MAX_REF_LENGTH = 64
 # Where a group message keeps its frame once encoded (see `realtime_frame`).
 FRAME_TEXT_KEY = "frame_text"
 SERVICE_UNAVAILABLE_RETRY_AFTER_S = 2
+
+
+# JSON escapes that decode to text PostgreSQL cannot store (NUL) or UTF-8 cannot encode (a
+# lone surrogate): only frames holding one are walked (see `_has_unusable_text`).
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _has_unusable_text(value: Any) -> bool:
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_unusable_text(key) or _has_unusable_text(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_unusable_text(item) for item in value)
+    return False
 
 
 def encode_frame(frame: dict[str, Any]) -> str:
@@ -270,6 +292,14 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             frame = json.loads(text_data)
         except ValueError:
             await self.send_error(ErrorCode.MALFORMED_JSON, _("The frame is not valid JSON."))
+            return
+        if _SUSPECT_ESCAPE.search(text_data) and _has_unusable_text(frame):
+            # Refused here, for every frame type: stored, a NUL failed the whole chat write
+            # batch (other people's sends with it); echoed in an error, a lone surrogate
+            # could not be encoded and the socket was dropped.
+            await self.send_error(
+                ErrorCode.INVALID_FRAME, _("The frame holds a NUL character or an unpaired surrogate (\\u0000, \\ud800).")
+            )
             return
         await self.dispatch_frame(frame)
 

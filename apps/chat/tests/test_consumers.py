@@ -100,6 +100,24 @@ async def test_resume_replays_missing_messages_in_order_and_ranges_fill_gaps(con
     await bob_socket.disconnect()
 
 
+async def test_text_postgresql_cannot_store_is_refused_and_an_escaped_emoji_is_not(connect_as):
+    alice, _bob, room = await sync_to_async(_pair)()
+    socket = await _open(connect_as, alice)
+    # given a body with a NUL character, escaped as JSON allows
+    await socket.send_to(text_data=json.dumps({"type": "message.send", "room": room.pk, "client_msg_id": "n", "body": "a\x00b"}))
+    refused = await _next(socket)
+    assert (refused["type"], refused["code"]) == ("error", "invalid_frame")
+    # then nothing is stored, and the socket still works: an emoji sent as an escaped
+    # surrogate pair (as json.dumps writes it) is one character, stored and acknowledged
+    escaped = json.dumps({"type": "message.send", "room": room.pk, "client_msg_id": "e", "body": "좋아 😀"})
+    assert "\\ud83d\\ude00" in escaped
+    await socket.send_to(text_data=escaped)
+    ack = await _next(socket)
+    assert (ack["type"], ack["seq"], ack["message"]["body"]) == ("message.ack", 1, "좋아 😀")
+    assert await sync_to_async(lambda: list(Message.objects.filter(room=room).values_list("body", flat=True)))() == ["좋아 😀"]
+    await socket.disconnect()
+
+
 async def test_a_replayed_message_is_the_frame_the_partner_got_live(connect_as):
     alice, bob, room = await sync_to_async(_pair)()
     alice_socket, bob_socket = await _open(connect_as, alice), await _open(connect_as, bob)

@@ -74,6 +74,9 @@ async def test_two_tabs_stay_online_until_both_close(connect_as):
         ('{"type": "ping", "ref": ' + json.dumps("x" * 65) + "}", "invalid_frame"),
         ('{"type": "lobby.enter", "event": "abc"}', "invalid_frame"),
         ('{"type": "x", "pad": "' + "a" * 17000 + '"}', "frame_too_large"),
+        ('{"type": "ping", "ref": "\\ud800"}', "invalid_frame"),  # a lone surrogate cannot be echoed as UTF-8
+        ('{"type": "no.such\\u0000frame"}', "invalid_frame"),
+        ('{"type": "ping", "x": {"nested": ["\\uDFFF"]}}', "invalid_frame"),
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_stays_open(connect_as, payload, code):
