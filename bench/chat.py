@@ -878,8 +878,9 @@ def ladder(workers: Workers, *, steps: list[int], duration: float, label: str, m
             # rest of a delivery's time is the fan-out to the partner's socket.
             log(f"    send → ack: p50 {pct(acks, 0.5):.1f} ms, p99 {pct(acks, 0.99):.1f} ms")
         log(f"    {meter.report(len(latencies), 'delivery')}")
-        # This machine's speed drifts by up to half from minute to minute (its neighbours):
-        # the loop after each step tells a slow stretch from a slow server.
+        # The bench machine's speed has drifted within one run (the loop took 0.17 to 0.38 s,
+        # with no CPU steal reported): the loop after each step tells a slow stretch of the
+        # machine from a slow server.
         log(f"    machine: the 5M-step loop now takes {python_loop_s(repeat=1):.3f} s")
         if label == "chat":
             analyze_like_autovacuum()
