@@ -199,11 +199,11 @@ async def _except_scenario(private_redis) -> None:
 
 
 def test_messages_read_together_all_arrive_in_order_and_the_subscriptions_keep_working(private_redis):
-    _run_in_own_loop(_burst_scenario, private_redis)
+    _run_in_own_loop(_read_together_scenario, private_redis)
 
 
-async def _burst_scenario(private_redis) -> None:
-    async with _configured_layer(private_redis.port, "burst-test") as layer:
+async def _read_together_scenario(private_redis) -> None:
+    async with _configured_layer(private_redis.port, "read-together-test") as layer:
         # given a socket in a room and a burst of messages published in one pipeline, so that
         # one socket read of the layer brings many of them
         channel = await layer.new_channel()
