@@ -19,19 +19,33 @@ def away_key(user_id: int) -> str:
     return f"chat:away:{user_id}"
 
 
-def message_as_frame_data(message: Message, *, sender_name: str | None = None) -> dict:
-    data = {
-        "room": message.room_id,
-        "seq": message.seq,
-        "sender": message.sender_id,
-        "client_msg_id": message.client_msg_id,
-        "kind": message.kind,
-        "body": message.body,
-        "sent_at": message.sent_at.isoformat(),
+def message_frame_data(
+    *, room_id: int, seq: int, sender_id: int, sender_name: str, client_msg_id: str, kind: str, body: str, sent_at
+) -> dict:
+    """A message as every frame and history page carries it: live, acknowledged or replayed."""
+    return {
+        "room": room_id,
+        "seq": seq,
+        "sender": sender_id,
+        "sender_name": sender_name,
+        "client_msg_id": client_msg_id,
+        "kind": kind,
+        "body": body,
+        "sent_at": sent_at.isoformat(),
     }
-    if sender_name is not None:
-        data["sender_name"] = sender_name
-    return data
+
+
+def message_as_frame_data(message: Message, *, sender_name: str) -> dict:
+    return message_frame_data(
+        room_id=message.room_id,
+        seq=message.seq,
+        sender_id=message.sender_id,
+        sender_name=sender_name,
+        client_msg_id=message.client_msg_id,
+        kind=message.kind,
+        body=message.body,
+        sent_at=message.sent_at,
+    )
 
 
 def photo_url_for(profile: Profile | None) -> str | None:
@@ -118,16 +132,16 @@ def replay_frame(*, user_id: int, room_id: int, after_seq: int, until_seq: int |
     if end - after_seq > REPLAY_MAX_MESSAGES:
         return {"type": "room.reload", "room": room_id, "last_seq": last_seq}
     messages = [
-        {
-            "room": room_id,
-            "seq": seq,
-            "sender": sender_id,
-            "client_msg_id": client_msg_id,
-            "kind": kind,
-            "body": body,
-            "sent_at": sent_at.isoformat(),
-            "sender_name": nickname or "",
-        }
+        message_frame_data(
+            room_id=room_id,
+            seq=seq,
+            sender_id=sender_id,
+            sender_name=nickname or "",
+            client_msg_id=client_msg_id,
+            kind=kind,
+            body=body,
+            sent_at=sent_at,
+        )
         for _last_seq, seq, sender_id, client_msg_id, kind, body, sent_at, nickname in rows
         if seq is not None
     ]

@@ -520,16 +520,16 @@ def _stored_messages(
             results[row.index] = _refusal_or_original_ack(request)
             continue
         seq, sent_at, nickname, others = found
-        message = {
-            "room": request.room_id,
-            "seq": seq,
-            "sender": request.sender_id,
-            "sender_name": nickname or "",
-            "client_msg_id": request.client_msg_id,
-            "kind": row.kind,
-            "body": row.body,
-            "sent_at": sent_at.isoformat(),
-        }
+        message = selectors.message_frame_data(
+            room_id=request.room_id,
+            seq=seq,
+            sender_id=request.sender_id,
+            sender_name=nickname or "",
+            client_msg_id=request.client_msg_id,
+            kind=row.kind,
+            body=row.body,
+            sent_at=sent_at,
+        )
         if others is not None:
             message["unread"] = others
         results[row.index] = SendResult(request.room_id, request.client_msg_id, seq, sent_at, False, message)
