@@ -116,10 +116,15 @@ async def message_range(consumer, frame: dict) -> None:
 async def _replay(consumer, *, room_id: int, after_seq: int, until_seq: int | None) -> None:
     """Everything missing in one batch, or a reload notice (never a partial recovery); a
     socket that is not a member of the room gets `not_member`."""
-    frame = await pooled_sync_to_async(selectors.replay_frame)(
+    replay = await pooled_sync_to_async(selectors.replay_for_member)(
         user_id=consumer.user_id, room_id=room_id, after_seq=after_seq, until_seq=until_seq
     )
-    await consumer.send_frame(frame)
+    if replay.messages is None:
+        await consumer.send_frame({"type": "room.reload", "room": room_id, "last_seq": replay.last_seq})
+    else:
+        await consumer.send_frame(
+            {"type": "message.batch", "room": room_id, "messages": replay.messages, "last_seq": replay.last_seq}
+        )
 
 
 @registry.frame_handler("typing")

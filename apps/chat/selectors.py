@@ -1,5 +1,7 @@
 """Reads for chat: room lists, history, replays, unread counts and partners' presence."""
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Subquery
 from django.urls import reverse
@@ -54,10 +56,15 @@ def photo_url_for(profile: Profile | None) -> str | None:
     return reverse("accounts:photo", args=[profile.user_id])
 
 
+def not_member_error() -> DomainError:
+    """A new error each time: each refused request raises its own, in its own coroutine."""
+    return DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+
+
 def room_member_require(*, user_id: int, room_id: int) -> RoomMember:
     member = RoomMember.objects.select_related("room").filter(room_id=room_id, user_id=user_id).first()
     if member is None:
-        raise DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+        raise not_member_error()
     return member
 
 
@@ -113,10 +120,16 @@ SELECT r.last_seq, m.seq, m.sender_id, m.client_msg_id, m.kind, m.body, m.sent_a
 """
 
 
-def replay_frame(*, user_id: int, room_id: int, after_seq: int, until_seq: int | None) -> dict:
+@dataclass(frozen=True)
+class Replay:
+    last_seq: int  # the room's
+    messages: list[dict] | None  # None: more than REPLAY_MAX_MESSAGES are missing
+
+
+def replay_for_member(*, user_id: int, room_id: int, after_seq: int, until_seq: int | None) -> Replay:
     """What a member is missing of a room: every message with seq in (after_seq, until_seq]
-    (to the room's end without until_seq), oldest first, in one `message.batch`; or, past
-    REPLAY_MAX_MESSAGES, a `room.reload` (never a partial recovery).
+    (to the room's end without until_seq), oldest first; or, past REPLAY_MAX_MESSAGES,
+    none at all (never a partial recovery). Raises not_member for anyone else.
 
     One prepared statement: after a restart every socket resumes at once, and when the
     server falls behind, clients ask for the gaps they see.
@@ -126,11 +139,11 @@ def replay_frame(*, user_id: int, room_id: int, after_seq: int, until_seq: int |
         {"user_id": user_id, "room_id": room_id, "after_seq": after_seq, "until_seq": until_seq, "limit": REPLAY_MAX_MESSAGES},
     )
     if not rows:
-        raise DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+        raise not_member_error()
     last_seq = rows[0][0]
     end = last_seq if until_seq is None else min(last_seq, until_seq)
     if end - after_seq > REPLAY_MAX_MESSAGES:
-        return {"type": "room.reload", "room": room_id, "last_seq": last_seq}
+        return Replay(last_seq, None)
     messages = [
         message_frame_data(
             room_id=room_id,
@@ -145,7 +158,7 @@ def replay_frame(*, user_id: int, room_id: int, after_seq: int, until_seq: int |
         for _last_seq, seq, sender_id, client_msg_id, kind, body, sent_at, nickname in rows
         if seq is not None
     ]
-    return {"type": "message.batch", "room": room_id, "messages": messages, "last_seq": last_seq}
+    return Replay(last_seq, messages)
 
 
 def room_last_seq(*, room_id: int) -> int:

@@ -206,7 +206,7 @@ def room_close(*, room_id: int, by_user_id: int | None = None) -> Room:
     """Close a room for everyone (unmatch, leave, block); members are told at once; idempotent."""
     room = Room.objects.select_for_update().get(pk=room_id)
     if by_user_id is not None and not RoomMember.objects.filter(room=room, user_id=by_user_id).exists():
-        raise DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), http_status=404)
+        raise selectors.not_member_error()
     if room.is_open:
         room.is_open = False
         room.closed_at = timezone.now()
@@ -554,7 +554,7 @@ def _refusal_or_original_ack(request: SendRequest) -> SendResult | DomainError:
     room = Room.objects.filter(pk=request.room_id).first()
     members = list(RoomMember.objects.filter(room_id=request.room_id).values_list("user_id", flat=True)) if room else []
     if room is None or request.sender_id not in members:
-        return DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+        return selectors.not_member_error()
     if not room.is_open:
         return DomainError(ErrorCode.ROOM_CLOSED, _("This chat has ended; you can no longer send messages."), http_status=409)
     if room.kind == RoomKind.LOBBY:
@@ -563,7 +563,7 @@ def _refusal_or_original_ack(request: SendRequest) -> SendResult | DomainError:
         block_exists_between(user_id=request.sender_id, other_user_id=other) for other in members if other != request.sender_id
     ):
         return DomainError(ErrorCode.BLOCKED, _("You cannot send messages in this chat."), http_status=403)
-    return DomainError(ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404)
+    return selectors.not_member_error()
 
 
 def lobby_announce(*, author: User, event_id: int, body: str) -> Message:
@@ -639,10 +639,7 @@ def _apply_reads(
     for request in requests:
         pointer = pointers.get((request.room_id, request.user_id))
         if pointer is None:
-            # One exception object per refused request: each is raised in its own socket's coroutine.
-            pointer = DomainError(
-                ErrorCode.NOT_MEMBER, _("You are not a member of this chat room."), field="room", http_status=404
-            )
+            pointer = selectors.not_member_error()
         results.append(pointer)
     return results
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.images import process_uploaded_image
 from apps.accounts.models import PhotoStatus, Profile, User
+from apps.chat import selectors as chat_selectors
 from apps.chat import services as chat_services
 from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
 from apps.core.errors import DomainError
@@ -281,7 +282,7 @@ def chat_image_upload(*, sender: User, room_id: int, upload) -> ModeratedImage:
     room = Room.objects.filter(pk=room_id).first()
     member_ids = set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
     if room is None or sender.pk not in member_ids:
-        raise DomainError("not_member", _("You are not a member of this chat room."), field="room", http_status=404)
+        raise chat_selectors.not_member_error()
     if room.kind != RoomKind.DIRECT:
         raise DomainError("images_direct_only", _("Images can only be sent in 1:1 chats."), http_status=403)
     if not room.is_open:
