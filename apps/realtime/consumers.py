@@ -10,7 +10,6 @@ import contextlib
 import functools
 import json
 import logging
-import re
 from typing import Any
 
 import redis.exceptions
@@ -31,6 +30,7 @@ from apps.realtime.auth import pooled_sync_to_async, session_key_from_scope, use
 from apps.realtime.channel_layer import EXCEPT_CHANNEL_KEY
 from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
 from apps.realtime.protocol import MAX_FRAME_BYTES, ErrorCode, user_group
+from apps.realtime.validation import holds_unusable_text
 
 logger = logging.getLogger(__name__)
 
@@ -54,27 +54,6 @@ MAX_REF_LENGTH = 64
 # Where a group message keeps its frame once encoded (see `realtime_frame`).
 FRAME_TEXT_KEY = "frame_text"
 SERVICE_UNAVAILABLE_RETRY_AFTER_S = 2
-
-
-# JSON escapes that decode to text PostgreSQL cannot store (NUL) or UTF-8 cannot encode (a
-# lone surrogate): only frames holding one are walked (see `_has_unusable_text`).
-_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
-
-
-def _has_unusable_text(value: Any) -> bool:
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_has_unusable_text(key) or _has_unusable_text(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_unusable_text(item) for item in value)
-    return False
 
 
 def encode_frame(frame: dict[str, Any]) -> str:
@@ -293,7 +272,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         except ValueError:
             await self.send_error(ErrorCode.MALFORMED_JSON, _("The frame is not valid JSON."))
             return
-        if _SUSPECT_ESCAPE.search(text_data) and _has_unusable_text(frame):
+        if holds_unusable_text(text_data, frame):
             # Refused here, for every frame type: stored, a NUL failed the whole chat write
             # batch (other people's sends with it); echoed in an error, a lone surrogate
             # could not be encoded and the socket was dropped.

@@ -1,5 +1,6 @@
 """Small validators shared by frame handlers: each raises DomainError with a precise message."""
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -34,3 +35,33 @@ def require_str(frame: dict[str, Any], field: str, *, max_length: int) -> str:
             field=field,
         )
     return value
+
+
+# JSON escapes that decode to text PostgreSQL cannot store (NUL) or UTF-8 cannot encode (a
+# lone surrogate); the raw text of a frame is valid UTF-8 (the server checked it).
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def holds_unusable_text(raw: str, frame: Any) -> bool:
+    """True when a decoded frame holds a NUL character or an unpaired surrogate anywhere.
+
+    Only frames whose raw text holds such an escape are walked (escaped emoji pairs are
+    walked too, and pass).
+    """
+    return bool(_SUSPECT_ESCAPE.search(raw)) and _has_unusable_text(frame)
+
+
+def _has_unusable_text(value: Any) -> bool:
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_unusable_text(key) or _has_unusable_text(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_unusable_text(item) for item in value)
+    return False
