@@ -142,7 +142,7 @@ class LeanWebSocket(asyncio.Protocol):
         while len(buffer) >= 2:
             first, second = buffer[0], buffer[1]
             if second & 0x80:
-                self._protocol_error("the server masked a frame")
+                self._drop()  # a server must not mask its frames
                 return
             size, offset = second & 0x7F, 2
             if size == 126:
@@ -175,9 +175,10 @@ class LeanWebSocket(asyncio.Protocol):
             self.transport.write(client_frame(OP_CLOSE, payload[:2]))
             self.open = False
         elif opcode != OP_PONG:
-            self._protocol_error(f"unknown opcode {opcode}")
+            self._drop()  # an opcode RFC 6455 does not define
 
-    def _protocol_error(self, reason: str) -> None:
+    def _drop(self) -> None:
+        """A peer that breaks the protocol: abort, as a dead socket (on_close reports it)."""
         self.open = False
         if self.transport is not None:
             self.transport.abort()
