@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from apps.accounts import views as accounts_views
+from apps.core import api as core_api
 from apps.core import views as core_views
 from apps.dashboard import views as dashboard_views
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", core_api.api_not_found),
     path("metrics", dashboard_views.metrics, name="prometheus-metrics"),
     path("admin/dashboard/", include("apps.dashboard.urls")),
     # The admin signs in through the site's login: throttled, and with single sign-on.

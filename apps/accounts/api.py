@@ -67,7 +67,7 @@ class ProfilePhotoApi(APIView):
     class InputSerializer(serializers.Serializer):
         photo = serializers.FileField()
 
-    @extend_schema(request={"multipart/form-data": InputSerializer}, responses=ProfileApi.OutputSerializer)
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: ProfileApi.OutputSerializer})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -76,6 +76,20 @@ class ProfilePhotoApi(APIView):
 
 
 class PublicProfileApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        """`selectors.profile_public_card`: never e-mail, birth date or exact age."""
+
+        user_id = serializers.IntegerField()
+        nickname = serializers.CharField()
+        gender = serializers.CharField()
+        university = serializers.CharField()
+        university_verified = serializers.BooleanField()
+        region = serializers.CharField()
+        interests = serializers.ListField(child=serializers.CharField())
+        bio = serializers.CharField(allow_blank=True)
+        photo_url = serializers.CharField(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, user_id: int) -> Response:
         profile = get_object_or_404(Profile.objects.select_related("university").prefetch_related("interests"), user_id=user_id)
         return Response(profile_public_card(profile=profile, viewer=request.user))

@@ -1,11 +1,12 @@
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.chat import selectors, services
+from apps.chat.models import RoomKind
 
 
 class MessageOutputSerializer(serializers.Serializer):
@@ -20,8 +21,40 @@ class MessageOutputSerializer(serializers.Serializer):
     unread = serializers.IntegerField(required=False)
 
 
+class RoomPartnerOutputSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    nickname = serializers.CharField()
+    photo_url = serializers.CharField(allow_null=True)
+    last_read_seq = serializers.IntegerField()
+
+
+class LastMessageOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    body = serializers.CharField()
+    sent_at = serializers.CharField()
+
+
+class RoomSummaryOutputSerializer(serializers.Serializer):
+    """`selectors.room_summary`: the room list's row, and `room.joined`'s room."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=RoomKind.choices)
+    title = serializers.CharField()
+    is_open = serializers.BooleanField()
+    last_seq = serializers.IntegerField()
+    last_read_seq = serializers.IntegerField()
+    unread = serializers.IntegerField()
+    last_message = LastMessageOutputSerializer(allow_null=True)
+    partner = RoomPartnerOutputSerializer(
+        required=False, help_text="1:1 rooms only; absent once the partner deleted their account."
+    )
+
+
 class RoomListApi(APIView):
-    @extend_schema(responses=serializers.DictField())
+    class OutputSerializer(serializers.Serializer):
+        rooms = RoomSummaryOutputSerializer(many=True)
+
+    @extend_schema(responses=OutputSerializer)
     def get(self, request: Request) -> Response:
         return Response({"rooms": selectors.room_list_for_user(user_id=request.user.pk)})
 
@@ -39,7 +72,7 @@ class RoomHistoryApi(APIView):
         next_before_seq = serializers.IntegerField(allow_null=True)
         last_seq = serializers.IntegerField()
 
-    @extend_schema(parameters=[OpenApiParameter("before_seq", int), OpenApiParameter("limit", int)], responses=OutputSerializer)
+    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer)
     def get(self, request: Request, room_id: int) -> Response:
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -53,7 +86,11 @@ class RoomHistoryApi(APIView):
 
 
 class RoomLeaveApi(APIView):
-    @extend_schema(request=None, responses=serializers.DictField())
+    class OutputSerializer(serializers.Serializer):
+        room = serializers.IntegerField()
+        is_open = serializers.BooleanField()
+
+    @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request: Request, room_id: int) -> Response:
         room = services.room_leave(user=request.user, room_id=room_id)
         return Response({"room": room.pk, "is_open": room.is_open})

@@ -1,7 +1,9 @@
 """DRF glue: every error leaves the API as `{"error": {"code", "message", ...}}`."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -41,3 +43,9 @@ def exception_handler(exc, context):
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         response.data = {"error": {"code": code if isinstance(code, str) else "error", "message": _first_message(response.data)}}
     return response
+
+
+@csrf_exempt  # it changes nothing, and a POST to a wrong address deserves the 404, not a CSRF page
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Any address under /api/ that names no endpoint (or a malformed id): the JSON envelope, never an HTML page."""
+    return JsonResponse({"error": {"code": "not_found", "message": _("No API endpoint at this address.")}}, status=404)

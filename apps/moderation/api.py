@@ -1,5 +1,6 @@
 from django.http import JsonResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -40,7 +41,10 @@ class BlockApi(APIView):
     class InputSerializer(serializers.Serializer):
         user_id = serializers.IntegerField(min_value=1)
 
-    @extend_schema(request=InputSerializer, responses={201: None})
+    class OutputSerializer(serializers.Serializer):
+        blocked_user_id = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -49,22 +53,41 @@ class BlockApi(APIView):
 
 
 class HiddenWordsApi(APIView):
+    """The words whose messages the user sees collapsed: GET the list, POST to add, DELETE `?word=` to remove."""
+
     class InputSerializer(serializers.Serializer):
         word = serializers.CharField(max_length=services.HIDDEN_WORD_MAX_LENGTH)
 
+    class OutputSerializer(serializers.Serializer):
+        words = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=OutputSerializer)
     def get(self, request: Request) -> Response:
         return Response({"words": hidden_words_for_user(user_id=request.user.pk)})
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.hidden_word_add(user=request.user, word=serializer.validated_data["word"])
         return Response({"words": hidden_words_for_user(user_id=request.user.pk)}, status=201)
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "word",
+                {"type": "string", "minLength": 1, "maxLength": services.HIDDEN_WORD_MAX_LENGTH},
+                required=True,
+                description="The hidden word to remove.",
+            )
+        ],
+        request=None,
+        responses={200: OutputSerializer},
+    )
     def delete(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        # The word comes as a query parameter (a DELETE body is not portable across
+        # clients and proxies); a JSON body still works for clients written against it.
+        serializer = self.InputSerializer(data=request.query_params if "word" in request.query_params else request.data)
         serializer.is_valid(raise_exception=True)
         services.hidden_word_remove(user=request.user, word=serializer.validated_data["word"])
         return Response({"words": hidden_words_for_user(user_id=request.user.pk)})
@@ -77,7 +100,11 @@ class ChatImageApi(APIView):
         room_id = serializers.IntegerField(min_value=1)
         image = serializers.FileField()
 
-    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: None})
+    class OutputSerializer(serializers.Serializer):
+        image = serializers.IntegerField()
+        status = serializers.CharField(help_text="`pending` until the image is screened; it is sent to the room once approved.")
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -88,6 +115,10 @@ class ChatImageApi(APIView):
 
 
 class AccountExportApi(APIView):
+    @extend_schema(
+        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+        description="Everything stored about the user, as a JSON download.",
+    )
     def get(self, request: Request) -> JsonResponse:
         response = JsonResponse(
             services.account_export(user=request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}
