@@ -45,6 +45,7 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 BACKOFF_BASE_S, BACKOFF_MAX_S = 0.5, 30.0  # static/realtime/client.js BACKOFF_BASE_MS / BACKOFF_MAX_MS
 REPLAY_REF = "gap"  # static/chat/room.js replayRef: the server's error frame for a resume or range carries it
 ACK_TIMEOUT_S = 10.0  # static/chat/room.js ACK_TIMEOUT_MS: an unacknowledged send turns "failed" (user retries)
+GAP_GRACE_S = 0.5  # static/chat/room.js GAP_GRACE_MS: a gap still open this long is asked for
 
 
 # Message bodies carry step, send time and client_msg_id, spelled in letters: the chat's
@@ -570,7 +571,7 @@ class Client:
                 w.lobby_received.append(time.time())  # the announcer's own copy
             elif frame["room"] == self.room and frame["seq"] > self.last_seq + 1:
                 # The ack usually overtakes the fan-out; only a gap that stays is a gap.
-                asyncio.get_running_loop().call_later(1.0, self.ask_range, frame["seq"])
+                asyncio.get_running_loop().call_later(GAP_GRACE_S, self.ask_range, frame["seq"])
         elif kind == "error":
             w.errors[frame.get("code", "?")] = w.errors.get(frame.get("code", "?"), 0) + 1
             ref = frame.get("ref") or ""
@@ -600,7 +601,7 @@ class Client:
             return
         if seq > self.last_seq + 1:
             self.early[seq] = (seq, body, sender)
-            asyncio.get_running_loop().call_later(0.5, self.ask_for_gap)
+            asyncio.get_running_loop().call_later(GAP_GRACE_S, self.ask_for_gap)
             return
         self.hold(seq, body, sender)
         while self.last_seq + 1 in self.early:

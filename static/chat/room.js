@@ -36,6 +36,12 @@
   // that drops takes its requests with it, and the next connect resumes.
   let replayUntil = 0;
   const replayRef = "gap:" + roomId;
+  // Two people's messages in one room are committed by different server processes, and a
+  // later seq's fan-out can overtake an earlier one's by milliseconds: a gap is asked for
+  // only when it is still open after this long. Asking at once made a busy server replay
+  // messages that were already on their way, just when it had least time to spare.
+  const GAP_GRACE_MS = 500;
+  let gapTimer = null;
   const pending = new Map(); // client_msg_id → {body, timer}
   let typingTimer = null;
   let lastTypingSent = 0;
@@ -139,7 +145,7 @@
     if (message.seq <= lastSeq) return;
     if (message.seq > lastSeq + 1) {
       early.set(message.seq, message);
-      askForGap();
+      askForGapSoon();
       return;
     }
     const stick = atBottom();
@@ -171,6 +177,15 @@
   // The seqs missing before the earliest message that came ahead of them.
   function askForGap() {
     if (early.size) askRange(Math.min(...early.keys()) - 1);
+  }
+
+  function askForGapSoon() {
+    if (gapTimer === null) {
+      gapTimer = setTimeout(() => {
+        gapTimer = null;
+        askForGap();
+      }, GAP_GRACE_MS);
+    }
   }
 
   // A replay came: ask for whatever gap is still open.
@@ -298,7 +313,7 @@
       li.remove();
       forgetPending(frame.client_msg_id);
     } else if (frame.seq > lastSeq + 1) {
-      askRange(frame.seq);
+      setTimeout(() => askRange(frame.seq), GAP_GRACE_MS);
     }
   });
   socket.on("error", (frame) => {

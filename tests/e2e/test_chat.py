@@ -96,3 +96,51 @@ def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_
         assert ranges == [{"type": "message.range", "room": room.pk, "after_seq": 1, "until_seq": 2, "ref": f"gap:{room.pk}"}]
     finally:
         context.close()
+
+
+def test_a_live_message_overtaken_by_the_next_one_is_shown_in_order_without_asking_the_server(daphne_server, browser):
+    alice, bob, room = beside_the_browser(matched_pair)
+    context = browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860})
+    sent_by_bob: list[dict] = []
+
+    # Given message 2's live copy reaches Bob just after message 3's (two server processes
+    # committed them, and the later fan-out came first)
+    def deliver_three_before_two(route) -> None:
+        server = route.connect_to_server()
+        held: list[str] = []
+
+        def to_server(message) -> None:
+            sent_by_bob.append(json.loads(message))
+            server.send(message)
+
+        def to_bob(message) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "message.new" and frame.get("room") == room.pk and frame.get("seq") == 2:
+                held.append(message)
+                return
+            route.send(message)
+            if frame.get("type") == "message.new" and frame.get("seq") == 3:
+                for late in held:
+                    route.send(late)
+
+        route.on_message(to_server)
+        server.on_message(to_bob)
+
+    try:
+        page = login(context, daphne_server, bob.email)
+        page.route_web_socket("**/ws/", deliver_three_before_two)
+        open_room(page, daphne_server, room.pk)
+
+        # When Alice sends three
+        for number in (1, 2, 3):
+            beside_the_browser(
+                services.message_send, sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{number}", body=f"메시지 {number}"
+            )
+
+        # Then Bob sees them in order, and asked the server for nothing: the gap closed within its grace
+        page.wait_for_selector('.msg[data-seq="3"] .bubble:has-text("메시지 3")')
+        assert page.locator(".msg[data-seq]").evaluate_all("items => items.map(li => li.dataset.seq)") == ["1", "2", "3"]
+        page.wait_for_timeout(1000)  # twice the grace: a range request would have gone by now
+        assert [frame for frame in sent_by_bob if frame["type"] == "message.range"] == []
+    finally:
+        context.close()
