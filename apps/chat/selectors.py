@@ -205,17 +205,23 @@ def lobby_unread_counts(*, room_id: int, seqs: list[int]) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def room_partner(*, room_id: int, user_id: int) -> dict | None:
-    member = RoomMember.objects.filter(room_id=room_id).exclude(user_id=user_id).select_related("user__profile").first()
-    if member is None:
-        return None
-    profile = getattr(member.user, "profile", None)
-    return {
-        "user_id": member.user_id,
-        "nickname": profile.nickname if profile else _("Deleted user"),
-        "photo_url": photo_url_for(profile),
-        "last_read_seq": member.last_read_seq,
-    }
+def room_partners(*, room_ids: list[int], user_id: int) -> dict[int, dict]:
+    """The other member of each of these 1:1 rooms, by room id, in one query (none for a
+    room whose partner deleted their account)."""
+    members = RoomMember.objects.filter(room_id__in=room_ids).exclude(user_id=user_id).select_related("user__profile")
+    partners = {}
+    for member in members.order_by("room_id", "pk"):
+        profile = getattr(member.user, "profile", None)
+        partners.setdefault(
+            member.room_id,
+            {
+                "user_id": member.user_id,
+                "nickname": profile.nickname if profile else _("Deleted user"),
+                "photo_url": photo_url_for(profile),
+                "last_read_seq": member.last_read_seq,
+            },
+        )
+    return partners
 
 
 def room_title(*, room: Room, partner: dict | None) -> str:
@@ -225,9 +231,16 @@ def room_title(*, room: Room, partner: dict | None) -> str:
     return partner["nickname"] if partner else _("Deleted user")
 
 
-def room_summary(*, member: RoomMember, last_message: Message | None = None, unread: int = 0) -> dict:
+def room_summary(
+    *, member: RoomMember, last_message: Message | None = None, unread: int = 0, partners: dict[int, dict] | None = None
+) -> dict:
+    """The room as its member sees it; `partners` (see room_partners) saves a query per 1:1 room."""
     room = member.room
-    partner = room_partner(room_id=room.pk, user_id=member.user_id) if room.kind == RoomKind.DIRECT else None
+    partner = None
+    if room.kind == RoomKind.DIRECT:
+        if partners is None:
+            partners = room_partners(room_ids=[room.pk], user_id=member.user_id)
+        partner = partners.get(room.pk)
     summary = {
         "id": room.pk,
         "kind": room.kind,
@@ -264,8 +277,10 @@ def room_list_for_user(*, user_id: int) -> list[dict]:
         rooms = rooms.exclude(room__kind=RoomKind.DIRECT, room__members__user_id__in=blocked)
     members = list(rooms.select_related("room__event").annotate(unread_count=Subquery(unread), last_message_id=Subquery(last_id)))
     last_messages = Message.objects.in_bulk([m.last_message_id for m in members if m.last_message_id])
+    partners = room_partners(room_ids=[m.room_id for m in members if m.room.kind == RoomKind.DIRECT], user_id=user_id)
     summaries = [
-        room_summary(member=m, last_message=last_messages.get(m.last_message_id), unread=m.unread_count or 0) for m in members
+        room_summary(member=m, last_message=last_messages.get(m.last_message_id), unread=m.unread_count or 0, partners=partners)
+        for m in members
     ]
     summaries.sort(key=lambda s: (s["is_open"], s["last_message"]["sent_at"] if s["last_message"] else ""), reverse=True)
     return summaries
@@ -339,10 +354,11 @@ def digest_candidate_ids(*, cutoff, limit: int) -> list[int]:
 
 def digest_contents(*, user_id: int, since) -> dict:
     """What a digest tells the user: new matches and unread 1:1 messages per partner since `since`."""
-    members = RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT).select_related("room")
+    members = list(RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT).select_related("room"))
+    partners = room_partners(room_ids=[member.room_id for member in members], user_id=user_id)
     new_matches, rooms = [], []
     for member in members:
-        partner = room_partner(room_id=member.room_id, user_id=user_id)
+        partner = partners.get(member.room_id)
         name = partner["nickname"] if partner else ""
         if since is None or member.joined_at > since:
             new_matches.append(name)

@@ -1,0 +1,47 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.accounts.tests.factories import make_profile
+from apps.chat import selectors, services
+
+pytestmark = pytest.mark.django_db
+
+
+def make_rooms(user, count: int, *, prefix: str) -> list[int]:
+    room_ids = []
+    for index in range(count):
+        partner = make_profile(nickname=f"{prefix}{index}", gender="M", seeking="F").user
+        room = services.room_create_direct(user_ids=(user.pk, partner.pk))
+        services.message_send(sender_id=partner.pk, room_id=room.pk, client_msg_id=f"hello-{index}", body=f"안녕 {index}")
+        room_ids.append(room.pk)
+    return room_ids
+
+
+def test_the_room_list_costs_the_same_queries_for_one_room_as_for_five():
+    # Given one student with one 1:1 room and another with five
+    one, five = make_profile().user, make_profile().user
+    make_rooms(one, 1, prefix="하나")
+    make_rooms(five, 5, prefix="상대")
+
+    # When each opens the room list
+    with CaptureQueriesContext(connection) as one_room:
+        assert len(selectors.room_list_for_user(user_id=one.pk)) == 1
+    with CaptureQueriesContext(connection) as five_rooms:
+        rooms = selectors.room_list_for_user(user_id=five.pk)
+
+    # Then the partners are read in one query, not one per room
+    assert len(five_rooms.captured_queries) == len(one_room.captured_queries)
+    assert sorted(room["partner"]["nickname"] for room in rooms) == [f"상대{index}" for index in range(5)]
+    assert all(room["title"] == room["partner"]["nickname"] and room["unread"] == 1 for room in rooms)
+
+
+def test_a_room_whose_partner_deleted_their_account_has_no_partner():
+    alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비").user
+    room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
+    room.members.filter(user=bob).delete()
+
+    (summary,) = selectors.room_list_for_user(user_id=alice.pk)
+
+    assert "partner" not in summary
+    assert summary["title"] == "탈퇴한 사용자"

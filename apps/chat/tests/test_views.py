@@ -1,0 +1,103 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from apps.accounts.tests.factories import make_profile
+from apps.chat import services
+from apps.chat.models import ChatPreference, RoomMember
+from apps.events.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def browser_as(user) -> Client:
+    browser = Client(HTTP_ACCEPT_LANGUAGE="ko")
+    browser.force_login(user)
+    return browser
+
+
+def make_pair():
+    alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
+    return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
+
+
+def test_the_room_list_page_shows_partner_unread_badge_and_last_message_in_korean():
+    alice, bob, room = make_pair()
+    for index, body in enumerate(["안녕하세요", "오늘 축제 와요?"]):
+        services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id=f"m{index}", body=body)
+
+    page = browser_as(alice).get("/chat/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<h1>채팅</h1>" in html
+    assert f'href="/chat/{room.pk}/"' in html
+    assert '<strong class="room-title">바비</strong>' in html
+    assert '<span class="unread-badge" data-unread="2">2</span>' in html
+    assert '<span class="last-message">오늘 축제 와요?</span>' in html
+
+
+def test_a_room_page_is_only_for_its_members():
+    alice, _bob, room = make_pair()
+
+    assert browser_as(alice).get(f"/chat/{room.pk}/").status_code == 200
+    assert browser_as(make_profile().user).get(f"/chat/{room.pk}/").status_code == 404
+    assert Client().get(f"/chat/{room.pk}/")["Location"].startswith("/accounts/login/")
+
+
+def test_leaving_from_the_room_page_ends_the_chat_and_returns_to_the_list():
+    alice, _bob, room = make_pair()
+    browser = browser_as(alice)
+
+    assert browser.get(f"/chat/{room.pk}/leave/").status_code == 405
+    response = browser.post(f"/chat/{room.pk}/leave/")
+
+    assert (response.status_code, response["Location"]) == (302, "/chat/")
+    room.refresh_from_db()
+    assert not room.is_open
+    assert '<span class="badge">종료</span>' in browser.get("/chat/").content.decode()
+
+
+def test_the_lobby_link_joins_the_events_lobby_room_once():
+    now = timezone.now()
+    event = Event.objects.create(name="축제", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    student = make_profile().user
+    browser = browser_as(student)
+
+    first = browser.get(f"/chat/lobby/{event.pk}/")
+    again = browser.get(f"/chat/lobby/{event.pk}/")
+
+    assert first["Location"] == again["Location"]
+    (membership,) = RoomMember.objects.filter(user=student)
+    assert first["Location"] == f"/chat/{membership.room_id}/"
+
+
+def test_the_unsubscribe_link_asks_first_then_switches_the_digest_off():
+    student = make_profile().user
+    token = services.digest_unsubscribe_token(user_id=student.pk)
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="ko")  # a link in an e-mail: no session needed
+
+    # A mail scanner following the link changes nothing
+    asked = anonymous.get(f"/chat/unsubscribe/{token}/")
+    assert asked.status_code == 200
+    assert '<button type="submit" class="button primary">수신 거부</button>' in asked.content.decode()
+    assert not ChatPreference.objects.filter(user=student).exists()
+
+    done = anonymous.post(f"/chat/unsubscribe/{token}/")
+
+    assert done.status_code == 200
+    assert "이제 채팅 요약 이메일을 받지 않아요." in done.content.decode()
+    assert ChatPreference.objects.get(user=student).digest_enabled is False
+
+
+def test_a_tampered_unsubscribe_link_is_refused_with_a_clear_message():
+    student = make_profile().user
+    token = services.digest_unsubscribe_token(user_id=student.pk)
+
+    refused = Client(HTTP_ACCEPT_LANGUAGE="ko").post(f"/chat/unsubscribe/{token[:-2]}xx/")
+
+    assert refused.status_code == 400
+    assert "유효하지 않은 수신 거부 링크예요." in refused.content.decode()
+    assert not ChatPreference.objects.filter(user=student).exists()
