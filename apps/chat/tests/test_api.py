@@ -1,14 +1,12 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.tests.factories import make_profile
 from apps.chat import services
 from apps.chat.models import Message, RoomMember
+from apps.chat.tests.factories import make_pair
 from apps.core.errors import DomainError
-from apps.events.models import Event
+from apps.events.tests.factories import make_event
 from apps.realtime.protocol import user_group
 
 pytestmark = pytest.mark.django_db
@@ -18,11 +16,6 @@ def api_as(user) -> APIClient:
     api = APIClient(HTTP_ACCEPT_LANGUAGE="ko")
     api.force_authenticate(user)
     return api
-
-
-def make_pair(first: str = "앨리스", second: str = "바비"):
-    alice, bob = make_profile(nickname=first).user, make_profile(nickname=second, gender="M", seeking="F").user
-    return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
 
 
 def send(sender, room, *bodies: str) -> None:
@@ -138,8 +131,7 @@ def test_leaving_a_1to1_room_ends_it_for_both_and_tells_the_partner_at_once(sent
 
 
 def test_leaving_a_lobby_room_drops_only_that_membership():
-    now = timezone.now()
-    event = Event.objects.create(name="축제", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    event = make_event(name="축제")
     leaver, stayer = make_profile().user, make_profile().user
     lobby = services.lobby_room_join(user=leaver, event_id=event.pk)
     services.lobby_room_join(user=stayer, event_id=event.pk)

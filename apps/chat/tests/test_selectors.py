@@ -8,14 +8,11 @@ from apps.chat import selectors, services
 pytestmark = pytest.mark.django_db
 
 
-def make_rooms(user, count: int, *, prefix: str) -> list[int]:
-    room_ids = []
+def make_rooms(user, count: int, *, prefix: str) -> None:
     for index in range(count):
         partner = make_profile(nickname=f"{prefix}{index}", gender="M", seeking="F").user
         room = services.room_create_direct(user_ids=(user.pk, partner.pk))
         services.message_send(sender_id=partner.pk, room_id=room.pk, client_msg_id=f"hello-{index}", body=f"안녕 {index}")
-        room_ids.append(room.pk)
-    return room_ids
 
 
 def test_the_room_list_costs_the_same_queries_for_one_room_as_for_five():

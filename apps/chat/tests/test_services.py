@@ -1,29 +1,23 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 import psycopg
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from apps.accounts.tests.factories import make_profile
 from apps.chat import selectors, services
 from apps.chat.models import ChatPreference, Message, Room, RoomMember
+from apps.chat.tests.factories import make_pair
 from apps.core.errors import DomainError
-from apps.events.models import Event
+from apps.events.tests.factories import make_event
 from apps.moderation.models import Block
 from apps.moderation.services import block_create
 from apps.realtime.protocol import room_group, user_group
 
 pytestmark = pytest.mark.django_db
-
-
-def make_pair():
-    alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
-    return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
 
 
 def test_room_create_direct_tells_both_members(sent_frames):
@@ -257,8 +251,7 @@ def test_read_pointer_moves_forward_only_and_never_past_the_last_message(sent_fr
 
 
 def test_lobby_counts_unread_per_message_kakao_style(sent_frames):
-    now = timezone.now()
-    event = Event.objects.create(name="축제", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    event = make_event(name="축제")
     students = [make_profile().user for _ in range(3)]
     for student in students:
         services.lobby_room_join(user=student, event_id=event.pk)

@@ -1,16 +1,12 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from apps.realtime.tests.conftest import connect_as  # noqa: F401
 
 
 def make_live_event(name: str = "Live"):
-    from apps.events.models import Event
+    from apps.events.tests.factories import make_event
 
-    now = timezone.now()
-    return Event.objects.create(name=name, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    return make_event(name=name)
 
 
 @pytest.fixture

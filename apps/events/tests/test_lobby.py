@@ -7,19 +7,9 @@ from django.utils import timezone
 from apps.accounts.models import University
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.events import selectors, services
-from apps.events.models import Event
+from apps.events.tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
-
-
-def make_event(**overrides) -> Event:
-    now = timezone.now()
-    fields = {"name": "Live", "starts_at": now - timedelta(hours=1), "ends_at": now + timedelta(hours=1)}
-    fields.update(overrides)
-    universities = fields.pop("universities", [])
-    event = Event.objects.create(**fields)
-    event.universities.set(universities)
-    return event
 
 
 def test_event_list_shows_live_first_then_upcoming_and_hides_ended():

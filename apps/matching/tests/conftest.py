@@ -1,23 +1,11 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from apps.accounts.models import University
 from apps.accounts.tests.factories import make_profile
 from apps.events.models import Event
+from apps.events.tests.factories import make_event  # the matching tests import it from here too
 from apps.matching import queue, services
 from apps.realtime.tests.conftest import connect_as  # noqa: F401
-
-
-def make_event(**overrides) -> Event:
-    now = timezone.now()
-    fields = {"name": "Live", "starts_at": now - timedelta(hours=1), "ends_at": now + timedelta(hours=1)}
-    fields.update(overrides)
-    universities = fields.pop("universities", [])
-    event = Event.objects.create(**fields)
-    event.universities.set(universities)
-    return event
 
 
 def university(name_ko: str) -> University:

@@ -8,17 +8,13 @@ from apps.accounts.tests.factories import PASSWORD, make_profile
 from apps.chat import selectors as chat_selectors
 from apps.chat import services as chat_services
 from apps.chat.models import Message, Room
+from apps.chat.tests.factories import make_pair
 from apps.core.errors import DomainError
 from apps.moderation import services
 from apps.moderation.models import FlaggedContent, ImageStatus, ModeratedImage, ReportEvidence
 from apps.moderation.tests.conftest import jpeg_upload
 
 pytestmark = pytest.mark.django_db
-
-
-def make_pair():
-    alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
-    return alice, bob, chat_services.room_create_direct(user_ids=(alice.pk, bob.pk))
 
 
 def send(user, room, body: str, cmid: str):
