@@ -260,15 +260,20 @@ def room_summary(
     return summary
 
 
+def _unread_in_outer_room(*, user_id: int, since=None):
+    """The user's unread messages in the room of the outer query's RoomMember row (for a
+    Subquery): past the member's read pointer, sent by someone else, and after `since`."""
+    unread = Message.objects.filter(room_id=OuterRef("room_id"), seq__gt=OuterRef("last_read_seq")).exclude(sender_id=user_id)
+    return unread if since is None else unread.filter(sent_at__gt=since)
+
+
+def _count_of(messages):
+    return messages.order_by().values("room_id").annotate(n=Count("pk")).values("n")
+
+
 def room_list_for_user(*, user_id: int) -> list[dict]:
     """The user's rooms, most recent activity first, each with its unread badge and last message."""
-    unread = (
-        Message.objects.filter(room_id=OuterRef("room_id"), seq__gt=OuterRef("last_read_seq"))
-        .exclude(sender_id=user_id)
-        .values("room_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    unread = _count_of(_unread_in_outer_room(user_id=user_id))
     last_id = Message.objects.filter(room_id=OuterRef("room_id")).order_by("-seq").values("pk")[:1]
     rooms = RoomMember.objects.filter(user_id=user_id)
     blocked = blocked_user_ids(user_id=user_id)
@@ -353,8 +358,18 @@ def digest_candidate_ids(*, cutoff, limit: int) -> list[int]:
 
 
 def digest_contents(*, user_id: int, since) -> dict:
-    """What a digest tells the user: new matches and unread 1:1 messages per partner since `since`."""
-    members = list(RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT).select_related("room"))
+    """What a digest tells the user: new matches and unread 1:1 messages per partner since `since`.
+
+    One query for every room's unread count and last unread message, however many rooms."""
+    unread = _unread_in_outer_room(user_id=user_id, since=since)
+    members = list(
+        RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT)
+        .annotate(
+            unread_count=Subquery(_count_of(unread)),
+            last_unread_body=Subquery(unread.order_by("-seq").values("body")[:1]),
+        )
+        .order_by("joined_at", "pk")
+    )
     partners = room_partners(room_ids=[member.room_id for member in members], user_id=user_id)
     new_matches, rooms = [], []
     for member in members:
@@ -362,11 +377,7 @@ def digest_contents(*, user_id: int, since) -> dict:
         name = partner["nickname"] if partner else ""
         if since is None or member.joined_at > since:
             new_matches.append(name)
-        unread = Message.objects.filter(room_id=member.room_id, seq__gt=member.last_read_seq).exclude(sender_id=user_id)
-        if since is not None:
-            unread = unread.filter(sent_at__gt=since)
-        count = unread.count()
-        if count:
-            last = unread.order_by("-seq").first()
-            rooms.append({"room_id": member.room_id, "partner": name, "count": count, "last_body": last.body[:80]})
+        if member.unread_count:
+            last_body = member.last_unread_body[:80]
+            rooms.append({"room_id": member.room_id, "partner": name, "count": member.unread_count, "last_body": last_body})
     return {"new_matches": new_matches, "rooms": rooms}

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import make_profile
 from apps.chat import selectors, services
+from apps.chat.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +43,42 @@ def test_a_room_whose_partner_deleted_their_account_has_no_partner():
 
     assert "partner" not in summary
     assert summary["title"] == "탈퇴한 사용자"
+
+
+def test_the_digest_counts_each_rooms_unread_messages_from_others_in_one_query_for_any_number_of_rooms():
+    # Given one student with one 1:1 room and another with five, each partner having said hello
+    one, five = make_profile().user, make_profile().user
+    make_rooms(one, 1, prefix="하나")
+    make_rooms(five, 5, prefix="상대")
+    first, second, third, *_rest = selectors.room_list_for_user(user_id=five.pk)[::-1]
+    # ... then in the first room the student answers (their own words are no news to them),
+    services.message_send(sender_id=five.pk, room_id=first["id"], client_msg_id="reply", body="반가워요")
+    # in the second the partner writes again,
+    partner = second["partner"]["user_id"]
+    services.message_send(sender_id=partner, room_id=second["id"], client_msg_id="again", body="두 번째 메시지")
+    # and the third is read to the end
+    services.room_mark_read(user_id=five.pk, room_id=third["id"], seq=third["last_seq"])
+
+    # When each one's digest is put together
+    with CaptureQueriesContext(connection) as one_room:
+        selectors.digest_contents(user_id=one.pk, since=None)
+    with CaptureQueriesContext(connection) as five_rooms:
+        digest = selectors.digest_contents(user_id=five.pk, since=None)
+
+    # Then unread counts and last messages are read in one query, not one per room
+    assert len(five_rooms.captured_queries) == len(one_room.captured_queries)
+    unread = {room["partner"]: (room["count"], room["last_body"]) for room in digest["rooms"]}
+    assert unread == {
+        first["partner"]["nickname"]: (1, first["last_message"]["body"]),
+        second["partner"]["nickname"]: (2, "두 번째 메시지"),
+        **{room["partner"]["nickname"]: (1, room["last_message"]["body"]) for room in _rest},
+    }
+    assert sorted(digest["new_matches"]) == [f"상대{index}" for index in range(5)]
+
+
+def test_the_digest_leaves_out_what_an_earlier_digest_covered():
+    student = make_profile().user
+    make_rooms(student, 1, prefix="상대")
+    covered_until = Message.objects.get(room__members__user=student).sent_at
+
+    assert selectors.digest_contents(user_id=student.pk, since=covered_until) == {"new_matches": [], "rooms": []}
