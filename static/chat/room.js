@@ -44,6 +44,7 @@
   let gapTimer = null;
   const pending = new Map(); // client_msg_id → {body, timer}
   let typingTimer = null;
+  let typingUser = null; // whose typing the indicator shows
   let lastTypingSent = 0;
   let readTimer = null;
 
@@ -208,6 +209,12 @@
     saveOutbox();
   }
 
+  function hideTyping() {
+    clearTimeout(typingTimer);
+    typingEl.hidden = true;
+    typingUser = null;
+  }
+
   function scheduleRead() {
     if (document.hidden) return;
     clearTimeout(readTimer);
@@ -288,7 +295,12 @@
     renderReadMarks();
   });
 
-  socket.on("message.new", (frame) => frame.room === roomId && accept(frame));
+  socket.on("message.new", (frame) => {
+    if (frame.room !== roomId) return;
+    // Whoever was typing has sent it: the indicator goes now, not when it expires.
+    if (frame.sender === typingUser) hideTyping();
+    accept(frame);
+  });
   socket.on("message.batch", (frame) => {
     if (frame.room !== roomId) return;
     frame.messages.forEach(accept);
@@ -354,8 +366,9 @@
     if (frame.room !== roomId || frame.user === me) return;
     typingEl.textContent = (isLobby ? "" : partnerName + " ") + labels.labelTyping;
     typingEl.hidden = false;
+    typingUser = frame.user;
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(() => (typingEl.hidden = true), frame.expires_in_s * 1000);
+    typingTimer = setTimeout(hideTyping, frame.expires_in_s * 1000);
   });
   socket.on("presence", (frame) => {
     if (String(frame.user) !== root.dataset.partnerId) return;
