@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.chat import selectors, services
-from apps.chat.models import RoomKind
+from apps.chat.models import MessageKind, RoomKind
 
 
 class MessageOutputSerializer(serializers.Serializer):
@@ -30,6 +30,7 @@ class RoomPartnerOutputSerializer(serializers.Serializer):
 
 class LastMessageOutputSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=MessageKind.choices, help_text="An `image` message's body is the image's id.")
     body = serializers.CharField()
     sent_at = serializers.CharField()
 

@@ -6,9 +6,10 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import PhotoStatus, Profile
-from apps.chat.models import ChatPreference, Message, Room, RoomKind, RoomMember
+from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
 from apps.chat.protocol import REPLAY_MAX_MESSAGES, ErrorCode
 from apps.core.db import fetch_prepared
 from apps.core.errors import DomainError
@@ -250,7 +251,12 @@ def room_summary(
         "last_read_seq": member.last_read_seq,
         "unread": unread,
         "last_message": (
-            {"seq": last_message.seq, "body": last_message.body, "sent_at": last_message.sent_at.isoformat()}
+            {
+                "seq": last_message.seq,
+                "kind": last_message.kind,
+                "body": last_message.body,
+                "sent_at": last_message.sent_at.isoformat(),
+            }
             if last_message
             else None
         ),
@@ -367,6 +373,7 @@ def digest_contents(*, user_id: int, since) -> dict:
         .annotate(
             unread_count=Subquery(_count_of(unread)),
             last_unread_body=Subquery(unread.order_by("-seq").values("body")[:1]),
+            last_unread_kind=Subquery(unread.order_by("-seq").values("kind")[:1]),
         )
         .order_by("joined_at", "pk")
     )
@@ -378,6 +385,7 @@ def digest_contents(*, user_id: int, since) -> dict:
         if since is None or member.joined_at > since:
             new_matches.append(name)
         if member.unread_count:
-            last_body = member.last_unread_body[:80]
+            # A photo's body is its image's id: the mail says "Photo" instead.
+            last_body = gettext_lazy("Photo") if member.last_unread_kind == MessageKind.IMAGE else member.last_unread_body[:80]
             rooms.append({"room_id": member.room_id, "partner": name, "count": member.unread_count, "last_body": last_body})
     return {"new_matches": new_matches, "rooms": rooms}

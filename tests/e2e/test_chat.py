@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from apps.accounts.tests.factories import make_profile
 from apps.chat import services
 from conftest import save_screenshot
 from tests.e2e.chat_pages import beside_the_browser, login, matched_pair, open_room
@@ -142,5 +143,84 @@ def test_a_live_message_overtaken_by_the_next_one_is_shown_in_order_without_aski
         assert page.locator(".msg[data-seq]").evaluate_all("items => items.map(li => li.dataset.seq)") == ["1", "2", "3"]
         page.wait_for_timeout(1000)  # twice the grace: a range request would have gone by now
         assert [frame for frame in sent_by_bob if frame["type"] == "message.range"] == []
+    finally:
+        context.close()
+
+
+def test_the_typing_indicator_goes_as_soon_as_the_typed_message_arrives(daphne_server, browser):
+    alice, bob, room = beside_the_browser(matched_pair)
+    contexts = [browser.new_context(locale="ko-KR", viewport={"width": 390, "height": 844}) for _ in range(2)]
+    try:
+        alice_page = login(contexts[0], daphne_server, alice.email)
+        bob_page = login(contexts[1], daphne_server, bob.email)
+        open_room(alice_page, daphne_server, room.pk)
+        open_room(bob_page, daphne_server, room.pk)
+
+        # Given Alice is typing, Bob sees it
+        alice_page.type("#chat-body", "지금 입력하는 중")
+        bob_page.wait_for_selector("[data-typing]:has-text('앨리스 입력 중')")
+
+        # When she sends it, then the indicator goes with the message's arrival, not seconds
+        # later when the typing notice would expire (5 s)
+        alice_page.press("#chat-body", "Enter")
+        bob_page.wait_for_selector('.msg[data-seq="1"] .bubble:has-text("지금 입력하는 중")')
+        bob_page.wait_for_selector("[data-typing]", state="hidden", timeout=1500)
+
+        # And when she types again, it is back
+        alice_page.wait_for_timeout(2100)  # the client sends a typing notice at most every 2 s
+        alice_page.type("#chat-body", "하나 더")
+        bob_page.wait_for_selector("[data-typing]:has-text('앨리스 입력 중')")
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_on_a_phone_the_header_links_share_one_row(daphne_server, browser):
+    alice, _bob, room = beside_the_browser(matched_pair)
+    context = browser.new_context(locale="ko-KR", viewport={"width": 390, "height": 844})
+    try:
+        page = login(context, daphne_server, alice.email)
+        open_room(page, daphne_server, room.pk)
+
+        tops = page.locator(".topbar nav > a, .topbar nav button").evaluate_all(
+            "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
+        )
+        assert len(tops) == 4 and len(set(tops)) == 1, tops  # 이벤트, 채팅, 프로필, 로그아웃
+        # Two rows at most: the brand row and the links row.
+        assert page.locator(".topbar").evaluate("bar => bar.getBoundingClientRect().height") < 100
+        assert page.is_visible("#chat-body")
+    finally:
+        context.close()
+
+
+def test_the_room_list_moves_a_room_with_news_to_the_top_with_its_badge_time_and_preview(daphne_server, browser):
+    alice, bob, room = beside_the_browser(matched_pair)
+
+    def carol_writes_to_alice() -> int:
+        carol = make_profile(nickname="캐롤", gender="M", seeking="F").user
+        carols_room = services.room_create_direct(user_ids=(alice.pk, carol.pk))
+        services.message_send(sender_id=carol.pk, room_id=carols_room.pk, client_msg_id="hi", body="안녕")
+        return carols_room.pk
+
+    # Given Alice's list opens with Carol's room on top (the latest news)
+    carols_room_id = beside_the_browser(carol_writes_to_alice)
+    context = browser.new_context(locale="ko-KR", viewport={"width": 390, "height": 844})
+    try:
+        page = login(context, daphne_server, alice.email)
+        page.goto(daphne_server + "/chat/")
+        page.wait_for_selector('[data-ws-state="connected"]')
+        assert page.locator(".room-item").first.get_attribute("data-room-id") == str(carols_room_id)
+
+        # When Bob sends a photo (an approved image's message carries the image's id)
+        beside_the_browser(
+            services.message_send, sender_id=bob.pk, room_id=room.pk, client_msg_id="image-5", body="5", kind="image"
+        )
+
+        # Then his room comes first, says "사진", counts one unread and shows when
+        first = page.locator(".room-item").first
+        page.wait_for_function(f"document.querySelector('.room-item').dataset.roomId === '{room.pk}'")
+        assert first.locator(".last-message").inner_text() == "사진"
+        assert first.locator(".unread-badge").inner_text() == "1"
+        assert first.locator(".last-time").inner_text().strip() != ""
     finally:
         context.close()

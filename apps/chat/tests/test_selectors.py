@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import make_profile
 from apps.chat import selectors, services
-from apps.chat.models import Message
+from apps.chat.models import Message, MessageKind
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,16 @@ def test_the_digest_leaves_out_what_an_earlier_digest_covered():
     covered_until = Message.objects.get(room__members__user=student).sent_at
 
     assert selectors.digest_contents(user_id=student.pk, since=covered_until) == {"new_matches": [], "rooms": []}
+
+
+def test_the_digest_calls_a_photo_a_photo_not_by_its_image_id():
+    student = make_profile().user
+    make_rooms(student, 1, prefix="상대")
+    message = Message.objects.get(room__members__user=student)
+    services.message_send(
+        sender_id=message.sender_id, room_id=message.room_id, client_msg_id="image-9", body="9", kind=MessageKind.IMAGE
+    )
+
+    (room,) = selectors.digest_contents(user_id=student.pk, since=None)["rooms"]
+
+    assert (room["count"], str(room["last_body"])) == (2, "사진")

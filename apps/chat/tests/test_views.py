@@ -3,7 +3,7 @@ from django.test import Client
 
 from apps.accounts.tests.factories import make_profile
 from apps.chat import services
-from apps.chat.models import ChatPreference, RoomMember
+from apps.chat.models import ChatPreference, MessageKind, RoomMember
 from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
 
@@ -30,6 +30,20 @@ def test_the_room_list_page_shows_partner_unread_badge_and_last_message_in_korea
     assert '<strong class="room-title">바비</strong>' in html
     assert '<span class="unread-badge" data-unread="2">2</span>' in html
     assert '<span class="last-message">오늘 축제 와요?</span>' in html
+    sent_at = room.messages.get(seq=2).sent_at.isoformat()
+    assert f'<time class="last-time" datetime="{sent_at}"></time>' in html  # rooms.js writes it in the reader's time
+
+
+def test_the_room_list_shows_a_photo_as_a_photo_and_an_ended_chat_as_ended():
+    alice, bob, room = make_pair()
+    # An approved chat image becomes a message whose body is the image's id
+    services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="image-7", body="7", kind=MessageKind.IMAGE)
+    services.room_close(room_id=room.pk, by_user_id=bob.pk)
+
+    html = browser_as(alice).get("/chat/").content.decode()
+
+    assert '<span class="last-message">사진</span>' in html
+    assert '<strong class="room-title">바비</strong> <span class="badge">종료</span>' in html
 
 
 def test_a_room_page_is_only_for_its_members():
