@@ -297,6 +297,17 @@ def room_list_for_user(*, user_id: int) -> list[dict]:
     return summaries
 
 
+def posting_allowed(*, kind: str, members_can_post: bool, is_staff: bool) -> bool:
+    """Who may write in a room of this kind: anyone in a 1:1 room; in a lobby, staff (their
+    messages are announcements), and everyone once the event opens the lobby chat."""
+    return kind != RoomKind.LOBBY or members_can_post or is_staff
+
+
+def room_posting_allowed(*, room_id: int, is_staff: bool) -> bool:
+    kind, members_can_post = Room.objects.values_list("kind", "members_can_post").get(pk=room_id)
+    return posting_allowed(kind=kind, members_can_post=members_can_post, is_staff=is_staff)
+
+
 def room_view_for_user(*, user_id: int, room_id: int) -> dict:
     member = room_member_require(user_id=user_id, room_id=room_id)
     return room_summary(member=member)

@@ -192,10 +192,16 @@ def lobby_room_for_event(*, event_id: int) -> Room:
 
 
 def lobby_room_join(*, user: User, event_id: int) -> Room:
-    """Make a user who may take part in the event a member of its lobby room (idempotent)."""
-    from apps.events.services import event_require_joinable
+    """Make a user who may take part in the event a member of its lobby room (idempotent).
 
-    event_require_joinable(user=user, event_id=event_id)
+    Staff need no student profile: they run the event and post its announcements there.
+    """
+    from apps.events.services import event_require, event_require_joinable
+
+    if user.is_staff and user.is_active:
+        event_require(event_id=event_id)
+    else:
+        event_require_joinable(user=user, event_id=event_id)
     room = lobby_room_for_event(event_id=event_id)
     RoomMember.objects.get_or_create(room=room, user=user, defaults={"last_read_seq": room.last_seq})
     return room
@@ -467,7 +473,7 @@ def _new_rows(
             and is_open
             and is_member
             and not (kind == RoomKind.DIRECT and blocked)
-            and (kind != RoomKind.LOBBY or members_can_post or request.sender_is_staff)
+            and selectors.posting_allowed(kind=kind, members_can_post=members_can_post, is_staff=request.sender_is_staff)
         )
         if not may_post:
             refused.append((index, request))

@@ -26,7 +26,9 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "blocked_ids": sorted(blocked_user_ids(user_id=request.user.pk)),
         "hidden_words": hidden_words_for_user(user_id=request.user.pk),
     }
-    return render(request, "chat/room.html", {"room": room, "safety": safety, "report_reasons": ReportReason.choices})
+    may_post = selectors.room_posting_allowed(room_id=room_id, is_staff=request.user.is_staff)
+    context = {"room": room, "may_post": may_post, "safety": safety, "report_reasons": ReportReason.choices}
+    return render(request, "chat/room.html", context)
 
 
 @login_required

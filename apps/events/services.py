@@ -15,11 +15,16 @@ from apps.realtime.protocol import event_group
 LAST_COUNTS_KEY = "lobby:{event_id}:last_counts"
 
 
-def event_require_joinable(*, user: User, event_id: int) -> Event:
-    """Return the event when the user may take part now; raise the first reason otherwise."""
+def event_require(*, event_id: int) -> Event:
     event = event_get(event_id=event_id)
     if event is None:
         raise DomainError("event_not_found", "No such event.", http_status=404)
+    return event
+
+
+def event_require_joinable(*, user: User, event_id: int) -> Event:
+    """Return the event when the user may take part now; raise the first reason otherwise."""
+    event = event_require(event_id=event_id)
     problems = event_join_problems(user=user, event=event)
     if problems:
         code, message = problems[0]

@@ -11,8 +11,9 @@
   const isLobby = root.dataset.roomKind === "lobby";
   const labels = root.dataset;
   const log = root.querySelector("[data-log]");
+  // Absent where the reader may not post (a lobby whose chat only staff write in).
   const composer = root.querySelector("[data-composer]");
-  const input = composer.querySelector("textarea");
+  const input = composer && composer.querySelector("textarea");
   const typingEl = root.querySelector("[data-typing]");
   const presenceEl = root.querySelector(".presence");
   const ACK_TIMEOUT_MS = 10000;
@@ -241,25 +242,27 @@
     socket.send({ type: "message.send", ref: "send:" + clientMsgId, room: roomId, client_msg_id: clientMsgId, body });
   }
 
-  composer.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const body = input.value.trim();
-    if (!body) return;
-    input.value = "";
-    send(newId(), body);
-  });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+  if (composer) {
+    composer.addEventListener("submit", (event) => {
       event.preventDefault();
-      composer.requestSubmit();
-    }
-  });
-  input.addEventListener("input", () => {
-    if (Date.now() - lastTypingSent > 2000) {
-      lastTypingSent = Date.now();
-      socket.send({ type: "typing", room: roomId });
-    }
-  });
+      const body = input.value.trim();
+      if (!body) return;
+      input.value = "";
+      send(newId(), body);
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        composer.requestSubmit();
+      }
+    });
+    input.addEventListener("input", () => {
+      if (Date.now() - lastTypingSent > 2000) {
+        lastTypingSent = Date.now();
+        socket.send({ type: "typing", room: roomId });
+      }
+    });
+  }
 
   async function loadPage(beforeSeq) {
     const url = new URL(root.dataset.historyUrl, window.location.href);
@@ -392,8 +395,7 @@
     if (frame.room !== roomId) return;
     root.dataset.open = "0";
     root.querySelector(".closed-banner").hidden = false;
-    input.disabled = true;
-    composer.querySelector("button").disabled = true;
+    if (composer) composer.querySelectorAll("textarea, button").forEach((control) => (control.disabled = true));
     const leave = root.querySelector(".leave-form");
     if (leave) leave.remove();
   });

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from apps.accounts.tests.factories import make_profile
+from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat import services
+from apps.events.tests.factories import make_event
 from conftest import save_screenshot
 from tests.e2e.chat_pages import beside_the_browser, login, matched_pair, open_room
 
@@ -224,3 +225,39 @@ def test_the_room_list_moves_a_room_with_news_to_the_top_with_its_badge_time_and
         assert first.locator(".last-time").inner_text().strip() != ""
     finally:
         context.close()
+
+
+def test_an_operator_announces_in_the_lobby_and_students_read_it_live(daphne_server, browser):
+    def event_with_a_student_in_its_lobby():
+        event = make_event(name="봄 축제")
+        student = make_profile(nickname="학생").user
+        services.lobby_room_join(user=student, event_id=event.pk)
+        operator = make_user()
+        operator.is_staff = True
+        operator.save()
+        return event, student, operator
+
+    event, student, operator = beside_the_browser(event_with_a_student_in_its_lobby)
+    contexts = [browser.new_context(locale="ko-KR", viewport={"width": 390, "height": 844}) for _ in range(2)]
+    try:
+        student_page = login(contexts[0], daphne_server, student.email)
+        student_page.goto(f"{daphne_server}/chat/lobby/{event.pk}/")
+        student_page.wait_for_selector('[data-ws-state="connected"]')
+        # Students read this lobby's chat; only staff write in it
+        assert student_page.locator("[data-composer]").count() == 0
+        assert student_page.is_visible("[data-read-only]")
+
+        # An operator with no student profile goes from the event page to the lobby chat
+        operator_page = login(contexts[1], daphne_server, operator.email)
+        operator_page.goto(f"{daphne_server}/events/{event.pk}/")
+        operator_page.click("text=로비 채팅에 공지하기")
+        operator_page.wait_for_selector('[data-ws-state="connected"]')
+        operator_page.fill("#chat-body", "8시에 2부가 시작돼요. 강당으로 모여 주세요!")
+        operator_page.press("#chat-body", "Enter")
+
+        # Then the student sees it at once, as an announcement
+        student_page.wait_for_selector('.msg.announcement[data-seq="1"] .bubble:has-text("8시에 2부가 시작돼요")')
+        save_screenshot(student_page, "chat-lobby-announcement")
+    finally:
+        for context in contexts:
+            context.close()

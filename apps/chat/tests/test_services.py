@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.accounts.tests.factories import make_profile
+from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat import selectors, services
 from apps.chat.models import ChatPreference, Message, Room, RoomMember
 from apps.chat.tests.factories import make_pair
@@ -274,6 +274,33 @@ def test_lobby_counts_unread_per_message_kakao_style(sent_frames):
     assert sent_frames == [
         ([room_group(announcement.room_id)], {"type": "room.unread_counts", "room": announcement.room_id, "counts": {"1": 2}})
     ]
+
+
+def test_staff_without_a_student_profile_join_the_lobby_and_post_announcements():
+    event = make_event(name="축제")
+    student = make_profile().user
+    services.lobby_room_join(user=student, event_id=event.pk)
+    operator = make_user()
+    operator.is_staff = True
+    operator.save()
+
+    room = services.lobby_room_join(user=operator, event_id=event.pk)
+    result = services.message_send(
+        sender_id=operator.pk, room_id=room.pk, client_msg_id="a1", body="2부 시작", sender_is_staff=True
+    )
+
+    assert Message.objects.get(room=room, seq=result.seq).kind == "announcement"
+    # Others still need what taking part needs, and the lobby's chat stays staff-only
+    with pytest.raises(DomainError) as refused:
+        services.lobby_room_join(user=make_user(), event_id=event.pk)
+    assert refused.value.code == "profile_incomplete"
+    with pytest.raises(DomainError) as read_only:
+        services.message_send(sender_id=student.pk, room_id=room.pk, client_msg_id="s1", body="저도요")
+    assert read_only.value.code == "read_only_room"
+    # And staff get a clear 404 for an event that does not exist
+    with pytest.raises(DomainError) as missing:
+        services.lobby_room_join(user=operator, event_id=event.pk + 1000)
+    assert missing.value.code == "event_not_found"
 
 
 def test_room_close_tells_both_at_once_and_is_idempotent(sent_frames):

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from apps.accounts.tests.factories import make_profile
+from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat import services
 from apps.chat.models import ChatPreference, MessageKind, RoomMember
 from apps.chat.tests.factories import make_pair
@@ -107,3 +107,31 @@ def test_a_tampered_unsubscribe_link_is_refused_with_a_clear_message():
     assert refused.status_code == 400
     assert "유효하지 않은 수신 거부 링크예요." in refused.content.decode()
     assert not ChatPreference.objects.filter(user=student).exists()
+
+
+def test_a_lobby_chat_offers_a_composer_only_to_those_who_may_post_in_it():
+    event = make_event(name="축제")
+    student = make_profile().user
+    room = services.lobby_room_join(user=student, event_id=event.pk)
+    operator = make_user()
+    operator.is_staff = True
+    operator.save()
+
+    # A student in a staff-only lobby reads a note instead of a composer that could only fail
+    html = browser_as(student).get(f"/chat/{room.pk}/").content.decode()
+    assert "data-composer" not in html
+    assert "이 채팅방에는 운영진만 글을 쓸 수 있어요." in html
+
+    # Staff (no student profile needed) find the lobby chat from the event page and write announcements
+    event_page = browser_as(operator).get(f"/events/{event.pk}/").content.decode()
+    assert f'href="/chat/lobby/{event.pk}/">로비 채팅에 공지하기</a>' in event_page
+    entered = browser_as(operator).get(f"/chat/lobby/{event.pk}/")
+    assert entered["Location"] == f"/chat/{room.pk}/"
+    staff_html = browser_as(operator).get(f"/chat/{room.pk}/").content.decode()
+    assert "data-composer" in staff_html
+    assert "로비의 모든 참가자에게 공지로 전해져요" in staff_html
+
+    # Once the event opens the lobby chat, students get the composer too
+    room.members_can_post = True
+    room.save()
+    assert "data-composer" in browser_as(student).get(f"/chat/{room.pk}/").content.decode()
