@@ -1,6 +1,7 @@
 """What the browser chat tests share: a matched pair made beside Playwright's event loop,
 logging in, and opening a room."""
 
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection
@@ -45,3 +46,17 @@ def login(context, base_url: str, email: str):
 def open_room(page, base_url: str, room_id: int) -> None:
     page.goto(f"{base_url}/chat/{room_id}/")
     page.wait_for_selector('[data-ws-state="connected"]')
+
+
+@contextlib.contextmanager
+def both_in_the_room(browser, base_url: str, alice, bob, room, *, viewport: dict):
+    """Alice's and Bob's pages, each logged in and connected in their room, in Korean."""
+    contexts = [browser.new_context(locale="ko-KR", viewport=viewport) for _ in range(2)]
+    try:
+        pages = [login(context, base_url, user.email) for context, user in zip(contexts, (alice, bob), strict=True)]
+        for page in pages:
+            open_room(page, base_url, room.pk)
+        yield pages
+    finally:
+        for context in contexts:
+            context.close()

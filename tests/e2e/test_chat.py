@@ -8,20 +8,15 @@ from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat import services
 from apps.events.tests.factories import make_event
 from conftest import save_screenshot
-from tests.e2e.chat_pages import beside_the_browser, login, matched_pair, open_room
+from tests.e2e.chat_pages import beside_the_browser, both_in_the_room, login, matched_pair, open_room
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect(daphne_server, browser):
     alice, bob, room = beside_the_browser(matched_pair)
-    contexts = [browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860}) for _ in range(2)]
-    try:
-        alice_page = login(contexts[0], daphne_server, alice.email)
-        bob_page = login(contexts[1], daphne_server, bob.email)
-        open_room(alice_page, daphne_server, room.pk)
-        open_room(bob_page, daphne_server, room.pk)
-
+    viewport = {"width": 420, "height": 860}
+    with both_in_the_room(browser, daphne_server, alice, bob, room, viewport=viewport) as (alice_page, bob_page):
         # Given both are in the room, when Alice sends, then Bob sees it and Alice sees it read.
         alice_page.fill("#chat-body", "안녕하세요! 반가워요")
         alice_page.press("#chat-body", "Enter")
@@ -50,9 +45,6 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
         save_screenshot(bob_page, "chat-bob-after-reconnect")
         alice_page.goto(daphne_server + "/chat/")
         assert "저도 반가워요" in alice_page.inner_text(".room-list")
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_server, browser):
@@ -150,13 +142,8 @@ def test_a_live_message_overtaken_by_the_next_one_is_shown_in_order_without_aski
 
 def test_the_typing_indicator_goes_as_soon_as_the_typed_message_arrives(daphne_server, browser):
     alice, bob, room = beside_the_browser(matched_pair)
-    contexts = [browser.new_context(locale="ko-KR", viewport={"width": 390, "height": 844}) for _ in range(2)]
-    try:
-        alice_page = login(contexts[0], daphne_server, alice.email)
-        bob_page = login(contexts[1], daphne_server, bob.email)
-        open_room(alice_page, daphne_server, room.pk)
-        open_room(bob_page, daphne_server, room.pk)
-
+    viewport = {"width": 390, "height": 844}
+    with both_in_the_room(browser, daphne_server, alice, bob, room, viewport=viewport) as (alice_page, bob_page):
         # Given Alice is typing, Bob sees it
         alice_page.type("#chat-body", "지금 입력하는 중")
         bob_page.wait_for_selector("[data-typing]:has-text('앨리스 입력 중')")
@@ -171,9 +158,6 @@ def test_the_typing_indicator_goes_as_soon_as_the_typed_message_arrives(daphne_s
         alice_page.wait_for_timeout(2100)  # the client sends a typing notice at most every 2 s
         alice_page.type("#chat-body", "하나 더")
         bob_page.wait_for_selector("[data-typing]:has-text('앨리스 입력 중')")
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def test_on_a_phone_the_header_links_share_one_row(daphne_server, browser):
