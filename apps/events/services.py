@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.errors import DomainError
@@ -18,7 +19,7 @@ LAST_COUNTS_KEY = "lobby:{event_id}:last_counts"
 def event_require(*, event_id: int) -> Event:
     event = event_get(event_id=event_id)
     if event is None:
-        raise DomainError("event_not_found", "No such event.", http_status=404)
+        raise DomainError("event_not_found", _("No such event."), http_status=404)
     return event
 
 
