@@ -373,15 +373,34 @@
     clearTimeout(typingTimer);
     typingTimer = setTimeout(hideTyping, frame.expires_in_s * 1000);
   });
-  socket.on("presence", (frame) => {
-    if (String(frame.user) !== root.dataset.partnerId) return;
+  // "Last seen 5 minutes ago", in the page's language; the full time is in the tooltip.
+  const relative = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto" });
+  function lastSeenText(lastSeen) {
+    const minutes = Math.round((lastSeen * 1000 - Date.now()) / 60000);
+    if (minutes >= 0) return relative.format(0, "second"); // "now", not "this minute"
+    if (minutes > -60) return relative.format(minutes, "minute");
+    if (minutes > -24 * 60) return relative.format(Math.round(minutes / 60), "hour");
+    return relative.format(Math.round(minutes / (24 * 60)), "day");
+  }
+  let partnerPresence = null;
+  function renderPresence() {
+    const frame = partnerPresence;
     presenceEl.dataset.presence = frame.state;
     let text = labels["label" + frame.state.charAt(0).toUpperCase() + frame.state.slice(1)];
+    presenceEl.title = "";
     if (frame.state === "offline" && frame.last_seen) {
-      text += " · " + labels.labelLastSeen + " " + new Date(frame.last_seen * 1000).toLocaleString();
+      text += " · " + labels.labelLastSeen + " " + lastSeenText(frame.last_seen);
+      presenceEl.title = new Date(frame.last_seen * 1000).toLocaleString();
     }
     presenceEl.textContent = text;
+  }
+  socket.on("presence", (frame) => {
+    if (String(frame.user) !== root.dataset.partnerId) return;
+    partnerPresence = frame;
+    renderPresence();
   });
+  // "2 minutes ago" must not stay "just now".
+  setInterval(() => partnerPresence && renderPresence(), 30000);
   socket.on("profile.updated", (frame) => {
     if (String(frame.user) === root.dataset.partnerId) {
       partnerName = frame.nickname;
@@ -395,7 +414,7 @@
     if (frame.room !== roomId) return;
     root.dataset.open = "0";
     root.querySelector(".closed-banner").hidden = false;
-    if (composer) composer.querySelectorAll("textarea, button").forEach((control) => (control.disabled = true));
+    if (composer) composer.querySelectorAll("textarea, button, input").forEach((control) => (control.disabled = true));
     const leave = root.querySelector(".leave-form");
     if (leave) leave.remove();
   });

@@ -160,22 +160,31 @@ def test_the_typing_indicator_goes_as_soon_as_the_typed_message_arrives(daphne_s
         bob_page.wait_for_selector("[data-typing]:has-text('앨리스 입력 중')")
 
 
-def test_on_a_phone_the_header_links_share_one_row(daphne_server, browser):
-    alice, _bob, room = beside_the_browser(matched_pair)
-    context = browser.new_context(locale="ko-KR", viewport={"width": 390, "height": 844})
-    try:
-        page = login(context, daphne_server, alice.email)
-        open_room(page, daphne_server, room.pk)
+def test_on_a_phone_the_headers_stay_on_their_rows_and_presence_says_how_long_ago(daphne_server, browser):
+    def pair_with_a_long_nickname():
+        alice = make_profile(nickname="앨리스").user
+        bob = make_profile(nickname="닉네임이스무글자나되는아주긴이름의주인공", gender="M").user
+        return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
 
-        tops = page.locator(".topbar nav > a, .topbar nav button").evaluate_all(
+    alice, bob, room = beside_the_browser(pair_with_a_long_nickname)
+    phone = {"width": 390, "height": 844}
+    with both_in_the_room(browser, daphne_server, alice, bob, room, viewport=phone) as (alice_page, bob_page):
+        # The site's links share one row under the brand
+        tops = alice_page.locator(".topbar nav > a, .topbar nav button").evaluate_all(
             "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
         )
         assert len(tops) == 4 and len(set(tops)) == 1, tops  # 이벤트, 채팅, 프로필, 로그아웃
-        # Two rows at most: the brand row and the links row.
-        assert page.locator(".topbar").evaluate("bar => bar.getBoundingClientRect().height") < 100
-        assert page.is_visible("#chat-body")
-    finally:
-        context.close()
+        assert alice_page.locator(".topbar").evaluate("bar => bar.getBoundingClientRect().height") < 100
+
+        # When Bob (whose nickname is as long as they come) goes, Alice reads how long ago he was
+        # last seen, and the chat's actions still take one line each
+        bob_page.close()
+        alice_page.wait_for_selector('.presence[data-presence="offline"]:has-text("마지막 접속 지금")')
+        lines = alice_page.locator(".chat-header .leave-form button, .chat-header .report-open").evaluate_all(
+            "items => items.map(item => item.getBoundingClientRect().height / parseFloat(getComputedStyle(item).lineHeight))"
+        )
+        assert len(lines) == 2 and all(0.9 < count < 1.5 for count in lines), lines
+        assert alice_page.is_visible("#chat-body")
 
 
 def test_the_room_list_moves_a_room_with_news_to_the_top_with_its_badge_time_and_preview(daphne_server, browser):

@@ -36,6 +36,7 @@ def test_report_and_block_from_a_chat_closes_it_for_both_and_keeps_evidence(daph
         alice_page.wait_for_selector(".report-done")
         bob_page.wait_for_selector(".closed-banner:not([hidden])")
         assert bob_page.is_disabled("#chat-body")
+        assert bob_page.is_disabled("[data-image-input]")  # no photo either
         alice_page.wait_for_url("**/chat/")
         assert alice_page.locator(f'a[href="/chat/{room.pk}/"]').count() == 0
         save_screenshot(alice_page, "chat-after-report-and-block")
