@@ -572,17 +572,6 @@ def _refusal_or_original_ack(request: SendRequest) -> SendResult | DomainError:
     return selectors.not_member_error()
 
 
-def lobby_announce(*, author: User, event_id: int, body: str) -> Message:
-    """Staff post an announcement to an event's lobby room."""
-    if not author.is_staff:
-        raise DomainError(ErrorCode.READ_ONLY_ROOM, _("Only staff can post in this lobby."), http_status=403)
-    room = lobby_room_for_event(event_id=event_id)
-    client_msg_id = f"announce-{timezone.now().timestamp()}"
-    RoomMember.objects.get_or_create(room=room, user=author)
-    result = message_send(sender_id=author.pk, room_id=room.pk, client_msg_id=client_msg_id, body=body, sender_is_staff=True)
-    return Message.objects.get(room=room, seq=result.seq)
-
-
 # Receipts --------------------------------------------------------------------------------
 
 

@@ -258,8 +258,13 @@ def test_lobby_counts_unread_per_message_kakao_style(sent_frames):
     staff = make_profile().user
     staff.is_staff = True
     staff.save()
+    # Staff write in the lobby chat like anyone else; what they write is an announcement
+    room = services.lobby_room_join(user=staff, event_id=event.pk)
     with sent_frames():
-        announcement = services.lobby_announce(author=staff, event_id=event.pk, body="10분 뒤 시작합니다")
+        sent = services.message_send(
+            sender_id=staff.pk, room_id=room.pk, client_msg_id="a1", body="10분 뒤 시작합니다", sender_is_staff=True
+        )
+    announcement = Message.objects.get(room=room, seq=sent.seq)
     assert announcement.kind == "announcement"
     assert sent_frames[0][1]["unread"] == 3
     with pytest.raises(DomainError) as refused:
