@@ -40,10 +40,12 @@ def _socket_executor() -> ThreadPoolExecutor:
     return _executor
 
 
+@functools.lru_cache(maxsize=256)
 def pooled_sync_to_async(function):
     """`database_sync_to_async` on the socket pool instead of the single thread-sensitive thread.
 
-    For socket-path ORM and sync Redis calls that need no shared thread state.
+    For socket-path ORM and sync Redis calls that need no shared thread state. Wrappers are
+    kept: building one is a few inspections of `function`, paid on every frame and connect.
     """
     return database_sync_to_async(function, thread_sensitive=False, executor=_socket_executor())
 

@@ -20,11 +20,19 @@ when the message is already read and parsed (one socket read brings every messag
 arrived meanwhile). Here the first message of a read still goes that way, so reconnects,
 subscribe replies and errors are handled as before; the plain messages already parsed behind
 it are handed out directly.
+
+Stock channels wait in a queue of the layer until their consumer's `receive` takes them:
+every message woke a task that only moved it to the consumer. `new_channel_into` gives a
+channel whose messages go straight into a queue the consumer already reads (apps/realtime/
+consumers.py hands over its server's inbox, so a socket's frames and layer messages share one
+queue and one task).
 """
 
 import asyncio
 import enum
 import logging
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
@@ -183,6 +191,18 @@ class CoalescingShardConnection(RedisSingleShardConnection):
                 layer.channels[channel].put_nowait(shared)
 
 
+class _Inbox:
+    """Stands in for a channel's queue in the layer's table: hands each message on, decoded."""
+
+    __slots__ = ("deserialize", "put")
+
+    def __init__(self, put: Callable[[Any], None], deserialize: Callable[[Any], Any]) -> None:
+        self.put, self.deserialize = put, deserialize
+
+    def put_nowait(self, message) -> None:
+        self.put(self.deserialize(message))
+
+
 class CoalescingLoopLayer(RedisPubSubLoopLayer):
     def __init__(self, hosts=None, **kwargs) -> None:
         super().__init__(hosts=hosts, **kwargs)
@@ -197,6 +217,21 @@ class CoalescingPubSubChannelLayer(RedisPubSubChannelLayer):
         if isinstance(message, Decoded):
             return message.message
         return super().deserialize(message)
+
+    async def new_channel_into(self, put: Callable[[dict], None], prefix: str = "specific.") -> str:
+        """A new channel whose messages are handed to `put`, decoded, as they arrive (module
+        docstring). Nothing may `receive` on it; `close_channel` ends it."""
+        layer = self._get_layer()
+        channel = f"{layer.prefix}{prefix}{uuid.uuid4().hex}"
+        layer.channels[channel] = _Inbox(put, self.deserialize)
+        await layer._get_shard(channel).subscribe(channel)
+        return channel
+
+    async def close_channel(self, channel: str) -> None:
+        """What a stock channel's cancelled `receive` does: forget it and unsubscribe."""
+        layer = self._get_layer()
+        if layer.channels.pop(channel, None) is not None:
+            await layer._get_shard(channel).unsubscribe(channel)
 
     def _get_layer(self) -> CoalescingLoopLayer:
         loop = asyncio.get_running_loop()

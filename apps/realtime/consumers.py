@@ -133,14 +133,26 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     counted: bool = False
 
     async def __call__(self, scope, receive, send) -> None:
-        """channels' AsyncConsumer.__call__, with `dispatch_in_arrival_order` as its loop."""
+        """channels' AsyncConsumer.__call__, with one queue and one task for everything.
+
+        The server's inbox (daphne's, and the test communicator's, is the asyncio.Queue whose
+        `get` is `receive`) also takes the channel layer's messages for this socket, so frames
+        and layer messages are dispatched in arrival order with no task in between; each pump
+        task of `dispatch_in_arrival_order` cost a wake-up per message. Another server or
+        layer gets those pumps.
+        """
         self.scope = scope
         self.base_send = send
-        sources = [receive]
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        inbox = getattr(receive, "__self__", None)
+        direct = isinstance(inbox, asyncio.Queue) and hasattr(self.channel_layer, "new_channel_into")
+        sources = [receive]
         if self.channel_layer is not None:
             try:
-                self.channel_name = await self.channel_layer.new_channel()
+                if direct:
+                    self.channel_name = await self.channel_layer.new_channel_into(inbox.put_nowait)
+                else:
+                    self.channel_name = await self.channel_layer.new_channel()
             except (*BACKING_SERVICE_ERRORS, AttributeError):
                 # Redis is away (a restart): refuse the handshake cleanly; the client retries.
                 # AttributeError too: redis-py's asyncio pub/sub connection, caught mid-reconnect
@@ -150,8 +162,21 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 await receive()  # websocket.connect
                 await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
                 return
-            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
-            sources.append(self.channel_receive)
+            if not direct:
+                self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+                sources.append(self.channel_receive)
+        if direct:
+            try:
+                with contextlib.suppress(StopConsumer):
+                    while True:
+                        await self.dispatch(await receive())
+            finally:
+                try:
+                    await self.channel_layer.close_channel(self.channel_name)
+                except Exception:
+                    # As channels-redis does: the socket's own exit (or cancellation) goes on.
+                    logger.exception("could not unsubscribe the channel of a closed socket")
+            return
         with contextlib.suppress(StopConsumer):
             await dispatch_in_arrival_order(sources, self.dispatch)
 

@@ -12,12 +12,12 @@ def connect_as(transactional_db):
 
     opened: list[WebsocketCommunicator] = []
 
-    async def connect(user, *, origin: bytes = b"http://localhost"):
+    async def connect(user, *, origin: bytes = b"http://localhost", app=application):
         client = Client()
         await sync_to_async(client.force_login)(user)
         cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
         communicator = WebsocketCommunicator(
-            application, "/ws/", headers=[(b"origin", origin), (b"cookie", cookie), (b"host", b"localhost")]
+            app, "/ws/", headers=[(b"origin", origin), (b"cookie", cookie), (b"host", b"localhost")]
         )
         connected, _ = await communicator.connect()
         assert connected

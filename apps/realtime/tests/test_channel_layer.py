@@ -240,3 +240,34 @@ async def _read_together_scenario(private_redis) -> None:
         assert (await asyncio.wait_for(layer.receive(other), 5))["n"] == -1
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(layer.receive(channel), 0.3)
+
+
+def test_a_channel_made_into_a_queue_gets_its_messages_there_and_unsubscribes_when_closed(private_redis):
+    _run_in_own_loop(_inbox_scenario, private_redis)
+
+
+async def _inbox_scenario(private_redis) -> None:
+    async with _configured_layer(private_redis.port, "inbox-test") as layer:
+        # given two sockets whose channels deliver into their own inboxes, in one room
+        inboxes = [asyncio.Queue(), asyncio.Queue()]
+        channels = [await layer.new_channel_into(inbox.put_nowait) for inbox in inboxes]
+        for channel in channels:
+            await layer.group_add("room.5", channel)
+
+        # when the first sends to the room, then someone writes to the first directly
+        await layer.group_send("room.5", {"type": "realtime.frame", "n": 1, EXCEPT_CHANNEL_KEY: channels[0]})
+        await layer.send(channels[0], {"type": "realtime.frame", "n": 2})
+
+        # then each inbox holds exactly its messages, decoded, in order
+        assert (await asyncio.wait_for(inboxes[1].get(), 5))["n"] == 1
+        assert (await asyncio.wait_for(inboxes[0].get(), 5))["n"] == 2
+        assert inboxes[0].empty() and inboxes[1].empty()
+
+        # and a closed channel is unsubscribed in Redis, and hears nothing more
+        await layer.close_channel(channels[0])
+        with contextlib.closing(redis.Redis(port=private_redis.port)) as client:
+            assert dict(client.pubsub_numsub(channels[0])).get(channels[0].encode(), 0) == 0
+        await layer.send(channels[0], {"type": "realtime.frame", "n": 3})
+        await layer.group_send("room.5", {"type": "realtime.frame", "n": 4})
+        assert (await asyncio.wait_for(inboxes[1].get(), 5))["n"] == 4
+        assert inboxes[0].empty()

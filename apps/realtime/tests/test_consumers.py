@@ -115,9 +115,19 @@ async def test_unknown_type_echoes_ref(connect_as):
     await communicator.disconnect()
 
 
-async def test_service_frames_reach_only_the_addressed_user(connect_as):
+async def _served_without_an_inbox_queue(scope, receive, send):
+    # An ASGI server whose `receive` is not an asyncio.Queue's `get` (daphne's and the test
+    # communicator's are): the consumer cannot hand the channel layer its inbox.
+    async def receive_from_the_server():
+        return await receive()
+
+    await application(scope, receive_from_the_server, send)
+
+
+@pytest.mark.parametrize("app", [application, _served_without_an_inbox_queue], ids=["inbox", "no-inbox"])
+async def test_service_frames_reach_only_the_addressed_user(connect_as, app):
     alice, bob = await sync_to_async(make_user)(), await sync_to_async(make_user)()
-    alice_socket, bob_socket = await connect_as(alice), await connect_as(bob)
+    alice_socket, bob_socket = await connect_as(alice, app=app), await connect_as(bob, app=app)
     await _hello(alice_socket)
     await _hello(bob_socket)
 
@@ -125,6 +135,9 @@ async def test_service_frames_reach_only_the_addressed_user(connect_as):
 
     assert await alice_socket.receive_json_from(timeout=5) == {"type": "test.note", "text": "안녕"}
     assert await bob_socket.receive_nothing(timeout=0.5)
+    # Frames from the socket and layer messages share the one dispatch loop.
+    await bob_socket.send_json_to({"type": "ping"})
+    assert (await bob_socket.receive_json_from(timeout=5))["type"] == "pong"
     await alice_socket.disconnect()
     await bob_socket.disconnect()
 
