@@ -291,6 +291,16 @@ def message_send(
     return result
 
 
+@dataclass(frozen=True)
+class PreparedSend:
+    """A send that passed the checks that need no transaction: its trimmed, screened body
+    and the moderation flag its text raised, if any."""
+
+    request: SendRequest
+    body: str
+    flag_id: int | None = None
+
+
 def chat_write_batch(
     *, sends: list[SendRequest], reads: list[ReadRequest], bookkeeping: Executor | None = None
 ) -> tuple[list[SendResult | DomainError], list[int | DomainError]]:
@@ -301,35 +311,46 @@ def chat_write_batch(
     The dashboard's counts are recorded after the commit too: on `bookkeeping` when given
     (so a writer that commits batch after batch need not wait for them), else before returning.
     """
-    send_results: list[SendResult | DomainError | None] = [None] * len(sends)
-    cleaned: list[tuple[int, SendRequest, str]] = []
+    return _store_batch(_prepare_sends(sends), reads, bookkeeping)
+
+
+def _prepare_sends(sends: list[SendRequest]) -> list[PreparedSend | DomainError]:
+    """Each send's checks that need no transaction, in order: id and body, the rate limit
+    (one Redis round trip for the batch), then screening, outside the transaction because a
+    refused message's flag must survive. A refused send gets its DomainError."""
+    outcomes: list[PreparedSend | DomainError | None] = [None] * len(sends)
     valid: list[tuple[int, SendRequest, str]] = []
     for index, request in enumerate(sends):
         try:
             clean_client_msg_id(request.client_msg_id)
             valid.append((index, request, clean_body(request.body)))
         except DomainError as error:
-            send_results[index] = error
-    # One Redis round trip for the whole batch's rate limit.
+            outcomes[index] = error
     refusals = rate_limit_hit_many(rule=send_rate(), subjects=[str(request.sender_id) for _i, request, _b in valid])
-    flags: dict[int, int] = {}  # index → id of the moderation flag its text raised
     for (index, request, body), refusal in zip(valid, refusals, strict=True):
         if refusal is not None:
-            send_results[index] = refusal
+            outcomes[index] = refusal
             continue
-        if request.kind == MessageKind.TEXT:
-            # Outside the batch transaction: a refused message's flag must survive.
-            try:
-                screened = moderation_services.message_text_screen(
-                    sender_id=request.sender_id, room_id=request.room_id, text=body
-                )
-            except DomainError as error:
-                send_results[index] = error
-                continue
-            body = screened.text
-            if screened.flag_id is not None:
-                flags[index] = screened.flag_id
-        cleaned.append((index, request, body))
+        if request.kind != MessageKind.TEXT:
+            outcomes[index] = PreparedSend(request, body)
+            continue
+        try:
+            screened = moderation_services.message_text_screen(sender_id=request.sender_id, room_id=request.room_id, text=body)
+        except DomainError as error:
+            outcomes[index] = error
+            continue
+        outcomes[index] = PreparedSend(request, screened.text, screened.flag_id)
+    return outcomes
+
+
+def _store_batch(
+    prepared: list[PreparedSend | DomainError], reads: list[ReadRequest], bookkeeping: Executor | None
+) -> tuple[list[SendResult | DomainError], list[int | DomainError]]:
+    """chat_write_batch's transaction, for sends already prepared (a refused one keeps its error)."""
+    send_results: list[SendResult | DomainError | None] = [item if isinstance(item, DomainError) else None for item in prepared]
+    cleaned = [(index, item.request, item.body) for index, item in enumerate(prepared) if isinstance(item, PreparedSend)]
+    # index → id of the moderation flag its text raised
+    flags = {index: item.flag_id for index, item in enumerate(prepared) if isinstance(item, PreparedSend) and item.flag_id}
     room_meta: dict[int, tuple[str, int | None]] = {}
     receipts: list[tuple[int, int, int, bool, str | None]] = []
     try:
@@ -358,10 +379,12 @@ def chat_write_batch(
         logger.warning("chat batch hit a constraint; retrying item by item", exc_info=True)
         if len(cleaned) + len(reads) <= 1:
             raise
-        for index, request in enumerate(sends):
+        # Already prepared: a retry neither counts against the rate limit again nor flags
+        # its text a second time.
+        for index, item in enumerate(prepared):
             if send_results[index] is None:
-                send_results[index] = chat_write_batch(sends=[request], reads=[], bookkeeping=bookkeeping)[0][0]
-        read_results = [chat_write_batch(sends=[], reads=[request], bookkeeping=bookkeeping)[1][0] for request in reads]
+                send_results[index] = _store_batch([item], [], bookkeeping)[0][0]
+        read_results = [_store_batch([], [request], bookkeeping)[1][0] for request in reads]
         return send_results, read_results
 
     for index, request in refused:

@@ -184,6 +184,64 @@ def test_a_room_closed_while_a_send_waits_for_its_lock_stores_nothing():
     assert Room.objects.get(pk=room.pk).last_seq == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_races_a_twin_send_retries_item_by_item_without_screening_or_counting_again():
+    from apps.core.redis import get_redis
+    from apps.moderation.models import FlaggedContent
+
+    alice, bob, room = make_pair()
+    bob_hits_key = f"ratelimit:{services.send_rate().name}:{bob.pk}"
+    bob_hits_before = get_redis().zcard(bob_hits_key)
+
+    def send_batch():
+        from django.db import connection as thread_connection
+
+        try:
+            return services.chat_write_batch(
+                sends=[
+                    services.SendRequest(alice.pk, room.pk, "twin", "안녕"),
+                    services.SendRequest(bob.pk, room.pk, "b1", "you are a fucking idiot"),
+                ],
+                reads=[],
+            )
+        finally:
+            thread_connection.close()
+
+    params = connection.get_connection_params()
+    with (
+        ThreadPoolExecutor(max_workers=1) as pool,
+        psycopg.connect(**params, autocommit=True) as watcher,
+        psycopg.connect(**params) as other_process,
+    ):
+        # Given another process storing Alice's same send (a resend after a reconnect), not yet committed
+        other_process.execute("SELECT 1 FROM chat_room WHERE id = %s FOR UPDATE", [room.pk])
+        other_process.execute("UPDATE chat_room SET last_seq = 1 WHERE id = %s", [room.pk])
+        other_process.execute(
+            "INSERT INTO chat_message (room_id, seq, sender_id, client_msg_id, kind, body, sent_at)"
+            " VALUES (%s, 1, %s, 'twin', 'text', '안녕', now())",
+            [room.pk, alice.pk],
+        )
+        # When this batch has checked its sends (no twin yet) and waits for the room's lock
+        sending = pool.submit(send_batch)
+        deadline = time.monotonic() + 10
+        while not watcher.execute(
+            "SELECT 1 FROM pg_locks WHERE NOT granted AND pid NOT IN (pg_backend_pid(), %s)", [other_process.info.backend_pid]
+        ).fetchone():
+            assert time.monotonic() < deadline, "the batch never reached the room's lock"
+            time.sleep(0.02)
+        other_process.commit()
+        (twin, flagged), _reads = sending.result(timeout=10)
+
+    # Then the batch's insert breaks the idempotency key, and its items are retried one by one:
+    # Alice's resend gets the original's ack, Bob's masked message is stored after it
+    assert (twin.seq, twin.duplicate) == (1, True)
+    assert (flagged.seq, flagged.duplicate, flagged.message["body"]) == (2, False, "you are a **** idiot")
+    assert list(Message.objects.filter(room=room).order_by("seq").values_list("client_msg_id", flat=True)) == ["twin", "b1"]
+    # and the retry neither flags Bob's text a second time nor counts his send twice
+    assert list(FlaggedContent.objects.filter(user=bob).values_list("message_seq", flat=True)) == [2]
+    assert get_redis().zcard(bob_hits_key) == bob_hits_before + 1
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [("", "body_empty"), ("   \n ", "body_empty"), ("가" * 1001, "body_too_long")],
