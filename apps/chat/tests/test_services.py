@@ -148,37 +148,50 @@ def test_seq_stays_gapless_and_unique_under_concurrent_writers(settings):
     assert sum(1 for result in results if result.duplicate) == 40
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_room_closed_while_a_send_waits_for_its_lock_stores_nothing():
-    alice, _bob, room = make_pair()
+def _write_batch_behind_a_room_lock(sends: list[services.SendRequest], *, room: Room, then) -> list:
+    """Run chat_write_batch in a thread while another session holds `room`'s lock; once the
+    batch waits for that lock, `then(session)` runs and the session commits. Returns the
+    batch's send results."""
 
-    def send():
+    def write():
         from django.db import connection as thread_connection
 
         try:
-            return services.chat_write_batch(sends=[services.SendRequest(alice.pk, room.pk, "late", "안녕")], reads=[])
+            return services.chat_write_batch(sends=sends, reads=[])[0]
         finally:
             thread_connection.close()
 
     params = connection.get_connection_params()
-    # The pool is left last: a failure here first rolls the closer back, freeing the send.
+    # The pool is left last: a failure here first rolls the holder back, freeing the batch.
     with (
         ThreadPoolExecutor(max_workers=1) as pool,
         psycopg.connect(**params, autocommit=True) as watcher,
-        psycopg.connect(**params) as closer,
+        psycopg.connect(**params) as holder,
     ):
-        closer.execute("SELECT 1 FROM chat_room WHERE id = %s FOR UPDATE", [room.pk])
-        sending = pool.submit(send)
-        # The send has passed its checks (the room was open) and now waits for the room's lock.
+        holder.execute("SELECT 1 FROM chat_room WHERE id = %s FOR UPDATE", [room.pk])
+        writing = pool.submit(write)
         deadline = time.monotonic() + 10
         while not watcher.execute(
-            "SELECT 1 FROM pg_locks WHERE NOT granted AND pid NOT IN (pg_backend_pid(), %s)", [closer.info.backend_pid]
+            "SELECT 1 FROM pg_locks WHERE NOT granted AND pid NOT IN (pg_backend_pid(), %s)", [holder.info.backend_pid]
         ).fetchone():
-            assert time.monotonic() < deadline, "the send never reached the room's lock"
+            assert time.monotonic() < deadline, "the batch never reached the room's lock"
             time.sleep(0.02)
-        closer.execute("UPDATE chat_room SET is_open = false WHERE id = %s", [room.pk])
-        closer.commit()
-        (result,), _reads = sending.result(timeout=10)
+        then(holder)
+        holder.commit()
+        return writing.result(timeout=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_room_closed_while_a_send_waits_for_its_lock_stores_nothing():
+    alice, _bob, room = make_pair()
+
+    # The send has passed its checks (the room was open) and waits for the room's lock when it closes.
+    (result,) = _write_batch_behind_a_room_lock(
+        [services.SendRequest(alice.pk, room.pk, "late", "안녕")],
+        room=room,
+        then=lambda session: session.execute("UPDATE chat_room SET is_open = false WHERE id = %s", [room.pk]),
+    )
+
     assert isinstance(result, DomainError) and result.code == "room_closed"
     assert Message.objects.count() == 0
     assert Room.objects.get(pk=room.pk).last_seq == 0
@@ -193,44 +206,24 @@ def test_a_batch_that_races_a_twin_send_retries_item_by_item_without_screening_o
     bob_hits_key = f"ratelimit:{services.send_rate().name}:{bob.pk}"
     bob_hits_before = get_redis().zcard(bob_hits_key)
 
-    def send_batch():
-        from django.db import connection as thread_connection
-
-        try:
-            return services.chat_write_batch(
-                sends=[
-                    services.SendRequest(alice.pk, room.pk, "twin", "안녕"),
-                    services.SendRequest(bob.pk, room.pk, "b1", "you are a fucking idiot"),
-                ],
-                reads=[],
-            )
-        finally:
-            thread_connection.close()
-
-    params = connection.get_connection_params()
-    with (
-        ThreadPoolExecutor(max_workers=1) as pool,
-        psycopg.connect(**params, autocommit=True) as watcher,
-        psycopg.connect(**params) as other_process,
-    ):
-        # Given another process storing Alice's same send (a resend after a reconnect), not yet committed
-        other_process.execute("SELECT 1 FROM chat_room WHERE id = %s FOR UPDATE", [room.pk])
-        other_process.execute("UPDATE chat_room SET last_seq = 1 WHERE id = %s", [room.pk])
-        other_process.execute(
+    def store_the_twin(session) -> None:
+        session.execute("UPDATE chat_room SET last_seq = 1 WHERE id = %s", [room.pk])
+        session.execute(
             "INSERT INTO chat_message (room_id, seq, sender_id, client_msg_id, kind, body, sent_at)"
             " VALUES (%s, 1, %s, 'twin', 'text', '안녕', now())",
             [room.pk, alice.pk],
         )
-        # When this batch has checked its sends (no twin yet) and waits for the room's lock
-        sending = pool.submit(send_batch)
-        deadline = time.monotonic() + 10
-        while not watcher.execute(
-            "SELECT 1 FROM pg_locks WHERE NOT granted AND pid NOT IN (pg_backend_pid(), %s)", [other_process.info.backend_pid]
-        ).fetchone():
-            assert time.monotonic() < deadline, "the batch never reached the room's lock"
-            time.sleep(0.02)
-        other_process.commit()
-        (twin, flagged), _reads = sending.result(timeout=10)
+
+    # Given a batch that checked its sends and waits for the room's lock, while another process
+    # stores Alice's same send (a resend after a reconnect) and commits
+    twin, flagged = _write_batch_behind_a_room_lock(
+        [
+            services.SendRequest(alice.pk, room.pk, "twin", "안녕"),
+            services.SendRequest(bob.pk, room.pk, "b1", "you are a fucking idiot"),
+        ],
+        room=room,
+        then=store_the_twin,
+    )
 
     # Then the batch's insert breaks the idempotency key, and its items are retried one by one:
     # Alice's resend gets the original's ack, Bob's masked message is stored after it
