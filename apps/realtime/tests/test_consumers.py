@@ -4,6 +4,7 @@ import socket
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -217,6 +218,8 @@ async def test_a_connect_while_the_channel_layer_is_unreachable_is_refused_clean
     communicator = WebsocketCommunicator(application, "/ws/", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
     connected, code = await communicator.connect()
     assert (connected, code) == (False, consumers.CLOSE_TRY_AGAIN_LATER)
+    # and the refused socket's channel is not left behind in the layer
+    assert get_channel_layer()._get_layer().channels == {}
 
 
 async def test_a_frame_while_redis_is_away_gets_service_unavailable_and_the_socket_stays_open(connect_as, settings):
