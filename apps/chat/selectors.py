@@ -303,14 +303,17 @@ def posting_allowed(*, kind: str, members_can_post: bool, is_staff: bool) -> boo
     return kind != RoomKind.LOBBY or members_can_post or is_staff
 
 
-def room_posting_allowed(*, room_id: int, is_staff: bool) -> bool:
-    kind, members_can_post = Room.objects.values_list("kind", "members_can_post").get(pk=room_id)
-    return posting_allowed(kind=kind, members_can_post=members_can_post, is_staff=is_staff)
-
-
 def room_view_for_user(*, user_id: int, room_id: int) -> dict:
     member = room_member_require(user_id=user_id, room_id=room_id)
     return room_summary(member=member)
+
+
+def room_page_for_user(*, user_id: int, room_id: int, is_staff: bool) -> tuple[dict, bool]:
+    """The room as its member sees it, and whether they may write in it (the room comes with
+    the membership: no query of its own)."""
+    member = room_member_require(user_id=user_id, room_id=room_id)
+    room = member.room
+    return room_summary(member=member), posting_allowed(kind=room.kind, members_can_post=room.members_can_post, is_staff=is_staff)
 
 
 def presence_state(*, user_id: int) -> dict:

@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.accounts.tests.factories import make_profile
 from apps.chat import selectors, services
 from apps.chat.models import Message, MessageKind
+from apps.events.tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +96,20 @@ def test_the_digest_calls_a_photo_a_photo_not_by_its_image_id():
     (room,) = selectors.digest_contents(user_id=student.pk, since=None)["rooms"]
 
     assert (room["count"], str(room["last_body"])) == (2, "사진")
+
+
+def test_the_room_page_learns_who_may_post_from_its_membership_query():
+    # Given a student in a staff-only lobby
+    student = make_profile().user
+    room = services.lobby_room_join(user=student, event_id=make_event().pk)
+
+    with CaptureQueriesContext(connection) as view_queries:
+        selectors.room_view_for_user(user_id=student.pk, room_id=room.pk)
+    with CaptureQueriesContext(connection) as page_queries:
+        summary, may_post = selectors.room_page_for_user(user_id=student.pk, room_id=room.pk, is_staff=False)
+
+    # Then the page knows the student may not post, at no query beyond the room's own view
+    assert (summary["id"], may_post) == (room.pk, False)
+    assert len(page_queries) == len(view_queries)
+    # and staff may
+    assert selectors.room_page_for_user(user_id=student.pk, room_id=room.pk, is_staff=True)[1] is True
