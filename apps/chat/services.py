@@ -283,7 +283,7 @@ def message_send(
     sender_is_staff: bool = False,
     kind: str = MessageKind.TEXT,
 ) -> SendResult:
-    """Store one message (see message_send_batch); raise DomainError when refused."""
+    """Store one message (see chat_write_batch); raise DomainError when refused."""
     request = SendRequest(sender_id, room_id, client_msg_id, body, sender_is_staff, kind)
     (result,) = chat_write_batch(sends=[request], reads=[])[0]
     if isinstance(result, DomainError):

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
-from apps.dashboard.tests.conftest import make_live_event
+from apps.events.tests.factories import make_event
 from apps.matching.models import Match
 from conftest import ARTIFACTS, ROOT, _process_env, _stop, save_screenshot
 
@@ -47,7 +47,7 @@ def log_in(context, base_url: str, email: str, path: str):
 
 @pytest.mark.django_db(transaction=True)
 def test_staff_dashboard_updates_live_while_two_users_match(browser, daphne_server, celery_beat_process):
-    event = make_live_event("캠퍼스 미팅")
+    event = make_event(name="캠퍼스 미팅")
     staff = make_user(email="ops@example.com")
     staff.is_staff = True
     staff.save(update_fields=["is_staff"])

@@ -10,7 +10,7 @@ from apps.alerts import services
 from apps.alerts.models import Alert, AlertRule, AlertState, Notification, Silence
 from apps.dashboard import metrics
 from apps.dashboard.metrics import Metric, minute_of
-from apps.dashboard.tests.conftest import make_live_event
+from apps.events.tests.factories import make_event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("channels_on")]
 
@@ -74,7 +74,7 @@ def test_a_pending_alert_that_clears_resolves_silently():
 
 
 def test_alerts_of_one_rule_are_grouped_into_one_notice():
-    first, second = make_live_event("A"), make_live_event("B")
+    first, second = make_event(name="A"), make_event(name="B")
     for event in (first, second):
         metrics.metric_incr(Metric.REPORTS, event_id=event.pk, by=11, at=NOW)
     services.alerts_evaluate(now=NOW)

@@ -3,8 +3,11 @@ from apps.chat import services
 from apps.chat.models import Room
 
 
-def make_pair():
-    """Alice and Bob, who match each other, and their open 1:1 room."""
-    alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
-    room: Room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
+def make_pair(*, event_id: int | None = None, nicknames: tuple[str, str] = ("앨리스", "바비")):
+    """Alice and Bob, who match each other (in `event_id`'s event, if given), and their open 1:1 room.
+
+    Nicknames are unique: a second pair in one test needs names of its own."""
+    first, second = nicknames
+    alice, bob = make_profile(nickname=first).user, make_profile(nickname=second, gender="M", seeking="F").user
+    room: Room = services.room_create_direct(user_ids=(alice.pk, bob.pk), event_id=event_id)
     return alice, bob, room

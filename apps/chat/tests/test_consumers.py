@@ -6,14 +6,10 @@ from asgiref.sync import sync_to_async
 from apps.accounts.tests.factories import make_profile
 from apps.chat import services
 from apps.chat.models import Message
+from apps.chat.tests.factories import make_pair
 from apps.moderation.services import block_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _pair():
-    alice, bob = make_profile().user, make_profile(gender="M", seeking="F").user
-    return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
 
 
 async def _open(connect_as, user):
@@ -40,7 +36,7 @@ async def _quiet(socket, *, skip=("presence",)) -> bool:
 
 
 async def test_send_acks_the_sender_and_reaches_the_partner(connect_as):
-    alice, bob, room = await sync_to_async(_pair)()
+    alice, bob, room = await sync_to_async(make_pair)()
     alice_socket, bob_socket = await _open(connect_as, alice), await _open(connect_as, bob)
     await alice_socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "c1", "body": "안녕"})
     ack = await _next(alice_socket, skip=("presence", "message.new"))
@@ -64,7 +60,7 @@ async def test_send_acks_the_sender_and_reaches_the_partner(connect_as):
 
 
 async def test_the_sending_socket_gets_its_message_in_the_ack_and_the_senders_other_tab_gets_it_live(connect_as):
-    alice, bob, room = await sync_to_async(_pair)()
+    alice, bob, room = await sync_to_async(make_pair)()
     sending_tab, other_tab = await _open(connect_as, alice), await _open(connect_as, alice)
     bob_socket = await _open(connect_as, bob)
     await sending_tab.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "t1", "body": "두 탭"})
@@ -85,7 +81,7 @@ async def test_the_sending_socket_gets_its_message_in_the_ack_and_the_senders_ot
 
 
 async def test_resume_replays_missing_messages_in_order_and_ranges_fill_gaps(connect_as):
-    alice, bob, room = await sync_to_async(_pair)()
+    alice, bob, room = await sync_to_async(make_pair)()
     for index in range(4):
         await sync_to_async(services.message_send)(
             sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index + 1}"
@@ -101,7 +97,7 @@ async def test_resume_replays_missing_messages_in_order_and_ranges_fill_gaps(con
 
 
 async def test_text_postgresql_cannot_store_is_refused_and_an_escaped_emoji_is_not(connect_as):
-    alice, _bob, room = await sync_to_async(_pair)()
+    alice, _bob, room = await sync_to_async(make_pair)()
     socket = await _open(connect_as, alice)
     # given a body with a NUL character, escaped as JSON allows
     await socket.send_to(text_data=json.dumps({"type": "message.send", "room": room.pk, "client_msg_id": "n", "body": "a\x00b"}))
@@ -119,7 +115,7 @@ async def test_text_postgresql_cannot_store_is_refused_and_an_escaped_emoji_is_n
 
 
 async def test_a_replayed_message_is_the_frame_the_partner_got_live(connect_as):
-    alice, bob, room = await sync_to_async(_pair)()
+    alice, bob, room = await sync_to_async(make_pair)()
     alice_socket, bob_socket = await _open(connect_as, alice), await _open(connect_as, bob)
     await alice_socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "live", "body": "다시 보기"})
     live = await _next(bob_socket)
@@ -135,7 +131,7 @@ async def test_a_replayed_message_is_the_frame_the_partner_got_live(connect_as):
 
 
 async def test_a_range_of_someone_elses_room_is_refused_and_reveals_nothing(connect_as):
-    alice, _bob, room = await sync_to_async(_pair)()
+    alice, _bob, room = await sync_to_async(make_pair)()
     await sync_to_async(services.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="secret")
     outsider = await sync_to_async(lambda: make_profile().user)()
     outsider_socket = await _open(connect_as, outsider)
@@ -148,7 +144,7 @@ async def test_a_range_of_someone_elses_room_is_refused_and_reveals_nothing(conn
 
 async def test_resume_far_behind_asks_for_a_reload(connect_as, settings):
     settings.CHAT_SEND_RATE_LIMIT = 1000
-    alice, bob, room = await sync_to_async(_pair)()
+    alice, bob, room = await sync_to_async(make_pair)()
 
     def send_many():
         for index in range(501):
@@ -162,7 +158,7 @@ async def test_resume_far_behind_asks_for_a_reload(connect_as, settings):
 
 
 async def test_read_receipts_typing_and_presence_reach_the_partner(connect_as):
-    alice, bob, room = await sync_to_async(_pair)()
+    alice, bob, room = await sync_to_async(make_pair)()
     await sync_to_async(services.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="hi")
     alice_socket = await _open(connect_as, alice)
     bob_socket = await _open(connect_as, bob)
@@ -186,7 +182,7 @@ async def test_read_receipts_typing_and_presence_reach_the_partner(connect_as):
 
 
 async def test_closing_a_room_tells_the_partner_and_later_sends_get_an_error(connect_as):
-    alice, bob, room = await sync_to_async(_pair)()
+    alice, bob, room = await sync_to_async(make_pair)()
     alice_socket, bob_socket = await _open(connect_as, alice), await _open(connect_as, bob)
     await sync_to_async(services.room_leave)(user=alice, room_id=room.pk)
     assert await _next(bob_socket) == {"type": "room.closed", "room": room.pk, "by": alice.pk}
@@ -210,8 +206,8 @@ BAD_SENDS = [
 
 @pytest.mark.parametrize(("fields", "code"), BAD_SENDS)
 async def test_bad_sends_get_an_error_frame_socket_stays_open_nothing_stored(connect_as, fields, code):
-    alice, _bob, room = await sync_to_async(_pair)()
-    _c, _d, other = await sync_to_async(_pair)()
+    alice, _bob, room = await sync_to_async(make_pair)()
+    _c, _d, other = await sync_to_async(make_pair)(nicknames=("캐럴", "데이브"))
     socket = await _open(connect_as, alice)
     frame = {"type": "message.send", **fields}
     frame["room"] = {"ROOM": room.pk, "OTHER": other.pk}.get(frame.get("room"), frame.get("room"))
@@ -229,7 +225,7 @@ async def test_bad_sends_get_an_error_frame_socket_stays_open_nothing_stored(con
     [("{oops", "malformed_json"), (json.dumps({"type": "message.explode"}), "unknown_type"), (b"\x00", "binary_not_supported")],
 )
 async def test_garbage_frames_get_an_error_and_nothing_is_stored(connect_as, raw, code):
-    alice, _bob, _room = await sync_to_async(_pair)()
+    alice, _bob, _room = await sync_to_async(make_pair)()
     socket = await _open(connect_as, alice)
     await (socket.send_to(bytes_data=raw) if isinstance(raw, bytes) else socket.send_to(text_data=raw))
     assert (await _next(socket))["code"] == code
@@ -241,7 +237,7 @@ async def test_garbage_frames_get_an_error_and_nothing_is_stored(connect_as, raw
 
 async def test_blocked_pair_and_rate_limit_get_error_frames(connect_as, settings):
     settings.CHAT_SEND_RATE_LIMIT = 2
-    alice, bob, room = await sync_to_async(_pair)()
+    alice, bob, room = await sync_to_async(make_pair)()
     socket = await _open(connect_as, alice)
     for index in range(2):
         await socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": f"m{index}", "body": "hi"})

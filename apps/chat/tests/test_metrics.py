@@ -1,17 +1,15 @@
 """The chat feeds the live dashboard: messages and conversations that took off."""
 
 from concurrent.futures import Executor
-from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.utils import timezone
 
-from apps.accounts.tests.factories import make_profile
 from apps.chat import services
+from apps.chat.tests.factories import make_pair
 from apps.core.redis import get_redis
 from apps.dashboard.metrics import ALL, TOTALS_KEY, Metric, event_totals_key
-from apps.events.models import Event
+from apps.events.tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +24,8 @@ def send(sender, room, number: int) -> None:
 
 def test_messages_count_per_event_and_a_conversation_counts_once_when_both_sent_three(django_capture_on_commit_callbacks):
     # Given a 1:1 room from a match in a live event
-    event = Event.objects.create(
-        name="live", starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=1)
-    )
-    alice, bob = make_profile().user, make_profile(gender="M", seeking="F").user
-    room = services.room_create_direct(user_ids=(alice.pk, bob.pk), event_id=event.pk)
+    event = make_event(name="live")
+    alice, bob, room = make_pair(event_id=event.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         # When Alice sends five messages and Bob two, it is not yet a conversation
@@ -51,8 +46,7 @@ def test_messages_count_per_event_and_a_conversation_counts_once_when_both_sent_
 
 
 def test_a_resent_message_is_not_counted_twice(django_capture_on_commit_callbacks):
-    alice, bob = make_profile().user, make_profile(gender="M", seeking="F").user
-    room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
+    alice, bob, room = make_pair()
     with django_capture_on_commit_callbacks(execute=True):
         send(alice, room, 1)
         send(alice, room, 1)
@@ -74,8 +68,7 @@ class HeldExecutor(Executor):
 
 
 def test_a_batch_with_a_bookkeeping_executor_leaves_the_counts_to_it(django_capture_on_commit_callbacks):
-    alice, bob = make_profile().user, make_profile(gender="M", seeking="F").user
-    room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
+    alice, bob, room = make_pair()
     bookkeeping = HeldExecutor()
     sends = [services.SendRequest(alice.pk, room.pk, f"held-{number}", f"message {number}") for number in range(3)]
 

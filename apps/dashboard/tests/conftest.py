@@ -1,17 +1,12 @@
 import pytest
 
+from apps.events.tests.factories import make_event
 from apps.realtime.tests.conftest import connect_as  # noqa: F401
-
-
-def make_live_event(name: str = "Live"):
-    from apps.events.tests.factories import make_event
-
-    return make_event(name=name)
 
 
 @pytest.fixture
 def live_event(db):
-    return make_live_event()
+    return make_event()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from apps.accounts.tests.factories import make_profile
 from apps.core.redis import get_redis
 from apps.dashboard import metrics, selectors, services
 from apps.dashboard.metrics import Metric
-from apps.dashboard.tests.conftest import make_live_event
+from apps.events.tests.factories import make_event
 from apps.realtime import presence
 from matchminds.asgi import application
 
@@ -62,7 +62,7 @@ async def test_two_tabs_keep_the_user_online_until_the_last_closes(connect_as):
 
 
 async def test_lobby_presence_counts_the_user_in_the_event(connect_as):
-    event = await sync_to_async(make_live_event)()
+    event = await sync_to_async(make_event)()
     profile = await sync_to_async(make_profile)(gender="M")
     socket = await connect_as(profile.user)
     await socket.receive_json_from()
@@ -91,7 +91,7 @@ async def test_non_staff_get_an_error_frame_and_no_snapshots(connect_as):
 
 
 async def test_staff_get_the_snapshot_at_once_then_every_published_one(connect_as, staff_user):
-    event = await sync_to_async(make_live_event)()
+    event = await sync_to_async(make_event)()
     socket = await connect_as(staff_user)
     await socket.receive_json_from()
     await socket.send_json_to({"type": "dashboard.subscribe", "event": event.pk})

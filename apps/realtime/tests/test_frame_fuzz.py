@@ -10,17 +10,14 @@ frames, and an error must be one of ours, never `internal_error` or
 """
 
 import json
-from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.accounts.tests.factories import make_profile
-from apps.chat import services as chat_services
-from apps.events.models import Event
+from apps.chat.tests.factories import make_pair
+from apps.events.tests.factories import make_event
 from apps.realtime import registry
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,11 +97,8 @@ def frames(draw, *, kind: str, room_id: int, event_id: int) -> str:
 
 
 def _student_in_a_room_with_a_live_event() -> tuple:
-    student, partner = make_profile().user, make_profile(gender="M", seeking="F").user
-    room = chat_services.room_create_direct(user_ids=(student.pk, partner.pk))
-    now = timezone.now()
-    event = Event.objects.create(name="Fuzz", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
-    return student, room.pk, event.pk
+    student, _partner, room = make_pair()
+    return student, room.pk, make_event(name="Fuzz").pk
 
 
 async def _answers_until_pong(socket) -> list[dict]:
