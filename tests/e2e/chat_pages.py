@@ -1,13 +1,12 @@
-"""What the browser chat tests share: a matched pair made beside Playwright's event loop,
-logging in, and opening a room."""
+"""What the browser chat tests share: test data made beside Playwright's event loop, logging
+in, and opening a room."""
 
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection
 
-from apps.accounts.tests.factories import PASSWORD, make_profile
-from apps.chat import services
+from apps.accounts.tests.factories import PASSWORD
 
 
 def beside_the_browser(function, /, *args, **kwargs):
@@ -25,12 +24,6 @@ def beside_the_browser(function, /, *args, **kwargs):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(call).result()
-
-
-def matched_pair():
-    """Alice and Bob, compatible, and their 1:1 room (call it beside the browser)."""
-    alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비", gender="M", seeking="F").user
-    return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
 
 
 def login(context, base_url: str, email: str):

@@ -6,15 +6,16 @@ import pytest
 
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat import services
+from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
 from conftest import save_screenshot
-from tests.e2e.chat_pages import beside_the_browser, both_in_the_room, login, matched_pair, open_room
+from tests.e2e.chat_pages import beside_the_browser, both_in_the_room, login, open_room
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect(daphne_server, browser):
-    alice, bob, room = beside_the_browser(matched_pair)
+    alice, bob, room = beside_the_browser(make_pair)
     viewport = {"width": 420, "height": 860}
     with both_in_the_room(browser, daphne_server, alice, bob, room, viewport=viewport) as (alice_page, bob_page):
         # Given both are in the room, when Alice sends, then Bob sees it and Alice sees it read.
@@ -48,7 +49,7 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
 
 
 def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_server, browser):
-    alice, bob, room = beside_the_browser(matched_pair)
+    alice, bob, room = beside_the_browser(make_pair)
 
     def alice_sends(client_msg_id: str, body: str) -> None:
         beside_the_browser(services.message_send, sender_id=alice.pk, room_id=room.pk, client_msg_id=client_msg_id, body=body)
@@ -93,7 +94,7 @@ def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_
 
 
 def test_a_live_message_overtaken_by_the_next_one_is_shown_in_order_without_asking_the_server(daphne_server, browser):
-    alice, bob, room = beside_the_browser(matched_pair)
+    alice, bob, room = beside_the_browser(make_pair)
     context = browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860})
     sent_by_bob: list[dict] = []
 
@@ -141,7 +142,7 @@ def test_a_live_message_overtaken_by_the_next_one_is_shown_in_order_without_aski
 
 
 def test_the_typing_indicator_goes_as_soon_as_the_typed_message_arrives(daphne_server, browser):
-    alice, bob, room = beside_the_browser(matched_pair)
+    alice, bob, room = beside_the_browser(make_pair)
     viewport = {"width": 390, "height": 844}
     with both_in_the_room(browser, daphne_server, alice, bob, room, viewport=viewport) as (alice_page, bob_page):
         # Given Alice is typing, Bob sees it
@@ -161,12 +162,7 @@ def test_the_typing_indicator_goes_as_soon_as_the_typed_message_arrives(daphne_s
 
 
 def test_on_a_phone_the_headers_stay_on_their_rows_and_presence_says_how_long_ago(daphne_server, browser):
-    def pair_with_a_long_nickname():
-        alice = make_profile(nickname="앨리스").user
-        bob = make_profile(nickname="닉네임이스무글자나되는아주긴이름의주인공", gender="M").user
-        return alice, bob, services.room_create_direct(user_ids=(alice.pk, bob.pk))
-
-    alice, bob, room = beside_the_browser(pair_with_a_long_nickname)
+    alice, bob, room = beside_the_browser(make_pair, nicknames=("앨리스", "닉네임이스무글자나되는아주긴이름의주인공"))
     phone = {"width": 390, "height": 844}
     with both_in_the_room(browser, daphne_server, alice, bob, room, viewport=phone) as (alice_page, bob_page):
         # The site's links share one row under the brand
@@ -188,7 +184,7 @@ def test_on_a_phone_the_headers_stay_on_their_rows_and_presence_says_how_long_ag
 
 
 def test_the_room_list_moves_a_room_with_news_to_the_top_with_its_badge_time_and_preview(daphne_server, browser):
-    alice, bob, room = beside_the_browser(matched_pair)
+    alice, bob, room = beside_the_browser(make_pair)
 
     def carol_writes_to_alice() -> int:
         carol = make_profile(nickname="캐롤", gender="M", seeking="F").user

@@ -4,16 +4,17 @@ import pytest
 
 from apps.chat import services as chat_services
 from apps.chat.models import Room
+from apps.chat.tests.factories import make_pair
 from apps.moderation.models import Block, Report, ReportEvidence
 from conftest import save_screenshot
-from tests.e2e.chat_pages import beside_the_browser, login, matched_pair, open_room
+from tests.e2e.chat_pages import beside_the_browser, login, open_room
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def test_report_and_block_from_a_chat_closes_it_for_both_and_keeps_evidence(daphne_server, browser):
     # Given a chat with an insult
-    alice, bob, room = beside_the_browser(matched_pair)
+    alice, bob, room = beside_the_browser(make_pair)
     for sender, cmid, body in ((alice, "a1", "안녕하세요"), (bob, "b1", "병신아 꺼져")):
         beside_the_browser(chat_services.message_send, sender_id=sender.pk, room_id=room.pk, client_msg_id=cmid, body=body)
     contexts = [browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860}) for _ in range(2)]
