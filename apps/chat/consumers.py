@@ -119,12 +119,11 @@ async def _replay(consumer, *, room_id: int, after_seq: int, until_seq: int | No
     replay = await pooled_sync_to_async(selectors.replay_for_member)(
         user_id=consumer.user_id, room_id=room_id, after_seq=after_seq, until_seq=until_seq
     )
+    frame = {"room": room_id, "last_seq": replay.last_seq, "partner_read_seq": replay.partner_read_seq}
     if replay.messages is None:
-        await consumer.send_frame({"type": "room.reload", "room": room_id, "last_seq": replay.last_seq})
+        await consumer.send_frame({"type": "room.reload", **frame})
     else:
-        await consumer.send_frame(
-            {"type": "message.batch", "room": room_id, "messages": replay.messages, "last_seq": replay.last_seq}
-        )
+        await consumer.send_frame({"type": "message.batch", "messages": replay.messages, **frame})
 
 
 @registry.frame_handler("typing")

@@ -102,9 +102,14 @@ def member_room_ids(*, user_id: int, room_ids: list[int]) -> set[int]:
 # The member's room, and the messages of a replay unless there are more than the limit: the
 # lateral join yields no message rows then, and the one row left carries the room's last seq.
 _REPLAY_SQL = """
-SELECT r.last_seq, m.seq, m.sender_id, m.client_msg_id, m.kind, m.body, m.sent_at, p.nickname
+SELECT r.last_seq, partner.read_seq, m.seq, m.sender_id, m.client_msg_id, m.kind, m.body, m.sent_at, p.nickname
   FROM chat_roommember rm
   JOIN chat_room r ON r.id = rm.room_id
+  LEFT JOIN LATERAL (
+        SELECT max(other.last_read_seq) AS read_seq
+          FROM chat_roommember other
+         WHERE r.kind = 'direct' AND other.room_id = rm.room_id AND other.user_id <> rm.user_id
+  ) partner ON true
   LEFT JOIN LATERAL (
         SELECT msg.seq, msg.sender_id, msg.client_msg_id, msg.kind, msg.body, msg.sent_at
           FROM chat_message msg
@@ -125,6 +130,9 @@ SELECT r.last_seq, m.seq, m.sender_id, m.client_msg_id, m.kind, m.body, m.sent_a
 class Replay:
     last_seq: int  # the room's
     messages: list[dict] | None  # None: more than REPLAY_MAX_MESSAGES are missing
+    # 1:1 rooms: the partner's read pointer, so "read" marks whose live receipt came while
+    # this socket was away are right after the replay too (None in lobbies).
+    partner_read_seq: int | None
 
 
 def replay_for_member(*, user_id: int, room_id: int, after_seq: int, until_seq: int | None) -> Replay:
@@ -141,10 +149,10 @@ def replay_for_member(*, user_id: int, room_id: int, after_seq: int, until_seq: 
     )
     if not rows:
         raise not_member_error()
-    last_seq = rows[0][0]
+    last_seq, partner_read_seq = rows[0][0], rows[0][1]
     end = last_seq if until_seq is None else min(last_seq, until_seq)
     if end - after_seq > REPLAY_MAX_MESSAGES:
-        return Replay(last_seq, None)
+        return Replay(last_seq, None, partner_read_seq)
     messages = [
         message_frame_data(
             room_id=room_id,
@@ -156,10 +164,10 @@ def replay_for_member(*, user_id: int, room_id: int, after_seq: int, until_seq: 
             body=body,
             sent_at=sent_at,
         )
-        for _last_seq, seq, sender_id, client_msg_id, kind, body, sent_at, nickname in rows
+        for _last_seq, _partner_read_seq, seq, sender_id, client_msg_id, kind, body, sent_at, nickname in rows
         if seq is not None
     ]
-    return Replay(last_seq, messages)
+    return Replay(last_seq, messages, partner_read_seq)
 
 
 def room_last_seq(*, room_id: int) -> int:

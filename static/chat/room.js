@@ -304,14 +304,22 @@
     if (frame.sender === typingUser) hideTyping();
     accept(frame);
   });
+  // A receipt that came while this socket was away is not replayed; the pointer is.
+  function partnerReadArrived(frame) {
+    if (frame.partner_read_seq == null || frame.partner_read_seq <= partnerRead) return;
+    partnerRead = frame.partner_read_seq;
+    renderReadMarks();
+  }
   socket.on("message.batch", (frame) => {
     if (frame.room !== roomId) return;
     frame.messages.forEach(accept);
+    partnerReadArrived(frame);
     replayArrived();
   });
   socket.on("room.reload", (frame) => {
     if (frame.room !== roomId) return;
     early.clear();
+    partnerReadArrived(frame);
     replayArrived();
     loadLatest();
   });
@@ -419,12 +427,14 @@
     if (leave) leave.remove();
   });
 
-  // After every (re)connect: replay what we missed, then resend what was never acknowledged.
+  // After every (re)connect: replay what we missed, resend what was never acknowledged, and
+  // repeat the read pointer (a receipt sent as the socket died is lost with it).
   let ready = false;
   socket.onOpen(() => {
     if (!ready) return;
     resume();
     pending.forEach((entry, clientMsgId) => send(clientMsgId, entry.body));
+    scheduleRead();
   });
 
   loadLatest().then(() => {

@@ -42,17 +42,24 @@
     }
 
     connect() {
+      // One socket per tab: a reconnect still waiting would open a second one, and frames
+      // sent meanwhile would go to a socket that is not open yet and be lost.
+      clearTimeout(this.reconnectTimer);
+      clearInterval(this.heartbeatTimer);
+      clearTimeout(this.pongTimer);
+      const previous = this.ws;
+      if (previous && previous.readyState <= WebSocket.OPEN) previous.close();
       this.setState(this.attempt === 0 ? "connecting" : "reconnecting");
       const ws = new WebSocket(this.url);
       this.ws = ws;
       ws.onopen = () => {
         this.attempt = 0;
       };
-      ws.onmessage = (event) => this.receive(event.data);
+      ws.onmessage = (event) => this.ws === ws && this.receive(event.data);
       ws.onclose = (event) => {
+        if (this.ws !== ws) return;
         clearInterval(this.heartbeatTimer);
         clearTimeout(this.pongTimer);
-        if (this.ws !== ws) return;
         if (event.code === 4401) {
           this.setState("offline");
           return;
@@ -66,7 +73,8 @@
       const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
       const delay = Math.random() * ceiling; // full jitter spreads a crowd's reconnects
       this.attempt += 1;
-      setTimeout(() => this.connect(), delay);
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = setTimeout(() => this.connect(), delay);
     }
 
     // Forces a reconnect, e.g. after the network comes back.

@@ -26,6 +26,16 @@ def beside_the_browser(function, /, *args, **kwargs):
         return pool.submit(call).result()
 
 
+def wait_until(page, condition, *, timeout_ms: int = 5000) -> bool:
+    """Poll `condition()` while the page's event loop keeps running (routes, timers); its
+    last answer after `timeout_ms`."""
+    for _attempt in range(timeout_ms // 100):
+        if condition():
+            return True
+        page.wait_for_timeout(100)
+    return bool(condition())
+
+
 def login(context, base_url: str, email: str):
     page = context.new_page()
     page.goto(base_url + "/accounts/login/")
@@ -42,14 +52,20 @@ def open_room(page, base_url: str, room_id: int) -> None:
 
 
 @contextlib.contextmanager
-def both_in_the_room(browser, base_url: str, alice, bob, room, *, viewport: dict):
-    """Alice's and Bob's pages, each logged in and connected in their room, in Korean."""
-    contexts = [browser.new_context(locale="ko-KR", viewport=viewport) for _ in range(2)]
+def logged_in(browser, base_url: str, *users, viewport: dict):
+    """One page per user, each in a browser context of its own, logged in, in Korean."""
+    contexts = [browser.new_context(locale="ko-KR", viewport=viewport) for _ in users]
     try:
-        pages = [login(context, base_url, user.email) for context, user in zip(contexts, (alice, bob), strict=True)]
-        for page in pages:
-            open_room(page, base_url, room.pk)
-        yield pages
+        yield [login(context, base_url, user.email) for context, user in zip(contexts, users, strict=True)]
     finally:
         for context in contexts:
             context.close()
+
+
+@contextlib.contextmanager
+def both_in_the_room(browser, base_url: str, alice, bob, room, *, viewport: dict):
+    """Alice's and Bob's pages, each logged in and connected in their room, in Korean."""
+    with logged_in(browser, base_url, alice, bob, viewport=viewport) as pages:
+        for page in pages:
+            open_room(page, base_url, room.pk)
+        yield pages

@@ -9,9 +9,11 @@ from apps.chat import services
 from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
 from conftest import save_screenshot
-from tests.e2e.chat_pages import beside_the_browser, both_in_the_room, login, open_room
+from tests.e2e.chat_pages import beside_the_browser, both_in_the_room, logged_in, login, open_room, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+READ_MARK_OF = "document.querySelector('.msg.mine[data-seq=\"{seq}\"] .read-mark').textContent"
 
 
 def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect(daphne_server, browser):
@@ -23,7 +25,7 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
         alice_page.press("#chat-body", "Enter")
         bob_page.wait_for_selector('.msg[data-seq="1"] .bubble:has-text("안녕하세요! 반가워요")')
         alice_page.wait_for_selector('.msg.mine[data-seq="1"][data-state="sent"]')
-        alice_page.wait_for_function("document.querySelector('.msg.mine[data-seq=\"1\"] .read-mark').textContent !== '1'")
+        alice_page.wait_for_function(READ_MARK_OF.format(seq=1) + " === '읽음'")
 
         # When Bob's socket drops and stays down while Alice sends, then after it comes back
         # the resume replays the missed message exactly once.
@@ -36,7 +38,7 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
         bob_page.evaluate("delete window.mmSocket.connect; window.mmSocket.connect()")
         bob_page.wait_for_selector('.msg[data-seq="2"] .bubble:has-text("끊겨도 받을 수 있어요")')
         assert bob_page.locator(".msg[data-seq]").count() == 2
-        alice_page.wait_for_function("document.querySelector('.msg.mine[data-seq=\"2\"] .read-mark').textContent !== '1'")
+        alice_page.wait_for_function(READ_MARK_OF.format(seq=2) + " === '읽음'")
 
         # Bob answers; the room list shows the conversation.
         bob_page.fill("#chat-body", "저도 반가워요")
@@ -46,6 +48,61 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
         save_screenshot(bob_page, "chat-bob-after-reconnect")
         alice_page.goto(daphne_server + "/chat/")
         assert "저도 반가워요" in alice_page.inner_text(".room-list")
+
+
+def test_a_receipt_that_came_while_the_senders_socket_was_down_shows_after_it_reconnects(daphne_server, browser):
+    alice, bob, room = beside_the_browser(make_pair)
+    with logged_in(browser, daphne_server, alice, bob, viewport={"width": 420, "height": 860}) as (alice_page, bob_page):
+        open_room(alice_page, daphne_server, room.pk)
+        alice_page.fill("#chat-body", "읽으면 알려줘요")
+        alice_page.press("#chat-body", "Enter")
+        alice_page.wait_for_selector('.msg.mine[data-seq="1"][data-state="sent"]')
+        assert alice_page.evaluate(READ_MARK_OF.format(seq=1)) == "1"
+
+        # Given Alice's socket is down when Bob opens the room and reads her message
+        alice_page.evaluate("window.mmSocket.connect = () => {}; window.mmSocket.ws.close()")
+        alice_page.wait_for_selector('[data-ws-state="reconnecting"]')
+        open_room(bob_page, daphne_server, room.pk)
+        bob_page.wait_for_selector('.msg[data-seq="1"]')
+        read_pointer = room.members.filter(user=bob).values_list("last_read_seq", flat=True)
+        assert wait_until(bob_page, lambda: beside_the_browser(read_pointer.first) == 1)
+
+        # When Alice's socket comes back, then her message shows as read without a reload
+        alice_page.evaluate("delete window.mmSocket.connect; window.mmSocket.connect()")
+        alice_page.wait_for_function(READ_MARK_OF.format(seq=1) + " === '읽음'", timeout=5000)
+
+
+def test_a_receipt_lost_with_a_dying_socket_is_sent_again_after_the_reconnect(daphne_server, browser):
+    alice, bob, room = beside_the_browser(make_pair)
+    receipts_lost: list[dict] = []
+
+    # Given Bob's first receipt never reaches the server (his socket died as he sent it)
+    def lose_the_first_receipt(route) -> None:
+        server = route.connect_to_server()
+
+        def to_server(message) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "message.read" and not receipts_lost:
+                receipts_lost.append(frame)
+                return
+            server.send(message)
+
+        route.on_message(to_server)
+
+    with logged_in(browser, daphne_server, alice, bob, viewport={"width": 420, "height": 860}) as (alice_page, bob_page):
+        bob_page.route_web_socket("**/ws/", lose_the_first_receipt)
+        for page in (alice_page, bob_page):
+            open_room(page, daphne_server, room.pk)
+        alice_page.fill("#chat-body", "받았어요?")
+        alice_page.press("#chat-body", "Enter")
+        bob_page.wait_for_selector('.msg[data-seq="1"]')
+        assert wait_until(bob_page, lambda: receipts_lost)
+        assert receipts_lost == [{"type": "message.read", "room": room.pk, "seq": 1}]
+        assert alice_page.evaluate(READ_MARK_OF.format(seq=1)) == "1"
+
+        # When his socket reconnects, then the receipt goes again and Alice sees "read"
+        bob_page.evaluate("window.mmSocket.ws.close()")
+        alice_page.wait_for_function(READ_MARK_OF.format(seq=1) + " === '읽음'", timeout=10000)
 
 
 def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_server, browser):
@@ -227,9 +284,8 @@ def test_an_operator_announces_in_the_lobby_and_students_read_it_live(daphne_ser
         return event, student, operator
 
     event, student, operator = beside_the_browser(event_with_a_student_in_its_lobby)
-    contexts = [browser.new_context(locale="ko-KR", viewport={"width": 390, "height": 844}) for _ in range(2)]
-    try:
-        student_page = login(contexts[0], daphne_server, student.email)
+    with logged_in(browser, daphne_server, student, operator, viewport={"width": 390, "height": 844}) as pages:
+        student_page, operator_page = pages
         student_page.goto(f"{daphne_server}/chat/lobby/{event.pk}/")
         student_page.wait_for_selector('[data-ws-state="connected"]')
         # Students read this lobby's chat; only staff write in it
@@ -237,7 +293,6 @@ def test_an_operator_announces_in_the_lobby_and_students_read_it_live(daphne_ser
         assert student_page.is_visible("[data-read-only]")
 
         # An operator with no student profile goes from the event page to the lobby chat
-        operator_page = login(contexts[1], daphne_server, operator.email)
         operator_page.goto(f"{daphne_server}/events/{event.pk}/")
         operator_page.click("text=로비 채팅에 공지하기")
         operator_page.wait_for_selector('[data-ws-state="connected"]')
@@ -247,6 +302,3 @@ def test_an_operator_announces_in_the_lobby_and_students_read_it_live(daphne_ser
         # Then the student sees it at once, as an announcement
         student_page.wait_for_selector('.msg.announcement[data-seq="1"] .bubble:has-text("8시에 2부가 시작돼요")')
         save_screenshot(student_page, "chat-lobby-announcement")
-    finally:
-        for context in contexts:
-            context.close()

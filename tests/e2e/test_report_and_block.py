@@ -7,7 +7,7 @@ from apps.chat.models import Room
 from apps.chat.tests.factories import make_pair
 from apps.moderation.models import Block, Report, ReportEvidence
 from conftest import save_screenshot
-from tests.e2e.chat_pages import beside_the_browser, login, open_room
+from tests.e2e.chat_pages import beside_the_browser, both_in_the_room
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -17,12 +17,8 @@ def test_report_and_block_from_a_chat_closes_it_for_both_and_keeps_evidence(daph
     alice, bob, room = beside_the_browser(make_pair)
     for sender, cmid, body in ((alice, "a1", "안녕하세요"), (bob, "b1", "병신아 꺼져")):
         beside_the_browser(chat_services.message_send, sender_id=sender.pk, room_id=room.pk, client_msg_id=cmid, body=body)
-    contexts = [browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860}) for _ in range(2)]
-    try:
-        alice_page = login(contexts[0], daphne_server, alice.email)
-        bob_page = login(contexts[1], daphne_server, bob.email)
-        for page in (alice_page, bob_page):
-            open_room(page, daphne_server, room.pk)
+    viewport = {"width": 420, "height": 860}
+    with both_in_the_room(browser, daphne_server, alice, bob, room, viewport=viewport) as (alice_page, bob_page):
         # The insult reached Alice masked.
         alice_page.wait_for_selector('.msg[data-seq="2"] .bubble:has-text("*** **")')
 
@@ -41,9 +37,6 @@ def test_report_and_block_from_a_chat_closes_it_for_both_and_keeps_evidence(daph
         alice_page.wait_for_url("**/chat/")
         assert alice_page.locator(f'a[href="/chat/{room.pk}/"]').count() == 0
         save_screenshot(alice_page, "chat-after-report-and-block")
-    finally:
-        for context in contexts:
-            context.close()
 
     report = Report.objects.get()
     assert (report.reporter_id, report.reported_user_id, report.room_id, report.message_seq, report.reason, report.text) == (

@@ -153,8 +153,25 @@ async def test_resume_far_behind_asks_for_a_reload(connect_as, settings):
     await sync_to_async(send_many)()
     bob_socket = await _open(connect_as, bob)
     await bob_socket.send_json_to({"type": "resume", "rooms": {str(room.pk): 0}})
-    assert await _next(bob_socket) == {"type": "room.reload", "room": room.pk, "last_seq": 501}
+    assert await _next(bob_socket) == {"type": "room.reload", "room": room.pk, "last_seq": 501, "partner_read_seq": 0}
     await bob_socket.disconnect()
+
+
+async def test_a_receipt_sent_while_the_partner_was_away_comes_with_the_partners_resume(connect_as):
+    alice, bob, room = await sync_to_async(make_pair)()
+    await sync_to_async(services.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="읽어요?")
+    # Given Bob reads Alice's message while no socket of Alice's is open to hear it live
+    bob_socket = await _open(connect_as, bob)
+    await bob_socket.send_json_to({"type": "message.read", "room": room.pk, "seq": 1})
+    assert await _quiet(bob_socket)
+
+    # When Alice comes back holding everything, her resume tells her the message was read
+    alice_socket = await _open(connect_as, alice)
+    await alice_socket.send_json_to({"type": "resume", "rooms": {str(room.pk): 1}})
+    batch = await _next(alice_socket)
+    assert (batch["type"], batch["messages"], batch["partner_read_seq"]) == ("message.batch", [], 1)
+    for socket in (alice_socket, bob_socket):
+        await socket.disconnect()
 
 
 async def test_read_receipts_typing_and_presence_reach_the_partner(connect_as):

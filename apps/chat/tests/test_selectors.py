@@ -113,3 +113,22 @@ def test_the_room_page_learns_who_may_post_from_its_membership_query():
     assert len(page_queries) == len(view_queries)
     # and staff may
     assert selectors.room_page_for_user(user_id=student.pk, room_id=room.pk, is_staff=True)[1] is True
+
+
+def test_a_replay_carries_the_partners_read_pointer_in_a_direct_room_and_none_in_a_lobby():
+    # Given a 1:1 room where Bob has read the first of Alice's two messages
+    alice, bob = make_profile(gender="F", seeking="M").user, make_profile(gender="M", seeking="F").user
+    room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
+    for index in (1, 2):
+        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index}")
+    services.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=1)
+
+    # Then Alice's replay says how far Bob read, and Bob's how far Alice read
+    assert selectors.replay_for_member(user_id=alice.pk, room_id=room.pk, after_seq=2, until_seq=None).partner_read_seq == 1
+    bobs = selectors.replay_for_member(user_id=bob.pk, room_id=room.pk, after_seq=0, until_seq=None)
+    assert ([m["seq"] for m in bobs.messages], bobs.partner_read_seq) == ([1, 2], 0)
+
+    # And a lobby, where many read, names no partner
+    lobby = services.lobby_room_join(user=alice, event_id=make_event().pk)
+    services.lobby_room_join(user=bob, event_id=lobby.event_id)
+    assert selectors.replay_for_member(user_id=alice.pk, room_id=lobby.pk, after_seq=0, until_seq=None).partner_read_seq is None
