@@ -304,22 +304,23 @@
     if (frame.sender === typingUser) hideTyping();
     accept(frame);
   });
-  // A receipt that came while this socket was away is not replayed; the pointer is.
-  function partnerReadArrived(frame) {
-    if (frame.partner_read_seq == null || frame.partner_read_seq <= partnerRead) return;
-    partnerRead = frame.partner_read_seq;
+  // From a live receipt, or from a replay: a receipt that came while this socket was away
+  // is not replayed, the partner's pointer is (null in lobbies).
+  function partnerReadUpTo(seq) {
+    if (seq == null || seq <= partnerRead) return;
+    partnerRead = seq;
     renderReadMarks();
   }
   socket.on("message.batch", (frame) => {
     if (frame.room !== roomId) return;
     frame.messages.forEach(accept);
-    partnerReadArrived(frame);
+    partnerReadUpTo(frame.partner_read_seq);
     replayArrived();
   });
   socket.on("room.reload", (frame) => {
     if (frame.room !== roomId) return;
     early.clear();
-    partnerReadArrived(frame);
+    partnerReadUpTo(frame.partner_read_seq);
     replayArrived();
     loadLatest();
   });
@@ -363,8 +364,7 @@
   });
   socket.on("message.read", (frame) => {
     if (frame.room !== roomId || frame.user === me) return;
-    partnerRead = Math.max(partnerRead, frame.seq);
-    renderReadMarks();
+    partnerReadUpTo(frame.seq);
   });
   socket.on("room.unread_counts", (frame) => {
     if (frame.room !== roomId) return;
