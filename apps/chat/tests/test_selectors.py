@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.accounts.tests.factories import make_profile
 from apps.chat import selectors, services
 from apps.chat.models import Message, MessageKind
+from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +118,7 @@ def test_the_room_page_learns_who_may_post_from_its_membership_query():
 
 def test_a_replay_carries_the_partners_read_pointer_in_a_direct_room_and_none_in_a_lobby():
     # Given a 1:1 room where Bob has read the first of Alice's two messages
-    alice, bob = make_profile(gender="F", seeking="M").user, make_profile(gender="M", seeking="F").user
-    room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
+    alice, bob, room = make_pair()
     for index in (1, 2):
         services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index}")
     services.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=1)
