@@ -699,8 +699,10 @@ class Worker:
         # The pairs' members, in either mode (everyone else only holds a socket open).
         senders = [client for client in self.clients if client.room is not None]
         started, number, tick = time.perf_counter(), 0, 0.01
-        while (elapsed := time.perf_counter() - started) < duration:
-            due = int(elapsed * rate)
+        # A step of R/s sends exactly R x duration messages, the last of them when it ends.
+        total = int(duration * rate)
+        while number < total:
+            due = min(total, int((time.perf_counter() - started) * rate))
             while number < due:
                 senders[number % len(senders)].send_message(step)
                 number += 1
@@ -710,11 +712,6 @@ class Worker:
                 for client in senders:
                     client.resend_stale(ACK_TIMEOUT_S)
             await asyncio.sleep(tick)
-        # The loop's last turn falls up to a tick short of `duration`: send what was due by
-        # its end, so a step of R/s sends R x duration messages (it fell ~0.1 % short).
-        while number < int(duration * rate):
-            senders[number % len(senders)].send_message(step)
-            number += 1
 
     async def drop_some(self, *, fraction: float, window: float) -> None:
         chosen = random.sample([c for c in self.clients if c.room], int(len(self.clients) * fraction))
