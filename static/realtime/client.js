@@ -73,7 +73,6 @@
       const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
       const delay = Math.random() * ceiling; // full jitter spreads a crowd's reconnects
       this.attempt += 1;
-      clearTimeout(this.reconnectTimer);
       this.reconnectTimer = setTimeout(() => this.connect(), delay);
     }
 
