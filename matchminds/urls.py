@@ -36,6 +36,7 @@ urlpatterns = [
     path("oidc/authenticate/", accounts_views.OIDCLoginStartView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", accounts_views.OIDCCallbackView.as_view(), name="oidc_authentication_callback"),
     path("events/", include("apps.events.urls")),
+    path("embed/events/", include("apps.events.embed_urls")),
     path("chat/", include("apps.chat.urls")),
     path("safety/", include("apps.moderation.urls")),
 ]

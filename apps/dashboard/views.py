@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from apps.accounts.models import Region
 from apps.dashboard import prometheus, selectors
 from apps.events.models import Event
+from apps.events.signups import signup_breakdown
 
 
 def _require_staff(request):
@@ -45,6 +46,7 @@ def live(request):
     event = _selected_event(request)
     context = _context(request, event)
     context["region_labels"] = {row["code"]: row["label"] for row in context["regions"]}
+    context["signups"] = signup_breakdown(event_id=event.pk) if event else None
     return render(request, "dashboard/live.html", context)
 
 

@@ -73,3 +73,11 @@ def lobby_counts(*, event_id: int) -> dict[str, int]:
     for provider in lobby_count_providers:
         counts.update(provider(event_id=event_id))
     return counts
+
+
+def event_by_slug(*, slug: str) -> Event | None:
+    return Event.objects.prefetch_related("universities").filter(slug=slug).first()
+
+
+def event_list_upcoming(*, limit: int = 5) -> list[Event]:
+    return [event for event in event_list_visible() if event.state == EventState.SCHEDULED][:limit]

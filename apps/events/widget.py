@@ -1,0 +1,159 @@
+"""The embeddable live widget: its one cached snapshot per event, and who may frame it.
+
+However many pages embed the widget, its data is computed at most once per
+EVENTS_WIDGET_REFRESH_S per event: the first request after expiry takes a short lock and
+computes; everyone else gets the cached copy (or, while the lock is held, the previous one).
+"""
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from prometheus_client import Counter
+
+from apps.accounts.models import Profile
+from apps.core.redis import get_redis
+from apps.events.models import Event, EventState
+from apps.events.selectors import lobby_members_key
+from apps.events.signups import signup_summary
+
+WIDGET_COMPUTATIONS = Counter(
+    "matchminds_event_widget_computations_total", "Widget snapshots computed (each serves every viewer for an interval)"
+)
+# Chat registers the latest lobby announcements here (AppConfig.ready), so events need not know chat.
+lobby_announcement_providers: list[Callable[..., list[dict]]] = []
+
+_LOCK_WAIT_S = 3.0
+_STALE_FACTOR = 60
+
+
+def _key(slug: str) -> str:
+    return f"events:widget:{slug}"
+
+
+def embed_origins_parse(text: str) -> list[str]:
+    """One origin per line (scheme://host[:port]); raises naming the first malformed entry."""
+    origins = []
+    for line_number, raw in enumerate(text.splitlines(), start=1):
+        entry = raw.strip()
+        if not entry:
+            continue
+        parts = urlsplit(entry)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+            parts = parts._replace(netloc="")
+        well_formed = (
+            parts.scheme in ("http", "https")
+            and parts.hostname
+            and not parts.username
+            and not parts.password
+            and parts.path in ("", "/")
+            and not parts.query
+            and not parts.fragment
+            and "*" not in entry
+            and " " not in entry
+        )
+        if not well_formed:
+            raise ValidationError(
+                _('Line %(line)s, "%(entry)s", is not an origin. Write scheme://host[:port], e.g. https://club.example.ac.kr')
+                % {"line": line_number, "entry": entry}
+            )
+        origin = f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+def frame_ancestors_policy(origins: list[str]) -> str:
+    """The widget's whole Content-Security-Policy: static files from the site, framed only by `origins`."""
+    ancestors = " ".join(origins) if origins else "'none'"
+    return (
+        f"frame-ancestors {ancestors}; default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'"
+    )
+
+
+def _gender_balance(event_id: int) -> dict[str, int]:
+    member_ids = get_redis().zrangebyscore(lobby_members_key(event_id), time.time(), "+inf")
+    counts = {"M": 0, "F": 0}
+    if member_ids:
+        for gender in Profile.objects.filter(user_id__in=[int(member) for member in member_ids]).values_list("gender", flat=True):
+            counts[gender] = counts.get(gender, 0) + 1
+    return counts
+
+
+def _compute(slug: str) -> dict:
+    """Everything the widget and the public page's live panel show; one database trip per part."""
+    WIDGET_COMPUTATIONS.inc()
+    event = Event.objects.filter(slug=slug).first()
+    if event is None:
+        return {"found": False}
+    state = event.state
+    live = state == EventState.LIVE
+    gender = _gender_balance(event.pk) if live else None
+    announcements: list[dict] = []
+    for provider in lobby_announcement_providers:
+        announcements.extend(provider(event_id=event.pk, limit=settings.EVENTS_WIDGET_ANNOUNCEMENTS))
+    announcements.sort(key=lambda item: item["sent_at"], reverse=True)
+    summary = signup_summary(event=event)
+    return {
+        "found": True,
+        "frame_origins": event.embed_origin_list(),
+        "public": {
+            "event": event.slug,
+            "name": event.name,
+            "state": state,
+            "starts_at": event.starts_at.isoformat(),
+            "ends_at": event.ends_at.isoformat(),
+            "online": sum(gender.values()) if gender is not None else None,
+            "gender": gender,
+            "places_left": summary.places_left,
+            "announcements": announcements[: settings.EVENTS_WIDGET_ANNOUNCEMENTS],
+            "generated_at": timezone.now().isoformat(),
+            "refresh_s": settings.EVENTS_WIDGET_REFRESH_S,
+        },
+    }
+
+
+def widget_snapshot(*, slug: str) -> dict:
+    """The cached snapshot for `slug` ({"found": False} for an unknown one), computed at most once per interval."""
+    key = _key(slug)
+    snapshot = cache.get(key)
+    if snapshot is not None:
+        return snapshot
+    lock_key = f"{key}:lock"
+    if not cache.add(lock_key, 1, timeout=int(_LOCK_WAIT_S) + 1):
+        stale = cache.get(f"{key}:stale")
+        if stale is not None:
+            return stale
+        deadline = time.monotonic() + _LOCK_WAIT_S
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            snapshot = cache.get(key)
+            if snapshot is not None:
+                return snapshot
+    try:
+        snapshot = _compute(slug)
+        interval = settings.EVENTS_WIDGET_REFRESH_S
+        cache.set_many({key: snapshot}, timeout=interval)
+        cache.set(f"{key}:stale", snapshot, timeout=interval * _STALE_FACTOR)
+    finally:
+        cache.delete(lock_key)
+    return snapshot
+
+
+def embed_snippet(*, base_url: str, slug: str) -> str:
+    """The copy-paste code for a partner page."""
+    src = base_url + reverse("embed:widget", args=[slug])
+    return (
+        f'<iframe src="{src}" title="MatchMinds" width="360" height="420" '
+        'style="border:0;max-width:100%" loading="lazy"></iframe>'
+    )
