@@ -104,4 +104,4 @@ class EventSignupAdmin(admin.ModelAdmin):
     @admin.display(description=_("university"))
     def university(self, signup: EventSignup) -> str:
         profile = getattr(signup.user, "profile", None)
-        return profile.university.name if profile else "—"
+        return str(profile.university) if profile else "—"

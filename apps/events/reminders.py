@@ -26,6 +26,7 @@ WHERE signup.status = %(confirmed)s
   AND event.state_override <> %(ended)s
   AND event.starts_at > %(window_start)s
   AND event.starts_at <= %(window_end)s
+  AND (%(last_call)s OR signup.confirmed_at <= event.starts_at - make_interval(secs => %(lead_s)s))
 ORDER BY event.starts_at, signup.id
 LIMIT %(limit)s
 ON CONFLICT (event_id, user_id, kind) DO NOTHING
@@ -33,17 +34,18 @@ RETURNING event_id, user_id
 """  # noqa: S608 - table names come from the models
 
 
-def _windows(now: datetime) -> list[tuple[str, datetime, datetime]]:
-    """(kind, start, end): a reminder is due for events starting in (start, end].
+def _windows(now: datetime) -> list[tuple[str, int, datetime, datetime]]:
+    """(kind, lead seconds, start, end): a reminder is due for events starting in (start, end].
 
-    Each lead's window ends where the next shorter lead's begins, so a student who signs up
-    an hour before the start gets the 10-minute reminder only.
+    Each lead's window ends where the next shorter lead's begins. Only the shortest lead
+    reaches everyone; the longer ones go to places held before their moment, so a student who
+    signs up two hours before the start gets no "tomorrow" mail, only the last call.
     """
     leads = sorted(settings.EVENTS_REMINDER_LEADS.items(), key=lambda item: item[1])
     windows = []
     previous = 0
     for kind, seconds in leads:
-        windows.append((kind, now + timedelta(seconds=previous), now + timedelta(seconds=seconds)))
+        windows.append((kind, seconds, now + timedelta(seconds=previous), now + timedelta(seconds=seconds)))
         previous = seconds
     return windows
 
@@ -52,7 +54,8 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
     """Claim and mail every due reminder (up to EVENTS_REMINDER_BATCH per kind); returns mails sent."""
     now = now or timezone.now()
     sent = 0
-    for kind, window_start, window_end in _windows(now):
+    shortest = min(settings.EVENTS_REMINDER_LEADS.values())
+    for kind, lead_s, window_start, window_end in _windows(now):
         with connection.cursor() as cursor:
             cursor.execute(
                 _CLAIM_SQL,
@@ -63,6 +66,8 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
                     "window_start": window_start,
                     "window_end": window_end,
                     "limit": settings.EVENTS_REMINDER_BATCH,
+                    "last_call": lead_s == shortest,
+                    "lead_s": lead_s,
                 },
             )
             claimed = cursor.fetchall()

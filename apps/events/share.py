@@ -30,7 +30,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 def _scope_line(event: Event) -> str:
     if event.nationwide:
         return "전국 대학생 · Nationwide"
-    names = [university.name for university in event.universities.all()][:3] + event.region_list()[:3]
+    names = [str(university) for university in event.universities.all()][:3] + event.region_list()[:3]
     return " · ".join(names)
 
 

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
+from apps.accounts.models import University, User
 from apps.core.errors import DomainError
 from apps.events import notifications
 from apps.events.models import Event, EventSignup, EventState, SignupStatus
@@ -77,15 +77,17 @@ def signup_breakdown(*, event_id: int) -> dict:
     rows = (
         EventSignup.objects.filter(event_id=event_id)
         .exclude(status=SignupStatus.CANCELLED)
-        .values("status", "user__profile__gender", "user__profile__university__name")
+        .values("status", "user__profile__gender", "user__profile__university")
         .annotate(total=Count("pk"))
     )
+    universities = University.objects.in_bulk({row["user__profile__university"] for row in rows} - {None})
     by_gender: dict[str, int] = {}
     by_university: dict[str, int] = {}
     by_status = {SignupStatus.CONFIRMED.value: 0, SignupStatus.WAITLISTED.value: 0}
     for row in rows:
         gender = row["user__profile__gender"] or "?"
-        university = row["user__profile__university__name"] or "?"
+        university = universities.get(row["user__profile__university"])
+        university = str(university) if university else "?"
         by_gender[gender] = by_gender.get(gender, 0) + row["total"]
         by_university[university] = by_university.get(university, 0) + row["total"]
         by_status[row["status"]] += row["total"]

@@ -14,3 +14,11 @@ def make_event(**overrides) -> Event:
     event = Event.objects.create(**fields)
     event.universities.set(universities)
     return event
+
+
+def make_scheduled_event(*, starts_in: timedelta = timedelta(days=2), **overrides) -> Event:
+    """An event that starts `starts_in` from now and lasts two hours."""
+    starts_at = timezone.now() + starts_in
+    fields = {"name": "Upcoming", "starts_at": starts_at, "ends_at": starts_at + timedelta(hours=2)}
+    fields.update(overrides)
+    return make_event(**fields)
