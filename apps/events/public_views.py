@@ -161,5 +161,3 @@ def share_kit(request: HttpRequest, slug: str) -> HttpResponse:
         "snippet": widget.embed_snippet(base_url=request.build_absolute_uri("/")[:-1], slug=slug),
     }
     return render(request, "events/share.html", context)
-
-

@@ -1,9 +1,11 @@
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
+from apps.accounts.models import University
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.core.errors import DomainError
 from apps.events import signups
@@ -41,8 +43,6 @@ def test_the_database_allows_one_active_sign_up_per_user_and_event():
     user = make_profile().user
     EventSignup.objects.create(event=event, user=user, status=SignupStatus.CANCELLED)
     EventSignup.objects.create(event=event, user=user, status=SignupStatus.CONFIRMED)
-    from django.db import IntegrityError, transaction
-
     with pytest.raises(IntegrityError), transaction.atomic():
         EventSignup.objects.create(event=event, user=user, status=SignupStatus.WAITLISTED)
 
@@ -121,8 +121,6 @@ def test_without_a_profile_one_cannot_sign_up():
 
 
 def test_upcoming_events_list_the_users_active_sign_ups_soonest_first():
-    from datetime import timedelta
-
     user = make_profile().user
     later = make_scheduled_event(name="later", starts_in=timedelta(days=5))
     sooner = make_scheduled_event(name="sooner", starts_in=timedelta(days=1), signup_capacity=1)
@@ -141,8 +139,6 @@ def test_upcoming_events_list_the_users_active_sign_ups_soonest_first():
 
 
 def test_breakdown_counts_active_sign_ups_by_gender_and_university():
-    from apps.accounts.models import University
-
     busan = University.objects.get(name_ko="부산대학교")
     event = make_scheduled_event(signup_capacity=2)
     for gender, university in (("M", None), ("F", None), ("F", busan)):
