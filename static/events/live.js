@@ -12,16 +12,19 @@
     });
   }
 
-  function countdownText(ms) {
+  function countdownText(ms, daysFormat) {
     const total = Math.max(0, Math.floor(ms / 1000));
     const days = Math.floor(total / 86400);
     const pad = function (n) { return String(n).padStart(2, "0"); };
     const clock = pad(Math.floor((total % 86400) / 3600)) + ":" + pad(Math.floor((total % 3600) / 60)) + ":" + pad(total % 60);
-    return days > 0 ? days + "d " + clock : clock;
+    return days > 0 ? (daysFormat || "{days} d").replace("{days}", String(days)) + " " + clock : clock;
   }
 
   function tick() {
-    if (data.state === "scheduled") setField("countdown", countdownText(Date.parse(data.starts_at) - Date.now()));
+    if (data.state !== "scheduled") return;
+    root.querySelectorAll('[data-field="countdown"]').forEach(function (el) {
+      el.textContent = countdownText(Date.parse(data.starts_at) - Date.now(), el.dataset.daysFormat);
+    });
   }
 
   function render() {
