@@ -43,10 +43,10 @@ RUN export DJANGO_SETTINGS_MODULE=matchminds.settings.production \
 # ---------------------------------------------------------------------------
 FROM python:3.11.14-slim-bookworm AS runtime
 SHELL ["/bin/bash", "-o", "errexit", "-o", "pipefail", "-o", "nounset", "-c"]
-# Unpinned for the same reason as in the build stage.
+# Unpinned for the same reason as in the build stage. fonts-nanum: Hangul in the event link-preview images.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends tini \
+    && apt-get install --yes --no-install-recommends tini fonts-nanum \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 10001 matchminds \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
