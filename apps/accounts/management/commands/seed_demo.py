@@ -50,6 +50,7 @@ class Command(BaseCommand):
             event, _ = Event.objects.get_or_create(
                 name="전국 대학생 라이브 미팅",
                 defaults={
+                    "slug": "nationwide-live",
                     "description": "지금 바로 전국의 대학생과 만나 보세요! / Meet students from all over Korea, live.",
                     "starts_at": now - timedelta(hours=1),
                     "ends_at": now + timedelta(days=30),
@@ -59,7 +60,9 @@ class Command(BaseCommand):
             Event.objects.get_or_create(
                 name="서울 캠퍼스 나이트",
                 defaults={
+                    "slug": "seoul-campus-night",
                     "description": "서울 지역 대학생 전용 이벤트 / For students in Seoul.",
+                    "signup_capacity": 100,
                     "starts_at": now + timedelta(days=2),
                     "ends_at": now + timedelta(days=2, hours=3),
                     "nationwide": False,
