@@ -66,8 +66,8 @@ def calendar_text(*, events: Iterable[Event], name: str) -> str:
 
 
 def calendar_feed_for_user(*, user: User) -> CalendarFeed:
-    feed = CalendarFeed.objects.filter(user=user).first()
-    return feed or CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
+    feed, _created = CalendarFeed.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
+    return feed
 
 
 def calendar_feed_reset(*, user: User) -> CalendarFeed:

@@ -19,7 +19,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apps.accounts.tests.factories import make_profile, make_user
+from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
 from apps.chat import services as chat_services
 from apps.events import services
 from apps.events.tests.factories import make_event
@@ -157,4 +157,22 @@ def test_public_page_and_its_link_preview(browser):
         )
         page.wait_for_function("document.images[0].complete && document.images[0].naturalWidth === 1200")
         save_screenshot(page, "event-link-preview")
+        context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_join_button_goes_through_login_and_back_into_the_lobby(browser):
+    event = make_event(name="지금 진행 중", slug="on-now")
+    student = make_profile().user
+    with run_daphne() as site:
+        context = browser.new_context(locale="ko-KR")
+        page = context.new_page()
+        page.goto(f"{site}/events/on-now/")
+        page.get_by_role("link", name="지금 입장하기").click()
+        page.wait_for_url("**/accounts/login/?next=/events/on-now/join/")
+        page.fill("input[name=username]", student.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(f"{site}/events/{event.pk}/")
+        expect(page.locator("h1")).to_have_text("지금 진행 중")
         context.close()
