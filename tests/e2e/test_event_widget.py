@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
 from apps.chat import services as chat_services
 from apps.events import services
-from apps.events.tests.factories import make_event
+from apps.events.tests.factories import make_event, make_scheduled_event
 from conftest import free_port, run_daphne, save_screenshot
 
 PARTNER_HOST = "127.0.0.2"
@@ -46,13 +46,14 @@ def partner_site(folder, port: int) -> Iterator[str]:
         server.server_close()
 
 
-def write_partner_page(folder, *, widget_url: str) -> None:
+def write_partner_page(folder, *, widget_urls: list[str]) -> None:
     folder.mkdir(exist_ok=True)
+    frames = "".join(
+        f"<iframe src='{url}' title='MatchMinds' width='380' height='400' style='border:0'></iframe>" for url in widget_urls
+    )
     (folder / "index.html").write_text(
         "<!doctype html><html lang='ko'><head><meta charset='utf-8'><title>총학생회</title></head>"
-        "<body><h1>총학생회 소식</h1><p>이번 주 행사에 함께해요!</p>"
-        f"<iframe src='{widget_url}' title='MatchMinds' width='380' height='440' style='border:0'></iframe>"
-        "</body></html>",
+        f"<body><h1>총학생회 소식</h1><p>이번 주 행사에 함께해요!</p>{frames}</body></html>",
         encoding="utf-8",
     )
 
@@ -66,6 +67,12 @@ def announce(event, staff, body: str) -> None:
 def test_partner_site_embeds_the_live_widget_and_other_origins_are_refused(browser, tmp_path):
     allowed_port, other_port = free_port(), free_port()
     event = make_event(name="봄맞이 전국 미팅", slug="spring-fest", embed_origins=f"http://{PARTNER_HOST}:{allowed_port}")
+    make_scheduled_event(
+        name="다음 주 캠퍼스 나이트",
+        slug="next-week",
+        starts_in=timedelta(days=6, hours=5),
+        embed_origins=f"http://{PARTNER_HOST}:{allowed_port}",
+    )
     staff = make_user()
     staff.is_staff = True
     staff.save(update_fields=["is_staff"])
@@ -73,15 +80,21 @@ def test_partner_site_embeds_the_live_widget_and_other_origins_are_refused(brows
     announce(event, staff, "환영합니다! 곧 매칭을 시작해요.")
 
     with run_daphne(extra_env={"EVENTS_WIDGET_REFRESH_S": "1"}) as site:
-        write_partner_page(tmp_path / "partner", widget_url=f"{site}/embed/events/spring-fest/")
-        context = browser.new_context(locale="ko-KR", viewport={"width": 460, "height": 640})
+        write_partner_page(
+            tmp_path / "partner", widget_urls=[f"{site}/embed/events/spring-fest/", f"{site}/embed/events/next-week/"]
+        )
+        context = browser.new_context(locale="ko-KR", viewport={"width": 460, "height": 900})
         page = context.new_page()
         refusals = []
         page.on("console", lambda message: refusals.append(message.text) if "frame-ancestors" in message.text else None)
         with partner_site(tmp_path / "partner", allowed_port) as allowed, partner_site(tmp_path / "partner", other_port) as other:
             # Given the council's page on the allowed origin, the widget shows the live event
             page.goto(f"{allowed}/index.html")
-            widget = page.frame_locator("iframe")
+            widget = page.frame_locator("iframe").first
+            upcoming = page.frame_locator("iframe").nth(1)
+            countdown = upcoming.locator('[data-field="countdown"]')
+            expect(countdown).to_have_text(re.compile(r"^6일 0[45]:\d\d:\d\d$"), timeout=10_000)
+            expect(upcoming.locator('[data-field="state"]')).to_have_text("예정")
             expect(widget.locator('[data-field="online"]')).to_have_text("1", timeout=10_000)
             expect(widget.locator('[data-field="state"]')).to_have_text("진행 중")
             expect(widget.locator("[data-announcements] li").first).to_have_text("환영합니다! 곧 매칭을 시작해요.")
@@ -110,9 +123,9 @@ def test_partner_site_embeds_the_live_widget_and_other_origins_are_refused(brows
             page.goto(f"{other}/index.html")
             expect(page.locator("h1")).to_have_text("총학생회 소식")
             page.wait_for_timeout(1500)
-            child = page.frames[1]
-            assert child.url == "chrome-error://chromewebdata/"
-            assert child.locator(".widget").count() == 0
+            children = page.frames[1:]
+            assert [child.url for child in children] == ["chrome-error://chromewebdata/"] * 2
+            assert [child.locator(".widget").count() for child in children] == [0, 0]
             assert any(f"http://{PARTNER_HOST}:{allowed_port}" in text for text in refusals), refusals
             save_screenshot(page, "event-widget-refused-origin")
         context.close()
