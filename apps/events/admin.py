@@ -57,7 +57,7 @@ class EventAdminForm(forms.ModelForm):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
-    list_display = ["name", "state_display", "starts_at", "ends_at", "nationwide", "capacity", "require_verified"]
+    list_display = ["name", "slug", "state_display", "starts_at", "ends_at", "nationwide", "capacity", "signup_capacity"]
     list_filter = ["nationwide", "require_verified", "state_override"]
     search_fields = ["name"]
     filter_horizontal = ["universities"]

@@ -11,6 +11,7 @@ from apps.events.models import Event
 
 class EventOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    slug = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField()
     state = serializers.CharField()
@@ -20,6 +21,7 @@ class EventOutputSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     capacity = serializers.IntegerField(allow_null=True)
+    signup_capacity = serializers.IntegerField(allow_null=True)
     require_verified = serializers.BooleanField()
     allow_same_university = serializers.BooleanField()
     accept_timeout_s = serializers.IntegerField()

@@ -5,6 +5,8 @@ EVENTS_WIDGET_REFRESH_S per event: the first request after expiry takes a short 
 computes; everyone else gets the cached copy (or, while the lock is held, the previous one).
 """
 
+import ipaddress
+import re
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -37,36 +39,53 @@ def _key(slug: str) -> str:
     return f"events:widget:{slug}"
 
 
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def origin_normalized(entry: str) -> str | None:
+    """`scheme://host[:port]` in canonical form, or None when `entry` is not exactly an origin."""
+    parts = urlsplit(entry.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    well_formed = (
+        parts.scheme in ("http", "https")
+        and (_HOST.match(host) or _is_ipv6(host))
+        and parts.username is None
+        and parts.password is None
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+        and not entry.strip().endswith(("?", "#"))
+    )
+    if not well_formed:
+        return None
+    netloc = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{netloc}" + (f":{port}" if port else "")
+
+
+def _is_ipv6(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:
+        return False
+
+
 def embed_origins_parse(text: str) -> list[str]:
-    """One origin per line (scheme://host[:port]); raises naming the first malformed entry."""
+    """One origin per line; raises naming the first line that is not one."""
     origins = []
     for line_number, raw in enumerate(text.splitlines(), start=1):
         entry = raw.strip()
         if not entry:
             continue
-        parts = urlsplit(entry)
-        try:
-            port = parts.port
-        except ValueError:
-            port = None
-            parts = parts._replace(netloc="")
-        well_formed = (
-            parts.scheme in ("http", "https")
-            and parts.hostname
-            and not parts.username
-            and not parts.password
-            and parts.path in ("", "/")
-            and not parts.query
-            and not parts.fragment
-            and "*" not in entry
-            and " " not in entry
-        )
-        if not well_formed:
+        origin = origin_normalized(entry)
+        if origin is None:
             raise ValidationError(
                 _('Line %(line)s, "%(entry)s", is not an origin. Write scheme://host[:port], e.g. https://club.example.ac.kr')
                 % {"line": line_number, "entry": entry}
             )
-        origin = f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
         if origin not in origins:
             origins.append(origin)
     return origins
@@ -106,7 +125,8 @@ def _compute(slug: str) -> dict:
     summary = signup_summary(event=event)
     return {
         "found": True,
-        "frame_origins": event.embed_origin_list(),
+        # Only well-formed origins reach the header, however the list was written.
+        "frame_origins": [origin for origin in map(origin_normalized, event.embed_origin_list()) if origin],
         "public": {
             "event": event.slug,
             "name": event.name,

@@ -145,6 +145,8 @@ def test_cached_requests_touch_no_database(client):
         ("https://club.example/path", '1번째 줄 "https://club.example/path"은(는) 오리진이 아니에요.'),
         ("ftp://club.example", '1번째 줄 "ftp://club.example"은(는) 오리진이 아니에요.'),
         ("https://club.example:99999", '1번째 줄 "https://club.example:99999"은(는) 오리진이 아니에요.'),
+        ("https://a.example;script-src *", '1번째 줄 "https://a.example;script-src *"은(는) 오리진이 아니에요.'),
+        ("https://a.example?", '1번째 줄 "https://a.example?"은(는) 오리진이 아니에요.'),
     ],
 )
 def test_the_admin_form_names_the_malformed_origin(text, error):
