@@ -63,6 +63,11 @@ class EventAdmin(admin.ModelAdmin):
     filter_horizontal = ["universities"]
     readonly_fields = ["share_kit", "signups_overview"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "signup_capacity" in form.changed_data:
+            signups.waitlist_fill(event_id=obj.pk)
+
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         return fields if obj is not None else [name for name in fields if name not in self.readonly_fields]

@@ -165,3 +165,17 @@ def _waitlist_promote_first(*, event_id: int) -> EventSignup | None:
     first.save(update_fields=["status", "confirmed_at"])
     transaction.on_commit(lambda: notifications.waitlist_promotion_send(signup_id=first.pk))
     return first
+
+
+def waitlist_fill(*, event_id: int) -> list[EventSignup]:
+    """Give free places to the waitlist in order (after staff raise or remove the limit); each is e-mailed."""
+    promoted: list[EventSignup] = []
+    with transaction.atomic():
+        event = _event_locked(event_id=event_id)
+        places_left = signup_summary(event=event).places_left
+        while places_left is None or len(promoted) < places_left:
+            signup = _waitlist_promote_first(event_id=event_id)
+            if signup is None:
+                break
+            promoted.append(signup)
+    return promoted

@@ -4,6 +4,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
+from django.utils import timezone
 
 from apps.accounts.models import University
 from apps.accounts.tests.factories import make_profile, make_user
@@ -171,3 +173,34 @@ def test_concurrent_sign_ups_never_exceed_the_places():
         thread.join()
 
     assert signups.signup_summary(event=event) == signups.SignupSummary(confirmed=3, waitlisted=5, places_left=0)
+
+
+def test_raising_the_places_in_the_admin_promotes_the_waitlist_in_order(django_capture_on_commit_callbacks):
+    event = make_scheduled_event(signup_capacity=1)
+    people = [make_profile().user for _ in range(4)]
+    made = [signups.signup_create(user=user, event_id=event.pk) for user in people]
+    staff = make_user()
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client = Client()
+    client.force_login(staff)
+    form = {
+        "name": event.name,
+        "slug": event.slug,
+        "nationwide": "on",
+        "starts_at_0": timezone.localtime(event.starts_at).strftime("%Y-%m-%d"),
+        "starts_at_1": timezone.localtime(event.starts_at).strftime("%H:%M:%S"),
+        "ends_at_0": timezone.localtime(event.ends_at).strftime("%Y-%m-%d"),
+        "ends_at_1": timezone.localtime(event.ends_at).strftime("%H:%M:%S"),
+        "signup_capacity": "3",
+        "accept_timeout_s": "20",
+        "max_wait_s": "300",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/events/event/{event.pk}/change/", form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    statuses = dict(EventSignup.objects.filter(event=event).values_list("pk", "status"))
+    assert [statuses[signup.pk] for signup in made] == ["confirmed", "confirmed", "confirmed", "waitlisted"]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([people[1].email, people[2].email])
