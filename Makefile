@@ -1,24 +1,37 @@
 # MatchMinds developer commands. `make run` starts everything; `make test` runs the suite.
+# Both first run scripts/bootstrap.sh (the same one .ci/run and GitHub use): it creates the venv
+# and installs the locked packages, and is quick when nothing changed.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
+BOOTSTRAP = VENV=$(VENV) PYTHON=$(PYTHON) bash scripts/bootstrap.sh
 
-.PHONY: run test install lint format check-deploy bench-db bench-matching bench-chat bench-moderation bench-dashboard messages
+.PHONY: run test install install-test lock lint format check-static check-deploy bench-db bench-matching bench-chat \
+	bench-moderation bench-dashboard messages
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
-	touch $@
+# The venv with the locked Python packages (enough for `make run`, lint and benchmarks).
+install:
+	$(BOOTSTRAP) python
 
-install: $(BIN)/.installed
+# Also what the test suite needs: the OIDC provider's npm packages and, as root, Debian's
+# chromium, fonts-nanum and gettext (otherwise it stops and names the apt-get command).
+install-test:
+	$(BOOTSTRAP) test
 
 run: install
 	VENV=$(VENV) bash scripts/run.sh
 
-test: install
+test: install-test
 	VENV=$(VENV) bash scripts/test.sh $(ARGS)
+
+# Recompile the hashed lock files after editing requirements.in / requirements-dev.in. Versions
+# already in the lock are kept; `make lock LOCK_ARGS=--upgrade` (or --upgrade-package NAME) moves them.
+LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes --annotation-style line \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+lock: install
+	$(BIN)/uv pip compile $(LOCK_FLAGS) requirements.in -o requirements.txt
+	$(BIN)/uv pip compile $(LOCK_FLAGS) requirements-dev.in -o requirements-dev.txt
 
 lint: install
 	$(BIN)/ruff check .
@@ -28,11 +41,15 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Vendored front-end files match static/vendor.json (version, source, sha256).
+check-static: install
+	$(BIN)/python scripts/check_vendored.py
+
 # Re-extract translatable strings after changing user-facing text, then translate locale/en.
 messages: install
-	$(BIN)/python manage.py makemessages -l ko -l en --ignore=.venv --ignore="*/node_modules/*"
-	$(BIN)/python manage.py makemessages -d djangojs -l ko -l en --ignore=.venv --ignore="*/node_modules/*" --ignore=staticfiles
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages -l ko -l en --ignore=.venv --ignore="*/node_modules/*" --ignore=.local
+	$(BIN)/python manage.py makemessages -d djangojs -l ko -l en --ignore=.venv --ignore="*/node_modules/*" --ignore=staticfiles --ignore=.local
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=.local
 
 # Benchmarks use their own PostgreSQL database and Redis database (they write real rows);
 # override with BENCH_DATABASE_URL / BENCH_REDIS_URL.

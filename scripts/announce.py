@@ -1,7 +1,4 @@
-"""Waits until the web process answers, prints where to open MatchMinds, then idles.
-
-It keeps running because the supervisor stops every process once any one of them exits.
-"""
+"""Waits until the web process answers, prints where to open MatchMinds, and exits."""
 
 import sys
 import time
@@ -20,5 +17,3 @@ print(
     "  Students: student01@matchminds.local … student20@matchminds.local / matchminds-demo\n  Ctrl-C stops everything.\n",
     flush=True,
 )
-while True:
-    time.sleep(3600)
