@@ -6,7 +6,8 @@ from celery.signals import beat_init, heartbeat_sent, worker_ready, worker_shutd
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchminds.settings.local")
 
-app = Celery("matchminds")
+# matchminds.broker: the worker reconnects after a Redis restart instead of exiting.
+app = Celery("matchminds", amqp="matchminds.broker:BrokerAMQP")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
