@@ -63,7 +63,7 @@ class Supervisor:
         self.out = out or sys.stdout
         self.running: dict[str, _Running] = {}
         self.selector = selectors.DefaultSelector()
-        self.width = 8
+        self.width = len("supervisor")
 
     def log(self, name: str, text: str) -> None:
         self.out.write(f"{time.strftime('%H:%M:%S')} {name:<{self.width}} | {text}\n")
