@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One image, several commands: docker/web.sh, docker/worker.sh, docker/beat.sh, docker/migrate.sh.
 # The base is pinned to an exact patch release in both stages; buildx records its digest in
-# the image provenance, and a dependency bot bumps the tag.
+# the image provenance, and Renovate (renovate.json) bumps the tag.
 
 # ---------------------------------------------------------------------------
 # build: compilers, gettext and the virtualenv; never shipped
@@ -21,7 +21,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 RUN python -m venv "${VIRTUAL_ENV}"
 COPY requirements.txt /tmp/requirements.txt
-RUN pip install --requirement /tmp/requirements.txt
+# The lock lists every transitive package with its hashes (make lock): nothing unpinned or unverified.
+RUN pip install --require-hashes --no-deps --requirement /tmp/requirements.txt
 
 WORKDIR /app
 COPY . /app

@@ -20,7 +20,7 @@ install-test:
 	$(BOOTSTRAP) test
 
 run: install
-	VENV=$(VENV) bash scripts/run.sh
+	VENV=$(VENV) exec bash scripts/run.sh
 
 test: install-test
 	VENV=$(VENV) bash scripts/test.sh $(ARGS)
@@ -28,7 +28,7 @@ test: install-test
 # Recompile the hashed lock files after editing requirements.in / requirements-dev.in. Versions
 # already in the lock are kept; `make lock LOCK_ARGS=--upgrade` (or --upgrade-package NAME) moves them.
 LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes --annotation-style line \
-	--custom-compile-command "make lock" $(LOCK_ARGS)
+	$(LOCK_ARGS)
 lock: install
 	$(BIN)/uv pip compile $(LOCK_FLAGS) requirements.in -o requirements.txt
 	$(BIN)/uv pip compile $(LOCK_FLAGS) requirements-dev.in -o requirements-dev.txt

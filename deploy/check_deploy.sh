@@ -48,7 +48,7 @@ echo "== yamllint"
 echo "yamllint: 0 problems"
 
 echo "== shellcheck, hadolint"
-"${DEPLOY_VENV}/bin/shellcheck" --severity style docker/*.sh deploy/check_deploy.sh
+"${DEPLOY_VENV}/bin/shellcheck" --severity style docker/*.sh deploy/check_deploy.sh scripts/*.sh .ci/run .ci/*.sh
 "${DEPLOY_VENV}/bin/hadolint" --failure-threshold info Dockerfile
 echo "shellcheck and hadolint: 0 findings"
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from scripts.supervisor import Program
+from scripts.supervisor import Program, identity
 
 LOCAL_HOSTS = {"", "127.0.0.1", "localhost", "::1"}
 # Any of these on PATH means a PostgreSQL is installed here: `make run` then asks for it to be started.
@@ -81,14 +81,14 @@ def private_postgres(database_url: str, data_root: Path) -> PrivateServer:
     """Initialises (first run) and describes the private PostgreSQL; the supervisor starts it."""
     bin_dir = _package_dir("pgserver") / "pginstall" / "bin"
     data = data_root / "postgres"
-    user = _unprivileged_uid()
+    user = _unprivileged_user()
     if not (data / "PG_VERSION").exists():
         _prepare_directory(data, user)
         subprocess.run(  # noqa: S603 - the wheel's own initdb
             [bin_dir / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"],
             check=True,
             stdout=subprocess.DEVNULL,
-            user=user,
+            **identity(user),
         )
     _prepare_directory(data, user)
     _stop_leftover_postmaster(data)
@@ -138,19 +138,22 @@ def _package_dir(name: str) -> Path:
     return Path(spec.submodule_search_locations[0])
 
 
-def _unprivileged_uid() -> int | None:
-    return pwd.getpwnam(UNPRIVILEGED_USER).pw_uid if os.geteuid() == 0 else None
+def _unprivileged_user() -> tuple[int, int] | None:
+    if os.geteuid() != 0:
+        return None
+    entry = pwd.getpwnam(UNPRIVILEGED_USER)
+    return entry.pw_uid, entry.pw_gid
 
 
-def _prepare_directory(path: Path, uid: int | None) -> None:
+def _prepare_directory(path: Path, user: tuple[int, int] | None) -> None:
     """PostgreSQL wants its data folder private to the user it runs as, and reachable by it."""
     path.mkdir(parents=True, exist_ok=True)
     path.chmod(0o700)
-    if uid is None:
+    if user is None:
         return
-    if path.stat().st_uid != uid:
+    if (path.stat().st_uid, path.stat().st_gid) != user:
         for item in [path, *path.rglob("*")]:
-            os.chown(item, uid, -1, follow_symlinks=False)
+            os.chown(item, *user, follow_symlinks=False)
     for parent in path.resolve().parents:
         mode = parent.stat().st_mode
         if not mode & stat.S_IXOTH:

@@ -29,7 +29,8 @@ class Program:
     env: dict[str, str] | None = None
     # Servers (tier 0) start first and stop last; the app (tier 1) stops first.
     tier: int = 1
-    user: int | None = None
+    # Run as this (uid, gid) with no supplementary groups: PostgreSQL refuses to run as root.
+    user: tuple[int, int] | None = None
     stop_signal: int = signal.SIGTERM
     # A oneshot program that exits with status 0 is done, not restarted.
     oneshot: bool = False
@@ -87,7 +88,7 @@ class Supervisor:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            user=program.user,
+            **identity(program.user),
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509 - single-threaded
         )
         os.set_blocking(entry.process.stdout.fileno(), False)
@@ -185,6 +186,10 @@ def install_signal_handlers() -> None:
 
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGINT, interrupt)
+
+
+def identity(user: tuple[int, int] | None) -> dict:
+    return {} if user is None else {"user": user[0], "group": user[1], "extra_groups": []}
 
 
 def _die_with_parent() -> None:
