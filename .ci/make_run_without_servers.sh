@@ -11,7 +11,7 @@ scratch=$(mktemp -d)
 make_pid=""
 cleanup() {
   if [ -n "$make_pid" ] && kill -0 "$make_pid" 2>/dev/null; then
-    kill -TERM $(supervisor_pid "$make_pid") 2>/dev/null || true
+    kill -TERM "$(supervisor_pid "$make_pid")" 2>/dev/null || true
     sleep 5
     kill -KILL "$make_pid" 2>/dev/null || true
   fi
