@@ -33,15 +33,17 @@ python_packages() {
     return
   fi
   say "installing the locked Python packages ($LOCK) into $VENV"
-  # --no-deps: the lock already lists every transitive package, each with its hashes.
-  "$BIN/python" -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$LOCK"
+  # --no-deps: the lock already lists every transitive package, each with its hashes. The
+  # filter drops pip's warnings about a machine's pip.conf naming local indexes that don't exist.
+  "$BIN/python" -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$LOCK" \
+    2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
   echo "$want" >"$stamp"
 }
 
 debian_packages() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  fc-list 2>/dev/null | grep -qi nanum || missing+=(fonts-nanum)
+  [ -d /usr/share/fonts/truetype/nanum ] || missing+=(fonts-nanum)
   command -v msgfmt >/dev/null || missing+=(gettext)
   [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" != 0 ]; then
