@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 PR_SET_PDEATHSIG = 1
+# Looked up once here: the forked child only calls it.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
 
 @dataclass
@@ -55,12 +57,16 @@ class Supervisor:
         backoff_max_s: float = 30.0,
         stable_after_s: float = 60.0,
         stop_timeout_s: float = 10.0,
+        die_with_parent: bool = True,
         out=None,
     ):
+        """die_with_parent: programs get SIGTERM when the supervisor dies (Linux; it runs code between
+        fork and exec, so only for a single-threaded supervisor like scripts/run.py)."""
         self.backoff_initial_s = backoff_initial_s
         self.backoff_max_s = backoff_max_s
         self.stable_after_s = stable_after_s
         self.stop_timeout_s = stop_timeout_s
+        self.die_with_parent = die_with_parent and _LIBC is not None
         self.out = out or sys.stdout
         self.running: dict[str, _Running] = {}
         self.selector = selectors.DefaultSelector()
@@ -89,7 +95,7 @@ class Supervisor:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             **identity(program.user),
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509 - single-threaded
+            preexec_fn=_die_with_parent if self.die_with_parent else None,  # noqa: PLW1509 - see __init__
         )
         os.set_blocking(entry.process.stdout.fileno(), False)
         self.selector.register(entry.process.stdout, selectors.EVENT_READ, entry)
@@ -193,7 +199,7 @@ def identity(user: tuple[int, int] | None) -> dict:
 
 
 def _die_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _signal_group(pid: int, signum: int) -> None:

@@ -31,7 +31,8 @@ def _until(condition, within_s: float, what: str) -> None:
 def test_a_program_that_keeps_crashing_is_restarted_with_growing_backoff_while_the_other_runs_on():
     # Given a steady program and one that exits at once, every time
     out = io.StringIO()
-    supervisor = Supervisor(backoff_initial_s=0.2, backoff_max_s=0.8, out=out)
+    # (die_with_parent off: the test process has threads; the make run test below covers it)
+    supervisor = Supervisor(backoff_initial_s=0.2, backoff_max_s=0.8, die_with_parent=False, out=out)
     supervisor.add(Program("steady", [sys.executable, "-c", "import time; time.sleep(60)"]))
     supervisor.add(Program("crashy", [sys.executable, "-c", "print('bye'); raise SystemExit(3)"]))
     steady_pid = supervisor.pid("steady")
