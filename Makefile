@@ -29,9 +29,13 @@ test: install-test
 # already in the lock are kept; `make lock LOCK_ARGS=--upgrade` (or --upgrade-package NAME) moves them.
 LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes --annotation-style line \
 	$(LOCK_ARGS)
+# The deploy tools' locks start at 3.11.7: checkov's dependencies need 3.11.5 or newer.
+DEPLOY_LOCK_FLAGS = $(subst --python-version 3.11 ,--python-version 3.11.7 ,$(LOCK_FLAGS))
 lock: install
 	$(BIN)/uv pip compile $(LOCK_FLAGS) requirements.in -o requirements.txt
 	$(BIN)/uv pip compile $(LOCK_FLAGS) requirements-dev.in -o requirements-dev.txt
+	$(BIN)/uv pip compile $(DEPLOY_LOCK_FLAGS) deploy/requirements-deploy.in -o deploy/requirements-deploy.txt
+	$(BIN)/uv pip compile $(DEPLOY_LOCK_FLAGS) deploy/requirements-checkov.in -o deploy/requirements-checkov.txt
 
 lint: install
 	$(BIN)/ruff check .

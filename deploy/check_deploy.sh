@@ -8,7 +8,7 @@
 #   3. checkov on the rendered manifests, Terraform, the Dockerfile and the workflows:
 #      0 failed checks allowed; every skip carries its reason next to the code it skips
 # Tools live in .venv-deploy and .venv-checkov (checkov pins an old boto3), created from
-# PyPI on first run and reused while their requirements file is unchanged.
+# PyPI on first run (hashed locks, see `make lock`) and reused while their lock is unchanged.
 set -o errexit -o pipefail -o nounset
 cd "$(dirname "$0")/.."
 
@@ -26,8 +26,9 @@ ensure_venv() {
     echo "creating ${venv} from ${requirements}"
     rm -rf "${venv}"
     "${PYTHON}" -m venv "${venv}"
-    "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check --requirement "${requirements}"
+    # Hashed locks compiled from the .in files by `make lock`: every package pinned and verified.
+    "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+        --requirement "${requirements}" 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
     echo "${wanted}" >"${stamp}"
 }
 
