@@ -27,7 +27,7 @@ from apps.accounts.forms import (
     UniversityEmailForm,
 )
 from apps.accounts.models import Profile
-from apps.accounts.selectors import profile_for_user, profile_photo_visible_to
+from apps.accounts.selectors import profile_for_user, profile_photo_key_matches, profile_photo_url, profile_photo_visible_to
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
 
@@ -88,7 +88,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("events:list" if profile is None else "accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "profile": profile, "photo_form": PhotoForm()})
+    photo_url = profile_photo_url(profile=profile) if profile else None
+    context = {"form": form, "profile": profile, "photo_form": PhotoForm(), "photo_url": photo_url}
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required
@@ -107,14 +109,17 @@ def photo_upload(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:profile")
 
 
-def photo(request: HttpRequest, user_id: int) -> HttpResponse:
+def photo(request: HttpRequest, user_id: int, key: str) -> HttpResponse:
     """Serve a profile photo only to whom may see it; everyone else gets the placeholder.
 
-    Approved photos are for signed-in students only, and never across a block; S3 objects
-    are handed out as presigned URLs that expire (MEDIA_URL_EXPIRE_S).
+    The address holds the current photo's key (`profile_photo_url`), so photos cannot be
+    fetched by user id. Approved photos are for signed-in students only, and never across a
+    block; S3 objects are handed out as presigned URLs that expire (MEDIA_URL_EXPIRE_S).
     """
     profile = get_object_or_404(Profile, user_id=user_id)
-    if not profile_photo_visible_to(profile=profile, viewer=request.user):
+    if not profile_photo_key_matches(profile=profile, key=key) or not profile_photo_visible_to(
+        profile=profile, viewer=request.user
+    ):
         return redirect(static("accounts/placeholder.svg"))
     storage = profile.photo.storage
     if isinstance(storage, FileSystemStorage):
