@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -113,12 +113,15 @@ def photo(request: HttpRequest, user_id: int, key: str) -> HttpResponse:
     """Serve a profile photo only to whom may see it; everyone else gets the placeholder.
 
     The address holds the current photo's key (`profile_photo_url`), so photos cannot be
-    fetched by user id. Approved photos are for signed-in students only, and never across a
-    block; S3 objects are handed out as presigned URLs that expire (MEDIA_URL_EXPIRE_S).
+    fetched by user id; a wrong key or an unknown user looks like a hidden photo. Approved
+    photos are for signed-in students only, and never across a block; S3 objects are handed
+    out as presigned URLs that expire (MEDIA_URL_EXPIRE_S).
     """
-    profile = get_object_or_404(Profile, user_id=user_id)
-    if not profile_photo_key_matches(profile=profile, key=key) or not profile_photo_visible_to(
-        profile=profile, viewer=request.user
+    profile = Profile.objects.filter(user_id=user_id).first()
+    if (
+        profile is None
+        or not profile_photo_key_matches(profile=profile, key=key)
+        or not profile_photo_visible_to(profile=profile, viewer=request.user)
     ):
         return redirect(static("accounts/placeholder.svg"))
     storage = profile.photo.storage

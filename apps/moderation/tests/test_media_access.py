@@ -53,6 +53,7 @@ def test_a_profile_photo_is_reached_only_by_its_keyed_address(client, approved_p
     # The user id alone, or with a made-up key, reaches nothing
     assert client.get(f"/accounts/photos/{owner.user_id}/").status_code == 404
     assert client.get(f"/accounts/photos/{owner.user_id}/{'0' * 32}/")["Location"].endswith(PLACEHOLDER_SUFFIX)
+    assert client.get(f"/accounts/photos/999999999/{'0' * 32}/")["Location"].endswith(PLACEHOLDER_SUFFIX)
 
     # A new photo gets a new address; the old one shows the placeholder
     account_services.profile_photo_set(user=owner.user, upload=jpeg_upload(colour=(200, 10, 10)))
