@@ -8,21 +8,28 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchminds.settings.local")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from apps.realtime.origin import SiteOriginValidator  # noqa: E402
 from apps.realtime.routing import websocket_urlpatterns  # noqa: E402
-from apps.realtime.server_tuning import defer_autobahn_debug_formatting, write_tcp_through  # noqa: E402
+from apps.realtime.server_tuning import (  # noqa: E402
+    defer_autobahn_debug_formatting,
+    fail_websockets_with_a_close_frame,
+    leave_request_bodies_to_django,
+    write_tcp_through,
+)
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        "websocket": SiteOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
 
 defer_autobahn_debug_formatting()
 write_tcp_through()
+fail_websockets_with_a_close_frame()
+leave_request_bodies_to_django()
 
 # Everything imported so far lives as long as the process: keep it out of the collector's
 # full passes, and collect the young generation less often. A server holding thousands of

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
@@ -29,7 +28,7 @@ urlpatterns = [
     path("metrics", dashboard_views.metrics, name="prometheus-metrics"),
     path("admin/dashboard/", include("apps.dashboard.urls")),
     # The admin signs in through the site's login: throttled, and with single sign-on.
-    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    path("admin/login/", core_views.admin_login),
     path("admin/", admin.site.urls),
     path("", core_views.home, name="home"),
     path("accounts/", include("apps.accounts.urls")),
@@ -40,3 +39,8 @@ urlpatterns = [
     path("chat/", include("apps.chat.urls")),
     path("safety/", include("apps.moderation.urls")),
 ]
+
+handler400 = "apps.core.views.bad_request"
+handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"

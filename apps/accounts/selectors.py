@@ -1,7 +1,10 @@
 from datetime import date
 
 from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Interest, PhotoStatus, Profile, University, UniversityDomain, User
@@ -60,10 +63,32 @@ def profile_photo_visible_to(*, profile: Profile, viewer: User | None) -> bool:
     )
 
 
+PHOTO_KEY_SALT = "accounts.photo"
+PHOTO_KEY_LENGTH = 32
+
+
+def _photo_key(*, user_id: int, photo_name: str) -> str:
+    return salted_hmac(PHOTO_KEY_SALT, f"{user_id}:{photo_name}", algorithm="sha256").hexdigest()[:PHOTO_KEY_LENGTH]
+
+
+def profile_photo_url(*, profile: Profile) -> str:
+    """The address of the profile's current photo, with a key no one can guess from the user id.
+
+    The key is derived from the stored file's name (an HMAC under SECRET_KEY): it changes with
+    every new photo, so an old address shows the placeholder. `accounts:photo` still checks
+    `profile_photo_visible_to` on every request; the key only stops enumerating photos by id.
+    """
+    if not profile.photo:
+        return static("accounts/placeholder.svg")
+    return reverse("accounts:photo", args=[profile.user_id, _photo_key(user_id=profile.user_id, photo_name=profile.photo.name)])
+
+
+def profile_photo_key_matches(*, profile: Profile, key: str) -> bool:
+    return bool(profile.photo) and constant_time_compare(key, _photo_key(user_id=profile.user_id, photo_name=profile.photo.name))
+
+
 def profile_public_card(*, profile: Profile, viewer: User | None = None) -> dict:
     """What another student may see: never e-mail, birth date or exact age."""
-    from django.urls import reverse
-
     photo_visible = profile_photo_visible_to(profile=profile, viewer=viewer)
     return {
         "user_id": profile.user_id,
@@ -74,7 +99,7 @@ def profile_public_card(*, profile: Profile, viewer: User | None = None) -> dict
         "region": profile.region,
         "interests": [interest.slug for interest in profile.interests.all()],
         "bio": profile.bio,
-        "photo_url": reverse("accounts:photo", args=[profile.user_id]) if photo_visible else None,
+        "photo_url": profile_photo_url(profile=profile) if photo_visible else None,
     }
 
 

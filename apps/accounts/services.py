@@ -30,6 +30,7 @@ from apps.accounts.models import (
 from apps.accounts.roles import Role, roles_for_groups
 from apps.accounts.selectors import profile_for_user, university_for_email, user_social_access_problem
 from apps.chat import services as chat_services
+from apps.core.durations import duration_text
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.moderation import services as moderation_services
@@ -220,7 +221,7 @@ def university_verification_start(*, user: User, email: str) -> UniversityEmailV
         if wait_s > 0:
             raise DomainError(
                 "resend_throttled",
-                _("Please wait %(seconds)d seconds before asking for a new code.") % {"seconds": wait_s},
+                _("Please wait %(wait)s before asking for a new code.") % {"wait": duration_text(wait_s)},
                 http_status=429,
                 retry_after_s=wait_s,
             )
@@ -371,7 +372,7 @@ def login_attempt_register(*, email: str, client_ip: str) -> None:
         except DomainError as error:
             raise DomainError(
                 "login_throttled",
-                _("Too many login attempts. Try again in %(seconds)d seconds.") % {"seconds": error.retry_after_s},
+                _("Too many login attempts. Try again in %(wait)s.") % {"wait": duration_text(error.retry_after_s)},
                 http_status=429,
                 retry_after_s=error.retry_after_s,
             ) from None

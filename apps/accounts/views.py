@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,7 +27,7 @@ from apps.accounts.forms import (
     UniversityEmailForm,
 )
 from apps.accounts.models import Profile
-from apps.accounts.selectors import profile_for_user, profile_photo_visible_to
+from apps.accounts.selectors import profile_for_user, profile_photo_key_matches, profile_photo_url, profile_photo_visible_to
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
 
@@ -88,7 +88,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("events:list" if profile is None else "accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "profile": profile, "photo_form": PhotoForm()})
+    photo_url = profile_photo_url(profile=profile) if profile else None
+    context = {"form": form, "profile": profile, "photo_form": PhotoForm(), "photo_url": photo_url}
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required
@@ -107,14 +109,20 @@ def photo_upload(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:profile")
 
 
-def photo(request: HttpRequest, user_id: int) -> HttpResponse:
+def photo(request: HttpRequest, user_id: int, key: str) -> HttpResponse:
     """Serve a profile photo only to whom may see it; everyone else gets the placeholder.
 
-    Approved photos are for signed-in students only, and never across a block; S3 objects
-    are handed out as presigned URLs that expire (MEDIA_URL_EXPIRE_S).
+    The address holds the current photo's key (`profile_photo_url`), so photos cannot be
+    fetched by user id; a wrong key or an unknown user looks like a hidden photo. Approved
+    photos are for signed-in students only, and never across a block; S3 objects are handed
+    out as presigned URLs that expire (MEDIA_URL_EXPIRE_S).
     """
-    profile = get_object_or_404(Profile, user_id=user_id)
-    if not profile_photo_visible_to(profile=profile, viewer=request.user):
+    profile = Profile.objects.filter(user_id=user_id).first()
+    if (
+        profile is None
+        or not profile_photo_key_matches(profile=profile, key=key)
+        or not profile_photo_visible_to(profile=profile, viewer=request.user)
+    ):
         return redirect(static("accounts/placeholder.svg"))
     storage = profile.photo.storage
     if isinstance(storage, FileSystemStorage):

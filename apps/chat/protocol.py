@@ -31,7 +31,7 @@ class ChatMessage(TypedDict):
     seq: int
     sender: int
     client_msg_id: str
-    kind: Literal["text", "announcement", "image"]  # image: body is the image id (GET /safety/chat-images/<id>/)
+    kind: Literal["text", "announcement", "image"]  # image: body is the image key (GET /safety/chat-images/<key>/)
     body: str
     sent_at: str
     unread: NotRequired[int]  # lobby rooms: members who have not read it yet

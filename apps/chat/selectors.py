@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Subquery
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import PhotoStatus, Profile
+from apps.accounts.selectors import profile_photo_url
 from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
 from apps.chat.protocol import REPLAY_MAX_MESSAGES, ErrorCode
 from apps.core.db import fetch_prepared
@@ -54,7 +54,7 @@ def message_as_frame_data(message: Message, *, sender_name: str) -> dict:
 def photo_url_for(profile: Profile | None) -> str | None:
     if profile is None or not profile.photo or profile.photo_status != PhotoStatus.APPROVED:
         return None
-    return reverse("accounts:photo", args=[profile.user_id])
+    return profile_photo_url(profile=profile)
 
 
 def not_member_error() -> DomainError:

@@ -1,4 +1,10 @@
-"""DRF glue: every error leaves the API as `{"error": {"code", "message", ...}}`."""
+"""DRF glue: every error leaves the API as `{"error": {"code", "message", ...}}`.
+
+What fails outside DRF's reach (an unknown address, a body Django cannot parse, a crash)
+gets the same envelope from `apps.core.views`' error handlers.
+"""
+
+import math
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
@@ -9,6 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.errors import DomainError
+
+API_PATH_PREFIX = "/api/"
+
+
+def api_error_response(status_code: int, code: str, message: str, **extra) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, **extra}}, status=status_code)
 
 
 def _first_message(detail) -> str:
@@ -42,10 +54,12 @@ def exception_handler(exc, context):
     else:
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         response.data = {"error": {"code": code if isinstance(code, str) else "error", "message": _first_message(response.data)}}
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            response.data["error"]["retry_after_s"] = math.ceil(exc.wait)
     return response
 
 
 @csrf_exempt  # it changes nothing, and a POST to a wrong address deserves the 404, not a CSRF page
 def api_not_found(request: HttpRequest) -> JsonResponse:
     """Any address under /api/ that names no endpoint (or a malformed id): the JSON envelope, never an HTML page."""
-    return JsonResponse({"error": {"code": "not_found", "message": _("No API endpoint at this address.")}}, status=404)
+    return api_error_response(404, "not_found", _("No API endpoint at this address."))

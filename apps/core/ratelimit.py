@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from apps.core.durations import duration_text
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis, run_script
 
@@ -59,7 +60,7 @@ def _refusal(wait_ms) -> DomainError | None:
     retry_after_s = max(1, -(-int(wait_ms) // 1000))
     return DomainError(
         "rate_limited",
-        _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": retry_after_s},
+        _("Too many requests. Try again in %(wait)s.") % {"wait": duration_text(retry_after_s)},
         http_status=429,
         retry_after_s=retry_after_s,
     )

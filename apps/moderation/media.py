@@ -1,10 +1,14 @@
-"""Authorised, expiring URLs for private images.
+"""Serving private images: never by a guessable address, always after a fresh permission check.
 
-A URL names the image and the one viewer it was made for, signed with SECRET_KEY and valid
-for MEDIA_URL_EXPIRE_S. Serving it checks the signature, the age, the viewer and whether the
-viewer may still see the image; S3 objects are then handed out as presigned (also expiring)
-URLs, local files are streamed.
+Two addresses exist. The moderators' URL names the image and the one viewer it was made for,
+signed with SECRET_KEY and valid for MEDIA_URL_EXPIRE_S. A chat image's URL carries its random
+`key` (the body of its message). Profile photos have neither: they are served only by
+`accounts:photo`, which applies blocks and moderation. Serving checks whether the viewer may
+see the image now; S3 objects are then handed out as presigned (also expiring) URLs, local
+files are streamed.
 """
+
+import uuid
 
 from django.conf import settings
 from django.core import signing
@@ -12,7 +16,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from apps.moderation.models import ModeratedImage
+from apps.moderation.models import ImagePurpose, ModeratedImage
 from apps.moderation.selectors import image_visible_to
 
 SIGNING_SALT = "moderation.image"
@@ -31,16 +35,20 @@ def image_response(*, token: str, viewer_id: int | None, viewer_is_staff: bool) 
         raise Http404 from None
     if payload.get("viewer") != viewer_id:
         raise Http404
-    return image_response_by_id(image_id=payload.get("image"), viewer_id=viewer_id, viewer_is_staff=viewer_is_staff)
+    image = ModeratedImage.objects.filter(pk=payload.get("image")).first()
+    return _image_response(image=image, viewer_id=viewer_id, viewer_is_staff=viewer_is_staff)
 
 
-def image_response_by_id(*, image_id: int, viewer_id: int | None, viewer_is_staff: bool) -> HttpResponse:
-    """Serve one image to a signed-in viewer after checking they may see it now.
+def chat_image_response(*, key: uuid.UUID, viewer_id: int, viewer_is_staff: bool) -> HttpResponse:
+    """A chat image by its key; any other image (a profile photo) is not found here."""
+    image = ModeratedImage.objects.filter(key=key, purpose=ImagePurpose.CHAT_IMAGE).first()
+    return _image_response(image=image, viewer_id=viewer_id, viewer_is_staff=viewer_is_staff)
 
-    The permission is checked on every request (a chat image stays tied to room membership);
-    S3 objects are handed out as presigned URLs that expire after MEDIA_URL_EXPIRE_S.
-    """
-    image = ModeratedImage.objects.filter(pk=image_id).first()
+
+def _image_response(*, image: ModeratedImage | None, viewer_id: int | None, viewer_is_staff: bool) -> HttpResponse:
+    """Serve one image after checking the viewer may see it now (on every request: a chat image
+    stays tied to room membership and blocks); S3 objects as presigned URLs that expire after
+    MEDIA_URL_EXPIRE_S."""
     if image is None or not image_visible_to(image=image, viewer_id=viewer_id, viewer_is_staff=viewer_is_staff):
         raise Http404
     if isinstance(default_storage, FileSystemStorage):

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -40,13 +42,15 @@ class ModeratedImage(models.Model):
 
     The file lives in the private default storage under `storage_name`; the owner's feature
     (profile photo, chat message) points at the same name and asks this row whether others
-    may see it.
+    may see it. A chat image is addressed by `key`, never by its sequential pk: an address
+    that can be guessed would be checked, but it would also tell which images exist.
     """
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderated_images", verbose_name=_("owner")
     )
     purpose = models.CharField(_("purpose"), max_length=16, choices=ImagePurpose.choices)
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     storage_name = models.CharField(max_length=255)
     room_id = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ImageStatus.choices, default=ImageStatus.PENDING)

@@ -60,17 +60,18 @@ def user_moderation_problem(*, user_id: int) -> tuple[str, str] | None:
 
 
 def image_visible_to(*, image: ModeratedImage, viewer_id: int | None, viewer_is_staff: bool = False) -> bool:
-    """The owner and staff see an image at any stage; others only once approved and, for chat
-    images, only as a member of the room it was sent to."""
+    """The owner and staff see an image at any stage. Others see only an approved chat image,
+    as a member of the room it was sent to and with no block between them and its sender; a
+    profile photo is shown to others only by `accounts:photo` (apps.accounts.selectors)."""
     if viewer_id is not None and (viewer_id == image.owner_id or viewer_is_staff):
         return True
-    if image.status != ImageStatus.APPROVED or viewer_id is None:
+    if image.status != ImageStatus.APPROVED or viewer_id is None or image.purpose != ImagePurpose.CHAT_IMAGE:
         return False
-    if image.purpose == ImagePurpose.CHAT_IMAGE:
-        from apps.chat.models import RoomMember
+    from apps.chat.models import RoomMember
 
-        return RoomMember.objects.filter(room_id=image.room_id, user_id=viewer_id).exists()
-    return True
+    return RoomMember.objects.filter(room_id=image.room_id, user_id=viewer_id).exists() and not block_exists_between(
+        user_id=viewer_id, other_user_id=image.owner_id
+    )
 
 
 def hidden_words_for_user(*, user_id: int) -> list[str]:

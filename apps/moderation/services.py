@@ -264,7 +264,7 @@ def _chat_image_decided(*, image: ModeratedImage) -> None:
                 sender_id=image.owner_id,
                 room_id=image.room_id,
                 client_msg_id=f"image-{image.pk}",
-                body=str(image.pk),
+                body=str(image.key),
                 kind=MessageKind.IMAGE,
             )
         except DomainError as error:

@@ -31,6 +31,13 @@ KORCEN_CHECKS = (korcen.general, korcen.minor, korcen.sexual, korcen.belittle, k
 _EXPANDED_SPELLINGS_MAX = 5000
 
 
+# Digits joined by `*` and nothing else: a number or a product ("7347", "7*7", "{{7*7}}" in a
+# bio). better-profanity's leetspeak reads digits as letters and `*` as any vowel, so these
+# spelled words ("t*t", "a55"), and every template-looking or arithmetic text was refused.
+# A spelling with a letter or a letter-like symbol (`@`, `$`, `!`) is still compared.
+_NUMBER_LIKE = re.compile(r"[0-9*]*[0-9][0-9*]*")
+
+
 class _IndexedCensorWords(list):
     """better-profanity's word list with the same `in` answers, found without a linear scan.
 
@@ -60,6 +67,8 @@ class _IndexedCensorWords(list):
     def __contains__(self, text) -> bool:
         if not isinstance(text, str) or not text:
             return super().__contains__(text)
+        if _NUMBER_LIKE.fullmatch(text):
+            return False
         if text in self._spellings:
             return True
         size = len(text)

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -8,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError
 from apps.moderation import services
-from apps.moderation.media import image_response, image_response_by_id
+from apps.moderation.media import chat_image_response, image_response
 from apps.moderation.selectors import hidden_words_for_user
 
 
@@ -18,8 +20,8 @@ def image(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def chat_image(request: HttpRequest, image_id: int) -> HttpResponse:
-    return image_response_by_id(image_id=image_id, viewer_id=request.user.pk, viewer_is_staff=request.user.is_staff)
+def chat_image(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    return chat_image_response(key=key, viewer_id=request.user.pk, viewer_is_staff=request.user.is_staff)
 
 
 @login_required

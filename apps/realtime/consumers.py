@@ -29,12 +29,13 @@ from apps.realtime import presence, registry
 from apps.realtime.auth import pooled_sync_to_async, session_key_from_scope, user_for_session_key
 from apps.realtime.channel_layer import EXCEPT_CHANNEL_KEY
 from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
-from apps.realtime.protocol import MAX_FRAME_BYTES, ErrorCode, user_group
-from apps.realtime.validation import holds_unusable_text
+from apps.realtime.protocol import MAX_FRAME_BYTES, MAX_FRAME_NESTING, ErrorCode, user_group
+from apps.realtime.validation import holds_unusable_text, nests_too_deep
 
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_UNAUTHENTICATED_REASON = "not signed in"
 # RFC 6455 "Try Again Later": PostgreSQL or Redis is unreachable (a restart, a failover);
 # the client's backoff retries, and the handshake is refused cleanly instead of with a 500.
 CLOSE_TRY_AGAIN_LATER = 1013
@@ -205,7 +206,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         self.scope["user"] = user
         if self.connect_data is None:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            # Accepted, then closed: a refused handshake reaches the browser as 1006, whatever
+            # code was meant, and the client's "4401 is final" never fired (docs/protocol.md).
+            await self.accept()
+            await self.close(code=CLOSE_UNAUTHENTICATED, reason=CLOSE_UNAUTHENTICATED_REASON)
             return
         self.user_id = user.pk
         self.groups_joined = set()
@@ -290,6 +294,14 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         if len(text_data.encode("utf-8")) > MAX_FRAME_BYTES:
             await self.send_error(
                 ErrorCode.FRAME_TOO_LARGE, _("The frame is larger than %(limit)d bytes.") % {"limit": MAX_FRAME_BYTES}
+            )
+            return
+        if nests_too_deep(text_data):
+            # Checked before decoding: json's recursion ran out on ~1,000 levels and the
+            # RecursionError closed the socket with 1011.
+            await self.send_error(
+                ErrorCode.INVALID_FRAME,
+                _("The frame nests arrays or objects more than %(limit)d levels deep.") % {"limit": MAX_FRAME_NESTING},
             )
             return
         try:

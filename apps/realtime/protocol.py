@@ -8,6 +8,8 @@ so a client can tell which of its frames failed.
 from typing import Literal, NotRequired, TypedDict
 
 MAX_FRAME_BYTES = 16 * 1024
+# Arrays and objects inside one another; every frame of the protocol needs fewer than 4.
+MAX_FRAME_NESTING = 16
 
 
 def user_group(user_id: int) -> str:

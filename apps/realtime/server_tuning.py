@@ -1,5 +1,6 @@
 """Per-connection and per-frame costs of the WebSocket server stack (daphne → autobahn →
-twisted) that buy nothing. Applied once by `matchminds/asgi.py` in the server process.
+twisted) that buy nothing, and two of its defaults that answer bad input with a dropped
+connection. Applied once by `matchminds/asgi.py` in the server process.
 
 autobahn builds the arguments of its DEBUG lines eagerly, whether or not DEBUG is logged:
 it pretty-prints its ~30 protocol options on every new connection (~180 µs) and colours
@@ -13,6 +14,8 @@ import pprint
 import autobahn.twisted.websocket
 import autobahn.util
 import autobahn.websocket.protocol
+from daphne.http_protocol import WebRequest
+from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import tcp
 
 
@@ -80,3 +83,32 @@ def _write_through(connection: tcp.Connection, data: bytes) -> None:
 
 def write_tcp_through() -> None:
     tcp.Connection.write = _write_through
+
+
+def fail_websockets_with_a_close_frame() -> None:
+    """A socket autobahn fails gets a close frame with its code and reason, not a dropped TCP.
+
+    autobahn's `failByDrop` defaults to True: a frame over daphne's size limit
+    (--websocket-max-message-size / --websocket-max-frame-size, 1 MiB by default), invalid
+    UTF-8 or a protocol error cut the connection, and the browser saw 1006 with no reason.
+    With it off the peer gets 1009 (too big), 1007 (invalid payload) or 1002 (protocol error)
+    and a reason; autobahn's closing handshake timeout still drops a peer that never answers.
+    A class attribute is how autobahn lets a protocol override a factory option.
+    """
+    WebSocketProtocol.failByDrop = False
+
+
+def _web_request_init_without_form_parsing(request: WebRequest, *args, **kwargs) -> None:
+    _web_request_init(request, *args, **kwargs)
+    request._parsePOSTFormSubmission = False
+
+
+_web_request_init = WebRequest.__init__
+
+
+def leave_request_bodies_to_django() -> None:
+    """Twisted parses every POST form or multipart body into `request.args` before daphne sees
+    the request, which daphne never reads: it hands the raw body to Django. A multipart body
+    twisted cannot parse was answered with its own bare 400 (no body, no JSON envelope) and the
+    connection closed; a large upload was parsed twice. Django parses the body, once."""
+    WebRequest.__init__ = _web_request_init_without_form_parsing

@@ -6,7 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
-from apps.realtime.protocol import ErrorCode
+from apps.realtime.protocol import MAX_FRAME_NESTING, ErrorCode
 
 # Ids and seqs are PostgreSQL bigints: a larger number would fail in the database, and with
 # it a chat write batch shared with other people's messages.
@@ -64,4 +64,28 @@ def _has_unusable_text(value: Any) -> bool:
         return any(_has_unusable_text(key) or _has_unusable_text(item) for key, item in value.items())
     if isinstance(value, list):
         return any(_has_unusable_text(item) for item in value)
+    return False
+
+
+# A JSON string (escapes included) or one bracket, in the raw text of a frame.
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def nests_too_deep(raw: str) -> bool:
+    """True when the JSON text opens more than MAX_FRAME_NESTING arrays or objects inside one
+    another (brackets inside strings do not count).
+
+    Nearly every frame holds fewer brackets than the limit in all and is not scanned further.
+    """
+    if raw.count("[") + raw.count("{") <= MAX_FRAME_NESTING:
+        return False
+    depth = 0
+    for token in _STRING_OR_BRACKET.finditer(raw):
+        bracket = token.group()
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > MAX_FRAME_NESTING:
+                return True
+        elif bracket in ("]", "}"):
+            depth -= 1
     return False

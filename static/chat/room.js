@@ -17,6 +17,8 @@
   const typingEl = root.querySelector("[data-typing]");
   const presenceEl = root.querySelector(".presence");
   const ACK_TIMEOUT_MS = 10000;
+  // The template renders the chat image address with this key; each image message carries its own.
+  const IMAGE_KEY_PLACEHOLDER = "00000000-0000-0000-0000-000000000000";
   const outboxKey = "mm-chat-outbox-" + roomId;
   // Safety settings of the reader: people they blocked (hidden) and words they hid (collapsed).
   const safety = JSON.parse(document.getElementById("chat-safety").textContent);
@@ -71,7 +73,7 @@
       img.className = "chat-image";
       img.alt = "";
       img.loading = "lazy";
-      img.src = labels.chatImageUrl.replace("/0/", "/" + Number(message.body) + "/");
+      img.src = labels.chatImageUrl.replace(IMAGE_KEY_PLACEHOLDER, encodeURIComponent(message.body));
       text.append(img);
     } else if (!message.body && message.seq) {
       text.textContent = labels.labelDeletedMessage;

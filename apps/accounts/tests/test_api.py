@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Interest, University
+from apps.accounts.selectors import profile_photo_url
 from apps.accounts.tests.factories import make_profile, make_user
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +131,7 @@ def test_public_card_hides_an_approved_photo_across_a_block(api, settings, tmp_p
     owner.photo_status = PhotoStatus.APPROVED
     owner.save()
     api.force_authenticate(viewer.user)
-    assert api.get(f"/api/v1/profiles/{owner.user_id}/").json()["photo_url"] == f"/accounts/photos/{owner.user_id}/"
+    assert api.get(f"/api/v1/profiles/{owner.user_id}/").json()["photo_url"] == profile_photo_url(profile=owner)
 
     block_create(blocker=owner.user, blocked_user_id=viewer.user_id)
     assert api.get(f"/api/v1/profiles/{owner.user_id}/").json()["photo_url"] is None

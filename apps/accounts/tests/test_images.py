@@ -6,6 +6,7 @@ from PIL import Image
 
 from apps.accounts import services
 from apps.accounts.models import PhotoStatus
+from apps.accounts.selectors import profile_photo_url
 from apps.accounts.tests.factories import make_profile
 from apps.core.errors import DomainError
 
@@ -119,7 +120,8 @@ def test_pending_photo_is_hidden_from_others_but_shown_to_its_owner(media_root, 
     owner = make_profile()
     other = make_profile()
     services.profile_photo_set(user=owner.user, upload=upload(image_bytes()))
-    url = f"/accounts/photos/{owner.user_id}/"
+    owner.refresh_from_db()
+    url = profile_photo_url(profile=owner)
 
     client.force_login(other.user)
     response = client.get(url)

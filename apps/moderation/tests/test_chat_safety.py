@@ -88,12 +88,12 @@ def test_chat_image_is_delivered_as_a_message_once_approved(media_root, client):
     services.image_moderate(image_id=image.pk)
 
     message = Message.objects.get()
-    assert (message.kind, message.body, message.sender_id) == ("image", str(image.pk), alice.pk)
+    assert (message.kind, message.body, message.sender_id) == ("image", str(image.key), alice.pk)
     client.force_login(bob)
-    response = client.get(f"/safety/chat-images/{image.pk}/")
+    response = client.get(f"/safety/chat-images/{image.key}/")
     assert (response.status_code, response["Content-Type"]) == (200, "image/jpeg")
     client.force_login(make_profile().user)
-    assert client.get(f"/safety/chat-images/{image.pk}/").status_code == 404
+    assert client.get(f"/safety/chat-images/{image.key}/").status_code == 404
 
 
 def test_rejected_chat_image_is_never_delivered_and_only_its_sender_is_told(media_root, settings, sent_frames):
@@ -143,7 +143,7 @@ def test_chat_image_end_to_end_with_a_real_celery_worker(celery_worker_process):
         assert time.monotonic() < deadline, "the approved image never became a message"
         time.sleep(0.1)
     message = Message.objects.get(room=room)
-    assert (message.seq, message.sender_id, message.body) == (1, alice.pk, str(image.pk))
+    assert (message.seq, message.sender_id, message.body) == (1, alice.pk, str(image.key))
     assert ModeratedImage.objects.get(pk=image.pk).status == ImageStatus.APPROVED
     default_storage.delete(image.storage_name)
 

@@ -96,6 +96,8 @@ def test_reports_are_rate_limited_per_day(settings):
 
     assert error.value.code == "rate_limited"
     assert error.value.retry_after_s > 86_000
+    # told in hours, not "86400초"
+    assert str(error.value.message) == "요청이 너무 많아요. 24시간 후에 다시 시도해 주세요."
 
 
 def test_report_and_block_does_both_and_a_failed_report_blocks_nobody():

@@ -117,3 +117,30 @@ def test_s3_storage_round_trip_of_raw_bytes(s3_media):
     assert default_storage.open(name).read() == jpeg_bytes()
     default_storage.delete(name)
     assert not default_storage.exists(name)
+
+
+@pytest.mark.django_db
+def test_the_keyed_photo_and_chat_image_addresses_hand_out_presigned_s3_urls(s3_media, client):
+    from apps.accounts import services as account_services
+    from apps.accounts.selectors import profile_photo_url
+    from apps.accounts.tests.factories import make_profile
+    from apps.chat.tests.factories import make_pair
+    from apps.moderation import services
+    from apps.moderation.models import ModeratedImage
+    from apps.moderation.tests.conftest import jpeg_upload
+
+    alice, bob, room = make_pair()
+    account_services.profile_photo_set(user=alice, upload=jpeg_upload())
+    services.image_moderate(image_id=ModeratedImage.objects.get().pk)
+    chat_image = services.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
+    services.image_moderate(image_id=chat_image.pk)
+
+    client.force_login(bob)
+    alice.profile.refresh_from_db()
+    for address in (profile_photo_url(profile=alice.profile), f"/safety/chat-images/{chat_image.key}/"):
+        response = client.get(address)
+        assert response.status_code == 302
+        assert "X-Amz-Signature=" in response["Location"]
+        assert _status(response["Location"]) == 200
+    client.force_login(make_profile().user)
+    assert client.get(f"/safety/chat-images/{chat_image.key}/").status_code == 404

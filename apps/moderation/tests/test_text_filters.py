@@ -41,6 +41,52 @@ def test_ordinary_korean_and_english_text_passes(text):
     assert verdict.masked == text
 
 
+TEMPLATE_AND_NUMBER_TEXT = [
+    "{{7*7}}",
+    "${7*7}",
+    "<%= 7*7 %>",
+    "#{7*7}",
+    "{{ user.name }} 님 안녕하세요 {}",
+    "[[좋아요]] {{취미}}",
+    "학번 7347, 방 455호",
+    "7 * 7 = 49",
+]
+
+
+@pytest.mark.parametrize("text", TEMPLATE_AND_NUMBER_TEXT)
+def test_braces_numbers_and_arithmetic_are_not_abuse(text):
+    # better-profanity's leetspeak read "7*7" as "t*t" and "455" as "ass"
+    verdict = screen_text(text)
+
+    assert (verdict.flagged, verdict.masked, verdict.matches) == (False, text, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("{{fuck}}", "{{****}}"),
+        ("f*ck you", "**** you"),
+        ("t*t", "****"),
+        ("you @$$", "you ****"),
+        ("$h1t", "****"),
+        ("{{ 병신 }}", "{{ ** }}"),
+    ],
+)
+def test_abuse_inside_braces_or_spelled_with_symbols_is_still_caught(text, masked):
+    verdict = screen_text(text)
+
+    assert (verdict.flagged, verdict.masked) == (True, masked)
+
+
+def test_a_bio_and_a_chat_message_with_template_text_go_through_unchanged():
+    profile = make_profile(bio="{{7*7}} 수학 좋아해요")
+    assert profile.bio == "{{7*7}} 수학 좋아해요"
+
+    screened = services.message_text_screen(sender_id=profile.user_id, room_id=7, text="{{7*7}}")
+    assert (screened.text, screened.flag_id) == ("{{7*7}}", None)
+    assert FlaggedContent.objects.count() == 0
+
+
 def test_operator_blocklist_catches_what_the_shipped_lists_miss_even_when_spaced_out():
     # korcen 1.0.3 misses the most common spelling; the operator list covers it.
     assert screen_text("씨발 뭐야").flagged is False

@@ -4,6 +4,7 @@ import pytest
 from django.core import signing
 
 from apps.accounts import services as account_services
+from apps.accounts.selectors import profile_photo_url
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat.models import Room, RoomKind, RoomMember
 from apps.moderation import services
@@ -35,13 +36,20 @@ def test_nobody_sees_another_users_pending_photo_even_with_a_url_made_for_them(c
 
 def test_approved_image_url_works_only_for_its_viewer_and_only_until_it_expires(client, pending_photo, settings):
     services.image_moderate(image_id=pending_photo.pk)
-    viewer, eavesdropper = make_profile().user, make_profile().user
+    viewer, eavesdropper = make_user(), make_user()
+    for moderator in (viewer, eavesdropper):
+        moderator.is_staff = True
+        moderator.save(update_fields=["is_staff"])
     url = image_signed_url(image=pending_photo, viewer_id=viewer.pk)
 
     client.force_login(viewer)
     assert client.get(url).status_code == 200
     client.force_login(eavesdropper)
     assert client.get(url).status_code == 404
+    # A student never gets a profile photo this way, even by a URL made for them (only accounts:photo)
+    student = make_profile().user
+    client.force_login(student)
+    assert client.get(image_signed_url(image=pending_photo, viewer_id=student.pk)).status_code == 404
     client.logout()
     assert client.get(url).status_code == 404
 
@@ -165,8 +173,7 @@ def test_admin_queue_lists_pending_items_and_actions_need_a_reason(moderator_cli
 
 def test_approved_profile_photo_is_for_signed_in_students_and_never_across_a_block(client, pending_photo):
     services.image_moderate(image_id=pending_photo.pk)
-    owner_id = pending_photo.owner_id
-    url = f"/accounts/photos/{owner_id}/"
+    url = profile_photo_url(profile=pending_photo.owner.profile)
     viewer = make_profile().user
 
     assert client.get(url)["Location"].endswith("accounts/placeholder.svg")

@@ -21,11 +21,63 @@ async def _hello(communicator) -> dict:
     return frame
 
 
-async def test_anonymous_connection_is_refused():
-    communicator = WebsocketCommunicator(application, "/ws/", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
-    connected, code = await communicator.connect()
-    assert connected is False
-    assert code == 4401
+def _signed_out_cookie() -> bytes:
+    client = Client()
+    client.force_login(make_user())
+    cookie = client.cookies["sessionid"].value
+    client.logout()
+    return f"sessionid={cookie}".encode()
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [None, b"sessionid=forged0000000000000000000000000000", "signed-out"],
+    ids=["no-cookie", "forged", "signed-out"],
+)
+async def test_an_unauthenticated_socket_is_accepted_then_closed_with_4401(cookie):
+    # Given no session, a forged one or one that signed out
+    if cookie == "signed-out":
+        cookie = await sync_to_async(_signed_out_cookie)()
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")] + ([(b"cookie", cookie)] if cookie else [])
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+
+    # When it connects, then the handshake succeeds and the first thing sent is the close 4401
+    connected, _subprotocol = await communicator.connect()
+    assert connected is True
+    assert await communicator.receive_output(timeout=5) == {
+        "type": "websocket.close",
+        "code": 4401,
+        "reason": "not signed in",
+    }
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "allowed"),
+    [
+        (b"http://localhost", b"localhost", True),
+        (b"http://127.0.0.1:8000", b"127.0.0.1:8000", True),
+        (b"http://127.0.0.1:9", b"127.0.0.1:8000", False),
+        (b"https://127.0.0.1:8000", b"127.0.0.1:8000", False),
+        (b"http://localhost:80", b"localhost", True),
+        (b"http://evil.example", b"evil.example", False),
+        (b"null", b"localhost", False),
+    ],
+)
+def test_the_origin_must_match_the_sites_scheme_host_and_port(origin, host, allowed):
+    from apps.realtime.origin import origin_allowed
+
+    scope = {"type": "websocket", "headers": [(b"origin", origin), (b"host", host)]}
+    assert origin_allowed(scope) is allowed
+
+
+def test_behind_the_tls_proxy_the_origin_is_https(settings):
+    from apps.realtime.origin import origin_allowed
+
+    settings.ALLOWED_HOSTS = ["matchminds.example"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    headers = [(b"host", b"matchminds.example"), (b"x-forwarded-proto", b"https")]
+    assert origin_allowed({"type": "websocket", "headers": [(b"origin", b"https://matchminds.example"), *headers]})
+    assert not origin_allowed({"type": "websocket", "headers": [(b"origin", b"http://matchminds.example"), *headers]})
 
 
 async def test_foreign_origin_is_refused(connect_as):
@@ -78,6 +130,9 @@ async def test_two_tabs_stay_online_until_both_close(connect_as):
         ('{"type": "ping", "ref": "\\ud800"}', "invalid_frame"),  # a lone surrogate cannot be echoed as UTF-8
         ('{"type": "no.such\\u0000frame"}', "invalid_frame"),
         ('{"type": "ping", "x": {"nested": ["\\uDFFF"]}}', "invalid_frame"),
+        ("[" * 990 + "]" * 990, "invalid_frame"),  # ~2 KB: json's recursion ran out (1011, traceback)
+        ('{"type": "ping", "x": ' + "[" * 17 + "]" * 17 + "}", "invalid_frame"),
+        ('{"type": "no.such", "pad": "' + "[{" * 40 + '"}', "unknown_type"),  # brackets in text are not nesting
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_stays_open(connect_as, payload, code):

@@ -25,14 +25,14 @@ async def test_open_websockets_gauge_rises_and_falls_with_accepted_connections(c
     second = await connect_as(await sync_to_async(make_user)())
     # Then the gauge counts both
     assert _open_connections() == before + 2
-    # And a refused (anonymous) connection does not count
+    # And an anonymous connection, accepted only to be closed with 4401, does not count
     from channels.testing import WebsocketCommunicator
 
     from matchminds.asgi import application
 
     anonymous = WebsocketCommunicator(application, "/ws/", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
-    connected, _ = await anonymous.connect()
-    assert connected is False
+    await anonymous.connect()
+    assert (await anonymous.receive_output(timeout=5))["code"] == 4401
     assert _open_connections() == before + 2
     # When they disconnect, then the gauge falls back
     await first.disconnect()
