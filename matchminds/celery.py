@@ -2,7 +2,16 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import beat_init, heartbeat_sent, worker_ready, worker_shutdown
+from celery.signals import (
+    beat_init,
+    before_task_publish,
+    heartbeat_sent,
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+    worker_ready,
+    worker_shutdown,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchminds.settings.local")
 
@@ -43,3 +52,39 @@ def _worker_heartbeat(**_kwargs) -> None:
 @beat_init.connect
 def _beat_ready(**_kwargs) -> None:
     _touch_heartbeat_file()
+
+
+# Observability plumbing (apps.core.observability), not business logic: the ids of the request
+# or socket that published a task travel in a header, and the worker's log lines carry them.
+@before_task_publish.connect
+def _propagate_log_context(headers=None, **_kwargs) -> None:
+    from apps.core.observability import context
+
+    fields = context.propagated()
+    if headers is not None and fields:
+        headers[context.CELERY_HEADER] = fields
+
+
+@task_prerun.connect
+def _bind_log_context(task_id=None, task=None, **_kwargs) -> None:
+    from apps.core.observability import context
+
+    inherited = getattr(task.request, context.CELERY_HEADER, None) or {}
+    task.request.mm_log_context_token = context.replace({**inherited, "task_id": task_id, "task_name": task.name})
+
+
+@task_postrun.connect
+def _unbind_log_context(task=None, **_kwargs) -> None:
+    from apps.core.observability import context
+
+    token = getattr(task.request, "mm_log_context_token", None)
+    if token is not None:
+        context.reset(token)
+
+
+@worker_process_init.connect
+def _configure_tracing(**_kwargs) -> None:
+    # After the fork: the span exporter's thread must live in the process that records spans.
+    from apps.core.observability import tracing
+
+    tracing.configure(component="worker")

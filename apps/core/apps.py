@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class CoreConfig(AppConfig):
     name = "apps.core"
+
+    def ready(self) -> None:
+        from apps.core.observability import errors
+
+        errors.configure()
