@@ -145,7 +145,9 @@ def daphne_server(transactional_db) -> Iterator[str]:
 
 
 @contextmanager
-def run_celery_worker(*, extra_env: dict[str, str] | None = None, log_name: str = "celery-worker.log") -> Iterator[subprocess.Popen]:
+def run_celery_worker(
+    *, extra_env: dict[str, str] | None = None, log_name: str = "celery-worker.log"
+) -> Iterator[subprocess.Popen]:
     """A real Celery worker process against the test database and Redis (with `extra_env` on
     top of the test environment), logging to test-artifacts/`log_name`; yields once it answers a ping."""
     ARTIFACTS.mkdir(exist_ok=True)

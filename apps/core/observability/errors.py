@@ -18,9 +18,8 @@ def configure() -> bool:
         environment=settings.SENTRY_ENVIRONMENT,
         release=settings.SENTRY_RELEASE or None,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        # Traces go to OpenTelemetry; Sentry gets errors only, and no personal data.
+        # Traces go to OpenTelemetry; Sentry gets errors only (and, by default, no personal data).
         traces_sample_rate=0.0,
-        send_default_pii=False,
         before_send=_tag_with_log_context,
     )
     return True
