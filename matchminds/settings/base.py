@@ -290,6 +290,8 @@ CELERY_TASK_IGNORE_RESULT = True
 # check-deploy` fails when the two drift). Literals: the check reads them without Django.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES: dict = {}
+# The worker's main process serves task and queue metrics on this port (0: off); docs/metrics.md.
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
