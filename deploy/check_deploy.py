@@ -22,6 +22,8 @@ import jsonschema
 import kubernetes_validate
 import yaml
 
+import check_ops
+
 REPO = Path(__file__).resolve().parent.parent
 CHART = REPO / "deploy" / "helm" / "matchminds"
 TERRAFORM = REPO / "deploy" / "terraform"
@@ -34,7 +36,10 @@ VALUE_SETS = {
     "default": [],
     "dev": [CHART / "values-dev.yaml"],
     "prod": [CHART / "values-prod.yaml"],
+    "generic": [CHART / "values-generic.yaml"],
 }
+# Profiles on AWS (ALB ingress, IRSA); the others must carry no AWS annotation at all.
+AWS_PROFILES = ("dev", "prod")
 COMPONENTS = ("web", "worker", "beat")
 
 findings: list[str] = []
@@ -81,7 +86,7 @@ def documents(manifests: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def lint_chart() -> None:
-    print("helm lint --strict (default, dev, prod)")
+    print(f"helm lint --strict ({', '.join(VALUE_SETS)})")
     for label, files in VALUE_SETS.items():
         report = helm.lint(
             CHART,
@@ -314,6 +319,32 @@ CRD_SCHEMAS[("argoproj.io/v1alpha1", "Application")] = _object(
         ),
     }
 )
+CRD_SCHEMAS[("external-secrets.io/v1", "ExternalSecret")] = _object(
+    {
+        "spec": _object(
+            {
+                "refreshInterval": {"type": "string", "pattern": "^[0-9]+(s|m|h)$"},
+                "secretStoreRef": _object(
+                    {"name": {"type": "string"}, "kind": {"enum": ["SecretStore", "ClusterSecretStore"]}}, ["name"]
+                ),
+                "target": _object(
+                    {
+                        "name": {"type": "string"},
+                        "creationPolicy": {"enum": ["Owner", "Orphan", "Merge", "None"]},
+                        "deletionPolicy": {"enum": ["Delete", "Merge", "Retain"]},
+                    },
+                    ["name"],
+                ),
+                "dataFrom": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _object({"extract": _object({"key": {"type": "string", "minLength": 1}}, ["key"])}, ["extract"]),
+                },
+            },
+            ["secretStoreRef", "target", "dataFrom"],
+        ),
+    }
+)
 for schema in CRD_SCHEMAS.values():
     schema["properties"].update({"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": _METADATA})
     schema["required"] = ["apiVersion", "kind", "metadata", "spec"]
@@ -346,6 +377,8 @@ def pod_spec(doc: dict[str, Any]) -> dict[str, Any] | None:
         return doc["spec"]["template"]["spec"]
     if kind == "CronJob":
         return doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    if kind == "Pod":
+        return doc["spec"]
     return None
 
 
@@ -429,13 +462,20 @@ def check_shape(label: str, docs: list[tuple[str, dict[str, Any]]]) -> None:
     service_accounts = [
         s for s in by_kind.get("ServiceAccount", []) if "eks.amazonaws.com/role-arn" in s["metadata"].get("annotations", {})
     ]
-    if label != "default" and not service_accounts:
+    if label in AWS_PROFILES and not service_accounts:
         finding(f"[{label}] no ServiceAccount with the IRSA role annotation")
     check_metrics_wiring(label, deployments, by_kind)
-    ingress = by_kind.get("Ingress", [{}])[0]
-    attributes = ingress.get("metadata", {}).get("annotations", {}).get("alb.ingress.kubernetes.io/load-balancer-attributes", "")
-    if "idle_timeout.timeout_seconds=" not in attributes:
-        finding(f"[{label}] Ingress does not raise the ALB idle timeout for WebSockets")
+    values = user_values(VALUE_SETS[label])
+    chart_values = deep_merge(yaml.safe_load((CHART / "values.yaml").read_text()), values)
+    for message in [
+        *check_ops.ingress_findings(label, objects, chart_values["ingress"]["provider"]),
+        *check_ops.keda_queue_findings(label, by_kind, CELERY_QUEUES),
+        *check_ops.worker_metrics_findings(label, by_kind),
+        *check_ops.hooks_findings(
+            label, by_kind, chart_values["secrets"]["existingSecret"], chart_values["externalSecret"]["enabled"]
+        ),
+    ]:
+        finding(message)
 
 
 def check_metrics_wiring(label: str, deployments: dict[str, Any], by_kind: dict[str, list[dict[str, Any]]]) -> None:
@@ -464,6 +504,26 @@ def check_metrics_wiring(label: str, deployments: dict[str, Any], by_kind: dict[
             finding(f"[{label}] app ConfigMap lacks {name}")
     if config.get("data", {}).get("TRUSTED_PROXY_HOPS") != "1":
         finding(f"[{label}] TRUSTED_PROXY_HOPS must be 1 behind the ALB")
+
+
+CELERY_QUEUES = check_ops.celery_queues(REPO / "matchminds" / "settings" / "base.py")
+
+
+def check_keda_queues(chart: helm.Chart) -> None:
+    """values.yaml lists Celery's queues, and the drift check catches a list that differs."""
+    print(f"KEDA watches the queues Celery routes to: {CELERY_QUEUES}")
+    listed = sorted(yaml.safe_load((CHART / "values.yaml").read_text())["worker"]["keda"]["queues"])
+    if listed != CELERY_QUEUES:
+        finding(f"values.yaml worker.keda.queues is {listed}; Celery routes tasks to {CELERY_QUEUES}")
+    drifted = {"worker": {"keda": {"queues": [*CELERY_QUEUES, "matching"]}}}
+    docs = [doc for _, doc in documents(render(chart, user_values(VALUE_SETS["prod"], drifted)))]
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for doc in docs:
+        by_kind.setdefault(doc["kind"], []).append(doc)
+    if not check_ops.keda_queue_findings("prod+drift", by_kind, CELERY_QUEUES):
+        finding("the KEDA queue check did not notice a queue Celery does not use")
+    else:
+        print("  ok   a drifted queue list is caught")
 
 
 def check_dashboard_copy() -> None:
@@ -509,9 +569,32 @@ BAD_INPUTS = [
         },
         "secrets.values.METRICS_BEARER_TOKEN",
     ),
-    ("unknown image moderation backend", {"moderation": {"imageBackend": "noop"}}, "moderation.imageBackend must be"),
+    ("unknown image moderation backend", {"moderation": {"imageBackend": "noop"}}, "'/moderation/imageBackend': value must be one of"),
     ("azure moderation without endpoint", {"moderation": {"imageBackend": "azure"}}, "needs moderation.azureEndpoint"),
-    ("unknown chat text action", {"moderation": {"chatTextAction": "delete"}}, "moderation.chatTextAction must be"),
+    ("unknown chat text action", {"moderation": {"chatTextAction": "delete"}}, "'/moderation/chatTextAction': value must be one of"),
+    # values.schema.json: types, enums and unknown keys fail before any template runs.
+    ("a number as text", {"worker": {"concurrency": "two"}}, "'/worker/concurrency': got string, want integer"),
+    ("a misspelt key", {"web": {"replicas": 3}}, "additional properties 'replicas' not allowed"),
+    ("unknown ingress provider", {"ingress": {"provider": "traefik"}}, "'/ingress/provider': value must be one of"),
+    ("KEDA with no queue", {"worker": {"keda": {"queues": []}}}, "'/worker/keda/queues': minItems"),
+    (
+        "nginx ingress without a TLS secret",
+        {"ingress": {"provider": "nginx", "className": "nginx"}},
+        "ingress.provider=nginx needs ingress.tlsSecretName",
+    ),
+    (
+        "ExternalSecret with a chart-created Secret",
+        {
+            "externalSecret": {"enabled": True},
+            "secrets": {
+                "existingSecret": "",
+                "create": True,
+                "values": {"SECRET_KEY": "x", "DATABASE_URL": "x", "REDIS_URL": "x", "METRICS_BEARER_TOKEN": "x"},
+            },
+        },
+        "externalSecret.enabled writes secrets.existingSecret",
+    ),
+    ("unknown log format", {"config": {"logFormat": "xml"}}, "'/config/logFormat': value must be one of"),
     (
         "PDB with both budgets",
         {"web": {"pdb": {"minAvailable": 1, "maxUnavailable": 1}}},
@@ -612,6 +695,7 @@ def main() -> int:
                 kinds[doc["kind"]] = kinds.get(doc["kind"], 0) + 1
             print("  " + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())))
         check_bad_inputs(chart)
+        check_keda_queues(chart)
 
     argocd = REPO / "deploy" / "argocd"
     print("argocd: validate Application manifests")
@@ -621,6 +705,10 @@ def main() -> int:
                 validate_object(str(path.relative_to(REPO)), doc)
 
     check_terraform()
+
+    print("workflows: one Helm for checks and deploys")
+    for message in check_ops.helm_version_findings(REPO / ".github" / "workflows", helm.helm_sdk_version()):
+        finding(message)
 
     if findings:
         print(f"\n{len(findings)} finding(s) in rendering/validation")
