@@ -16,13 +16,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import check_ops
 import hcl2
 import helm_python as helm
 import jsonschema
 import kubernetes_validate
 import yaml
-
-import check_ops
 
 REPO = Path(__file__).resolve().parent.parent
 CHART = REPO / "deploy" / "helm" / "matchminds"
@@ -332,6 +331,14 @@ CRD_SCHEMAS[("external-secrets.io/v1", "ExternalSecret")] = _object(
                         "name": {"type": "string"},
                         "creationPolicy": {"enum": ["Owner", "Orphan", "Merge", "None"]},
                         "deletionPolicy": {"enum": ["Delete", "Merge", "Retain"]},
+                        "template": _object(
+                            {
+                                "engineVersion": {"const": "v2"},
+                                "mergePolicy": {"enum": ["Replace", "Merge"]},
+                                "data": _STRING_MAP,
+                            },
+                            ["data"],
+                        ),
                     },
                     ["name"],
                 ),
@@ -342,6 +349,104 @@ CRD_SCHEMAS[("external-secrets.io/v1", "ExternalSecret")] = _object(
                 },
             },
             ["secretStoreRef", "target", "dataFrom"],
+        ),
+    }
+)
+_REQUIREMENT = _object(
+    {
+        "key": {"type": "string"},
+        "operator": {"enum": ["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]},
+        "values": {"type": "array", "items": {"type": "string"}},
+    },
+    ["key", "operator"],
+)
+CRD_SCHEMAS[("karpenter.sh/v1", "NodePool")] = _object(
+    {
+        "spec": _object(
+            {
+                "template": _object(
+                    {
+                        "metadata": _object({"labels": _STRING_MAP}),
+                        "spec": _object(
+                            {
+                                "nodeClassRef": _object(
+                                    {"group": {"type": "string"}, "kind": {"type": "string"}, "name": {"type": "string"}},
+                                    ["group", "kind", "name"],
+                                ),
+                                "requirements": {"type": "array", "minItems": 1, "items": _REQUIREMENT},
+                                "taints": {
+                                    "type": "array",
+                                    "items": _object(
+                                        {
+                                            "key": {"type": "string"},
+                                            "value": {"type": "string"},
+                                            "effect": {"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]},
+                                        },
+                                        ["key", "effect"],
+                                    ),
+                                },
+                                "expireAfter": {"type": "string", "pattern": "^([0-9]+(s|m|h))+|Never$"},
+                            },
+                            ["nodeClassRef", "requirements"],
+                        ),
+                    },
+                    ["spec"],
+                ),
+                "disruption": _object(
+                    {
+                        "consolidationPolicy": {"enum": ["WhenEmpty", "WhenEmptyOrUnderutilized"]},
+                        "consolidateAfter": {"type": "string", "pattern": "^([0-9]+(s|m|h))+|Never$"},
+                        "budgets": {"type": "array", "items": _object({"nodes": {"type": "string", "pattern": "^[0-9]+%?$"}})},
+                    },
+                    ["consolidationPolicy"],
+                ),
+                "limits": _STRING_MAP,
+            },
+            ["template"],
+        ),
+    }
+)
+_SELECTOR_TERMS = {"type": "array", "minItems": 1, "items": _object({"tags": _STRING_MAP, "id": {"type": "string"}})}
+CRD_SCHEMAS[("karpenter.k8s.aws/v1", "EC2NodeClass")] = _object(
+    {
+        "spec": _object(
+            {
+                "role": {"type": "string", "minLength": 1},
+                "amiSelectorTerms": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _object({"alias": {"type": "string"}, "id": {"type": "string"}}),
+                },
+                "subnetSelectorTerms": _SELECTOR_TERMS,
+                "securityGroupSelectorTerms": _SELECTOR_TERMS,
+                "metadataOptions": _object(
+                    {
+                        "httpEndpoint": {"enum": ["enabled", "disabled"]},
+                        "httpTokens": {"enum": ["required"]},
+                        "httpPutResponseHopLimit": {"type": "integer", "minimum": 1, "maximum": 64},
+                    }
+                ),
+                "blockDeviceMappings": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "deviceName": {"type": "string"},
+                            "ebs": _object(
+                                {
+                                    "volumeSize": {"type": "string"},
+                                    "volumeType": {"type": "string"},
+                                    "encrypted": {"const": True},
+                                    "deleteOnTermination": {"type": "boolean"},
+                                },
+                                ["encrypted"],
+                            ),
+                        },
+                        ["deviceName", "ebs"],
+                    ),
+                },
+                "tags": _STRING_MAP,
+            },
+            ["role", "amiSelectorTerms", "subnetSelectorTerms", "securityGroupSelectorTerms", "metadataOptions"],
         ),
     }
 )
@@ -569,9 +674,9 @@ BAD_INPUTS = [
         },
         "secrets.values.METRICS_BEARER_TOKEN",
     ),
-    ("unknown image moderation backend", {"moderation": {"imageBackend": "noop"}}, "'/moderation/imageBackend': value must be one of"),
+    ("unknown image moderation backend", {"moderation": {"imageBackend": "noop"}}, "imageBackend': value must be one of"),
     ("azure moderation without endpoint", {"moderation": {"imageBackend": "azure"}}, "needs moderation.azureEndpoint"),
-    ("unknown chat text action", {"moderation": {"chatTextAction": "delete"}}, "'/moderation/chatTextAction': value must be one of"),
+    ("unknown chat text action", {"moderation": {"chatTextAction": "delete"}}, "chatTextAction': value must be one of"),
     # values.schema.json: types, enums and unknown keys fail before any template runs.
     ("a number as text", {"worker": {"concurrency": "two"}}, "'/worker/concurrency': got string, want integer"),
     ("a misspelt key", {"web": {"replicas": 3}}, "additional properties 'replicas' not allowed"),
@@ -705,6 +810,14 @@ def main() -> int:
                 validate_object(str(path.relative_to(REPO)), doc)
 
     check_terraform()
+
+    print("karpenter: NodePool and EC2NodeClass per environment")
+    for path in sorted((REPO / "deploy" / "karpenter").glob("*.yaml")):
+        docs = [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+        for doc in docs:
+            validate_object(f"{path.relative_to(REPO)} {doc['kind']}/{doc['metadata']['name']}", doc)
+        for message in check_ops.karpenter_findings(path, path.stem, docs):
+            finding(message)
 
     print("workflows: one Helm for checks and deploys")
     for message in check_ops.helm_version_findings(REPO / ".github" / "workflows", helm.helm_sdk_version()):

@@ -16,6 +16,13 @@ from typing import Any
 import yaml
 
 Docs = list[dict[str, Any]]
+CELERY_METRICS = (
+    "matchminds_celery_tasks_total",
+    "matchminds_celery_task_runtime_seconds_bucket",
+    "matchminds_celery_task_queue_wait_seconds_bucket",
+    "matchminds_celery_queue_length",
+)
+AWS_ANNOTATION_PREFIXES = ("alb.ingress.kubernetes.io/", "eks.amazonaws.com/")
 
 
 def celery_queues(settings_file: Path) -> list[str]:
@@ -63,7 +70,7 @@ def ingress_findings(label: str, objects: Docs, provider: str) -> list[str]:
     if not all(tls.get("secretName") for tls in ingress.get("spec", {}).get("tls", [])):
         found.append(f"[{label}] Ingress TLS entries need a secretName for cert-manager")
     for doc in objects:
-        aws = [k for k in doc["metadata"].get("annotations", {}) if k.startswith(("alb.ingress.kubernetes.io/", "eks.amazonaws.com/"))]
+        aws = [k for k in doc["metadata"].get("annotations", {}) if k.startswith(AWS_ANNOTATION_PREFIXES)]
         if aws:
             found.append(f"[{label}] {doc['kind']}/{doc['metadata']['name']} carries AWS annotations {aws}")
     return found
@@ -81,16 +88,22 @@ def worker_metrics_findings(label: str, by_kind: dict[str, Docs]) -> list[str]:
     ports = {port["name"]: port["containerPort"] for port in container.get("ports", [])}
     if "metrics" not in ports or env.get("CELERY_METRICS_PORT") != str(ports["metrics"]):
         found.append(f"[{label}] worker: CELERY_METRICS_PORT must be set and exposed as the container port `metrics`")
-    monitored = {m["spec"]["selector"]["matchLabels"].get("app.kubernetes.io/component") for m in by_kind.get("ServiceMonitor", [])}
+    monitors = by_kind.get("ServiceMonitor", [])
+    monitored = {m["spec"]["selector"]["matchLabels"].get("app.kubernetes.io/component") for m in monitors}
     if monitored != {"web", "worker"}:
         found.append(f"[{label}] ServiceMonitors must scrape web and worker, found {sorted(filter(None, monitored))}")
     services = {s["spec"]["selector"].get("app.kubernetes.io/component") for s in by_kind.get("Service", [])}
     if "worker" not in services:
         found.append(f"[{label}] no Service in front of the worker's metrics endpoint")
-    rules = {rule.get("alert") for rule_set in by_kind.get("PrometheusRule", []) for g in rule_set["spec"]["groups"] for rule in g["rules"]}
+    groups = [group for rule_set in by_kind.get("PrometheusRule", []) for group in rule_set["spec"]["groups"]]
+    rules = {rule.get("alert") for group in groups for rule in group["rules"]}
     for alert in ("MatchMindsCeleryQueueStuck", "MatchMindsCeleryTasksFailing", "MatchMindsCeleryBacklog"):
         if alert not in rules:
             found.append(f"[{label}] PrometheusRule lacks {alert}")
+    dashboards = "".join(c.get("data", {}).get("matchminds.json", "") for c in by_kind.get("ConfigMap", []))
+    for metric in CELERY_METRICS:
+        if metric not in dashboards:
+            found.append(f"[{label}] the Grafana dashboard has no panel on {metric}")
     return found
 
 
@@ -122,4 +135,33 @@ def helm_version_findings(workflows: Path, sdk_version: str) -> list[str]:
     major = re.match(r"v(\d+)\.", sdk_version)
     if seen == 0 or major is None:
         found.append(f"no workflow pins Helm (setup-helm) to the checks' {sdk_version}")
+    return found
+
+
+def karpenter_findings(path: Path, env: str, docs: Docs) -> list[str]:
+    """Spot first with on-demand fallback, consolidation, and the names Terraform gives the node role and tags."""
+    found = []
+    pools = [d for d in docs if d.get("kind") == "NodePool"]
+    classes = {d["metadata"]["name"]: d for d in docs if d.get("kind") == "EC2NodeClass"}
+    if not pools:
+        found.append(f"{path.name}: no NodePool")
+    for pool in pools:
+        spec = pool["spec"]
+        requirements = {r["key"]: r for r in spec["template"]["spec"]["requirements"]}
+        capacity = requirements.get("karpenter.sh/capacity-type", {})
+        if capacity.get("operator") != "In" or capacity.get("values") != ["spot", "on-demand"]:
+            found.append(f"{path.name}: NodePool {pool['metadata']['name']} must allow spot, then on-demand")
+        if spec.get("disruption", {}).get("consolidationPolicy") != "WhenEmptyOrUnderutilized":
+            found.append(f"{path.name}: NodePool {pool['metadata']['name']} does not consolidate under-used nodes")
+        node_class = classes.get(spec["template"]["spec"]["nodeClassRef"]["name"])
+        if node_class is None:
+            found.append(f"{path.name}: NodePool {pool['metadata']['name']} refers to a missing EC2NodeClass")
+            continue
+        cluster = f"matchminds-{env}"
+        if node_class["spec"]["role"] != f"{cluster}-karpenter-node":
+            found.append(f"{path.name}: EC2NodeClass role must be Terraform's {cluster}-karpenter-node")
+        for selector in ("subnetSelectorTerms", "securityGroupSelectorTerms"):
+            tags = [term.get("tags", {}) for term in node_class["spec"][selector]]
+            if tags != [{"karpenter.sh/discovery": cluster}]:
+                found.append(f"{path.name}: EC2NodeClass {selector} must select karpenter.sh/discovery={cluster}")
     return found
