@@ -55,10 +55,11 @@ def task_started(request, *, now: float | None = None) -> None:
 
 def task_finished(request, *, task_name: str, state: str | None) -> None:
     """Called at task_postrun with Celery's final state (SUCCESS, FAILURE, RETRY, ...)."""
-    TASKS.labels(task_name, (state or "unknown").lower()).inc()
     started = getattr(request, "mm_started_at", None)
     if started is not None:
         RUNTIME.labels(task_name).observe(time.monotonic() - started)
+    # Counted last: a scrape that sees the run also sees its time.
+    TASKS.labels(task_name, (state or "unknown").lower()).inc()
 
 
 class QueueLengthCollector:

@@ -79,3 +79,8 @@ def _trace_ids() -> tuple[str, str] | None:
     if not span_context.is_valid:
         return None
     return f"{span_context.trace_id:032x}", f"{span_context.span_id:016x}"
+
+
+def clear(**_signal_kwargs: Any) -> None:
+    """Forget every id (connected to request_finished: nothing of a request outlives it)."""
+    _log_context.set({})

@@ -21,9 +21,9 @@ class RequestContextMiddleware:
         request_id = context.request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
         user = getattr(request, "user", None)
         user_id = user.pk if user is not None and user.is_authenticated else None
-        # Replaced, not reset afterwards: Django logs a 4xx/5xx response (django.request) after
-        # the whole middleware chain has returned, and that line needs the ids too. The next
-        # request on this thread (WSGI) or its own task's context (ASGI) starts afresh.
+        # Not reset on the way out: Django logs a 4xx/5xx response (django.request) after the
+        # whole middleware chain has returned, and that line needs the ids too. They are
+        # cleared when the response is closed (request_finished, apps.core.apps).
         context.replace({"request_id": request_id, "user_id": user_id})
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id

@@ -1,6 +1,7 @@
 """A real worker's metrics endpoint counts, times and exposes tasks and queue lengths."""
 
 import re
+import threading
 import time
 
 import pytest
@@ -8,6 +9,7 @@ import requests
 from prometheus_client import CollectorRegistry, generate_latest
 
 from apps.core.observability.celery_metrics import QueueLengthCollector, queue_names
+from apps.core.tests.test_observability import SentryIngest
 from apps.events.tests.factories import make_event
 from conftest import free_port, run_celery_worker
 from matchminds.celery import app
@@ -37,10 +39,17 @@ def test_queue_length_is_read_from_the_broker_at_scrape_time():
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_serves_task_outcomes_run_time_and_queue_wait(tmp_path):
+def test_a_worker_serves_task_outcomes_run_time_and_queue_wait_and_reports_the_failure_to_sentry(tmp_path):
     event = make_event()
     port = free_port()
-    env = {"CELERY_METRICS_PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "METRICS_BEARER_TOKEN": TOKEN}
+    ingest = SentryIngest()
+    threading.Thread(target=ingest.serve_forever, daemon=True).start()
+    env = {
+        "CELERY_METRICS_PORT": str(port),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "METRICS_BEARER_TOKEN": TOKEN,
+        "SENTRY_DSN": f"http://publickey@127.0.0.1:{ingest.server_address[1]}/7",
+    }
     url = f"http://127.0.0.1:{port}/metrics"
     with run_celery_worker(extra_env=env, log_name="celery-worker-metrics.log"):
         # When one task succeeds and one fails (called without its argument)
@@ -53,6 +62,11 @@ def test_a_worker_serves_task_outcomes_run_time_and_queue_wait(tmp_path):
                 break
             time.sleep(0.2)
         refused = requests.get(url, timeout=5)
+        deadline = time.monotonic() + 10
+        while not ingest.events() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    ingest.shutdown()
+    ingest.server_close()
 
     # Then the scrape shows one of each, both timed, and the queue empty again.
     assert _sample(text, "matchminds_celery_tasks_total", task=DRAIN_TASK, state="success") == 1.0
@@ -61,3 +75,7 @@ def test_a_worker_serves_task_outcomes_run_time_and_queue_wait(tmp_path):
     assert _sample(text, "matchminds_celery_task_queue_wait_seconds_count", task=DRAIN_TASK) == 2.0
     assert _sample(text, "matchminds_celery_queue_length", queue="celery") == 0.0
     assert refused.status_code == 404
+    # The failing run reached Sentry from the worker, tagged with the task.
+    [report] = ingest.events()
+    assert report["exception"]["values"][-1]["type"] == "TypeError"
+    assert report["tags"]["task_name"] == DRAIN_TASK
