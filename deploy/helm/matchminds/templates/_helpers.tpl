@@ -214,6 +214,7 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ $config.otlpEndpoint | quote }}
 OTEL_TRACES_SAMPLER: {{ $config.tracesSampler | quote }}
 OTEL_TRACES_SAMPLER_ARG: {{ $config.tracesSamplerArg | toString | quote }}
 SENTRY_ENVIRONMENT: {{ $config.sentryEnvironment | default .Release.Namespace | quote }}
+SENTRY_RELEASE: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
 {{- range $name, $value := $config.extraEnv }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}
