@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from datetime import datetime
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -49,8 +50,11 @@ def task_started(request, *, now: float | None = None) -> None:
     now = time.time() if now is None else now
     request.mm_started_at = time.monotonic()
     published_at = getattr(request, PUBLISHED_AT_HEADER, None)
-    if isinstance(published_at, int | float) and not request.is_eager:
-        QUEUE_WAIT.labels(request.task).observe(max(0.0, now - published_at))
+    if not isinstance(published_at, int | float) or request.is_eager:
+        return
+    # A countdown (a retry's backoff) is not waiting: count from when the task became due.
+    due_at = datetime.fromisoformat(request.eta).timestamp() if request.eta else published_at
+    QUEUE_WAIT.labels(request.task).observe(max(0.0, now - max(published_at, due_at)))
 
 
 def task_finished(request, *, task_name: str, state: str | None) -> None:

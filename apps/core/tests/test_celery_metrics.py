@@ -79,3 +79,21 @@ def test_a_worker_serves_task_outcomes_run_time_and_queue_wait_and_reports_the_f
     [report] = ingest.events()
     assert report["exception"]["values"][-1]["type"] == "TypeError"
     assert report["tags"]["task_name"] == DRAIN_TASK
+
+
+def test_queue_wait_counts_from_when_a_delayed_task_became_due():
+    from datetime import UTC, datetime
+
+    from celery.app.task import Context
+    from prometheus_client import REGISTRY
+
+    from apps.core.observability import celery_metrics
+
+    task = "tests.delayed_task"
+    # Given a retry published at t=1000 with a 30 s countdown, started at t=1032
+    request = Context(task=task, is_eager=False, mm_published_at=1000.0, eta=datetime.fromtimestamp(1030.0, tz=UTC).isoformat())
+    celery_metrics.task_started(request, now=1032.0)
+    # then it waited 2 s, not 32 s.
+    labels = {"task": task}
+    assert REGISTRY.get_sample_value("matchminds_celery_task_queue_wait_seconds_count", labels) == 1.0
+    assert REGISTRY.get_sample_value("matchminds_celery_task_queue_wait_seconds_sum", labels) == 2.0
