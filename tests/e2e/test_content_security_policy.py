@@ -1,4 +1,5 @@
-"""Every main page renders under the Content-Security-Policy without a single violation."""
+"""Every main page renders under the Content-Security-Policy without a single violation
+(the embeddable widget sends its own policy: tests/e2e/test_event_widget.py)."""
 
 import pytest
 
@@ -49,6 +50,7 @@ def test_main_pages_load_without_a_content_security_policy_violation(daphne_serv
         anonymous.close()
         page = login(context, daphne_server, alice.email)
         pages = {
+            "public event page": (f"/events/{event.slug}/", ".event-public"),
             "lobby": (f"/events/{event.pk}/", '[data-ws-state="connected"]'),
             "chat room": (f"/chat/{room.pk}/", '[data-ws-state="connected"]'),
             "dashboard": (f"/admin/dashboard/?event={event.pk}", "#event-select"),

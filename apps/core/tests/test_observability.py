@@ -154,3 +154,9 @@ def test_a_response_can_allow_named_origins_to_frame_it():
     default = _through_header_middlewares(HttpResponse("page"))
     assert "frame-ancestors 'none'" in default.headers["Content-Security-Policy"]
     assert default.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_binding_the_user_leaves_a_page_that_reads_no_session_cacheable():
+    response = Client(HTTP_HOST="localhost").get("/healthz")
+    assert "Cookie" not in response.get("Vary", "")
