@@ -144,11 +144,14 @@ def daphne_server(transactional_db) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
-    """A real Celery worker process (plus nothing else) against the test database and Redis."""
+@contextmanager
+def run_celery_worker(
+    *, extra_env: dict[str, str] | None = None, log_name: str = "celery-worker.log"
+) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process against the test database and Redis (with `extra_env` on
+    top of the test environment), logging to test-artifacts/`log_name`; yields once it answers a ping."""
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "celery-worker.log", "ab")  # noqa: SIM115
+    log = open(ARTIFACTS / log_name, "ab")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
@@ -167,7 +170,7 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
             "--without-gossip",
         ],
         cwd=ROOT,
-        env=_process_env(),
+        env={**_process_env(), **(extra_env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -177,7 +180,7 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError("celery worker exited early; see test-artifacts/celery-worker.log")
+                raise RuntimeError(f"celery worker exited early; see test-artifacts/{log_name}")
             if app.control.ping(timeout=0.5):
                 break
         else:
@@ -186,6 +189,13 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
     finally:
         _stop(process)
         log.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process (plus nothing else) against the test database and Redis."""
+    with run_celery_worker() as process:
+        yield process
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import check_ops
 import hcl2
 import helm_python as helm
 import jsonschema
@@ -34,7 +35,10 @@ VALUE_SETS = {
     "default": [],
     "dev": [CHART / "values-dev.yaml"],
     "prod": [CHART / "values-prod.yaml"],
+    "generic": [CHART / "values-generic.yaml"],
 }
+# Profiles on AWS (ALB ingress, IRSA); the others must carry no AWS annotation at all.
+AWS_PROFILES = ("dev", "prod")
 COMPONENTS = ("web", "worker", "beat")
 
 findings: list[str] = []
@@ -81,7 +85,7 @@ def documents(manifests: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def lint_chart() -> None:
-    print("helm lint --strict (default, dev, prod)")
+    print(f"helm lint --strict ({', '.join(VALUE_SETS)})")
     for label, files in VALUE_SETS.items():
         report = helm.lint(
             CHART,
@@ -314,6 +318,138 @@ CRD_SCHEMAS[("argoproj.io/v1alpha1", "Application")] = _object(
         ),
     }
 )
+CRD_SCHEMAS[("external-secrets.io/v1", "ExternalSecret")] = _object(
+    {
+        "spec": _object(
+            {
+                "refreshInterval": {"type": "string", "pattern": "^[0-9]+(s|m|h)$"},
+                "secretStoreRef": _object(
+                    {"name": {"type": "string"}, "kind": {"enum": ["SecretStore", "ClusterSecretStore"]}}, ["name"]
+                ),
+                "target": _object(
+                    {
+                        "name": {"type": "string"},
+                        "creationPolicy": {"enum": ["Owner", "Orphan", "Merge", "None"]},
+                        "deletionPolicy": {"enum": ["Delete", "Merge", "Retain"]},
+                        "template": _object(
+                            {
+                                "engineVersion": {"const": "v2"},
+                                "mergePolicy": {"enum": ["Replace", "Merge"]},
+                                "data": _STRING_MAP,
+                            },
+                            ["data"],
+                        ),
+                    },
+                    ["name"],
+                ),
+                "dataFrom": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _object({"extract": _object({"key": {"type": "string", "minLength": 1}}, ["key"])}, ["extract"]),
+                },
+            },
+            ["secretStoreRef", "target", "dataFrom"],
+        ),
+    }
+)
+_REQUIREMENT = _object(
+    {
+        "key": {"type": "string"},
+        "operator": {"enum": ["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]},
+        "values": {"type": "array", "items": {"type": "string"}},
+    },
+    ["key", "operator"],
+)
+CRD_SCHEMAS[("karpenter.sh/v1", "NodePool")] = _object(
+    {
+        "spec": _object(
+            {
+                "template": _object(
+                    {
+                        "metadata": _object({"labels": _STRING_MAP}),
+                        "spec": _object(
+                            {
+                                "nodeClassRef": _object(
+                                    {"group": {"type": "string"}, "kind": {"type": "string"}, "name": {"type": "string"}},
+                                    ["group", "kind", "name"],
+                                ),
+                                "requirements": {"type": "array", "minItems": 1, "items": _REQUIREMENT},
+                                "taints": {
+                                    "type": "array",
+                                    "items": _object(
+                                        {
+                                            "key": {"type": "string"},
+                                            "value": {"type": "string"},
+                                            "effect": {"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]},
+                                        },
+                                        ["key", "effect"],
+                                    ),
+                                },
+                                "expireAfter": {"type": "string", "pattern": "^([0-9]+(s|m|h))+|Never$"},
+                            },
+                            ["nodeClassRef", "requirements"],
+                        ),
+                    },
+                    ["spec"],
+                ),
+                "disruption": _object(
+                    {
+                        "consolidationPolicy": {"enum": ["WhenEmpty", "WhenEmptyOrUnderutilized"]},
+                        "consolidateAfter": {"type": "string", "pattern": "^([0-9]+(s|m|h))+|Never$"},
+                        "budgets": {"type": "array", "items": _object({"nodes": {"type": "string", "pattern": "^[0-9]+%?$"}})},
+                    },
+                    ["consolidationPolicy"],
+                ),
+                "limits": _STRING_MAP,
+            },
+            ["template"],
+        ),
+    }
+)
+_SELECTOR_TERMS = {"type": "array", "minItems": 1, "items": _object({"tags": _STRING_MAP, "id": {"type": "string"}})}
+CRD_SCHEMAS[("karpenter.k8s.aws/v1", "EC2NodeClass")] = _object(
+    {
+        "spec": _object(
+            {
+                "role": {"type": "string", "minLength": 1},
+                "amiSelectorTerms": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _object({"alias": {"type": "string"}, "id": {"type": "string"}}),
+                },
+                "subnetSelectorTerms": _SELECTOR_TERMS,
+                "securityGroupSelectorTerms": _SELECTOR_TERMS,
+                "metadataOptions": _object(
+                    {
+                        "httpEndpoint": {"enum": ["enabled", "disabled"]},
+                        "httpTokens": {"enum": ["required"]},
+                        "httpPutResponseHopLimit": {"type": "integer", "minimum": 1, "maximum": 64},
+                    }
+                ),
+                "blockDeviceMappings": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "deviceName": {"type": "string"},
+                            "ebs": _object(
+                                {
+                                    "volumeSize": {"type": "string"},
+                                    "volumeType": {"type": "string"},
+                                    "encrypted": {"const": True},
+                                    "deleteOnTermination": {"type": "boolean"},
+                                },
+                                ["encrypted"],
+                            ),
+                        },
+                        ["deviceName", "ebs"],
+                    ),
+                },
+                "tags": _STRING_MAP,
+            },
+            ["role", "amiSelectorTerms", "subnetSelectorTerms", "securityGroupSelectorTerms", "metadataOptions"],
+        ),
+    }
+)
 for schema in CRD_SCHEMAS.values():
     schema["properties"].update({"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": _METADATA})
     schema["required"] = ["apiVersion", "kind", "metadata", "spec"]
@@ -346,6 +482,8 @@ def pod_spec(doc: dict[str, Any]) -> dict[str, Any] | None:
         return doc["spec"]["template"]["spec"]
     if kind == "CronJob":
         return doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    if kind == "Pod":
+        return doc["spec"]
     return None
 
 
@@ -429,13 +567,20 @@ def check_shape(label: str, docs: list[tuple[str, dict[str, Any]]]) -> None:
     service_accounts = [
         s for s in by_kind.get("ServiceAccount", []) if "eks.amazonaws.com/role-arn" in s["metadata"].get("annotations", {})
     ]
-    if label != "default" and not service_accounts:
+    if label in AWS_PROFILES and not service_accounts:
         finding(f"[{label}] no ServiceAccount with the IRSA role annotation")
     check_metrics_wiring(label, deployments, by_kind)
-    ingress = by_kind.get("Ingress", [{}])[0]
-    attributes = ingress.get("metadata", {}).get("annotations", {}).get("alb.ingress.kubernetes.io/load-balancer-attributes", "")
-    if "idle_timeout.timeout_seconds=" not in attributes:
-        finding(f"[{label}] Ingress does not raise the ALB idle timeout for WebSockets")
+    values = user_values(VALUE_SETS[label])
+    chart_values = deep_merge(yaml.safe_load((CHART / "values.yaml").read_text()), values)
+    for message in [
+        *check_ops.ingress_findings(label, objects, chart_values["ingress"]["provider"]),
+        *check_ops.keda_queue_findings(label, by_kind, CELERY_QUEUES),
+        *check_ops.worker_metrics_findings(label, by_kind),
+        *check_ops.hooks_findings(
+            label, by_kind, chart_values["secrets"]["existingSecret"], chart_values["externalSecret"]["enabled"]
+        ),
+    ]:
+        finding(message)
 
 
 def check_metrics_wiring(label: str, deployments: dict[str, Any], by_kind: dict[str, list[dict[str, Any]]]) -> None:
@@ -464,6 +609,26 @@ def check_metrics_wiring(label: str, deployments: dict[str, Any], by_kind: dict[
             finding(f"[{label}] app ConfigMap lacks {name}")
     if config.get("data", {}).get("TRUSTED_PROXY_HOPS") != "1":
         finding(f"[{label}] TRUSTED_PROXY_HOPS must be 1 behind the ALB")
+
+
+CELERY_QUEUES = check_ops.celery_queues(REPO / "matchminds" / "settings" / "base.py")
+
+
+def check_keda_queues(chart: helm.Chart) -> None:
+    """values.yaml lists Celery's queues, and the drift check catches a list that differs."""
+    print(f"KEDA watches the queues Celery routes to: {CELERY_QUEUES}")
+    listed = sorted(yaml.safe_load((CHART / "values.yaml").read_text())["worker"]["keda"]["queues"])
+    if listed != CELERY_QUEUES:
+        finding(f"values.yaml worker.keda.queues is {listed}; Celery routes tasks to {CELERY_QUEUES}")
+    drifted = {"worker": {"keda": {"queues": [*CELERY_QUEUES, "matching"]}}}
+    docs = [doc for _, doc in documents(render(chart, user_values(VALUE_SETS["prod"], drifted)))]
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for doc in docs:
+        by_kind.setdefault(doc["kind"], []).append(doc)
+    if not check_ops.keda_queue_findings("prod+drift", by_kind, CELERY_QUEUES):
+        finding("the KEDA queue check did not notice a queue Celery does not use")
+    else:
+        print("  ok   a drifted queue list is caught")
 
 
 def check_dashboard_copy() -> None:
@@ -509,9 +674,32 @@ BAD_INPUTS = [
         },
         "secrets.values.METRICS_BEARER_TOKEN",
     ),
-    ("unknown image moderation backend", {"moderation": {"imageBackend": "noop"}}, "moderation.imageBackend must be"),
+    ("unknown image moderation backend", {"moderation": {"imageBackend": "noop"}}, "imageBackend': value must be one of"),
     ("azure moderation without endpoint", {"moderation": {"imageBackend": "azure"}}, "needs moderation.azureEndpoint"),
-    ("unknown chat text action", {"moderation": {"chatTextAction": "delete"}}, "moderation.chatTextAction must be"),
+    ("unknown chat text action", {"moderation": {"chatTextAction": "delete"}}, "chatTextAction': value must be one of"),
+    # values.schema.json: types, enums and unknown keys fail before any template runs.
+    ("a number as text", {"worker": {"concurrency": "two"}}, "'/worker/concurrency': got string, want integer"),
+    ("a misspelt key", {"web": {"replicas": 3}}, "additional properties 'replicas' not allowed"),
+    ("unknown ingress provider", {"ingress": {"provider": "traefik"}}, "'/ingress/provider': value must be one of"),
+    ("KEDA with no queue", {"worker": {"keda": {"queues": []}}}, "'/worker/keda/queues': minItems"),
+    (
+        "nginx ingress without a TLS secret",
+        {"ingress": {"provider": "nginx", "className": "nginx"}},
+        "ingress.provider=nginx needs ingress.tlsSecretName",
+    ),
+    (
+        "ExternalSecret with a chart-created Secret",
+        {
+            "externalSecret": {"enabled": True},
+            "secrets": {
+                "existingSecret": "",
+                "create": True,
+                "values": {"SECRET_KEY": "x", "DATABASE_URL": "x", "REDIS_URL": "x", "METRICS_BEARER_TOKEN": "x"},
+            },
+        },
+        "externalSecret.enabled writes secrets.existingSecret",
+    ),
+    ("unknown log format", {"config": {"logFormat": "xml"}}, "'/config/logFormat': value must be one of"),
     (
         "PDB with both budgets",
         {"web": {"pdb": {"minAvailable": 1, "maxUnavailable": 1}}},
@@ -612,6 +800,7 @@ def main() -> int:
                 kinds[doc["kind"]] = kinds.get(doc["kind"], 0) + 1
             print("  " + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())))
         check_bad_inputs(chart)
+        check_keda_queues(chart)
 
     argocd = REPO / "deploy" / "argocd"
     print("argocd: validate Application manifests")
@@ -621,6 +810,18 @@ def main() -> int:
                 validate_object(str(path.relative_to(REPO)), doc)
 
     check_terraform()
+
+    print("karpenter: NodePool and EC2NodeClass per environment")
+    for path in sorted((REPO / "deploy" / "karpenter").glob("*.yaml")):
+        docs = [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+        for doc in docs:
+            validate_object(f"{path.relative_to(REPO)} {doc['kind']}/{doc['metadata']['name']}", doc)
+        for message in check_ops.karpenter_findings(path, path.stem, docs):
+            finding(message)
+
+    print("workflows: one Helm for checks and deploys")
+    for message in check_ops.helm_version_findings(REPO / ".github" / "workflows", helm.helm_sdk_version()):
+        finding(message)
 
     if findings:
         print(f"\n{len(findings)} finding(s) in rendering/validation")

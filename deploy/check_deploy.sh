@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make check-deploy: statically prove the deploy files, since no cluster, cloud account,
 # Docker engine, helm or terraform binary exists here.
-#   1. render the chart (default, dev, prod) with the Helm v4 SDK, lint it strictly,
+#   1. render the chart (default, dev, prod, generic) with the Helm v4 SDK, lint it strictly,
 #      validate every object against the Kubernetes schemas, assert the chart's shape
 #      and that bad input fails with a clear message; parse every .tf file
 #   2. yamllint, shellcheck, hadolint
@@ -42,10 +42,20 @@ trap 'rm -rf "${rendered}"' EXIT
 echo "== render, lint, validate (chart) and parse (Terraform)"
 "${DEPLOY_VENV}/bin/python" deploy/check_deploy.py --out "${rendered}/manifests"
 
+echo "== terraform fmt"
+# The binary formats without providers; validate and tflint need them and run in
+# .github/workflows/terraform.yml. Without a binary the HCL parse above stands in.
+if command -v terraform >/dev/null 2>&1; then
+    terraform fmt -check -recursive -diff deploy/terraform
+    echo "terraform fmt: 0 files to reformat"
+else
+    echo "terraform fmt: no terraform binary; every .tf was parsed with python-hcl2 above"
+fi
+
 echo "== yamllint"
 "${DEPLOY_VENV}/bin/yamllint" --strict --config-file .yamllint.yml \
     deploy/helm/matchminds/Chart.yaml deploy/helm/matchminds/values*.yaml \
-    deploy/argocd .github/workflows "${rendered}/manifests"
+    deploy/argocd deploy/karpenter .github/workflows "${rendered}/manifests"
 echo "yamllint: 0 problems"
 
 echo "== shellcheck, hadolint"

@@ -2,9 +2,15 @@ import gc
 import os
 import sys
 
+import django
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchminds.settings.local")
+django.setup(set_prefix=False)
+# Before the handler loads its middleware: the Django instrumentation adds its own.
+from apps.core.observability import tracing  # noqa: E402
+
+tracing.configure(component="web")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

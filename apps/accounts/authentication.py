@@ -6,6 +6,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 
 from apps.accounts.oidc import TokenRejected, access_token_claims
 from apps.accounts.selectors import user_for_oidc_subject
+from apps.core.observability import context as log_context
 
 REALM = "MatchMinds"
 
@@ -36,6 +37,8 @@ class OIDCBearerAuthentication(BaseAuthentication):
         if user is None:
             message = _("No active MatchMinds account belongs to this token. Sign in on the website once first.")
             self._reject(request, "unknown_user", message)
+        # The session middleware saw no user: log lines (and tasks published) carry this one.
+        log_context.bind(user_id=user.pk)
         return user, claims
 
     def _reject(self, request, code: str, message: str):

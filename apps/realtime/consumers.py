@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.core.observability import context as log_context
+from apps.core.observability import tracing
 from apps.core.redis import get_redis
 from apps.dashboard.metrics import Metric, metric_incr
 from apps.realtime import presence, registry
@@ -196,6 +198,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
+        # The socket's task lives as long as the socket: its log lines all carry this id.
+        log_context.bind(connection_id=log_context.new_id())
         try:
             user, self.connect_data = await pooled_sync_to_async(_connect_sync)(
                 session_key_from_scope(self.scope), self.channel_name
@@ -212,6 +216,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED, reason=CLOSE_UNAUTHENTICATED_REASON)
             return
         self.user_id = user.pk
+        log_context.bind(user_id=user.pk)
         self.groups_joined = set()
         await self.accept()
         WEBSOCKET_CONNECTIONS.inc()
@@ -333,7 +338,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.send_error(ErrorCode.UNKNOWN_TYPE, _("Unknown frame type: %(type)s") % {"type": frame_type[:64]}, ref=ref)
             return
         try:
-            await handler(self, frame)
+            with tracing.frame_span(frame_type, user_id=self.user_id):
+                await handler(self, frame)
         except DomainError as error:
             await self.send_error(error.code, str(error.message), ref=ref, field=error.field, retry_after_s=error.retry_after_s)
         except BACKING_SERVICE_ERRORS:

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "apps.core",
     "apps.realtime",
     "apps.accounts",
@@ -53,8 +55,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.core.observability.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -282,6 +286,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
 CELERY_TASK_IGNORE_RESULT = True
+# The queues workers consume and KEDA scales them on (deploy/helm: worker.keda.queues; `make
+# check-deploy` fails when the two drift). Literals: the check reads them without Django.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES: dict = {}
+# The worker's main process serves task and queue metrics on this port (0: off); docs/metrics.md.
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -306,6 +316,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Request bodies get components of their own: required and non-blank fields, uploads as binary.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), no CDN; no online validator badge.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Product rules.
@@ -432,13 +446,70 @@ CELERY_BEAT_SCHEDULE["chat-lobby-unread"] = {
     "schedule": CHAT_LOBBY_UNREAD_INTERVAL_S,
 }
 
+# Logs: one JSON object per line (LOG_FORMAT=plain for people reading a terminal), carrying the
+# request, user, WebSocket connection and Celery task ids of apps.core.observability.context.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"log_context": {"()": "apps.core.observability.context.LogContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["log_context"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+# Celery workers log through LOGGING above instead of replacing the root logger's handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Traces (apps.core.observability.tracing): exported over OTLP/HTTP when an endpoint is set,
+# off otherwise. The exporter reads the standard OTEL_EXPORTER_OTLP_* variables itself.
+TRACING_ENABLED = bool(env("OTEL_EXPORTER_OTLP_ENDPOINT", default="") or env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", default=""))
+TRACING_SERVICE_NAME = env("OTEL_SERVICE_NAME", default="")
+# Error reports (apps.core.observability.errors): Sentry, on when a DSN is set.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="local")
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files.
+# A view that must be embeddable (an event widget) replaces frame-ancestors for its response
+# with apps.core.security.allow_framing.
+# Signed S3 media URLs point at the bucket's own host, so images may come from there too.
+if AWS_STORAGE_BUCKET_NAME:
+    _s3 = _media_storage["OPTIONS"]
+    _s3_default_origins = (
+        [_s3["endpoint_url"]]
+        if _s3["endpoint_url"]
+        else [
+            f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com",
+            f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_s3['region_name']}.amazonaws.com",
+        ]
+    )
+else:
+    _s3_default_origins = []
+CSP_MEDIA_ORIGINS = env.list("CSP_MEDIA_ORIGINS", default=_s3_default_origins)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_ORIGINS],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }
 
 # Safety and moderation (apps.moderation).

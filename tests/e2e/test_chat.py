@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat import services
@@ -16,6 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_d
 READ_MARK_OF = "document.querySelector('.msg.mine[data-seq=\"{seq}\"] .read-mark').textContent"
 
 
+def expect_read(page, seq: int, *, timeout_ms: int = 30_000) -> None:
+    """Wait until my message `seq` shows as read (a locator wait: the page's CSP forbids the
+    string evaluation that wait_for_function uses)."""
+    expect(page.locator(f'.msg.mine[data-seq="{seq}"] .read-mark')).to_have_text("읽음", timeout=timeout_ms)
+
+
 def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect(daphne_server, browser):
     alice, bob, room = beside_the_browser(make_pair)
     viewport = {"width": 420, "height": 860}
@@ -25,7 +32,7 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
         alice_page.press("#chat-body", "Enter")
         bob_page.wait_for_selector('.msg[data-seq="1"] .bubble:has-text("안녕하세요! 반가워요")')
         alice_page.wait_for_selector('.msg.mine[data-seq="1"][data-state="sent"]')
-        alice_page.wait_for_function(READ_MARK_OF.format(seq=1) + " === '읽음'")
+        expect_read(alice_page, 1)
 
         # When Bob's socket drops and stays down while Alice sends, then after it comes back
         # the resume replays the missed message exactly once.
@@ -38,7 +45,7 @@ def test_two_users_chat_with_read_receipts_and_recover_a_message_after_reconnect
         bob_page.evaluate("delete window.mmSocket.connect; window.mmSocket.connect()")
         bob_page.wait_for_selector('.msg[data-seq="2"] .bubble:has-text("끊겨도 받을 수 있어요")')
         assert bob_page.locator(".msg[data-seq]").count() == 2
-        alice_page.wait_for_function(READ_MARK_OF.format(seq=2) + " === '읽음'")
+        expect_read(alice_page, 2)
 
         # Bob answers; the room list shows the conversation.
         bob_page.fill("#chat-body", "저도 반가워요")
@@ -69,7 +76,7 @@ def test_a_receipt_that_came_while_the_senders_socket_was_down_shows_after_it_re
 
         # When Alice's socket comes back, then her message shows as read without a reload
         alice_page.evaluate("delete window.mmSocket.connect; window.mmSocket.connect()")
-        alice_page.wait_for_function(READ_MARK_OF.format(seq=1) + " === '읽음'", timeout=5000)
+        expect_read(alice_page, 1, timeout_ms=5000)
 
 
 def test_a_receipt_lost_with_a_dying_socket_is_sent_again_after_the_reconnect(daphne_server, browser):
@@ -102,7 +109,7 @@ def test_a_receipt_lost_with_a_dying_socket_is_sent_again_after_the_reconnect(da
 
         # When his socket reconnects, then the receipt goes again and Alice sees "read"
         bob_page.evaluate("window.mmSocket.ws.close()")
-        alice_page.wait_for_function(READ_MARK_OF.format(seq=1) + " === '읽음'", timeout=10000)
+        expect_read(alice_page, 1, timeout_ms=10000)
 
 
 def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_server, browser):
@@ -265,7 +272,7 @@ def test_the_room_list_moves_a_room_with_news_to_the_top_with_its_badge_time_and
 
         # Then his room comes first, says "사진", counts one unread and shows when
         first = page.locator(".room-item").first
-        page.wait_for_function(f"document.querySelector('.room-item').dataset.roomId === '{room.pk}'")
+        expect(first).to_have_attribute("data-room-id", str(room.pk), timeout=30_000)
         assert first.locator(".last-message").inner_text() == "사진"
         assert first.locator(".unread-badge").inner_text() == "1"
         assert first.locator(".last-time").inner_text().strip() != ""

@@ -174,3 +174,17 @@ def test_a_rotated_signing_key_is_fetched_once_and_forged_key_ids_do_not_refetch
         forged = ".".join([header, *new_token.split(".")[1:]])
         assert_rejected(call_me(forged), "token_invalid_signature", "The access token's signature is not valid.")
         assert oidc.signing_keys._fetched_at == fetched_at
+
+
+def test_log_lines_of_a_bearer_request_carry_its_user(oidc_settings, caplog):
+    from apps.core.observability.context import LogContextFilter
+
+    caplog.handler.addFilter(LogContextFilter())
+    user = link(ACCOUNTS["student"])
+    # Given a bearer request that Django logs (a 400: the body is not an object)
+    response = APIClient().put(
+        "/api/v1/profile/", [], format="json", HTTP_AUTHORIZATION=f"Bearer {oidc_settings.access_token(ACCOUNTS['student'])}"
+    )
+    assert response.status_code == 400
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.user_id == user.pk

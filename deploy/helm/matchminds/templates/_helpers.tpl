@@ -206,6 +206,15 @@ MODERATION_EVIDENCE_RETENTION_DAYS: {{ int $moderation.evidenceRetentionDays | t
 MODERATION_REPORTS_PER_DAY: {{ int $moderation.reportsPerDay | toString | quote }}
 MODERATION_UPLOADS_PER_HOUR: {{ int $moderation.uploadsPerHour | toString | quote }}
 MODERATION_SUSPENSION_DAYS: {{ int $moderation.suspensionDays | toString | quote }}
+{{- if not (has $config.logFormat (list "json" "plain")) }}
+{{- fail (printf "matchminds: config.logFormat must be json or plain, not %q" (toString $config.logFormat)) }}
+{{- end }}
+LOG_FORMAT: {{ $config.logFormat | quote }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ $config.otlpEndpoint | quote }}
+OTEL_TRACES_SAMPLER: {{ $config.tracesSampler | quote }}
+OTEL_TRACES_SAMPLER_ARG: {{ $config.tracesSamplerArg | toString | quote }}
+SENTRY_ENVIRONMENT: {{ $config.sentryEnvironment | default .Release.Namespace | quote }}
+SENTRY_RELEASE: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
 {{- range $name, $value := $config.extraEnv }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}

@@ -1,4 +1,4 @@
-# Production: three zones, Multi-AZ data stores, workers on spot capacity.
+# Production: three zones, Multi-AZ data stores, workers on Karpenter's spot-first capacity.
 # Everything else is shared: see modules/stack. The values here are validated there.
 
 module "stack" {
@@ -19,6 +19,8 @@ module "stack" {
 
   create_github_oidc_provider = true
 
+  # Steady capacity for web, beat and the cluster's controllers; Celery workers run on
+  # Karpenter's spot-first NodePool (deploy/karpenter/prod.yaml).
   node_groups = {
     general = {
       instance_types = ["m7g.large"]
@@ -26,15 +28,6 @@ module "stack" {
       min_size       = 2
       max_size       = 6
       desired_size   = 3
-    }
-    spot = {
-      instance_types = ["m7g.large", "m6g.large", "c7g.xlarge"]
-      capacity_type  = "SPOT"
-      min_size       = 0
-      max_size       = 10
-      desired_size   = 1
-      labels         = { "matchminds.io/capacity" = "spot" }
-      taint          = { key = "matchminds.io/spot", value = "true", effect = "NO_SCHEDULE" }
     }
   }
 

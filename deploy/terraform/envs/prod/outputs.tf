@@ -62,3 +62,28 @@ output "secret_arns" {
   description = "Secrets External Secrets combines into the app's Kubernetes Secret."
   value       = module.stack.secret_arns
 }
+
+output "waf_web_acl_arn" {
+  description = "The chart's ingress.wafv2AclArn."
+  value       = module.stack.waf_web_acl_arn
+}
+
+output "lb_controller_role_arn" {
+  description = "IRSA role of the AWS Load Balancer Controller."
+  value       = module.stack.lb_controller_role_arn
+}
+
+output "karpenter_controller_role_arn" {
+  description = "IRSA role of the Karpenter controller."
+  value       = module.stack.karpenter_controller_role_arn
+}
+
+output "karpenter_node_role_name" {
+  description = "spec.role of the EC2NodeClass in deploy/karpenter."
+  value       = module.stack.karpenter_node_role_name
+}
+
+output "karpenter_interruption_queue" {
+  description = "Karpenter's settings.interruptionQueue."
+  value       = module.stack.karpenter_interruption_queue
+}

@@ -52,6 +52,7 @@ resource "aws_subnet" "private" {
     Name                                        = "${var.name}-private-${var.availability_zones[count.index]}"
     "kubernetes.io/role/internal-elb"           = "1"
     "kubernetes.io/cluster/${var.cluster_name}" = "shared"
+    "karpenter.sh/discovery"                    = var.cluster_name
   })
 }
 

@@ -47,6 +47,36 @@ module "eks" {
   tags                   = local.tags
 }
 
+# Cluster add-ons' AWS side: the ALB's WAF and the IRSA roles of the AWS Load Balancer
+# Controller and Karpenter (whose NodePool and EC2NodeClass live in deploy/karpenter).
+module "waf" {
+  source = "../waf"
+
+  name = local.name
+  tags = local.tags
+}
+
+module "lb_controller_iam" {
+  source = "../lb-controller-iam"
+
+  name              = local.name
+  cluster_name      = module.eks.cluster_name
+  oidc_provider_arn = module.eks.oidc_provider_arn
+  oidc_issuer       = module.eks.oidc_issuer
+  tags              = local.tags
+}
+
+module "karpenter" {
+  source = "../karpenter"
+
+  name                      = local.name
+  cluster_name              = module.eks.cluster_name
+  cluster_security_group_id = module.eks.cluster_security_group_id
+  oidc_provider_arn         = module.eks.oidc_provider_arn
+  oidc_issuer               = module.eks.oidc_issuer
+  tags                      = local.tags
+}
+
 module "database" {
   source = "../database"
 

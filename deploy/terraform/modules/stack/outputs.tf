@@ -67,3 +67,28 @@ output "secret_arns" {
     oidc     = module.auth.secret_arn
   }
 }
+
+output "waf_web_acl_arn" {
+  description = "The chart's ingress.wafv2AclArn (regional WAF in front of the ALB)."
+  value       = module.waf.web_acl_arn
+}
+
+output "lb_controller_role_arn" {
+  description = "IRSA role of the AWS Load Balancer Controller's ServiceAccount."
+  value       = module.lb_controller_iam.role_arn
+}
+
+output "karpenter_controller_role_arn" {
+  description = "IRSA role of the Karpenter controller's ServiceAccount."
+  value       = module.karpenter.controller_role_arn
+}
+
+output "karpenter_node_role_name" {
+  description = "spec.role of the EC2NodeClass in deploy/karpenter."
+  value       = module.karpenter.node_role_name
+}
+
+output "karpenter_interruption_queue" {
+  description = "Karpenter's settings.interruptionQueue."
+  value       = module.karpenter.interruption_queue_name
+}
