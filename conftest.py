@@ -31,7 +31,8 @@ def clean_redis() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def reference_data(request) -> None:
     """Data that migrations seed (universities, interests, built-in alert rules) comes back after a transactional test's flush."""
-    if request.node.get_closest_marker("django_db") is None and "transactional_db" not in request.fixturenames:
+    uses_database = {"db", "transactional_db"} & set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None and not uses_database:
         return
     request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
     from apps.accounts.models import Interest, University, UniversityDomain
