@@ -35,6 +35,12 @@ class EventAdminForm(forms.ModelForm):
             "allow_same_university",
             "accept_timeout_s",
             "max_wait_s",
+            "format",
+            "rounds_count",
+            "round_minutes",
+            "break_s",
+            "checkin_window_s",
+            "reveal",
         ]
 
     def clean_embed_origins(self) -> str:
@@ -57,8 +63,18 @@ class EventAdminForm(forms.ModelForm):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
-    list_display = ["name", "slug", "state_display", "starts_at", "ends_at", "nationwide", "capacity", "signup_capacity"]
-    list_filter = ["nationwide", "require_verified", "state_override"]
+    list_display = [
+        "name",
+        "slug",
+        "format",
+        "state_display",
+        "starts_at",
+        "ends_at",
+        "nationwide",
+        "capacity",
+        "signup_capacity",
+    ]
+    list_filter = ["format", "nationwide", "require_verified", "state_override"]
     search_fields = ["name"]
     filter_horizontal = ["universities"]
     readonly_fields = ["share_kit", "signups_overview"]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apps.moderation",
     "apps.chat",
     "apps.matching",
+    "apps.rounds",
     "django_prometheus",
     "apps.dashboard",
     "apps.alerts",
