@@ -22,6 +22,9 @@ class CheckIn(models.Model):
         verbose_name_plural = _("check-ins")
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="rounds_checkin_once")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.event_id}"
+
 
 class RoundPhase(models.TextChoices):
     TALKING = "talking", _("Talking")
@@ -69,6 +72,9 @@ class RoundPair(models.Model):
             models.UniqueConstraint(fields=["event", "user_a", "user_b"], name="rounds_pair_once_per_event"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_a_id} + {self.user_b_id} in round {self.round_id}"
+
 
 class Answer(models.TextChoices):
     YES = "yes", _("다시 만나고 싶어요")
@@ -91,3 +97,6 @@ class RoundSeat(models.Model):
             models.CheckConstraint(condition=Q(pair__isnull=False) | Q(answer=""), name="rounds_sitout_no_answer"),
         ]
         indexes = [models.Index(fields=["user", "round"], name="rounds_seat_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in round {self.round_id}"
