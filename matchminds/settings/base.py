@@ -377,6 +377,14 @@ CELERY_BEAT_SCHEDULE["matching-reconcile"] = {
     "task": "apps.matching.tasks.reconcile_queues",
     "schedule": MATCHING_RECONCILE_INTERVAL_S,
 }
+# Speed-dating rounds (apps/rounds): the event clock ticks every interval; the warning comes this long before a round's end.
+ROUNDS_CLOCK_INTERVAL_S = env.float("ROUNDS_CLOCK_INTERVAL_S", default=1.0)
+ROUNDS_WARNING_S = env.int("ROUNDS_WARNING_S", default=30)
+CELERY_BEAT_SCHEDULE["rounds-clock"] = {
+    "task": "apps.rounds.tasks.rounds_clock",
+    "schedule": ROUNDS_CLOCK_INTERVAL_S,
+    "options": {"expires": ROUNDS_CLOCK_INTERVAL_S * 2},
+}
 # Live operations (apps/dashboard, apps/alerts; docs/metrics.md).
 METRICS_RETENTION_S = 48 * 60 * 60
 METRICS_HISTORY_DAYS = env.int("METRICS_HISTORY_DAYS", default=30)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('chat', '0003_message_kind_image'),
-        ('events', '0002_event_format_rounds'),
+        ('events', '0003_event_format_rounds'),
         ('matching', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
