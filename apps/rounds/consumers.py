@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 from apps.realtime.auth import pooled_sync_to_async
 from apps.realtime.registry import frame_handler, on_disconnect
 from apps.realtime.validation import require_int, require_str
-from apps.rounds import services
+from apps.rounds import selectors, services
 
 
 @frame_handler("round.checkin")
@@ -26,6 +26,12 @@ async def round_answer(consumer, frame: dict) -> None:
     answer = require_str(frame, "answer", max_length=3)
     reply = await database_sync_to_async(services.round_answer)(user_id=consumer.user_id, round_id=round_id, answer=answer)
     await consumer.send_frame(reply)
+
+
+@frame_handler("round.sync")
+async def round_sync(consumer, frame: dict) -> None:
+    query = {"room_id": require_int(frame, "room")} if "room" in frame else {"event_id": require_int(frame, "event")}
+    await consumer.send_frame(await database_sync_to_async(selectors.round_state)(user_id=consumer.user_id, **query))
 
 
 @on_disconnect

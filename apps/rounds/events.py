@@ -7,7 +7,7 @@ from django.utils import timezone
 from apps.events.models import Event
 from apps.realtime.events import send_many
 from apps.realtime.protocol import user_group
-from apps.rounds.models import Round, RoundPair
+from apps.rounds.models import Round, RoundPair, RoundSeat
 from apps.rounds.protocol import (
     RoundAnsweredFrame,
     RoundCheckedInFrame,
@@ -16,6 +16,7 @@ from apps.rounds.protocol import (
     RoundPartnerLeftFrame,
     RoundSeatedFrame,
     RoundSitoutFrame,
+    RoundStateFrame,
     RoundTalkEndedFrame,
     RoundWarningFrame,
 )
@@ -36,6 +37,38 @@ def checked_in_frame(*, event: Event, checked_in: bool, next_due: tuple[int, dat
         "event": event.pk,
         "checked_in": checked_in,
         "next_round": next_due[0] if next_due else None,
+        "next_round_at": next_due[1].isoformat() if next_due else None,
+        "server_time": _now(),
+    }
+
+
+def state_frame(
+    *,
+    event: Event,
+    checked_in: bool,
+    seat: RoundSeat | None,
+    user_id: int,
+    partner_card: dict | None,
+    next_due: tuple[int, datetime] | None,
+) -> RoundStateFrame:
+    """The answer to `round.sync` (sent by the consumer to the asking socket)."""
+    round_ = seat.round if seat else None
+    pair = seat.pair if seat else None
+    return {
+        "type": "round.state",
+        "event": event.pk,
+        "checked_in": checked_in,
+        "round": round_.pk if round_ else None,
+        "number": round_.number if round_ else None,
+        "rounds_count": event.rounds_count,
+        "phase": round_.phase if round_ else None,
+        "seat": "none" if seat is None else ("seated" if pair else "sitout"),
+        "room": pair.room_id if pair else None,
+        "partner": partner_card,
+        "ends_at": round_.talk_ends_at.isoformat() if round_ else None,
+        "break_ends_at": round_.break_ends_at.isoformat() if round_ else None,
+        "answer": seat.answer if seat else "",
+        "match_room": pair.match.room_id if pair and pair.match_id else None,
         "next_round_at": next_due[1].isoformat() if next_due else None,
         "server_time": _now(),
     }

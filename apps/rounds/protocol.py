@@ -102,3 +102,30 @@ class RoundOverFrame(TypedDict):
     number: int
     matches: int
     next_round_at: NotRequired[str | None]
+
+
+class RoundSyncFrame(TypedDict):
+    """Inbound: the state of the rounds for the lobby (`event`) or for a round's room (`room`)."""
+
+    type: Literal["round.sync"]
+    event: NotRequired[int]
+    room: NotRequired[int]
+
+
+class RoundStateFrame(TypedDict):
+    type: Literal["round.state"]
+    event: int
+    checked_in: bool
+    round: int | None
+    number: int | None
+    rounds_count: int
+    phase: Literal["talking", "answering", "done"] | None
+    seat: Literal["seated", "sitout", "none"]
+    room: int | None
+    partner: PublicCard | None
+    ends_at: str | None
+    break_ends_at: str | None
+    answer: Literal["yes", "no", ""]
+    match_room: int | None
+    next_round_at: str | None
+    server_time: str

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from apps.accounts.models import Profile
 from apps.accounts.selectors import profile_public_card
+from apps.core.errors import DomainError
 from apps.events.models import Event, EventFormat, EventState
 from apps.moderation.selectors import blocks_among, hidden_user_ids
 from apps.realtime import presence
+from apps.rounds import events
 from apps.rounds.models import CheckIn, Round, RoundPair, RoundPhase, RoundSeat
 from apps.rounds.seating import Seater
 
@@ -139,3 +141,36 @@ def talking_seat(*, user_id: int) -> RoundSeat | None:
         .order_by("-round__started_at")
         .first()
     )
+
+
+def round_state(*, user_id: int, event_id: int | None = None, room_id: int | None = None) -> dict:
+    """What the lobby panel (by event) or a round's room (by room) shows after a (re)connect."""
+    from django.utils.translation import gettext as _
+
+    seat = None
+    if room_id is not None:
+        seat = RoundSeat.objects.select_related("round__event", "pair").filter(user_id=user_id, pair__room_id=room_id).first()
+        if seat is None:
+            raise DomainError("not_round_room", _("This chat is not a round of yours."), http_status=404)
+        event = seat.round.event
+    else:
+        event = Event.objects.filter(pk=event_id, format=EventFormat.ROUNDS).first()
+        if event is None:
+            raise DomainError("not_rounds_event", _("This event has no rounds; join its queue instead."), http_status=404)
+        latest = round_latest(event_id=event.pk)
+        seat = RoundSeat.objects.select_related("round", "pair").filter(round=latest, user_id=user_id).first() if latest else None
+    return events.state_frame(
+        event=event,
+        checked_in=CheckIn.objects.filter(event=event, user_id=user_id).exists(),
+        seat=seat,
+        user_id=user_id,
+        partner_card=_partner_card(seat=seat, user_id=user_id),
+        next_due=next_round_due(event=event),
+    )
+
+
+def _partner_card(*, seat: RoundSeat | None, user_id: int) -> dict | None:
+    if seat is None or seat.pair is None:
+        return None
+    partner_id = seat.pair.user_b_id if seat.pair.user_a_id == user_id else seat.pair.user_a_id
+    return public_cards(user_ids=[partner_id]).get(partner_id)

@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -237,11 +238,28 @@ def round_answer(*, user_id: int, round_id: int, answer: str, now: datetime | No
 
 
 def seated_socket_closed(*, user_id: int, channel_name: str) -> bool:
-    """A seated student's last socket closed mid-round: the partner is told; the room waits for its deadline."""
+    """A seated student's last socket closed mid-round: look again after a grace period.
+
+    Going from the lobby to the round's chat closes one page's socket before the next one
+    opens; only a student still away after ROUNDS_DISCONNECT_GRACE_S is reported.
+    """
+    from apps.rounds import tasks
+
     if presence.user_has_other_live_socket(user_id=user_id, channel_name=channel_name):
         return False
     seat = selectors.talking_seat(user_id=user_id)
     if seat is None:
+        return False
+    tasks.round_seat_check.apply_async((user_id, seat.round_id), countdown=settings.ROUNDS_DISCONNECT_GRACE_S)
+    return True
+
+
+def seated_user_away(*, user_id: int, round_id: int) -> bool:
+    """Tell the partner when the student is still away from a round being talked (the room waits for its deadline)."""
+    if presence.user_is_online(user_id=user_id):
+        return False
+    seat = selectors.talking_seat(user_id=user_id)
+    if seat is None or seat.round_id != round_id:
         return False
     pair = seat.pair
     partner_id = pair.user_b_id if pair.user_a_id == user_id else pair.user_a_id

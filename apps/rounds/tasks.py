@@ -39,3 +39,8 @@ def round_talk_end(round_id: int) -> None:
 @shared_task(ignore_result=True, acks_late=True)
 def round_finish(round_id: int) -> None:
     services.round_finish(round_id=round_id)
+
+
+@shared_task(ignore_result=True)
+def round_seat_check(user_id: int, round_id: int) -> None:
+    services.seated_user_away(user_id=user_id, round_id=round_id)

@@ -11,7 +11,7 @@ from apps.core.errors import DomainError
 from apps.matching.models import Match
 from apps.moderation.services import block_create
 from apps.realtime import presence
-from apps.rounds import events, services
+from apps.rounds import events, services, tasks
 from apps.rounds.models import CheckIn, Round, RoundPair, RoundPhase, RoundSeat
 from apps.rounds.tests.factories import checked_in_students, make_rounds_event
 
@@ -252,17 +252,32 @@ def test_reveal_at_the_end_waits_for_the_last_round(sent_frames):
     assert len(frames_of(sent_frames, "round.match")) == 4
 
 
-def test_a_seated_student_who_drops_mid_round_is_reported_to_the_partner(sent_frames):
+def test_a_seated_student_who_drops_mid_round_is_reported_to_the_partner_after_the_grace(sent_frames, monkeypatch):
     event = make_rounds_event()
     woman, man = checked_in_students(event, "FM")
     round_ = services.round_start(event_id=event.pk, number=1)
+    scheduled = []
+    monkeypatch.setattr(tasks.round_seat_check, "apply_async", lambda args, countdown: scheduled.append((args, countdown)))
     presence.socket_closed(user_id=man.pk, channel_name=f"test.{man.pk}")
 
+    assert services.seated_socket_closed(user_id=man.pk, channel_name=f"test.{man.pk}") is True
+    assert scheduled == [((man.pk, round_.pk), 5)]
     with sent_frames():
-        assert services.seated_socket_closed(user_id=man.pk, channel_name=f"test.{man.pk}") is True
+        assert services.seated_user_away(user_id=man.pk, round_id=round_.pk) is True
 
     pair = RoundPair.objects.get(round=round_)
     assert frames_of(sent_frames, "round.partner_left") == {
         woman.pk: {"type": "round.partner_left", "round": round_.pk, "room": pair.room_id}
     }
     assert Room.objects.get(pk=pair.room_id).is_open
+
+
+def test_a_student_back_within_the_grace_is_not_reported(sent_frames):
+    event = make_rounds_event()
+    _woman, man = checked_in_students(event, "FM")
+    round_ = services.round_start(event_id=event.pk, number=1)
+    presence.socket_touch(user_id=man.pk, channel_name="test.room-page")
+
+    with sent_frames():
+        assert services.seated_user_away(user_id=man.pk, round_id=round_.pk) is False
+    assert frames_of(sent_frames, "round.partner_left") == {}
