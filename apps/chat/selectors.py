@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -168,6 +168,14 @@ def replay_for_member(*, user_id: int, room_id: int, after_seq: int, until_seq: 
         if seq is not None
     ]
     return Replay(last_seq, messages, partner_read_seq)
+
+
+def contact_guarded_room_ids(*, room_ids: set[int]) -> set[int]:
+    """Which of the rooms mask contact details: every lobby, and rooms opened with `contact_guard`."""
+    if not room_ids:
+        return set()
+    guarded = Room.objects.filter(pk__in=room_ids).filter(Q(kind=RoomKind.LOBBY) | Q(contact_guard=True))
+    return set(guarded.values_list("pk", flat=True))
 
 
 def room_last_seq(*, room_id: int) -> int:

@@ -176,9 +176,12 @@ def clean_client_msg_id(client_msg_id: str) -> str:
 
 
 @transaction.atomic
-def room_create_direct(*, user_ids: tuple[int, int], event_id: int | None = None) -> Room:
-    """Open a 1:1 room for two users (called when a match is confirmed); both are told at once."""
-    room = Room.objects.create(kind=RoomKind.DIRECT, event_id=event_id)
+def room_create_direct(*, user_ids: tuple[int, int], event_id: int | None = None, contact_guard: bool = False) -> Room:
+    """Open a 1:1 room for two users (called when a match is confirmed); both are told at once.
+
+    `contact_guard` masks contact details sent in it (a speed-dating round before a mutual yes).
+    """
+    room = Room.objects.create(kind=RoomKind.DIRECT, event_id=event_id, contact_guard=contact_guard)
     members = RoomMember.objects.bulk_create([RoomMember(room=room, user_id=user_id) for user_id in user_ids])
     for member in members:
         member.room = room
@@ -327,6 +330,9 @@ def _prepare_sends(sends: list[SendRequest]) -> list[PreparedSend | DomainError]
         except DomainError as error:
             outcomes[index] = error
     refusals = rate_limit_hit_many(rule=send_rate(), subjects=[str(request.sender_id) for _i, request, _b in valid])
+    # Only a batch with contact details in it asks which of its rooms guard them (most ask nothing).
+    suspects = {request.room_id for _i, request, body in valid if moderation_services.text_holds_contacts(text=body)}
+    guarded = selectors.contact_guarded_room_ids(room_ids=suspects)
     for (index, request, body), refusal in zip(valid, refusals, strict=True):
         if refusal is not None:
             outcomes[index] = refusal
@@ -335,7 +341,9 @@ def _prepare_sends(sends: list[SendRequest]) -> list[PreparedSend | DomainError]
             outcomes[index] = PreparedSend(request, body)
             continue
         try:
-            screened = moderation_services.message_text_screen(sender_id=request.sender_id, room_id=request.room_id, text=body)
+            screened = moderation_services.message_text_screen(
+                sender_id=request.sender_id, room_id=request.room_id, text=body, contact_guard=request.room_id in guarded
+            )
         except DomainError as error:
             outcomes[index] = error
             continue

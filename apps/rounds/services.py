@@ -102,7 +102,7 @@ def _pairs_create(*, round_: Round, event: Event, pairs: list[tuple[int, int]]) 
             event=event,
             user_a_id=a,
             user_b_id=b,
-            room=room_create_direct(user_ids=(a, b), event_id=event.pk),
+            room=room_create_direct(user_ids=(a, b), event_id=event.pk, contact_guard=True),
         )
         for a, b in pairs
     ]

@@ -378,6 +378,9 @@ CELERY_BEAT_SCHEDULE["matching-reconcile"] = {
     "schedule": MATCHING_RECONCILE_INTERVAL_S,
 }
 # Speed-dating rounds (apps/rounds): the event clock ticks every interval; the warning comes this long before a round's end.
+# Contact guard (apps/moderation/contact_guard.py): a sender's this-many-th masked contact within the window is flagged.
+CONTACT_GUARD_FLAG_AFTER = env.int("CONTACT_GUARD_FLAG_AFTER", default=3)
+CONTACT_GUARD_WINDOW_S = env.int("CONTACT_GUARD_WINDOW_S", default=24 * 60 * 60)
 ROUNDS_CLOCK_INTERVAL_S = env.float("ROUNDS_CLOCK_INTERVAL_S", default=1.0)
 ROUNDS_WARNING_S = env.int("ROUNDS_WARNING_S", default=30)
 # A seated student's partner is told they left only when no socket came back within this long.

@@ -81,6 +81,12 @@ def test_two_students_play_one_full_round_and_both_say_yes(browser, daphne_serve
         pages[0].fill("#chat-body", "안녕하세요! 반가워요")
         pages[0].click("[data-composer] button[type=submit]")
         pages[1].wait_for_selector("text=안녕하세요! 반가워요")
+        # a phone number before a mutual yes arrives masked, and only the sender is told why
+        pages[0].fill("#chat-body", "제 번호 010-1234-5678이에요")
+        pages[0].click("[data-composer] button[type=submit]")
+        pages[1].wait_for_selector("text=제 번호 *************이에요")
+        pages[0].wait_for_selector("[data-image-notices]:has-text('연락처는 서로')")
+        assert "연락처는" not in pages[1].text_content("[data-image-notices]")
         # the countdown follows the server's clock, also in the browser whose clock is 5 minutes fast
         for page in pages:
             assert re.fullmatch(r"0:0[0-8] .+", page.text_content("[data-round-countdown]").strip())
