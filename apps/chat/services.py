@@ -189,6 +189,43 @@ def room_create_direct(*, user_ids: tuple[int, int], event_id: int | None = None
     return room
 
 
+@transaction.atomic
+def rooms_create_direct_many(
+    *, user_id_pairs: list[tuple[int, int]], event_id: int | None = None, contact_guard: bool = False
+) -> list[Room]:
+    """Open many 1:1 rooms at once (a speed-dating round seats thousands together) in three
+    queries whatever their number; every member is told, as by room_create_direct."""
+    rooms = Room.objects.bulk_create(
+        [Room(kind=RoomKind.DIRECT, event_id=event_id, contact_guard=contact_guard) for _pair in user_id_pairs]
+    )
+    members = RoomMember.objects.bulk_create(
+        [RoomMember(room=room, user_id=user_id) for room, pair in zip(rooms, user_id_pairs, strict=True) for user_id in pair]
+    )
+    partner_cards = selectors.partner_cards(user_ids=[user_id for pair in user_id_pairs for user_id in pair])
+    summaries: dict[int, list[dict]] = {}
+    for index, member in enumerate(members):
+        member.room = rooms[index // 2]
+        partner_id = user_id_pairs[index // 2][1 - index % 2]
+        partners = {member.room_id: partner_cards[partner_id]} if partner_id in partner_cards else {}
+        summaries.setdefault(member.user_id, []).append(selectors.room_summary(member=member, partners=partners))
+    events.rooms_created(user_summaries=summaries)
+    return rooms
+
+
+def rooms_close(*, room_ids: list[int]) -> list[int]:
+    """Close many rooms for everyone at once (a round's deadline); members are told; idempotent.
+
+    Returns the rooms closed now (those already closed are left as they are)."""
+    with transaction.atomic():
+        closed = list(Room.objects.filter(pk__in=room_ids, is_open=True).select_for_update().values_list("pk", flat=True))
+        Room.objects.filter(pk__in=closed).update(is_open=False, closed_at=timezone.now())
+        members: dict[int, list[int]] = {}
+        for room_id, user_id in RoomMember.objects.filter(room_id__in=closed).values_list("room_id", "user_id"):
+            members.setdefault(room_id, []).append(user_id)
+        events.rooms_closed(member_ids_by_room=members)
+    return closed
+
+
 def lobby_room_for_event(*, event_id: int) -> Room:
     room, _created = Room.objects.get_or_create(kind=RoomKind.LOBBY, event_id=event_id)
     return room

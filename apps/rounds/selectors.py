@@ -35,6 +35,11 @@ def round_latest(*, event_id: int) -> Round | None:
     return Round.objects.filter(event_id=event_id).order_by("-number").first()
 
 
+def round_unfinished(*, event_id: int) -> bool:
+    """A round still talking or answering: the next one waits for its reveal, whatever the clock says."""
+    return Round.objects.filter(event_id=event_id, phase__in=[RoundPhase.TALKING, RoundPhase.ANSWERING]).exists()
+
+
 def next_round_due(*, event: Event) -> tuple[int, datetime] | None:
     """(number, start) of the next round by the event clock, or None when all rounds were played.
 

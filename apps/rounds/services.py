@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.chat.services import room_close, room_create_direct
+from apps.chat.services import room_create_direct, rooms_close, rooms_create_direct_many
 from apps.core.errors import DomainError
 from apps.events.models import Event, EventState, RevealTiming
 from apps.events.services import event_require, event_require_joinable
@@ -58,7 +58,7 @@ def round_start(*, event_id: int, number: int, now: datetime | None = None) -> R
     event = Event.objects.get(pk=event_id)
     due = selectors.next_round_due(event=event)
     now = now or timezone.now()
-    if due is None or due[0] != number or now < due[1]:
+    if due is None or due[0] != number or now < due[1] or selectors.round_unfinished(event_id=event_id):
         return None
     times = selectors.round_times(event=event, starts_at=now)
     present = selectors.present_checked_in_ids(event_id=event_id)
@@ -96,15 +96,10 @@ def round_start(*, event_id: int, number: int, now: datetime | None = None) -> R
 
 
 def _pairs_create(*, round_: Round, event: Event, pairs: list[tuple[int, int]]) -> list[RoundPair]:
+    rooms = rooms_create_direct_many(user_id_pairs=pairs, event_id=event.pk, contact_guard=True)
     rows = [
-        RoundPair(
-            round=round_,
-            event=event,
-            user_a_id=a,
-            user_b_id=b,
-            room=room_create_direct(user_ids=(a, b), event_id=event.pk, contact_guard=True),
-        )
-        for a, b in pairs
+        RoundPair(round=round_, event=event, user_a_id=a, user_b_id=b, room=room)
+        for (a, b), room in zip(pairs, rooms, strict=True)
     ]
     return RoundPair.objects.bulk_create(rows)
 
@@ -129,9 +124,7 @@ def round_talk_end(*, round_id: int, now: datetime | None = None) -> bool:
         round_.phase = RoundPhase.ANSWERING
         round_.save(update_fields=["phase"])
         pairs = list(RoundPair.objects.filter(round=round_))
-        for pair in pairs:
-            if pair.room_id:
-                room_close(room_id=pair.room_id)
+        rooms_close(room_ids=[pair.room_id for pair in pairs if pair.room_id])
         events.round_talk_ended(round_=round_, pairs=pairs)
     return True
 

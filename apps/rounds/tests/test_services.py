@@ -281,3 +281,18 @@ def test_a_student_back_within_the_grace_is_not_reported(sent_frames):
     with sent_frames():
         assert services.seated_user_away(user_id=man.pk, round_id=round_.pk) is False
     assert frames_of(sent_frames, "round.partner_left") == {}
+
+
+def test_a_late_clock_never_starts_the_next_round_before_the_last_one_was_revealed():
+    """Given the worker was down through round 1's deadline and break, a tick ends the talk,
+    the next reveals, and only then is round 2 seated."""
+    event = make_rounds_event(rounds_count=2)
+    checked_in_students(event, "FMFM")
+    first = services.round_start(event_id=event.pk, number=1)
+    late = first.break_ends_at + timedelta(minutes=1)
+
+    assert services.round_start(event_id=event.pk, number=2, now=late) is None
+    ticks = [services.clock_tick(event_id=event.pk, now=late) for _ in range(2)]
+
+    assert [(t.talk_ended, t.finished, t.started is not None) for t in ticks] == [(1, 0, False), (0, 1, True)]
+    assert Round.objects.get(pk=first.pk).phase == RoundPhase.DONE
