@@ -189,27 +189,46 @@ def room_create_direct(*, user_ids: tuple[int, int], event_id: int | None = None
     return room
 
 
+_ROOMS_INSERT = """
+INSERT INTO chat_room (kind, event_id, is_open, created_at, last_seq, members_can_post, contact_guard)
+SELECT %s, %s, true, now(), 0, false, %s FROM generate_series(1, %s) RETURNING id
+"""
+_MEMBERS_INSERT = """
+INSERT INTO chat_roommember (room_id, user_id, last_read_seq, joined_at)
+SELECT room_id, user_id, 0, now() FROM unnest(%s::bigint[], %s::bigint[]) AS m(room_id, user_id)
+"""
+
+
 @transaction.atomic
 def rooms_create_direct_many(
-    *, user_id_pairs: list[tuple[int, int]], event_id: int | None = None, contact_guard: bool = False
+    *, user_id_pairs: list[tuple[int, int]], event_id: int | None = None, contact_guard: bool = False, announce: bool = True
 ) -> list[Room]:
-    """Open many 1:1 rooms at once (a speed-dating round seats thousands together) in three
-    queries whatever their number; every member is told, as by room_create_direct."""
-    rooms = Room.objects.bulk_create(
-        [Room(kind=RoomKind.DIRECT, event_id=event_id, contact_guard=contact_guard) for _pair in user_id_pairs]
-    )
-    members = RoomMember.objects.bulk_create(
-        [RoomMember(room=room, user_id=user_id) for room, pair in zip(rooms, user_id_pairs, strict=True) for user_id in pair]
-    )
+    """Open many 1:1 rooms at once (a speed-dating round seats thousands together) in two
+    statements whatever their number. Every member is told (as by room_create_direct) now, or,
+    with `announce=False`, when the caller calls rooms_announce_created after its own frames."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ROOMS_INSERT, [RoomKind.DIRECT, event_id, contact_guard, len(user_id_pairs)])
+        room_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            _MEMBERS_INSERT,
+            [[room_id for room_id in room_ids for _ in range(2)], [user_id for pair in user_id_pairs for user_id in pair]],
+        )
+    rooms = [Room(pk=room_id, kind=RoomKind.DIRECT, event_id=event_id, contact_guard=contact_guard) for room_id in room_ids]
+    if announce:
+        rooms_announce_created(rooms=rooms, user_id_pairs=user_id_pairs)
+    return rooms
+
+
+def rooms_announce_created(*, rooms: list[Room], user_id_pairs: list[tuple[int, int]]) -> None:
+    """`room.created` to both members of each new 1:1 room (one query for the partners' names)."""
     partner_cards = selectors.partner_cards(user_ids=[user_id for pair in user_id_pairs for user_id in pair])
     summaries: dict[int, list[dict]] = {}
-    for index, member in enumerate(members):
-        member.room = rooms[index // 2]
-        partner_id = user_id_pairs[index // 2][1 - index % 2]
-        partners = {member.room_id: partner_cards[partner_id]} if partner_id in partner_cards else {}
-        summaries.setdefault(member.user_id, []).append(selectors.room_summary(member=member, partners=partners))
+    for room, pair in zip(rooms, user_id_pairs, strict=True):
+        for user_id, partner_id in (pair, pair[::-1]):
+            partners = {room.pk: partner_cards[partner_id]} if partner_id in partner_cards else {}
+            member = RoomMember(room=room, user_id=user_id)
+            summaries.setdefault(user_id, []).append(selectors.room_summary(member=member, partners=partners))
     events.rooms_created(user_summaries=summaries)
-    return rooms
 
 
 def rooms_close(*, room_ids: list[int]) -> list[int]:

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.accounts.models import Profile
-from apps.accounts.selectors import profile_public_card
+from apps.accounts.selectors import profile_public_cards_unviewed
 from apps.core.errors import DomainError
 from apps.events.models import Event, EventFormat, EventState
 from apps.moderation.selectors import blocks_among, hidden_user_ids
@@ -88,7 +88,7 @@ def present_checked_in_ids(*, event_id: int) -> list[int]:
 
 def seaters_build(*, event: Event, user_ids: list[int]) -> list[Seater]:
     """Everything the engine needs, in a handful of queries whatever the crowd."""
-    profiles = Profile.objects.filter(user_id__in=user_ids).only("user_id", "gender", "seeking", "university_id")
+    profiles = Profile.objects.filter(user_id__in=user_ids).values_list("user_id", "gender", "seeking", "university_id")
     excluded: dict[int, set[int]] = defaultdict(set)
     for blocker, blocked in blocks_among(user_ids=user_ids):
         excluded[blocker].add(blocked)
@@ -108,21 +108,20 @@ def seaters_build(*, event: Event, user_ids: list[int]) -> list[Seater]:
     )
     return [
         Seater(
-            user_id=p.user_id,
-            gender=p.gender,
-            seeking=p.seeking,
-            university_id=p.university_id,
-            sitouts=sitouts.get(p.user_id, 0),
-            sat_out_last=p.user_id in last_sitouts,
-            excluded=frozenset(excluded.get(p.user_id, ())),
+            user_id=user_id,
+            gender=gender,
+            seeking=seeking,
+            university_id=university_id,
+            sitouts=sitouts.get(user_id, 0),
+            sat_out_last=user_id in last_sitouts,
+            excluded=frozenset(excluded.get(user_id, ())),
         )
-        for p in profiles
+        for user_id, gender, seeking, university_id in profiles
     ]
 
 
 def public_cards(*, user_ids: list[int]) -> dict[int, dict]:
-    profiles = Profile.objects.filter(user_id__in=user_ids).select_related("university").prefetch_related("interests")
-    return {p.user_id: profile_public_card(profile=p) for p in profiles}
+    return profile_public_cards_unviewed(user_ids=user_ids)
 
 
 def seat_for_update(*, round_id: int, user_id: int) -> RoundSeat | None:

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.chat.services import room_create_direct, rooms_close, rooms_create_direct_many
+from apps.chat.services import room_create_direct, rooms_announce_created, rooms_close, rooms_create_direct_many
 from apps.core.errors import DomainError
 from apps.events.models import Event, EventState, RevealTiming
 from apps.events.services import event_require, event_require_joinable
@@ -67,6 +67,7 @@ def round_start(*, event_id: int, number: int, now: datetime | None = None) -> R
         allow_same_university=event.allow_same_university,
         seed=event_id * 1000 + number,
     )
+    cards = selectors.public_cards(user_ids=[user_id for pair in seating.pairs for user_id in pair])
     try:
         with transaction.atomic():
             round_ = Round.objects.create(
@@ -76,32 +77,46 @@ def round_start(*, event_id: int, number: int, now: datetime | None = None) -> R
                 talk_ends_at=times.talk_ends_at,
                 break_ends_at=times.break_ends_at,
             )
-            pairs = _pairs_create(round_=round_, event=event, pairs=seating.pairs)
-            RoundSeat.objects.bulk_create(
-                [RoundSeat(round=round_, user_id=uid, pair=pair) for pair in pairs for uid in (pair.user_a_id, pair.user_b_id)]
-                + [RoundSeat(round=round_, user_id=uid) for uid in seating.sitouts]
-            )
+            pairs = _seats_create(round_=round_, event=event, pairs=seating.pairs, sitouts=seating.sitouts)
             events.round_started(
                 event=event,
                 round_=round_,
                 pairs=pairs,
                 sitouts=seating.sitouts,
-                cards=selectors.public_cards(user_ids=[u for p in seating.pairs for u in p]),
+                cards=cards,
                 seated_anyone=bool(pairs),
             )
+            # The rooms join the chat lists after the round's own frames have gone out.
+            rooms_announce_created(rooms=[pair.room for pair in pairs], user_id_pairs=seating.pairs)
     except IntegrityError:
         logger.info("round %s of event %s was already started", number, event_id)
         return None
     return round_
 
 
-def _pairs_create(*, round_: Round, event: Event, pairs: list[tuple[int, int]]) -> list[RoundPair]:
-    rooms = rooms_create_direct_many(user_id_pairs=pairs, event_id=event.pk, contact_guard=True)
-    rows = [
-        RoundPair(round=round_, event=event, user_a_id=a, user_b_id=b, room=room)
-        for (a, b), room in zip(pairs, rooms, strict=True)
+_PAIRS_INSERT = """
+INSERT INTO rounds_roundpair (round_id, event_id, user_a_id, user_b_id, room_id)
+SELECT %s, %s, a, b, r FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS p(a, b, r) RETURNING id
+"""
+_SEATS_INSERT = """
+INSERT INTO rounds_roundseat (round_id, user_id, pair_id, answer)
+SELECT %s, u, p, '' FROM unnest(%s::bigint[], %s::bigint[]) AS s(u, p)
+"""
+
+
+def _seats_create(*, round_: Round, event: Event, pairs: list[tuple[int, int]], sitouts: list[int]) -> list[RoundPair]:
+    """The round's rooms, pairs and seats in four statements, whatever the crowd (5,000 students)."""
+    rooms = rooms_create_direct_many(user_id_pairs=pairs, event_id=event.pk, contact_guard=True, announce=False)
+    with connection.cursor() as cursor:
+        cursor.execute(_PAIRS_INSERT, [round_.pk, event.pk, [a for a, _ in pairs], [b for _, b in pairs], [r.pk for r in rooms]])
+        pair_ids = [row[0] for row in cursor.fetchall()]
+        seats = [(user_id, pair_id) for (a, b), pair_id in zip(pairs, pair_ids, strict=True) for user_id in (a, b)]
+        seats += [(user_id, None) for user_id in sitouts]
+        cursor.execute(_SEATS_INSERT, [round_.pk, [u for u, _ in seats], [p for _, p in seats]])
+    return [
+        RoundPair(pk=pair_id, round=round_, event=event, user_a_id=a, user_b_id=b, room=room)
+        for (a, b), pair_id, room in zip(pairs, pair_ids, rooms, strict=True)
     ]
-    return RoundPair.objects.bulk_create(rows)
 
 
 def round_warn(*, round_id: int) -> int:

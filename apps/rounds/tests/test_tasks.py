@@ -30,7 +30,7 @@ def wait_for(condition, *, timeout_s: float = 30) -> None:
 
 def seat_insert_waiting(monitor: psycopg.Connection) -> bool:
     row = monitor.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"rounds_roundseat\"%%'"
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%%INSERT INTO rounds_roundseat%%'"
     ).fetchone()
     return row[0] > 0
 
