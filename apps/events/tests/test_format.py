@@ -24,7 +24,11 @@ def staff_client():
 def admin_form(event: Event, **changes) -> dict:
     fields = {
         "name": event.name,
+        "slug": event.slug,
         "description": "",
+        "rules": "",
+        "signup_capacity": "",
+        "embed_origins": "",
         "nationwide": "on",
         "starts_at_0": event.starts_at.strftime("%Y-%m-%d"),
         "starts_at_1": event.starts_at.strftime("%H:%M:%S"),
