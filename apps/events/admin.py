@@ -50,8 +50,19 @@ class EventAdminForm(forms.ModelForm):
             raise forms.ValidationError(error.messages[0]) from None
         return "\n".join(origins)
 
+    # A queue event needs none of the round settings: left empty, they keep their defaults.
+    ROUND_SETTINGS = ("format", "rounds_count", "round_minutes", "break_s", "checkin_window_s", "reveal")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.ROUND_SETTINGS:
+            self.fields[name].required = False
+
     def clean(self):
         cleaned = super().clean()
+        for name in self.ROUND_SETTINGS:
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                cleaned[name] = Event._meta.get_field(name).default
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", _("The event must end after it starts."))
