@@ -8,7 +8,7 @@ ARGS ?=
 BOOTSTRAP = VENV=$(VENV) PYTHON=$(PYTHON) bash scripts/bootstrap.sh
 
 .PHONY: run test install install-test lock lint format check-static check-deploy bench-db bench-matching bench-chat \
-	bench-moderation bench-dashboard messages
+	bench-moderation bench-dashboard bench-rounds messages
 
 # The venv with the locked Python packages (enough for `make run`, lint and benchmarks).
 install:
@@ -84,3 +84,7 @@ bench-chat: install
 # Image moderation: local-model images/s and p95 upload → decision latency with a real worker.
 bench-moderation: bench-db
 	$(BENCH_ENV) $(BIN)/python bench/moderation.py $(ARGS)
+
+# Speed-dating rounds: 5,000 checked-in students with open sockets, 50/50 then 60/40, three rounds each.
+bench-rounds: bench-db
+	$(BENCH_ENV) $(BIN)/python bench/rounds.py $(ARGS)

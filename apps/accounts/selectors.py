@@ -103,6 +103,33 @@ def profile_public_card(*, profile: Profile, viewer: User | None = None) -> dict
     }
 
 
+def profile_public_cards_unviewed(*, user_ids: list[int]) -> dict[int, dict]:
+    """profile_public_card(viewer=None) for many students in two queries, without model instances
+    (a speed-dating round shows 5,000 partners at once): with no viewer no photo is shown."""
+    rows = Profile.objects.filter(user_id__in=user_ids).values_list(
+        "pk", "user_id", "nickname", "gender", "university__name_ko", "university_verified_at", "region", "bio"
+    )
+    slugs: dict[int, list[str]] = {}
+    for profile_id, slug in Profile.interests.through.objects.filter(profile__user_id__in=user_ids).values_list(
+        "profile_id", "interest__slug"
+    ):
+        slugs.setdefault(profile_id, []).append(slug)
+    return {
+        user_id: {
+            "user_id": user_id,
+            "nickname": nickname,
+            "gender": gender,
+            "university": university,
+            "university_verified": verified_at is not None,
+            "region": region,
+            "interests": slugs.get(pk, []),
+            "bio": bio,
+            "photo_url": None,
+        }
+        for pk, user_id, nickname, gender, university, verified_at, region, bio in rows
+    }
+
+
 def user_for_oidc_subject(*, subject: str) -> User | None:
     """The active account linked to the provider's subject, if any."""
     return User.objects.filter(oidc_sub=subject, is_active=True).first()

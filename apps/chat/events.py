@@ -32,6 +32,26 @@ def room_created(*, user_summaries: dict[int, dict]) -> None:
     send_many(([user_group(user_id)], {"type": "room.created", "room": summary}) for user_id, summary in user_summaries.items())
 
 
+def rooms_created(*, user_summaries: dict[int, list[dict]]) -> None:
+    """`room.created` for many rooms at once, in one hand-over to the publisher."""
+    send_many(
+        ([user_group(user_id)], {"type": "room.created", "room": summary})
+        for user_id, summaries in user_summaries.items()
+        for summary in summaries
+    )
+
+
+def rooms_closed(*, member_ids_by_room: dict[int, list[int]]) -> None:
+    """`room.closed` for many rooms at once (by nobody: a round's deadline), in one hand-over."""
+    send_many(
+        (
+            [room_group(room_id), *(user_group(user_id) for user_id in member_ids)],
+            {"type": "room.closed", "room": room_id, "by": None},
+        )
+        for room_id, member_ids in member_ids_by_room.items()
+    )
+
+
 def room_closed(*, room_id: int, member_ids: list[int], by_user_id: int | None) -> None:
     frame = {"type": "room.closed", "room": room_id, "by": by_user_id}
     send_to_groups([room_group(room_id), *(user_group(user_id) for user_id in member_ids)], frame)

@@ -21,6 +21,9 @@ class Room(models.Model):
     # Lobby rooms: staff always post announcements; members may post only when the event
     # runs an open chat.
     members_can_post = models.BooleanField(_("open chat for members"), default=False)
+    # Contact details are masked in this room (a speed-dating round before a mutual yes);
+    # lobby rooms are always guarded.
+    contact_guard = models.BooleanField(_("mask contact details"), default=False)
 
     class Meta:
         verbose_name = _("chat room")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -170,6 +170,14 @@ def replay_for_member(*, user_id: int, room_id: int, after_seq: int, until_seq: 
     return Replay(last_seq, messages, partner_read_seq)
 
 
+def contact_guarded_room_ids(*, room_ids: set[int]) -> set[int]:
+    """Which of the rooms mask contact details: every lobby, and rooms opened with `contact_guard`."""
+    if not room_ids:
+        return set()
+    guarded = Room.objects.filter(pk__in=room_ids).filter(Q(kind=RoomKind.LOBBY) | Q(contact_guard=True))
+    return set(guarded.values_list("pk", flat=True))
+
+
 def room_last_seq(*, room_id: int) -> int:
     return Room.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
 
@@ -231,6 +239,20 @@ def room_partners(*, room_ids: list[int], user_id: int) -> dict[int, dict]:
             },
         )
     return partners
+
+
+def partner_cards(*, user_ids: list[int]) -> dict[int, dict]:
+    """What a room's member sees of a partner (as room_partners), for many users in one query."""
+    profiles = Profile.objects.filter(user_id__in=user_ids)
+    return {
+        profile.user_id: {
+            "user_id": profile.user_id,
+            "nickname": profile.nickname,
+            "photo_url": photo_url_for(profile),
+            "last_read_seq": 0,
+        }
+        for profile in profiles
+    }
 
 
 def room_title(*, room: Room, partner: dict | None) -> str:

@@ -176,14 +176,73 @@ def clean_client_msg_id(client_msg_id: str) -> str:
 
 
 @transaction.atomic
-def room_create_direct(*, user_ids: tuple[int, int], event_id: int | None = None) -> Room:
-    """Open a 1:1 room for two users (called when a match is confirmed); both are told at once."""
-    room = Room.objects.create(kind=RoomKind.DIRECT, event_id=event_id)
+def room_create_direct(*, user_ids: tuple[int, int], event_id: int | None = None, contact_guard: bool = False) -> Room:
+    """Open a 1:1 room for two users (called when a match is confirmed); both are told at once.
+
+    `contact_guard` masks contact details sent in it (a speed-dating round before a mutual yes).
+    """
+    room = Room.objects.create(kind=RoomKind.DIRECT, event_id=event_id, contact_guard=contact_guard)
     members = RoomMember.objects.bulk_create([RoomMember(room=room, user_id=user_id) for user_id in user_ids])
     for member in members:
         member.room = room
     events.room_created(user_summaries={m.user_id: selectors.room_summary(member=m) for m in members})
     return room
+
+
+_ROOMS_INSERT = """
+INSERT INTO chat_room (kind, event_id, is_open, created_at, last_seq, members_can_post, contact_guard)
+SELECT %s, %s, true, now(), 0, false, %s FROM generate_series(1, %s) RETURNING id
+"""
+_MEMBERS_INSERT = """
+INSERT INTO chat_roommember (room_id, user_id, last_read_seq, joined_at)
+SELECT room_id, user_id, 0, now() FROM unnest(%s::bigint[], %s::bigint[]) AS m(room_id, user_id)
+"""
+
+
+@transaction.atomic
+def rooms_create_direct_many(
+    *, user_id_pairs: list[tuple[int, int]], event_id: int | None = None, contact_guard: bool = False, announce: bool = True
+) -> list[Room]:
+    """Open many 1:1 rooms at once (a speed-dating round seats thousands together) in two
+    statements whatever their number. Every member is told (as by room_create_direct) now, or,
+    with `announce=False`, when the caller calls rooms_announce_created after its own frames."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ROOMS_INSERT, [RoomKind.DIRECT, event_id, contact_guard, len(user_id_pairs)])
+        room_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            _MEMBERS_INSERT,
+            [[room_id for room_id in room_ids for _ in range(2)], [user_id for pair in user_id_pairs for user_id in pair]],
+        )
+    rooms = [Room(pk=room_id, kind=RoomKind.DIRECT, event_id=event_id, contact_guard=contact_guard) for room_id in room_ids]
+    if announce:
+        rooms_announce_created(rooms=rooms, user_id_pairs=user_id_pairs)
+    return rooms
+
+
+def rooms_announce_created(*, rooms: list[Room], user_id_pairs: list[tuple[int, int]]) -> None:
+    """`room.created` to both members of each new 1:1 room (one query for the partners' names)."""
+    partner_cards = selectors.partner_cards(user_ids=[user_id for pair in user_id_pairs for user_id in pair])
+    summaries: dict[int, list[dict]] = {}
+    for room, pair in zip(rooms, user_id_pairs, strict=True):
+        for user_id, partner_id in (pair, pair[::-1]):
+            partners = {room.pk: partner_cards[partner_id]} if partner_id in partner_cards else {}
+            member = RoomMember(room=room, user_id=user_id)
+            summaries.setdefault(user_id, []).append(selectors.room_summary(member=member, partners=partners))
+    events.rooms_created(user_summaries=summaries)
+
+
+def rooms_close(*, room_ids: list[int]) -> list[int]:
+    """Close many rooms for everyone at once (a round's deadline); members are told; idempotent.
+
+    Returns the rooms closed now (those already closed are left as they are)."""
+    with transaction.atomic():
+        closed = list(Room.objects.filter(pk__in=room_ids, is_open=True).select_for_update().values_list("pk", flat=True))
+        Room.objects.filter(pk__in=closed).update(is_open=False, closed_at=timezone.now())
+        members: dict[int, list[int]] = {}
+        for room_id, user_id in RoomMember.objects.filter(room_id__in=closed).values_list("room_id", "user_id"):
+            members.setdefault(room_id, []).append(user_id)
+        events.rooms_closed(member_ids_by_room=members)
+    return closed
 
 
 def lobby_room_for_event(*, event_id: int) -> Room:
@@ -327,6 +386,9 @@ def _prepare_sends(sends: list[SendRequest]) -> list[PreparedSend | DomainError]
         except DomainError as error:
             outcomes[index] = error
     refusals = rate_limit_hit_many(rule=send_rate(), subjects=[str(request.sender_id) for _i, request, _b in valid])
+    # Only a batch with contact details in it asks which of its rooms guard them (most ask nothing).
+    suspects = {request.room_id for _i, request, body in valid if moderation_services.text_holds_contacts(text=body)}
+    guarded = selectors.contact_guarded_room_ids(room_ids=suspects)
     for (index, request, body), refusal in zip(valid, refusals, strict=True):
         if refusal is not None:
             outcomes[index] = refusal
@@ -335,7 +397,9 @@ def _prepare_sends(sends: list[SendRequest]) -> list[PreparedSend | DomainError]
             outcomes[index] = PreparedSend(request, body)
             continue
         try:
-            screened = moderation_services.message_text_screen(sender_id=request.sender_id, room_id=request.room_id, text=body)
+            screened = moderation_services.message_text_screen(
+                sender_id=request.sender_id, room_id=request.room_id, text=body, contact_guard=request.room_id in guarded
+            )
         except DomainError as error:
             outcomes[index] = error
             continue

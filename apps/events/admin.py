@@ -35,6 +35,12 @@ class EventAdminForm(forms.ModelForm):
             "allow_same_university",
             "accept_timeout_s",
             "max_wait_s",
+            "format",
+            "rounds_count",
+            "round_minutes",
+            "break_s",
+            "checkin_window_s",
+            "reveal",
         ]
 
     def clean_embed_origins(self) -> str:
@@ -44,8 +50,19 @@ class EventAdminForm(forms.ModelForm):
             raise forms.ValidationError(error.messages[0]) from None
         return "\n".join(origins)
 
+    # A queue event needs none of the round settings: left empty, they keep their defaults.
+    ROUND_SETTINGS = ("format", "rounds_count", "round_minutes", "break_s", "checkin_window_s", "reveal")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.ROUND_SETTINGS:
+            self.fields[name].required = False
+
     def clean(self):
         cleaned = super().clean()
+        for name in self.ROUND_SETTINGS:
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                cleaned[name] = Event._meta.get_field(name).default
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", _("The event must end after it starts."))
@@ -57,8 +74,18 @@ class EventAdminForm(forms.ModelForm):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
-    list_display = ["name", "slug", "state_display", "starts_at", "ends_at", "nationwide", "capacity", "signup_capacity"]
-    list_filter = ["nationwide", "require_verified", "state_override"]
+    list_display = [
+        "name",
+        "slug",
+        "format",
+        "state_display",
+        "starts_at",
+        "ends_at",
+        "nationwide",
+        "capacity",
+        "signup_capacity",
+    ]
+    list_filter = ["format", "nationwide", "require_verified", "state_override"]
     search_fields = ["name"]
     filter_horizontal = ["universities"]
     readonly_fields = ["share_kit", "signups_overview"]

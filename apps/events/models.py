@@ -43,6 +43,16 @@ def event_slug_default() -> str:
     return f"event-{secrets.token_hex(4)}"
 
 
+class EventFormat(models.TextChoices):
+    QUEUE = "queue", _("Live queue")
+    ROUNDS = "rounds", _("Speed-dating rounds")
+
+
+class RevealTiming(models.TextChoices):
+    EACH_ROUND = "each_round", _("After each round")
+    AT_END = "at_end", _("At the end of the event")
+
+
 class Event(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(
@@ -81,6 +91,15 @@ class Event(models.Model):
     allow_same_university = models.BooleanField(_("allow matches within the same university"), default=True)
     accept_timeout_s = models.PositiveSmallIntegerField(_("seconds to accept a proposal"), default=20)
     max_wait_s = models.PositiveIntegerField(_("longest wait in the queue (seconds)"), default=300)
+    format = models.CharField(_("format"), max_length=10, choices=EventFormat.choices, default=EventFormat.QUEUE)
+    # Rounds format (apps/rounds): the event clock starts round 1 at `starts_at` + check-in window.
+    rounds_count = models.PositiveSmallIntegerField(_("number of rounds"), default=5)
+    round_minutes = models.PositiveSmallIntegerField(_("minutes per round"), default=5)
+    break_s = models.PositiveSmallIntegerField(_("break between rounds (seconds)"), default=60)
+    checkin_window_s = models.PositiveIntegerField(_("check-in window before round 1 (seconds)"), default=600)
+    reveal = models.CharField(
+        _("reveal mutual yeses"), max_length=12, choices=RevealTiming.choices, default=RevealTiming.EACH_ROUND
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -93,6 +112,28 @@ class Event(models.Model):
                 condition=Q(accept_timeout_s__gte=5) & Q(accept_timeout_s__lte=300), name="event_accept_timeout_range"
             ),
             models.CheckConstraint(condition=Q(max_wait_s__gte=30), name="event_max_wait_min"),
+            models.CheckConstraint(condition=Q(format__in=["queue", "rounds"]), name="event_format_valid"),
+            models.CheckConstraint(
+                condition=Q(rounds_count__gte=1) & Q(rounds_count__lte=30),
+                name="event_rounds_count_range",
+                violation_error_message=_("An event has 1 to 30 rounds."),
+            ),
+            models.CheckConstraint(
+                condition=Q(round_minutes__gte=2) & Q(round_minutes__lte=15),
+                name="event_round_minutes_range",
+                violation_error_message=_("A round lasts 2 to 15 minutes."),
+            ),
+            models.CheckConstraint(
+                condition=Q(break_s__gte=15) & Q(break_s__lte=900),
+                name="event_break_s_range",
+                violation_error_message=_("A break lasts 15 to 900 seconds."),
+            ),
+            models.CheckConstraint(
+                condition=Q(checkin_window_s__gte=60) & Q(checkin_window_s__lte=7200),
+                name="event_checkin_window_range",
+                violation_error_message=_("The check-in window is 60 to 7,200 seconds."),
+            ),
+            models.CheckConstraint(condition=Q(reveal__in=["each_round", "at_end"]), name="event_reveal_valid"),
         ]
 
     def __str__(self) -> str:
@@ -116,6 +157,10 @@ class Event(models.Model):
     @property
     def is_live(self) -> bool:
         return self.state == EventState.LIVE
+
+    @property
+    def is_rounds(self) -> bool:
+        return self.format == EventFormat.ROUNDS
 
     def region_list(self) -> list[str]:
         return [code for code in self.regions if code in Region.values]

@@ -13,3 +13,12 @@ class ChatImageFrame(TypedDict):
     room: int
     image: int
     status: Literal["rejected", "undeliverable"]
+
+
+class ContactMaskedFrame(TypedDict):
+    """Server → the sender's tabs: contact details in their message were masked (a lobby, or a round before a mutual yes)."""
+
+    type: Literal["safety.contact_masked"]
+    room: int
+    kinds: list[str]
+    message: str

@@ -34,6 +34,13 @@ def blocked_user_ids(*, user_id: int) -> set[int]:
     return {blocked if blocker == user_id else blocker for blocker, blocked in pairs}
 
 
+def blocks_among(*, user_ids: list[int]) -> list[tuple[int, int]]:
+    """Every block (blocker, blocked) between two of the given users, in one query (seating a round)."""
+    if not user_ids:
+        return []
+    return list(Block.objects.filter(blocker_id__in=user_ids, blocked_id__in=user_ids).values_list("blocker_id", "blocked_id"))
+
+
 def hidden_user_ids() -> set[int]:
     """Users nobody should meet right now: auto-hidden pending review, suspended or banned."""
     now = timezone.now()

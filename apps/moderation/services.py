@@ -18,8 +18,9 @@ from apps.chat import services as chat_services
 from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
+from apps.core.redis import get_redis
 from apps.dashboard.metrics import Metric, gauge_set, metric_incr
-from apps.moderation import selectors, text_filters
+from apps.moderation import contact_guard, selectors, text_filters
 from apps.moderation.image_backends import get_image_backend
 from apps.moderation.models import (
     AccountStanding,
@@ -38,7 +39,7 @@ from apps.moderation.models import (
     ReportStatus,
     Standing,
 )
-from apps.moderation.protocol import ChatImageFrame
+from apps.moderation.protocol import ChatImageFrame, ContactMaskedFrame
 from apps.moderation.selectors import block_exists_between
 from apps.realtime.events import send_to_users
 
@@ -315,24 +316,69 @@ class ScreenedMessage:
     flag_id: int | None = None
 
 
-def message_text_screen(*, sender_id: int, room_id: int, text: str) -> ScreenedMessage:
+def message_text_screen(*, sender_id: int, room_id: int, text: str, contact_guard: bool = False) -> ScreenedMessage:
     """Screen a chat message before it is stored.
 
     With `MODERATION_CHAT_TEXT_ACTION = "mask"` the caught words are masked and the message
     goes out; with "block" it is refused with `message_blocked`. Either way the original text
-    is flagged for review. Call it outside the message's transaction: the flag must survive a
-    refused message.
+    is flagged for review. In a `contact_guard` room (lobbies, speed-dating rounds before a
+    mutual yes) contact details are masked too and the sender is told why; repeated attempts
+    are flagged. Call it outside the message's transaction: the flag must survive a refused
+    message.
     """
     verdict = text_filters.screen_text(text)
-    if not verdict.flagged:
-        return ScreenedMessage(text=text)
-    action = settings.MODERATION_CHAT_TEXT_ACTION
-    flag = FlaggedContent.objects.create(
-        kind=FlagKind.MESSAGE, user_id=sender_id, room_id=room_id, text=text, matches=verdict.matches, action=action
-    )
-    if action == "block":
-        raise DomainError("message_blocked", _("This message contains words that are not allowed, so it was not sent."))
-    return ScreenedMessage(text=verdict.masked, flag_id=flag.pk)
+    flag_id = None
+    if verdict.flagged:
+        action = settings.MODERATION_CHAT_TEXT_ACTION
+        flag = FlaggedContent.objects.create(
+            kind=FlagKind.MESSAGE, user_id=sender_id, room_id=room_id, text=text, matches=verdict.matches, action=action
+        )
+        if action == "block":
+            raise DomainError("message_blocked", _("This message contains words that are not allowed, so it was not sent."))
+        flag_id = flag.pk
+    screened = verdict.masked if verdict.flagged else text
+    if contact_guard:
+        screened, contact_flag_id = contact_guard_mask(sender_id=sender_id, room_id=room_id, text=screened, original=text)
+        flag_id = flag_id or contact_flag_id
+    return ScreenedMessage(text=screened, flag_id=flag_id)
+
+
+def text_holds_contacts(*, text: str) -> bool:
+    """True when `text` holds a phone number, e-mail, URL or domain, or a messenger or social ID."""
+    return bool(contact_guard.find_contacts(text))
+
+
+def contact_guard_mask(*, sender_id: int, room_id: int, text: str, original: str) -> tuple[str, int | None]:
+    """Mask contact details, tell the sender why (after commit), and flag the sender's
+    CONTACT_GUARD_FLAG_AFTER-th attempt within CONTACT_GUARD_WINDOW_S for moderators.
+
+    Returns the masked text and the id of the flag raised now, if any."""
+    masked, kinds = contact_guard.mask_contacts(text)
+    if not kinds:
+        return text, None
+    key = f"moderation:contact-attempts:{sender_id}"
+    pipe = get_redis().pipeline()
+    pipe.incr(key)
+    pipe.expire(key, settings.CONTACT_GUARD_WINDOW_S, nx=True)
+    attempts = pipe.execute()[0]
+    flag_id = None
+    if attempts == settings.CONTACT_GUARD_FLAG_AFTER:
+        flag_id = FlaggedContent.objects.create(
+            kind=FlagKind.MESSAGE,
+            user_id=sender_id,
+            room_id=room_id,
+            text=original,
+            matches=[f"contact:{kind}" for kind in kinds] + [f"attempts:{attempts}"],
+            action="mask",
+        ).pk
+    frame: ContactMaskedFrame = {
+        "type": "safety.contact_masked",
+        "room": room_id,
+        "kinds": kinds,
+        "message": str(_("연락처는 서로 '다시 만나고 싶어요'를 누른 뒤에 주고받을 수 있어요")),
+    }
+    send_to_users([sender_id], frame)
+    return masked, flag_id
 
 
 def flags_attach_messages(*, seqs_by_flag: dict[int, int]) -> None:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.moderation",
     "apps.chat",
     "apps.matching",
+    "apps.rounds",
     "django_prometheus",
     "apps.dashboard",
     "apps.alerts",
@@ -389,6 +390,19 @@ CELERY_BEAT_SCHEDULE["matching-history-flush"] = {
 CELERY_BEAT_SCHEDULE["matching-reconcile"] = {
     "task": "apps.matching.tasks.reconcile_queues",
     "schedule": MATCHING_RECONCILE_INTERVAL_S,
+}
+# Speed-dating rounds (apps/rounds): the event clock ticks every interval; the warning comes this long before a round's end.
+# Contact guard (apps/moderation/contact_guard.py): a sender's this-many-th masked contact within the window is flagged.
+CONTACT_GUARD_FLAG_AFTER = env.int("CONTACT_GUARD_FLAG_AFTER", default=3)
+CONTACT_GUARD_WINDOW_S = env.int("CONTACT_GUARD_WINDOW_S", default=24 * 60 * 60)
+ROUNDS_CLOCK_INTERVAL_S = env.float("ROUNDS_CLOCK_INTERVAL_S", default=1.0)
+ROUNDS_WARNING_S = env.int("ROUNDS_WARNING_S", default=30)
+# A seated student's partner is told they left only when no socket came back within this long.
+ROUNDS_DISCONNECT_GRACE_S = env.int("ROUNDS_DISCONNECT_GRACE_S", default=5)
+CELERY_BEAT_SCHEDULE["rounds-clock"] = {
+    "task": "apps.rounds.tasks.rounds_clock",
+    "schedule": ROUNDS_CLOCK_INTERVAL_S,
+    "options": {"expires": ROUNDS_CLOCK_INTERVAL_S * 2},
 }
 # Live operations (apps/dashboard, apps/alerts; docs/metrics.md).
 METRICS_RETENTION_S = 48 * 60 * 60

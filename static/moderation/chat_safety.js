@@ -103,6 +103,10 @@
       if (frame.room !== roomId) return;
       showNotice(frame.status === "rejected" ? notices.dataset.labelRejected : notices.dataset.labelUndeliverable, frame.status);
     });
+    // Contact details were masked (a lobby, or a round before a mutual yes): say why, to the sender only.
+    window.mmSocket.on("safety.contact_masked", (frame) => {
+      if (frame.room === roomId) showNotice(frame.message, "contact");
+    });
     window.mmSocket.on("message.new", (frame) => {
       if (frame.room === roomId && frame.kind === "image" && frame.sender === Number(root.dataset.me)) showNotice("", "sent");
     });

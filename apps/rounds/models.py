@@ -1,0 +1,102 @@
+"""Speed-dating rounds: check-ins, rounds, who sat where, and the answers after each round.
+
+The database holds the invariants: a round starts once per (event, number); a student has
+one seat per round; a pair meets at most once per event.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckIn(models.Model):
+    """A student who pressed "참가": seated at the next round start while a socket is open."""
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    checked_in_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="rounds_checkin_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.event_id}"
+
+
+class RoundPhase(models.TextChoices):
+    TALKING = "talking", _("Talking")
+    ANSWERING = "answering", _("Answering")
+    DONE = "done", _("Done")
+
+
+class Round(models.Model):
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField(_("round"))
+    phase = models.CharField(_("phase"), max_length=10, choices=RoundPhase.choices, default=RoundPhase.TALKING)
+    started_at = models.DateTimeField()
+    talk_ends_at = models.DateTimeField()
+    break_ends_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["event", "number"]
+        constraints = [
+            # The seating task's idempotency: a retried or duplicated task cannot start it twice.
+            models.UniqueConstraint(fields=["event", "number"], name="rounds_round_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="rounds_round_number_positive"),
+            models.CheckConstraint(condition=Q(talk_ends_at__gt=F("started_at")), name="rounds_talk_after_start"),
+            models.CheckConstraint(condition=Q(break_ends_at__gt=F("talk_ends_at")), name="rounds_break_after_talk"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} #{self.number}"
+
+
+class RoundPair(models.Model):
+    """Two students seated together; user_a < user_b so the pair is spelled once per event."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="pairs")
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    user_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey("chat.Room", on_delete=models.SET_NULL, null=True, related_name="+")
+    match = models.ForeignKey("matching.Match", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(user_a__lt=F("user_b")), name="rounds_pair_ordered"),
+            models.UniqueConstraint(fields=["event", "user_a", "user_b"], name="rounds_pair_once_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_a_id} + {self.user_b_id} in round {self.round_id}"
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("다시 만나고 싶어요")
+    NO = "no", _("괜찮아요")
+
+
+class RoundSeat(models.Model):
+    """One row per checked-in student per round: seated in `pair`, or sat out when it is empty."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="seats")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    pair = models.ForeignKey(RoundPair, on_delete=models.CASCADE, null=True, blank=True, related_name="seats")
+    answer = models.CharField(max_length=3, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="rounds_one_seat_per_round"),
+            models.CheckConstraint(condition=Q(answer__in=["", "yes", "no"]), name="rounds_answer_valid"),
+            models.CheckConstraint(condition=Q(pair__isnull=False) | Q(answer=""), name="rounds_sitout_no_answer"),
+        ]
+        indexes = [models.Index(fields=["user", "round"], name="rounds_seat_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in round {self.round_id}"

@@ -1,0 +1,180 @@
+"""Reads of the rounds: the event clock, who is present, and what seating needs."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from apps.accounts.models import Profile
+from apps.accounts.selectors import profile_public_cards_unviewed
+from apps.core.errors import DomainError
+from apps.events.models import Event, EventFormat, EventState
+from apps.moderation.selectors import blocks_among, hidden_user_ids
+from apps.realtime import presence
+from apps.rounds import events
+from apps.rounds.models import CheckIn, Round, RoundPair, RoundPhase, RoundSeat
+from apps.rounds.seating import Seater
+
+
+@dataclass(frozen=True)
+class RoundTimes:
+    started_at: datetime
+    talk_ends_at: datetime
+    break_ends_at: datetime
+
+
+def round_times(*, event: Event, starts_at: datetime) -> RoundTimes:
+    talk_ends_at = starts_at + timedelta(minutes=event.round_minutes)
+    return RoundTimes(starts_at, talk_ends_at, talk_ends_at + timedelta(seconds=event.break_s))
+
+
+def round_latest(*, event_id: int) -> Round | None:
+    return Round.objects.filter(event_id=event_id).order_by("-number").first()
+
+
+def round_unfinished(*, event_id: int) -> bool:
+    """A round still talking or answering: the next one waits for its reveal, whatever the clock says."""
+    return Round.objects.filter(event_id=event_id, phase__in=[RoundPhase.TALKING, RoundPhase.ANSWERING]).exists()
+
+
+def next_round_due(*, event: Event) -> tuple[int, datetime] | None:
+    """(number, start) of the next round by the event clock, or None when all rounds were played.
+
+    Round 1 starts when the check-in window closes; each next one when the previous break ends.
+    """
+    latest = round_latest(event_id=event.pk)
+    if latest is None:
+        return 1, event.starts_at + timedelta(seconds=event.checkin_window_s)
+    if latest.number >= event.rounds_count:
+        return None
+    return latest.number + 1, latest.break_ends_at
+
+
+def rounds_events_running() -> list[Event]:
+    """Rounds-format events whose clock still has work: live by time or override, or a round not done."""
+    candidates = Event.objects.filter(format=EventFormat.ROUNDS).filter(
+        Q(state_override="live") | Q(starts_at__lte=timezone.now(), ends_at__gt=timezone.now())
+    )
+    unfinished = Event.objects.filter(format=EventFormat.ROUNDS, rounds__phase__in=[RoundPhase.TALKING, RoundPhase.ANSWERING])
+    return list((candidates | unfinished).exclude(state_override="ended").distinct())
+
+
+def checkin_open_problem(*, event: Event) -> tuple[str, str] | None:
+    """Why nobody may check in right now, or None: ended events, and rounds under way refuse."""
+    from django.utils.translation import gettext as _
+
+    if event.format != EventFormat.ROUNDS:
+        return "not_rounds_event", _("This event has no rounds; join its queue instead.")
+    if event.state == EventState.ENDED or next_round_due(event=event) is None:
+        return "event_ended", _("This event has ended.")
+    if event.state == EventState.SCHEDULED:
+        return "checkin_not_open", _("Check-in opens when the event starts.")
+    latest = round_latest(event_id=event.pk)
+    if latest is not None and latest.phase == RoundPhase.TALKING:
+        return "round_in_progress", _("A round is under way; check in during the break.")
+    return None
+
+
+def present_checked_in_ids(*, event_id: int) -> list[int]:
+    """Checked in, with a live socket, and not hidden by moderation: who a round start seats."""
+    user_ids = list(CheckIn.objects.filter(event_id=event_id).values_list("user_id", flat=True).order_by("user_id"))
+    live = presence.users_live_and_last_seen(user_ids=user_ids)
+    hidden = hidden_user_ids()
+    return [user_id for user_id, (online, _) in zip(user_ids, live, strict=True) if online and user_id not in hidden]
+
+
+def seaters_build(*, event: Event, user_ids: list[int]) -> list[Seater]:
+    """Everything the engine needs, in a handful of queries whatever the crowd."""
+    profiles = Profile.objects.filter(user_id__in=user_ids).values_list("user_id", "gender", "seeking", "university_id")
+    excluded: dict[int, set[int]] = defaultdict(set)
+    for blocker, blocked in blocks_among(user_ids=user_ids):
+        excluded[blocker].add(blocked)
+        excluded[blocked].add(blocker)
+    for a, b in RoundPair.objects.filter(event_id=event.pk).values_list("user_a_id", "user_b_id"):
+        excluded[a].add(b)
+        excluded[b].add(a)
+    sitouts = dict(
+        RoundSeat.objects.filter(round__event_id=event.pk, pair__isnull=True, user_id__in=user_ids)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("user_id", "n")
+    )
+    latest = round_latest(event_id=event.pk)
+    last_sitouts = (
+        set(RoundSeat.objects.filter(round=latest, pair__isnull=True).values_list("user_id", flat=True)) if latest else set()
+    )
+    return [
+        Seater(
+            user_id=user_id,
+            gender=gender,
+            seeking=seeking,
+            university_id=university_id,
+            sitouts=sitouts.get(user_id, 0),
+            sat_out_last=user_id in last_sitouts,
+            excluded=frozenset(excluded.get(user_id, ())),
+        )
+        for user_id, gender, seeking, university_id in profiles
+    ]
+
+
+def public_cards(*, user_ids: list[int]) -> dict[int, dict]:
+    return profile_public_cards_unviewed(user_ids=user_ids)
+
+
+def seat_for_update(*, round_id: int, user_id: int) -> RoundSeat | None:
+    """The seat, locked, with its round held FOR SHARE: answers run side by side, while the
+    break's end (FOR UPDATE on the round) waits for them and they wait for it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM rounds_round WHERE id = %s FOR SHARE", [round_id])
+    return (
+        RoundSeat.objects.select_for_update(of=("self",))
+        .select_related("round", "pair")
+        .filter(round_id=round_id, user_id=user_id)
+        .first()
+    )
+
+
+def talking_seat(*, user_id: int) -> RoundSeat | None:
+    """The user's seat in a round being talked right now, if any (for a disconnect)."""
+    return (
+        RoundSeat.objects.select_related("pair", "round")
+        .filter(user_id=user_id, pair__isnull=False, round__phase=RoundPhase.TALKING)
+        .order_by("-round__started_at")
+        .first()
+    )
+
+
+def round_state(*, user_id: int, event_id: int | None = None, room_id: int | None = None) -> dict:
+    """What the lobby panel (by event) or a round's room (by room) shows after a (re)connect."""
+    from django.utils.translation import gettext as _
+
+    seat = None
+    if room_id is not None:
+        seat = RoundSeat.objects.select_related("round__event", "pair").filter(user_id=user_id, pair__room_id=room_id).first()
+        if seat is None:
+            raise DomainError("not_round_room", _("This chat is not a round of yours."), http_status=404)
+        event = seat.round.event
+    else:
+        event = Event.objects.filter(pk=event_id, format=EventFormat.ROUNDS).first()
+        if event is None:
+            raise DomainError("not_rounds_event", _("This event has no rounds; join its queue instead."), http_status=404)
+        latest = round_latest(event_id=event.pk)
+        seat = RoundSeat.objects.select_related("round", "pair").filter(round=latest, user_id=user_id).first() if latest else None
+    return events.state_frame(
+        event=event,
+        checked_in=CheckIn.objects.filter(event=event, user_id=user_id).exists(),
+        seat=seat,
+        user_id=user_id,
+        partner_card=_partner_card(seat=seat, user_id=user_id),
+        next_due=next_round_due(event=event),
+    )
+
+
+def _partner_card(*, seat: RoundSeat | None, user_id: int) -> dict | None:
+    if seat is None or seat.pair is None:
+        return None
+    partner_id = seat.pair.user_b_id if seat.pair.user_a_id == user_id else seat.pair.user_a_id
+    return public_cards(user_ids=[partner_id]).get(partner_id)

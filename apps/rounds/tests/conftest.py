@@ -1,0 +1,1 @@
+from apps.realtime.tests.conftest import connect_as  # noqa: F401
