@@ -55,6 +55,57 @@ class MatchSeat(models.Model):
         return f"{self.user_id} in match {self.match_id}"
 
 
+class QueueTicket(models.Model):
+    """PostgreSQL's copy of a live queue ticket: who waits in which event, since when, and the snapshot.
+
+    Written in the same transaction as the Redis enqueue and deleted by every service that takes
+    the ticket out (the Match transaction for a match), so when Redis loses its state the engine
+    knows exactly whom to restore, at which place (docs/matching.md, "Losing Redis").
+    """
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    joined_at = models.DateTimeField()
+    snapshot = models.JSONField()
+
+    class Meta:
+        verbose_name = _("queue ticket")
+        verbose_name_plural = _("queue tickets")
+        ordering = ["joined_at"]
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="queue_ticket_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} waiting @ {self.event_id}"
+
+
+class QueueEpochCause(models.TextChoices):
+    FIRST = "first", _("First start")
+    LOST = "lost", _("Redis lost the queue")
+    BEHIND = "behind", _("Redis went back in time")
+
+
+class QueueEpoch(models.Model):
+    """One lifetime of the queue state in Redis; a new one starts whenever that state was lost.
+
+    Its id seeds the proposal and history counters (id x 2**32), so no id of an earlier epoch
+    can ever be issued again, whatever Redis forgot.
+    """
+
+    cause = models.CharField(max_length=10, choices=QueueEpochCause.choices)
+    started_at = models.DateTimeField(auto_now_add=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+    restored = models.PositiveIntegerField(default=0)
+    told = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("queue epoch")
+        verbose_name_plural = _("queue epochs")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"epoch {self.pk} ({self.cause})"
+
+
 class TicketEventKind(models.TextChoices):
     JOINED = "joined", _("Joined the queue")
     PROPOSED = "proposed", _("Proposed")

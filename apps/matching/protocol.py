@@ -47,7 +47,7 @@ class QueueStatusFrame(TypedDict):
 class QueueLeftFrame(TypedDict):
     type: Literal["queue.left"]
     event: int
-    reason: Literal["left", "disconnected", "max_wait", "event_ended"]
+    reason: Literal["left", "disconnected", "max_wait", "event_ended", "service_reset"]
     waited_s: NotRequired[int]
 
 

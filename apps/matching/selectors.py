@@ -4,12 +4,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import profile_for_user, profile_public_card
 from apps.events.models import Event
 from apps.matching import queue
-from apps.matching.models import Match, MatchSeat
+from apps.matching.models import Match, MatchSeat, QueueTicket
 from apps.matching.pacing import QueueView, pacing_policy
 from apps.matching.protocol import QueueStatusFrame
 from apps.moderation.models import Block
@@ -148,21 +149,30 @@ def queue_statuses(*, event_id: int, user_ids: list[int] | None = None) -> dict[
 
 
 def queue_status(*, event_id: int, user_id: int) -> QueueStatusFrame:
-    """The user's place in the event's queue; state `proposed` while a proposal is open, `none` without a ticket."""
+    """The user's place in the event's queue; state `proposed` while a proposal is open, `none` without a ticket.
+
+    A ticket only PostgreSQL holds (Redis lost the queue and the restore has not put it back
+    yet) is `waiting` with `position` null: the place exists, its number is being restored.
+    """
     frames = queue_statuses(event_id=event_id, user_ids=[user_id])
     if user_id in frames:
         return frames[user_id]
     ticket = queue.ticket_get(event_id=event_id, user_id=user_id)
+    copy = None if ticket else QueueTicket.objects.filter(event_id=event_id, user_id=user_id).only("joined_at").first()
+    if ticket:
+        waited_s = int((queue.now_ms() - float(ticket["js"])) / 1000)
+    else:
+        waited_s = int((timezone.now() - copy.joined_at).total_seconds()) if copy else 0
     frame: QueueStatusFrame = {
         "type": "queue.status",
         "event": event_id,
-        "state": "proposed" if ticket.get("st") == "proposed" else "none",
+        "state": "proposed" if ticket.get("st") == "proposed" else "waiting" if copy else "none",
         "position": None,
         "waiting": {k.removeprefix("waiting_"): v for k, v in queue_counts(event_id=event_id).items()},
         "partners_waiting": 0,
         "eta_s": None,
         "long_side": False,
-        "waited_s": int((queue.now_ms() - float(ticket["js"])) / 1000) if ticket else 0,
+        "waited_s": waited_s,
         "max_wait_s": 0,
     }
     if ticket.get("p"):

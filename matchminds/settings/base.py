@@ -377,6 +377,13 @@ MATCHING_JOIN_RATE_WINDOW_S = 60
 MATCHING_PACING_POLICY = env("MATCHING_PACING_POLICY", default="apps.matching.pacing.RatioAwarePacing")
 MATCHING_IMBALANCE_RATIO = env.float("MATCHING_IMBALANCE_RATIO", default=1.5)
 MATCHING_RECONCILE_INTERVAL_S = env.int("MATCHING_RECONCILE_INTERVAL_S", default=60)
+# Losing Redis (docs/matching.md): a join waits this long for a restore in progress; a restorer
+# that died frees its lock after MATCHING_RESTORE_LOCK_S; matches made this long before a loss
+# are confirmed again; a PostgreSQL ticket copy without its Redis ticket this old is stale.
+MATCHING_RESTORE_WAIT_S = 5
+MATCHING_RESTORE_LOCK_S = 60
+MATCHING_RESTORE_RECONFIRM_S = 30
+MATCHING_STALE_COPY_S = 60
 CELERY_BEAT_SCHEDULE["matching-sweep"] = {
     "task": "apps.matching.tasks.sweep_live_queues",
     "schedule": MATCHING_SWEEP_INTERVAL_S,

@@ -16,6 +16,12 @@ SEEKING = st.sampled_from(["M", "F", "FM"])
 EVENT_ID = 77
 
 
+@pytest.fixture(autouse=True)
+def queue_state():
+    """These tests drive the scripts alone: Redis holds the state of epoch 1 (services restore it otherwise)."""
+    queue.state_install(epoch=1)
+
+
 def ticket(draw_id: int, gender: str, seeking: str, university: int, excluded=frozenset(), interests=()) -> queue.TicketSnapshot:
     return queue.TicketSnapshot(
         event_id=EVENT_ID,
@@ -85,6 +91,7 @@ def test_a_block_in_either_direction_forbids_the_pair(a, b, blocker_is_first):
 @given(rows=tickets())
 def test_scripts_pair_only_compatible_users_and_leave_no_compatible_pair_waiting(rows):
     queue.get_redis().flushdb()
+    queue.state_install(epoch=1)
     for offset, snapshot in enumerate(rows):
         queue.enqueue(snapshot, at_ms=1_000_000 + offset)
         pair_one(snapshot.user_id)

@@ -1,0 +1,222 @@
+"""Tickets in Redis: a join, leaving, who waits where, disconnect graces, per-event rules.
+
+Layout (E = event id, U = user id):
+  mq:E:w:<gender>:<seeking>  ZSET of waiting users scored by their original join time (ms);
+                             one bucket per (gender, seeking) so a scan never wastes its budget
+                             on people of the wrong gender.
+  mq:E:t:U                   HASH ticket: g, s, u (university), i (",interest,ids,"), js (join
+                             score), st (waiting|proposed), p (proposal), card (public card JSON)
+  mq:E:x:U                   SET of users U must never be proposed (blocks, past partners, declines)
+  mq:E:cfg                   HASH event rules the scripts need (same_uni, accept_ms, max_wait_ms)
+  mq:E:users                 SET of users holding a ticket
+  mq:E:gone                  ZSET user → end of their disconnect grace (ms)
+  mq:events                  SET of events with a queue;  mq:ut:U  SET of events where U holds a ticket
+
+A user is in exactly one place: a bucket (waiting) or one proposal (proposed) — the scripts
+move tickets between the two and nothing else writes these keys.
+"""
+
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+
+from apps.core.redis import get_redis, run_script
+from apps.matching.queue.base import EVENTS_KEY, GENDERS, SEEKINGS, bucket_key, now_ms, run, script, ticket_key
+from apps.matching.queue.lua_answers import LEAVE
+from apps.matching.queue.lua_moves import ENQUEUE, RESTORE
+
+
+@dataclass(frozen=True)
+class TicketSnapshot:
+    """Everything the scripts need about one user in one event, read once at join."""
+
+    event_id: int
+    user_id: int
+    gender: str
+    seeking: str
+    university_id: int
+    interest_ids: tuple[int, ...]
+    card_json: str
+    excluded_user_ids: frozenset[int]
+    allow_same_university: bool
+    accept_timeout_s: int
+    max_wait_s: int
+
+    def to_json(self) -> dict:
+        """What PostgreSQL keeps of a waiting ticket, so a lost Redis can be refilled without re-reading profiles."""
+        data = asdict(self)
+        data["interest_ids"] = sorted(self.interest_ids)
+        data["excluded_user_ids"] = sorted(self.excluded_user_ids)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TicketSnapshot":
+        return cls(
+            **{
+                **data,
+                "interest_ids": tuple(data["interest_ids"]),
+                "excluded_user_ids": frozenset(data["excluded_user_ids"]),
+            }
+        )
+
+
+def _ticket_args(snapshot: TicketSnapshot, *, join_ms: float, at_ms: float) -> list:
+    """ARGV of ENQUEUE and RESTORE: the ticket, its event's rules, then the exclusions from index 14."""
+    return [
+        snapshot.event_id,
+        snapshot.user_id,
+        join_ms,
+        snapshot.gender,
+        snapshot.seeking,
+        snapshot.university_id,
+        "," + ",".join(str(i) for i in sorted(snapshot.interest_ids)) + ",",
+        snapshot.card_json,
+        "1" if snapshot.allow_same_university else "0",
+        snapshot.accept_timeout_s * 1000,
+        snapshot.max_wait_s * 1000,
+        at_ms,
+        settings.MATCHING_DRAIN_HEDGE_MS,
+        *sorted(snapshot.excluded_user_ids),
+    ]
+
+
+def enqueue(snapshot: TicketSnapshot, *, at_ms: float | None = None) -> tuple[str, str]:
+    """Create the ticket and put it in its bucket and the arrivals list.
+
+    Returns ('queued', 'drain') when the caller must schedule a drain, ('queued', 'waiting') when
+    one is already scheduled, ('exists', state) when the user already holds a ticket.
+    Raises QueueStateLost when Redis lost the queue's state (nothing changed).
+    """
+    at_ms = at_ms if at_ms is not None else now_ms()
+    outcome, state = run("enqueue", ENQUEUE, args=_ticket_args(snapshot, join_ms=at_ms, at_ms=at_ms))
+    return outcome, state
+
+
+def restore_many(tickets: list[tuple[TicketSnapshot, float]]) -> int:
+    """Put back (snapshot, original join ms) tickets in one pipelined round trip; returns how many were missing."""
+    if not tickets:
+        return 0
+    restore = script("restore", RESTORE)
+    pipe = get_redis().pipeline(transaction=False)
+    now = now_ms()
+    for snapshot, join_ms in tickets:
+        restore(args=_ticket_args(snapshot, join_ms=join_ms, at_ms=now), client=pipe)
+    return sum(int(result) for result in pipe.execute())
+
+
+def arrivals_take(*, event_id: int, count: int) -> list[int]:
+    """Clear the drain flag and take up to `count` arrivals (later arrivals schedule a new drain)."""
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.delete(f"mq:{event_id}:drain")
+    pipe.lpop(f"mq:{event_id}:arrivals", count)
+    return [int(user_id) for user_id in pipe.execute()[1] or []]
+
+
+def leave(*, event_id: int, user_id: int, kind: str = "left") -> list[str]:
+    return run("leave", LEAVE, args=[event_id, user_id, now_ms(), kind])
+
+
+def event_ids_with_queue() -> list[int]:
+    return sorted(int(event_id) for event_id in get_redis().smembers(EVENTS_KEY))
+
+
+def ticket_get(*, event_id: int, user_id: int) -> dict[str, str]:
+    return get_redis().hgetall(ticket_key(event_id, user_id))
+
+
+def ticket_event_ids(*, user_id: int) -> list[int]:
+    return [int(event_id) for event_id in get_redis().smembers(f"mq:ut:{user_id}")]
+
+
+def waiting(*, event_id: int) -> list[tuple[int, str, str, float]]:
+    """Every waiting user as (user id, gender, seeking, join score), oldest first."""
+    pipe = get_redis().pipeline(transaction=False)
+    combos = [(g, s) for g in GENDERS for s in SEEKINGS]
+    for gender, seeking in combos:
+        pipe.zrange(bucket_key(event_id, gender, seeking), 0, -1, withscores=True)
+    rows = [
+        (int(user_id), gender, seeking, score)
+        for (gender, seeking), members in zip(combos, pipe.execute(), strict=True)
+        for user_id, score in members
+    ]
+    return sorted(rows, key=lambda row: row[3])
+
+
+def bucket_sizes(*, event_id: int) -> dict[tuple[str, str], int]:
+    pipe = get_redis().pipeline(transaction=False)
+    combos = [(g, s) for g in GENDERS for s in SEEKINGS]
+    for gender, seeking in combos:
+        pipe.zcard(bucket_key(event_id, gender, seeking))
+    return dict(zip(combos, pipe.execute(), strict=True))
+
+
+def waiting_by_gender(*, event_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Waiting users per gender of each event, from the buckets themselves (one round trip, 6 ZCARDs each)."""
+    if not event_ids:
+        return {}
+    combos = [(g, s) for g in GENDERS for s in SEEKINGS]
+    pipe = get_redis().pipeline(transaction=False)
+    for event_id in event_ids:
+        for gender, seeking in combos:
+            pipe.zcard(bucket_key(event_id, gender, seeking))
+    sizes = iter(pipe.execute())
+    depths: dict[int, dict[str, int]] = {}
+    for event_id in event_ids:
+        depth = dict.fromkeys(GENDERS, 0)
+        for gender, _seeking in combos:
+            depth[gender] += next(sizes)
+        depths[event_id] = depth
+    return depths
+
+
+def mark_gone(*, user_id: int, grace_s: int) -> None:
+    """Start the disconnect grace for every queue the user waits in."""
+    client = get_redis()
+    until = now_ms() + grace_s * 1000
+    for event_id in ticket_event_ids(user_id=user_id):
+        client.zadd(f"mq:{event_id}:gone", {str(user_id): until})
+
+
+_MARK_BACK = """
+for _, event_id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  redis.call('ZREM', 'mq:' .. event_id .. ':gone', ARGV[1])
+end
+"""
+
+
+def mark_back(*, user_id: int, pipe=None) -> None:
+    """The user has a socket again: no event's grace period runs for them any more.
+
+    One script, so a socket connect can queue it on its shared pipeline (`pipe`).
+    """
+    # Without the prelude: queued as EVAL, the source travels on every connect.
+    run_script(script("mark_back", _MARK_BACK, prelude=False), keys=[f"mq:ut:{user_id}"], args=[str(user_id)], client=pipe)
+
+
+def gone_expired(*, event_id: int) -> list[int]:
+    return [int(u) for u in get_redis().zrangebyscore(f"mq:{event_id}:gone", "-inf", now_ms())]
+
+
+def clear_gone(*, event_id: int, user_id: int) -> None:
+    get_redis().zrem(f"mq:{event_id}:gone", str(user_id))
+
+
+def excluded_ids(*, event_id: int, user_id: int) -> set[int]:
+    return {int(u) for u in get_redis().smembers(f"mq:{event_id}:x:{user_id}")}
+
+
+def ticket_user_ids(*, event_id: int) -> set[int]:
+    return {int(u) for u in get_redis().smembers(f"mq:{event_id}:users")}
+
+
+def event_config(*, event_id: int) -> dict[str, int]:
+    raw = get_redis().hgetall(f"mq:{event_id}:cfg")
+    return {
+        "accept_s": int(float(raw.get("accept_ms", 20_000)) / 1000),
+        "max_wait_s": int(float(raw.get("max_wait_ms", 300_000)) / 1000),
+        "same_uni": raw.get("same_uni", "1") == "1",
+    }
+
+
+def forget_event(*, event_id: int) -> None:
+    get_redis().srem(EVENTS_KEY, event_id)
