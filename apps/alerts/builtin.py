@@ -66,6 +66,15 @@ BUILTIN_RULES = [
         "critical",
         "Reconciliation found Redis counters that PostgreSQL disagrees with.",
     ),
+    (
+        "queue-state-lost",
+        "queue_state_lost",
+        "gte",
+        0,
+        0,
+        "critical",
+        "Queue state lost: Redis lost the live queue; the value is how many tickets were restored from PostgreSQL.",
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ MATCHLESS_WINDOW_MINUTES = 2
 SUCCESS_RATE_WINDOW_MINUTES = 15
 SUCCESS_RATE_MIN_PROPOSALS = 10
 REPORTS_WINDOW_MINUTES = 5
+QUEUE_STATE_LOST_WINDOW_S = 15 * 60
 
 
 def _scopes() -> list[int | None]:
@@ -138,6 +139,17 @@ def reconcile_mismatches(now: float) -> Series:
     return [] if value is None else [({}, value)]
 
 
+def queue_state_lost(now: float) -> Series:
+    """One series per loss of the live queue in the last QUEUE_STATE_LOST_WINDOW_S: the tickets
+    restored from PostgreSQL, with the epoch, its cause and how many students were told instead."""
+    from apps.matching.selectors import queue_state_losses
+
+    return [
+        ({"epoch": str(loss.pk), "cause": loss.cause, "told": str(loss.told)}, float(loss.restored))
+        for loss in queue_state_losses(since=now - QUEUE_STATE_LOST_WINDOW_S)
+    ]
+
+
 SOURCES: dict[str, Callable[[float], Series]] = {
     "queue_wait_p95_s": queue_wait_p95_s,
     "queue_gender_ratio": queue_gender_ratio,
@@ -148,6 +160,7 @@ SOURCES: dict[str, Callable[[float], Series]] = {
     "celery_worker_heartbeat_age_s": celery_worker_heartbeat_age_s,
     "ws_connect_failures_1m": ws_connect_failures_1m,
     "reconcile_mismatches": reconcile_mismatches,
+    "queue_state_lost": queue_state_lost,
 }
 
 

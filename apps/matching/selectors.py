@@ -2,6 +2,7 @@ import json
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -10,7 +11,7 @@ from apps.accounts.models import User
 from apps.accounts.selectors import profile_for_user, profile_public_card
 from apps.events.models import Event
 from apps.matching import queue
-from apps.matching.models import Match, MatchSeat, QueueTicket
+from apps.matching.models import Match, MatchSeat, QueueEpoch, QueueEpochCause, QueueTicket
 from apps.matching.pacing import QueueView, pacing_policy
 from apps.matching.protocol import QueueStatusFrame
 from apps.moderation.models import Block
@@ -208,3 +209,12 @@ def match_list_for_user(*, user: User) -> list[Match]:
 
 def match_active_seat(*, user_id: int, event_id: int) -> MatchSeat | None:
     return MatchSeat.objects.select_related("match").filter(user_id=user_id, event_id=event_id, is_active=True).first()
+
+
+def queue_state_losses(*, since: float) -> list[QueueEpoch]:
+    """Epochs started because Redis lost the queue (not the first start) since `since` (Unix seconds), restored."""
+    return list(
+        QueueEpoch.objects.exclude(cause=QueueEpochCause.FIRST)
+        .filter(started_at__gte=datetime.fromtimestamp(since, tz=UTC), restored_at__isnull=False)
+        .order_by("pk")
+    )

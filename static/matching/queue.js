@@ -11,6 +11,16 @@
     (panel.dataset["label" + name] || "").replace(/%\((\w+)\)s/g, (_, key) => String(values ? values[key] : ""));
   let proposalId = null;
   let countdown = null;
+  // While waiting, a status comes every few seconds; a page that heard none for this long asks
+  // again rather than keep showing a place that may no longer exist (docs/protocol.md).
+  const STATUS_STALE_MS = 10000;
+  let lastStatusAt = 0;
+  setInterval(function () {
+    if (panel.dataset.queueState === "waiting" && Date.now() - lastStatusAt > STATUS_STALE_MS) {
+      lastStatusAt = Date.now();
+      socket.send({ type: "queue.sync", event: eventId });
+    }
+  }, STATUS_STALE_MS / 2);
 
   function show(state) {
     $("[data-queue-join]").hidden = state !== "idle";
@@ -56,9 +66,12 @@
 
   socket.on("queue.status", function (frame) {
     if (frame.event !== eventId) return;
+    lastStatusAt = Date.now();
     if (frame.state === "waiting") {
       show("waiting");
-      $("[data-queue-position]").textContent = label("Position", { n: frame.position });
+      // No number while the server restores the queue: the place is kept, its number is not known yet.
+      $("[data-queue-position]").textContent =
+        frame.position === null ? label("Restoring") : label("Position", { n: frame.position });
       $("[data-queue-eta]").textContent =
         frame.eta_s === null ? label("EtaUnknown") : label("Eta", { s: frame.eta_s });
       $("[data-queue-long-side]").hidden = !frame.long_side;
@@ -69,9 +82,12 @@
 
   socket.on("queue.left", function (frame) {
     if (frame.event !== eventId) return;
-    const reasons = { left: "Left", disconnected: "Disconnected", max_wait: "MaxWait", event_ended: "EventEnded" };
+    const reasons = {
+      left: "Left", disconnected: "Disconnected", max_wait: "MaxWait", event_ended: "EventEnded",
+      service_reset: "ServiceReset",
+    };
     message(label(reasons[frame.reason] || "Left"));
-    show(frame.reason === "max_wait" ? "retry" : "idle");
+    show(frame.reason === "max_wait" || frame.reason === "service_reset" ? "retry" : "idle");
   });
 
   socket.on("match.proposed", function (frame) {

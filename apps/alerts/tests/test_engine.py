@@ -182,7 +182,7 @@ def test_each_builtin_rule_fires_on_its_synthetic_input(rule_name, setup):
 def test_builtin_rules_are_quiet_on_a_healthy_empty_system():
     services.alerts_evaluate(now=NOW)
     assert Alert.objects.count() == 0
-    assert AlertRule.objects.filter(builtin=True).count() == 9
+    assert AlertRule.objects.filter(builtin=True).count() == 10
 
 
 @override_settings(ALERTS_WEBHOOK_URL="", ALERTS_SLACK_WEBHOOK_URL="")
