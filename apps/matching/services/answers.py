@@ -107,12 +107,9 @@ def _match_create(*, proposal_id: int, event_id: int, user_ids: tuple[int, int])
 
 
 def _match_refused(*, proposal_id: int, event_id: int, user_ids: tuple[int, int]) -> None:
-    """PostgreSQL refused the Match: both go back to their places and are told."""
-    if Match.objects.filter(proposal_id=proposal_id).exists():
-        logger.error("proposal id %s was issued twice (Redis went back in time); restoring the queue", proposal_id)
-        queue.state_condemn()
-    else:
-        logger.warning("proposal %s conflicts with an existing match; both users requeued", proposal_id)
+    """PostgreSQL refused the Match: both go back to their places and are told. When the id
+    belongs to another pair's Match, Redis issued it twice: its state is condemned and restored."""
+    issued_twice = Match.objects.filter(proposal_id=proposal_id).exists()
     try:
         finished = queue.finish(proposal_id=proposal_id, matched=False)
     except queue.QueueStateLost:
@@ -121,6 +118,11 @@ def _match_refused(*, proposal_id: int, event_id: int, user_ids: tuple[int, int]
         events.proposal_cancelled(
             outcomes=[(user_id, "lease_expired", True) for user_id in user_ids], proposal_id=proposal_id, event_id=event_id
         )
+    if issued_twice:
+        logger.error("proposal id %s was issued twice (Redis went back in time); restoring the queue", proposal_id)
+        queue.state_condemn()
+    else:
+        logger.warning("proposal %s conflicts with an existing match; both users requeued", proposal_id)
 
 
 def _match_finish(*, proposal_id: int, event_id: int) -> None:

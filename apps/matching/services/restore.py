@@ -12,7 +12,7 @@ alert reads the epoch row (apps/alerts/sources.py).
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -128,12 +128,14 @@ def _after_restore(*, epoch: QueueEpoch, told: list[tuple[int, int, str]]) -> No
     for event_id in queue.event_ids_with_queue():
         events.queue_statuses(frames=selectors.queue_statuses(event_id=event_id))
     if epoch.cause != QueueEpochCause.FIRST:
-        matches_reconfirm(since=epoch.started_at - timedelta(seconds=settings.MATCHING_RESTORE_RECONFIRM_S))
+        since = epoch.started_at - timedelta(seconds=settings.MATCHING_RESTORE_RECONFIRM_S)
+        matches_reconfirm(since=since, until=epoch.started_at)
 
 
-def matches_reconfirm(*, since) -> int:
-    """Send `match.confirmed` again for every active match made since `since` (clients take it idempotently)."""
-    matches = list(Match.objects.filter(status=MatchStatus.ACTIVE, created_at__gte=since))
+def matches_reconfirm(*, since: datetime, until: datetime) -> int:
+    """Send `match.confirmed` again for every active match made in [since, until) (clients take it idempotently):
+    their first confirmation may have been lost with Redis. Matches of the new epoch were confirmed normally."""
+    matches = list(Match.objects.filter(status=MatchStatus.ACTIVE, created_at__gte=since, created_at__lt=until))
     user_ids = {user_id for match in matches for user_id in (match.user_a_id, match.user_b_id)}
     profiles = Profile.objects.filter(user_id__in=user_ids).select_related("university").prefetch_related("interests")
     cards = {profile.user_id: profile_public_card(profile=profile) for profile in profiles}

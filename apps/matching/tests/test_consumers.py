@@ -4,7 +4,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from apps.accounts.tests.factories import make_profile, make_user
-from apps.matching import queue, services
+from apps.matching import queue, services, tasks
 from apps.matching.models import Match
 from apps.matching.tests.conftest import make_event, university, worker_pairs
 
@@ -129,3 +129,26 @@ async def test_closing_every_socket_starts_the_grace_and_reconnecting_keeps_the_
     await again.send_json_to({"type": "queue.sync", "event": event.pk})
     assert (await _receive_until(again, "queue.status"))["position"] == 1
     await again.disconnect()
+
+
+async def test_queue_sync_after_redis_lost_the_queue_answers_with_the_place_postgresql_keeps(connect_as):
+    # given a man waiting in a live event
+    event = await sync_to_async(make_event)()
+    man = await sync_to_async(make_profile)(gender="M", seeking="F", university=await sync_to_async(university)("부산대학교"))
+    communicator = await connect_as(man.user)
+    await _receive_until(communicator, "hello")
+    await communicator.send_json_to({"type": "queue.join", "event": event.pk})
+    assert (await _receive_until(communicator, "queue.status"))["position"] == 1
+    # when Redis loses everything (this test's own database only)
+    await sync_to_async(queue.get_redis().flushdb)()
+    # then a sync still says he waits, without a number that no longer exists
+    await communicator.send_json_to({"type": "queue.sync", "event": event.pk})
+    status = await _receive_until(communicator, "queue.status")
+    assert (status["state"], status["position"]) == ("waiting", None)
+    # and once beat's sweep restored the queue he is told his place, and a sync agrees
+    await sync_to_async(tasks.sweep_live_queues)()
+    assert (await _receive_until(communicator, "queue.status"))["position"] == 1
+    await communicator.send_json_to({"type": "queue.sync", "event": event.pk})
+    status = await _receive_until(communicator, "queue.status")
+    assert (status["state"], status["position"]) == ("waiting", 1)
+    await communicator.disconnect()
