@@ -22,7 +22,13 @@ sweeps, lease reaping, history flush and reconciliation). What is measured and h
   plus users with more than one Match row in the event.
 - stranded_compatible: compatible pairs both still waiting when the queue has settled.
 
+- wrong_matches / lost_matches (every mode), abandoned_waiting (`--lose-redis`): defined in
+  bench/redis_loss.py.
+
 `--kill-worker` sends SIGKILL to one worker process in the middle of the join window.
+`--lose-redis` runs everything (queue, Celery broker, channel layer) on a private redis-server
+that keeps nothing on disk and restarts it EMPTY at t = 5 s of the join window; joins and
+answers that meet the restart are retried as a user would, the listener resubscribes at once.
 """
 
 import argparse
@@ -44,6 +50,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import redis_loss  # noqa: E402 - needs ROOT on the path
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchminds.settings.local")
 # Pub/sub ignores Redis database numbers: a private channel prefix keeps other runs' frames out.
 if not os.environ.get("CHANNEL_LAYER_PREFIX", "").endswith("_bench"):
@@ -227,27 +235,52 @@ def start_beat(logdir: Path) -> subprocess.Popen:
     )
 
 
+def _pattern_subscription(redis_url: str, prefix: str):
+    """Subscribe to every user group, retrying while Redis restarts."""
+    import redis
+
+    while True:
+        try:
+            pubsub = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+            pubsub.psubscribe(f"{prefix}__group__user.*")
+            return pubsub
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.01)
+
+
+def _frame_extra(frame: dict) -> dict:
+    """What the loss accounting needs beyond the kind, proposal and partner."""
+    keys = ("match", "room", "requeued", "reason", "position", "state")
+    return {key: frame[key] for key in keys if key in frame}
+
+
+RECORDED_KINDS = ("match.proposed", "match.confirmed", "match.cancelled", "queue.left", "queue.status")
+
+
 def listener_main(prefix: str, redis_url: str, accept_queue, results_path: str, stop, ready) -> None:
     """Stands in for every user's gateway socket: records each frame as it is published to `user.<id>`."""
     import msgpack
     import redis
 
-    client = redis.Redis.from_url(redis_url)
-    pubsub = client.pubsub(ignore_subscribe_messages=True)
-    pubsub.psubscribe(f"{prefix}__group__user.*")
+    pubsub = _pattern_subscription(redis_url, prefix)
     ready.set()
     records = []
     marker = len(f"{prefix}__group__user.")
     while not stop.is_set():
-        message = pubsub.get_message(timeout=0.2)
+        try:
+            message = pubsub.get_message(timeout=0.2)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            pubsub = _pattern_subscription(redis_url, prefix)  # Redis restarted: resubscribe at once, like a gateway
+            continue
         if message is None:
             continue
         received = time.time()
         frame = msgpack.unpackb(message["data"], raw=False)["frame"]
         user_id = int(message["channel"][marker:])
         kind = frame["type"]
-        if kind in ("match.proposed", "match.confirmed", "match.cancelled"):
-            records.append((received, user_id, kind, frame.get("proposal"), frame.get("partner", {}).get("user_id")))
+        if kind in RECORDED_KINDS:
+            partner = frame.get("partner", {}).get("user_id")
+            records.append((received, user_id, kind, frame.get("proposal"), partner, _frame_extra(frame)))
             if kind == "match.proposed":
                 accept_queue.put((received + random.uniform(*THINK_TIME_S), user_id, frame["proposal"]))
     with open(results_path, "w") as handle:
@@ -257,18 +290,23 @@ def listener_main(prefix: str, redis_url: str, accept_queue, results_path: str, 
 def acceptor_main(accept_queue, stop) -> None:
     """Everyone says yes, through the same service the `match.accept` frame calls."""
     django_setup()
+    import redis
     from django.db import close_old_connections
 
     from apps.core.errors import DomainError
     from apps.matching.services import proposal_respond
 
     def accept(user_id: int, proposal_id: int) -> None:
-        try:
-            proposal_respond(user_id=user_id, proposal_id=proposal_id, accept=True)
-        except DomainError:
-            pass  # the proposal was cancelled (e.g. its lease expired after a worker was killed)
-        finally:
-            close_old_connections()  # closes only connections past DB_CONN_MAX_AGE or broken
+        for _attempt in range(50):
+            try:
+                proposal_respond(user_id=user_id, proposal_id=proposal_id, accept=True)
+                return
+            except DomainError:
+                return  # the proposal was cancelled (e.g. its lease expired after a worker was killed)
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+                time.sleep(0.1)  # Redis restarting (--lose-redis): the user taps again
+            finally:
+                close_old_connections()  # closes only connections past DB_CONN_MAX_AGE or broken
 
     due: list[tuple[float, int, int]] = []
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -329,13 +367,51 @@ def history_double_proposals(event_id: int) -> set[int]:
     return doubles
 
 
+LOSE_REDIS_AT_S = 5.0
+
+
+def _private_redis_for(args) -> "redis_loss.PrivateRedis | None":
+    """--lose-redis: everything runs on a private redis-server (the bench restarts it), set before Django reads settings."""
+    if not args.lose_redis:
+        return None
+    server = redis_loss.PrivateRedis()
+    server.start()
+    os.environ["REDIS_URL"] = server.url
+    os.environ.pop("CELERY_BROKER_URL", None)
+    return server
+
+
+def join_with_retries(services, snapshot) -> None:
+    """One student's join; while Redis restarts or the queue is being restored they try again, as people do."""
+    import redis
+
+    from apps.core.errors import DomainError
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            services.ticket_enqueue(snapshot=snapshot)
+            return
+        except DomainError as error:
+            if error.code == "already_queued":
+                return  # an earlier attempt went through before its answer was lost
+            if error.code != "queue_restoring" or time.monotonic() > deadline:
+                raise
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=5000)
     parser.add_argument("--window", type=float, default=10.0)
     parser.add_argument("--kill-worker", action="store_true")
+    parser.add_argument("--lose-redis", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    private_redis = _private_redis_for(args)
 
     django_setup()
     from django.conf import settings
@@ -352,7 +428,10 @@ def main() -> None:
     from matchminds.celery import app as celery_app
 
     logdir = Path(tempfile.mkdtemp(prefix="bench-matching-"))
-    log(f"# matching benchmark: {args.users} users over {args.window:.0f} s, kill-worker={args.kill_worker}")
+    log(
+        f"# matching benchmark: {args.users} users over {args.window:.0f} s, kill-worker={args.kill_worker}, "
+        f"lose-redis={args.lose_redis}"
+    )
     log(f"# {os.cpu_count()} CPUs (shared machine: other jobs may be running); logs in {logdir}")
 
     started = time.perf_counter()
@@ -372,6 +451,8 @@ def main() -> None:
     log(f"phase prepare: population {dict(sorted(genders.items()))}, blocks {args.users // 50}, same-university rule on")
 
     reset_redis()
+    # The queue's first epoch (or a restore after reset_redis) happens here, not in the join window.
+    services.queue_state_ensure()
     celery_app.control.purge()
     workers = [start_worker(index, logdir) for index in (1, 2)]
     deadline = time.monotonic() + 60
@@ -401,6 +482,7 @@ def main() -> None:
     join_times: dict[int, float] = {}
     enqueue_ms: list[float] = []
     killed_at = None
+    loss_at = None
     start = time.time()
     kill_at = start + args.window / 2
 
@@ -413,9 +495,14 @@ def main() -> None:
             os.kill(workers[0].pid, signal.SIGKILL)
             killed_at = time.time() - start
             log(f"phase join: SIGKILL sent to worker pid {workers[0].pid} at t={killed_at:.2f} s")
+        if private_redis is not None and loss_at is None and time.time() >= start + LOSE_REDIS_AT_S:
+            loss_at = time.time()
+            down_s = private_redis.restart_empty()
+            log(f"phase join: Redis killed and restarted EMPTY at t={loss_at - start:.2f} s (down {down_s * 1000:.0f} ms)")
+        attempted = time.time()
+        join_with_retries(services, by_user[user_id])
         join_times[user_id] = time.time()
-        services.ticket_enqueue(snapshot=by_user[user_id])
-        enqueue_ms.append((time.time() - join_times[user_id]) * 1000)
+        enqueue_ms.append((join_times[user_id] - attempted) * 1000)
     join_window = time.time() - start
     log(
         f"phase join: {len(join_times)} joins in {join_window:.2f} s ({len(join_times) / join_window:.0f}/s achieved); "
@@ -460,14 +547,14 @@ def main() -> None:
     first_proposed: dict[int, tuple[float, int, int]] = {}
     proposals, confirmed_frames, cancelled_frames = set(), 0, 0
     last_proposed_at = start
-    for received, user_id, kind, proposal_id, partner_id in records:
+    for received, user_id, kind, proposal_id, partner_id, _extra in records:
         if kind == "match.proposed":
             proposals.add(proposal_id)
             last_proposed_at = max(last_proposed_at, received)
             first_proposed.setdefault(user_id, (received, proposal_id, partner_id))
         elif kind == "match.confirmed":
             confirmed_frames += 1
-        else:
+        elif kind == "match.cancelled":
             cancelled_frames += 1
     waiting_since = waiting_starts(event_id)
 
@@ -520,6 +607,16 @@ def main() -> None:
     for _, gender, seeking, _ in waiting:
         waiting_by[f"{gender}>{seeking}"] += 1
     busy_s = max(last_proposed_at - start, 1e-9)
+    rows = Match.objects.filter(event_id=event_id).values_list("pk", "user_a_id", "user_b_id", "room_id")
+    match_rows = {pk: (a, b, room) for pk, a, b, room in rows}
+    wrong_matches, lost_matches = redis_loss.match_counts(records, match_rows)
+    loss_summary = {}
+    if loss_at is not None:
+        at_loss = redis_loss.waiting_at_loss(records, join_times, loss_at)
+        holders = {int(u) for u in queue.ticket_user_ids(event_id=event_id)}
+        abandoned, fates = redis_loss.abandoned(records, at_loss, loss_at, holders)
+        log(f"phase results: waiting at the loss {len(at_loss)}: {fates}")
+        loss_summary = {"abandoned_waiting": abandoned, "waiting_at_loss": len(at_loss)}
     log(
         f"phase results: proposals {len(proposals)}, match.confirmed frames {confirmed_frames}, "
         f"match.cancelled frames {cancelled_frames}, Match rows {len(matches)}"
@@ -557,10 +654,15 @@ def main() -> None:
                 "double_matches": len(doubles),
                 "stranded_compatible": len(stranded),
                 "pairings_per_s": round(len(proposals) / busy_s, 1),
+                "wrong_matches": wrong_matches,
+                "lost_matches": lost_matches,
+                **loss_summary,
             },
             separators=(",", ":"),
         )
     )
+    if private_redis is not None:
+        private_redis.kill()
 
 
 if __name__ == "__main__":
