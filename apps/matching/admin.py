@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from apps.core.redis import get_redis
 from apps.matching import queue, selectors
-from apps.matching.models import Match, MatchSeat, TicketEvent
+from apps.matching.models import Match, MatchSeat, QueueEpoch, TicketEvent
 
 
 class MatchSeatInline(admin.TabularInline):
@@ -37,6 +37,21 @@ class TicketEventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "event"]
     search_fields = ["user__email"]
     readonly_fields = ["seq", "event", "user", "kind", "detail", "proposal_id", "at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(QueueEpoch)
+class QueueEpochAdmin(admin.ModelAdmin):
+    """Each lifetime of the live queue in Redis: when it was lost and how many tickets came back."""
+
+    list_display = ["id", "cause", "started_at", "restored_at", "restored", "told"]
+    list_filter = ["cause"]
+    readonly_fields = ["cause", "started_at", "restored_at", "restored", "told"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -12,7 +12,7 @@ from apps.core.errors import DomainError
 from apps.matching import events, queue
 from apps.matching.models import Match, MatchSeat
 from apps.matching.services.recording import record_declined, record_matched, record_timed_out
-from apps.matching.services.records import ticket_records_delete
+from apps.matching.services.records import queue_restoring, ticket_records_delete
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,10 @@ def proposal_respond(*, user_id: int, proposal_id: int, accept: bool) -> str:
 
     Returns the new state: accepted (waiting for the partner), confirming, matched, declined.
     """
-    result = queue.respond(proposal_id=proposal_id, user_id=user_id, accept=accept)
+    try:
+        result = queue.respond(proposal_id=proposal_id, user_id=user_id, accept=accept)
+    except queue.QueueStateLost:
+        raise queue_restoring() from None
     outcome = result[0]
     if outcome == "err":
         status, message = _RESPOND_ERRORS[result[1]]

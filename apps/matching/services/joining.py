@@ -12,7 +12,7 @@ from apps.events.services import event_require_joinable
 from apps.matching import events, queue, selectors
 from apps.matching.models import Match, MatchSeat, MatchStatus
 from apps.matching.services.recording import record_after_commit, record_declined, record_wait
-from apps.matching.services.records import ticket_record, ticket_records_delete
+from apps.matching.services.records import queue_restoring, ticket_record, ticket_records_delete
 from apps.matching.services.restore import queue_state_ensure
 
 
@@ -41,7 +41,7 @@ def _already_queued() -> DomainError:
 
 
 def ticket_enqueue(*, snapshot: queue.TicketSnapshot) -> None:
-    """The hot half of a join: PostgreSQL's copy and one atomic Redis call in one transaction; a
+    """The hot half of a join: one atomic Redis call, then PostgreSQL's copy (one statement); a
     worker then pairs the new arrivals in a batch.
 
     When Redis lost the queue's state the join first waits for the restore (which puts everyone
@@ -56,20 +56,23 @@ def ticket_enqueue(*, snapshot: queue.TicketSnapshot) -> None:
         try:
             state = _enqueue_recorded(snapshot)
         except queue.QueueStateLost:
-            raise DomainError(
-                "queue_restoring", _("The queue is being restored. Try again in a few seconds."), http_status=503
-            ) from None
+            raise queue_restoring() from None
     if state == "drain":
         transaction.on_commit(lambda: drain_arrivals.delay(snapshot.event_id))
 
 
 def _enqueue_recorded(snapshot: queue.TicketSnapshot) -> str:
+    """Redis first, so a refused join ('exists') never touches the copy; a copy that cannot be
+    written takes the ticket back out, so nobody waits without one."""
     joined_ms = queue.now_ms()
-    with transaction.atomic():
+    outcome, state = queue.enqueue(snapshot, at_ms=joined_ms)
+    if outcome == "exists":
+        raise _already_queued()
+    try:
         ticket_record(snapshot=snapshot, joined_ms=joined_ms)
-        outcome, state = queue.enqueue(snapshot, at_ms=joined_ms)
-        if outcome == "exists":
-            raise _already_queued()
+    except Exception:
+        queue.leave(event_id=snapshot.event_id, user_id=snapshot.user_id)
+        raise
     return state
 
 

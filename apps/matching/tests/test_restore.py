@@ -184,3 +184,26 @@ def test_open_proposals_end_at_the_loss_and_matches_made_just_before_are_confirm
     for user_id in (matched.user_a_id, matched.user_b_id):
         confirmed = _frames_of(sent_frames, user_id, "match.confirmed")
         assert [(frame["match"], frame["room"]) for frame in confirmed] == [(matched.pk, matched.room_id)]
+
+
+def _copies(event) -> set[int]:
+    return set(QueueTicket.objects.filter(event=event).values_list("user_id", flat=True))
+
+
+def test_postgresql_keeps_a_copy_of_exactly_the_tickets_redis_holds(live_event):
+    # given two pairs proposed: every ticket has its copy, with its join time
+    first_woman, first_man = _pair("서울대학교", "부산대학교")
+    first = _proposed(live_event, first_woman, first_man)
+    second_woman, second_man = _pair("연세대학교", "고려대학교")
+    second = _proposed(live_event, second_woman, second_man)
+    assert _copies(live_event) == {first_woman.user_id, first_man.user_id, second_woman.user_id, second_man.user_id}
+    # when the first man declines: only the decliner's copy goes
+    services.proposal_respond(user_id=first_man.user_id, proposal_id=first, accept=False)
+    assert _copies(live_event) == {first_woman.user_id, second_woman.user_id, second_man.user_id}
+    # when the second pair matches: both copies go with the Match
+    services.proposal_respond(user_id=second_woman.user_id, proposal_id=second, accept=True)
+    services.proposal_respond(user_id=second_man.user_id, proposal_id=second, accept=True)
+    assert _copies(live_event) == {first_woman.user_id}
+    # when the last one leaves: nothing is left to restore
+    services.queue_leave(user_id=first_woman.user_id, event_id=live_event.pk)
+    assert _copies(live_event) == set()
