@@ -198,6 +198,6 @@ def metrics_reconcile(*, now: float | None = None) -> int:
     mismatches = sum(
         1 for key, value in expected.items() if abs(stored.get(key, float("nan")) - value) > 1e-6 or key not in stored
     )
-    # Matching's queue reconciliation adds its repairs as `src:matching` (apps/matching/services.py).
+    # Matching's queue reconciliation adds its repairs as `src:matching` (apps/matching/services/upkeep.py).
     metrics.gauge_part_set(Metric.RECONCILE_MISMATCHES, "metrics", mismatches)
     return mismatches
