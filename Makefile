@@ -65,7 +65,7 @@ bench-db: install
 	$(BIN)/python scripts/ensure_database.py $(BENCH_DATABASE_URL)
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 
-# Matching engine under a 5,000-user burst; ARGS=--kill-worker kills -9 one worker mid-run.
+# Matching engine under a 5,000-user burst; ARGS=--kill-worker kills -9 one worker mid-run, ARGS=--lose-redis restarts its private Redis empty at t = 5 s.
 bench-matching: bench-db
 	$(BENCH_ENV) $(BIN)/python bench/matching.py $(ARGS)
 
