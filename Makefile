@@ -8,7 +8,7 @@ ARGS ?=
 BOOTSTRAP = VENV=$(VENV) PYTHON=$(PYTHON) bash scripts/bootstrap.sh
 
 .PHONY: run test install install-test lock lint format check-static check-deploy bench-db bench-matching bench-chat \
-	bench-moderation bench-dashboard bench-rounds messages
+	bench-moderation bench-dashboard bench-rounds messages cluster-up cluster-down bench-cluster
 
 # The venv with the locked Python packages (enough for `make run`, lint and benchmarks).
 install:
@@ -88,3 +88,12 @@ bench-moderation: bench-db
 # Speed-dating rounds: 5,000 checked-in students with open sockets, 50/50 then 60/40, three rounds each.
 bench-rounds: bench-db
 	$(BENCH_ENV) $(BIN)/python bench/rounds.py $(ARGS)
+
+# A cluster on this machine (root; deploy/cluster): HAProxy, 3 web, 2 worker, beat, Redis primary +
+# replica + 3 Sentinels, PostgreSQL, each host in its own network namespace. It stops by itself
+# after CLUSTER_TIME_LIMIT_S (1,800 s); `make cluster-down` removes everything it made.
+cluster-up: install
+	$(BIN)/python -m deploy.cluster.cluster up
+
+cluster-down:
+	$(BIN)/python -m deploy.cluster.cluster down
