@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Web: daphne serves HTTP and WebSockets (/ws/). On SIGTERM daphne stops accepting,
-# closes open sockets and waits up to --application-close-timeout for consumers, so
-# clients reconnect to another pod; the pod's preStop sleep lets the load balancer
-# deregister the target first.
+# Web: daphne serves HTTP and WebSockets (/ws/). On SIGTERM it drains (apps/realtime/drain.py):
+# it stops accepting, tells open sockets to reconnect (close 1012) evenly over
+# WEBSOCKET_DRAIN_WINDOW_S, lets in-flight writes finish and exits; the pod's preStop sleep
+# lets the load balancer deregister the target first.
 #
 # No --proxy-headers: daphne would take the *leftmost* X-Forwarded-For entry, which the
 # client writes, as REMOTE_ADDR. REMOTE_ADDR stays the socket peer (the ALB, or Prometheus

@@ -36,6 +36,11 @@ defer_autobahn_debug_formatting()
 write_tcp_through()
 fail_websockets_with_a_close_frame()
 leave_request_bodies_to_django()
+if "daphne.server" in sys.modules:
+    # Under daphne (not under a test's communicator): SIGTERM drains instead of dropping every socket.
+    from apps.realtime.drain import install as install_graceful_drain  # noqa: E402
+
+    install_graceful_drain()
 
 # Everything imported so far lives as long as the process: keep it out of the collector's
 # full passes, and collect the young generation less often. A server holding thousands of
