@@ -66,8 +66,14 @@ bench-db: install
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 
 # Matching engine under a 5,000-user burst; ARGS=--kill-worker kills -9 one worker mid-run, ARGS=--lose-redis restarts its private Redis empty at t = 5 s.
+# ARGS=--capacity: pairings/s with 5k/50k/200k waiting tickets (bench/matching_capacity.py,
+# against a private redis-server).
 bench-matching: bench-db
+ifneq (,$(filter --capacity,$(ARGS)))
+	$(BIN)/python bench/matching_capacity.py $(filter-out --capacity,$(ARGS))
+else
 	$(BENCH_ENV) $(BIN)/python bench/matching.py $(ARGS)
+endif
 
 check-deploy:
 	bash deploy/check_deploy.sh

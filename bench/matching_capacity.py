@@ -1,0 +1,207 @@
+"""Matching engine capacity: pairings per second with 5,000, 50,000 and 200,000 waiting tickets.
+
+`make bench-matching ARGS=--capacity` runs this file. It drives the engine only through the
+entry points the pairing path uses (apps.matching.queue: `enqueue` at join, `arrivals_take`
+and `pair_many` in the drain task), against a private redis-server, so the number is the
+engine's and not PostgreSQL's or the channel layer's.
+
+For each size a backlog of N men seeking women waits (joined over the past N/500 s, the way
+a crowd arrives). Then driver processes join women seeking men and, to keep the backlog at N,
+one more man per woman, as fast as the engine takes them; each driver drains the arrivals as
+the drain task does (take a batch, pair it in one atomic call). Every woman pairs with the
+longest-waiting compatible man (bounded scan of MATCHING_SCAN_DEPTH candidates).
+
+Besides pairings/s (which on a shared 2-core machine also pays for the drivers' Python), each
+size reports redis-server's CPU ms per pairing: Redis runs the scripts on one core, so
+1,000 / that number is the engine's ceiling per Redis primary.
+LAST line: {"bench":"matching-capacity","pairings_per_s_5k":..,"pairings_per_s_50k":..,"pairings_per_s_200k":..}
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SIZES = (5_000, 50_000, 200_000)
+LABELS = {5_000: "5k", 50_000: "50k", 200_000: "200k"}
+BACKLOG_ARRIVALS_PER_S = 500
+EVENT_ID = 1
+UNIVERSITIES = 40
+INTEREST_POOL = 30
+INTERESTS_EACH = 5
+ROUND = 50  # joins of each side per driver round; the drain task takes batches of 50 too
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def log(message: str) -> None:
+    print(f"[capacity {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="bench-capacity-redis-")
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            + ["--dir", self.dir],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def cpu_s(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def django_setup(redis_url: str) -> None:
+    os.environ["REDIS_URL"] = redis_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchminds.settings.base")
+    import django
+
+    django.setup()
+
+
+def snapshot(user_id: int, gender: str, rng: random.Random):
+    from apps.matching.queue import TicketSnapshot
+
+    return TicketSnapshot(
+        event_id=EVENT_ID,
+        user_id=user_id,
+        gender=gender,
+        seeking="F" if gender == "M" else "M",
+        university_id=rng.randrange(UNIVERSITIES),
+        interest_ids=tuple(rng.sample(range(1, INTEREST_POOL + 1), INTERESTS_EACH)),
+        card_json='{"nickname":"bench"}',
+        excluded_user_ids=frozenset(),
+        allow_same_university=False,
+        accept_timeout_s=20,
+        max_wait_s=600,
+    )
+
+
+def fill_backlog(size: int) -> None:
+    """N men waiting, joined over the past size / 500 s (oldest first)."""
+    from apps.core.redis import get_redis
+    from apps.matching import queue
+
+    get_redis().flushdb()
+    rng = random.Random(size)
+    start_ms = queue.now_ms() - size * 1000 / BACKLOG_ARRIVALS_PER_S
+    for index in range(size):
+        queue.enqueue(snapshot(index + 1, "M", rng), at_ms=start_ms + index * 1000 / BACKLOG_ARRIVALS_PER_S)
+    # The backlog's own arrivals were paired (with nobody) long ago: the drain has taken them.
+    while queue.arrivals_take(event_id=EVENT_ID, count=10_000):
+        pass
+
+
+def driver_main(index: int, redis_url: str, duration_s: float, go, results) -> None:
+    django_setup(redis_url)
+    from apps.matching import queue
+
+    rng = random.Random(index)
+    next_id = 100_000_000 * (index + 1)
+    pairings = joins = 0
+    go.wait()
+    deadline = time.monotonic() + duration_s
+    while time.monotonic() < deadline:
+        for _ in range(ROUND):
+            queue.enqueue(snapshot(next_id, "F", rng))
+            queue.enqueue(snapshot(next_id + 1, "M", rng))
+            next_id += 2
+        joins += 2 * ROUND
+        while arrivals := queue.arrivals_take(event_id=EVENT_ID, count=ROUND):
+            pairings += len(queue.pair_many(event_id=EVENT_ID, user_ids=arrivals))
+    results.put((pairings, joins))
+
+
+def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) -> dict:
+    fill_started = time.monotonic()
+    fill_backlog(size)
+    from apps.matching import queue
+
+    log(f"{size:,} waiting after {time.monotonic() - fill_started:.0f} s; {drivers} drivers for {duration_s:.0f} s")
+    context = multiprocessing.get_context("fork")
+    go, results = context.Event(), context.Queue()
+    processes = [context.Process(target=driver_main, args=(i, redis.url, duration_s, go, results)) for i in range(drivers)]
+    for process in processes:
+        process.start()
+    time.sleep(1.0)  # the drivers import Django before the clock starts
+    cpu_before, started = redis.cpu_s(), time.monotonic()
+    go.set()
+    totals = [results.get(timeout=duration_s + 120) for _ in processes]
+    elapsed, redis_cpu = time.monotonic() - started, redis.cpu_s() - cpu_before
+    for process in processes:
+        process.join(30)
+    pairings, joins = sum(t[0] for t in totals), sum(t[1] for t in totals)
+    waiting = sum(queue.bucket_sizes(event_id=EVENT_ID).values())
+    row = {
+        "waiting": size,
+        "waiting_after": waiting,
+        "pairings": pairings,
+        "joins": joins,
+        "pairings_per_s": round(pairings / elapsed),
+        "redis_cpu_ms_per_pairing": round(redis_cpu * 1000 / max(pairings, 1), 4),
+        "redis_ceiling_pairings_per_s": round(pairings / redis_cpu) if redis_cpu else None,
+    }
+    log(json.dumps(row))
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--drivers", type=int, default=3, help="driver processes joining and pairing (default 3)")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds measured per size (default 8)")
+    parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES), help="waiting backlogs to measure")
+    args = parser.parse_args()
+    redis = PrivateRedis()
+    try:
+        django_setup(redis.url)
+        rows = [measure(int(size), redis, drivers=args.drivers, duration_s=args.duration) for size in args.sizes.split(",")]
+    finally:
+        redis.stop()
+    rates = [row["pairings_per_s"] for row in rows]
+    ceilings = [row["redis_ceiling_pairings_per_s"] for row in rows]
+    flatness = min(rates) / max(rates)
+    log(f"flatness: slowest/fastest pairings/s {flatness:.2f}; Redis ceiling {min(ceilings):,}–{max(ceilings):,}/s")
+    print(json.dumps({"bench": "matching-capacity-detail", "sizes": rows}), flush=True)
+    summary = {"bench": "matching-capacity"}
+    for row in rows:
+        summary[f"pairings_per_s_{LABELS.get(row['waiting'], row['waiting'])}"] = row["pairings_per_s"]
+    print(json.dumps(summary), flush=True)
+
+
+if __name__ == "__main__":
+    main()
