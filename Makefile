@@ -103,3 +103,9 @@ cluster-up: install
 
 cluster-down:
 	$(BIN)/python -m deploy.cluster.cluster down
+
+# The cluster under faults (bench/cluster.py): 2,000 students matching and chatting while a web host
+# is killed, another cut off, Redis fails over, a worker host is killed and every web host is
+# restarted with the drain; every history is compared with PostgreSQL. Root; ARGS="--students 200".
+bench-cluster: install
+	$(BIN)/python bench/cluster.py $(ARGS)

@@ -1,0 +1,184 @@
+"""`make bench-cluster`: one event on the cluster of deploy/cluster while it loses hosts.
+
+Students connect through HAProxy, join the queue in a steady stream, accept their proposals
+and chat 1:1 with their match, while, in this order: every process of one web host is killed
+(-9) and later restarted; another web host's link is cut for 20 s; the Redis primary's host is
+killed (-9) and a Sentinel promotes the replica; a worker host is killed (-9) while it pairs;
+every web host is restarted in turn with the graceful drain. Then every client's history is
+compared with PostgreSQL.
+
+    make bench-cluster                        # 2,000 students
+    make bench-cluster ARGS="--students 200"  # a smaller run for development
+
+The load generator runs on the cluster's client host (its own network namespace); the cluster
+is brought up first when none is up and always torn down at the end.
+LAST line: {"bench":"cluster","students":..,"messages":..,"lost":0,...,"queue_lost_alert_s":..}
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.cluster_audit import CpuTracker, audit, prepare, probe_http, wait_alert  # noqa: E402
+from bench.cluster_clients import Student  # noqa: E402
+
+CHAT_INTERVAL_S = 4.0
+IDLE_S = 15.0
+
+
+def log(message: str) -> None:
+    print(f"[bench-cluster {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def cluster(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "deploy.cluster.cluster", *args], cwd=ROOT, check=True)
+
+
+async def faults(marks: dict, *, students: list[Student]) -> None:
+    """The issue's fault sequence, in order; `marks` records when each began (monotonic s)."""
+    from deploy.cluster import cluster as harness
+    from deploy.cluster import netns
+    from deploy.cluster.topology import REDIS_PRIMARY, WEBS, WORKERS
+
+    async def step(name: str, action, *args) -> None:
+        marks[name] = time.monotonic()
+        log(f"fault: {name}")
+        await asyncio.to_thread(action, *args)
+
+    await asyncio.sleep(10)
+    await step("kill_web1", netns.kill_namespace, WEBS[0].namespace)
+    await asyncio.sleep(10)
+    await step("restart_web1", harness.start_host, WEBS[0])
+    await asyncio.sleep(5)
+    await step("cut_web2", lambda: netns.set_link(WEBS[1], up=False))
+    await asyncio.sleep(20)
+    await step("restore_web2", lambda: netns.set_link(WEBS[1], up=True))
+    await asyncio.sleep(10)
+    await step("redis_failover", netns.kill_namespace, REDIS_PRIMARY.namespace)
+    await asyncio.sleep(20)
+    await step("kill_worker1", netns.kill_namespace, WORKERS[0].namespace)
+    await asyncio.sleep(10)
+    await step("restart_worker1", harness.start_host, WORKERS[0])
+    await asyncio.sleep(5)
+    marks["rolling_start"] = time.monotonic()
+    for web in WEBS:
+        await step(f"drain_{web.name}", harness.drain, web)
+    marks["rolling_end"] = time.monotonic()
+    log("fault sequence done")
+
+
+async def run(args, plan: dict) -> dict:
+    from deploy.cluster.topology import HTTP_PORT, LB
+
+    event_id = plan["event"]
+    students = [
+        Student(spec, host=LB.address, port=HTTP_PORT, event_id=event_id, chat_interval_s=CHAT_INTERVAL_S)
+        for spec in plan["students"]
+    ]
+    tracker = CpuTracker()
+    sampler = asyncio.create_task(tracker.run())
+    cpu_connect = tracker.sample()
+    connections = [asyncio.create_task(student.run()) for student in students]
+    for index in range(0, len(students), 100):
+        await asyncio.gather(*(s.connected.wait() for s in students[index : index + 100]))
+    cpu_idle = tracker.sample()
+    log(f"{len(students)} students connected; idle for {IDLE_S:.0f} s")
+    await asyncio.sleep(IDLE_S)
+    cpu_start = tracker.sample()
+    phases = {"connect": _spent(cpu_connect, cpu_idle), "idle": _spent(cpu_idle, cpu_start)}
+    marks: dict = {"start": time.monotonic()}
+    probes: list = []
+    prober = asyncio.create_task(probe_http(LB.address, HTTP_PORT, probes))
+    chats = [asyncio.create_task(student.chat()) for student in students]
+    join_span = args.join_span_s
+
+    async def joins() -> None:
+        for index, student in enumerate(students):
+            await asyncio.sleep(max(0.0, marks["start"] + join_span * index / len(students) - time.monotonic()))
+            student.join()
+
+    joining = asyncio.create_task(joins())
+    fault_run = asyncio.create_task(faults(marks, students=students))
+    alert = asyncio.create_task(wait_alert(marks))
+    await fault_run
+    await joining
+    log(f"settling {args.settle_s:.0f} s")
+    await asyncio.sleep(args.settle_s)
+    for student in students:
+        student.chatting = False
+    await asyncio.gather(*(student.finish_sends(30) for student in students))
+    for student in students:
+        if student.room and student.connected.is_set():
+            student.resume()
+    await asyncio.sleep(5)
+    cpu = _spent(cpu_start, tracker.sample())
+    prober.cancel()
+    sampler.cancel()
+    alert_s = await alert
+    for student in students:
+        student.stop()
+    for task in chats + connections:
+        task.cancel()
+    await asyncio.gather(*chats, *connections, return_exceptions=True)
+    return {
+        "marks": marks,
+        "probes": probes,
+        "alert_s": alert_s,
+        "cpu_s": cpu,
+        "phases_cpu_s": phases,
+        "idle_s": IDLE_S,
+        "students": students,
+    }
+
+
+def _spent(before: dict, after: dict) -> dict:
+    return {host: round(after[host] - before.get(host, 0.0), 3) for host in after}
+
+
+def inner(args) -> None:
+    plan = prepare(students=args.students)
+    log(f"prepared {args.students} students in event {plan['event']}")
+    result = asyncio.run(run(args, plan))
+    summary, detail = audit(result, plan)
+    print(json.dumps({"bench": "cluster-detail", **detail}), flush=True)
+    print(json.dumps(summary), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=2000)
+    parser.add_argument("--join-span-s", type=float, default=120.0, help="joins spread over this long (default 120 s)")
+    parser.add_argument("--settle-s", type=float, default=30.0, help="after the faults, before the audit")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--keep", action="store_true", help="leave the cluster up afterwards")
+    args = parser.parse_args()
+    if args.inner:
+        inner(args)
+        return
+    from deploy.cluster import netns
+    from deploy.cluster.topology import CLIENT
+
+    brought_up = not netns.namespaces()
+    if brought_up:
+        cluster("up")
+    try:
+        argv = [sys.executable, str(Path(__file__).resolve()), "--inner", "--students", str(args.students)]
+        argv += ["--join-span-s", str(args.join_span_s), "--settle-s", str(args.settle_s)]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        code = subprocess.run(["ip", "netns", "exec", CLIENT.namespace, *argv], cwd=ROOT, env=env).returncode
+    finally:
+        if brought_up and not args.keep:
+            cluster("down")
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,260 @@
+"""Set-up, probes and the final audit of `make bench-cluster` (run on the cluster's client host)."""
+
+import asyncio
+import os
+import random
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+PROBE_INTERVAL_S = 0.1
+ALERT_WAIT_S = 90
+EMAIL_DOMAIN = "cluster.bench"
+
+
+def django_setup() -> None:
+    from deploy.cluster.services import app_env
+    from deploy.cluster.topology import CLIENT
+
+    os.environ.update(app_env(role="bench", host=CLIENT))
+    import django
+
+    django.setup()
+
+
+def prepare(*, students: int) -> dict:
+    """A live event, `students` students (half women, half men, all verified adults) with sessions."""
+    django_setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import transaction
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from apps.accounts.models import Profile, University, User
+    from apps.events.models import Event
+
+    rng = random.Random(26)
+    now = timezone.now()
+    universities = list(University.objects.values_list("pk", "region"))
+    with transaction.atomic():
+        event = Event.objects.create(
+            name=f"cluster bench {int(time.time())}",
+            starts_at=now - timedelta(minutes=5),
+            ends_at=now + timedelta(hours=2),
+            allow_same_university=True,
+            accept_timeout_s=20,
+            max_wait_s=900,
+        )
+        users = User.objects.bulk_create(
+            [User(email=f"s{i}-{event.pk}@{EMAIL_DOMAIN}", password="!bench") for i in range(students)], batch_size=2000
+        )
+        profiles = []
+        for index, user in enumerate(users):
+            gender = "F" if index % 2 else "M"
+            university_id, region = rng.choice(universities)
+            profiles.append(
+                Profile(
+                    user=user,
+                    nickname=f"c{event.pk}-{index}",
+                    gender=gender,
+                    seeking="M" if gender == "F" else "F",
+                    birth_date=date(2001, 5, 17),
+                    university_id=university_id,
+                    region=region,
+                )
+            )
+        Profile.objects.bulk_create(profiles, batch_size=2000)
+        store, expire = SessionStore(), now + timedelta(days=1)
+        sessions = [
+            Session(
+                session_key=get_random_string(32),
+                session_data=store.encode(
+                    {
+                        "_auth_user_id": str(user.pk),
+                        "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                        "_auth_user_hash": user.get_session_auth_hash(),
+                    }
+                ),
+                expire_date=expire,
+            )
+            for user in users
+        ]
+        Session.objects.bulk_create(sessions, batch_size=2000)
+    return {
+        "event": event.pk,
+        "students": [{"user": user.pk, "session": session.session_key} for user, session in zip(users, sessions, strict=True)],
+    }
+
+
+class CpuTracker:
+    """CPU seconds used by each host's processes, sampled every second so that a process killed
+    with -9 keeps the CPU it had used when it was last seen."""
+
+    def __init__(self) -> None:
+        from deploy.cluster.topology import CLIENT, HOSTS
+
+        self.hosts = [host for host in HOSTS if host is not CLIENT]
+        self.seen: dict[tuple[str, int], float] = {}
+
+    def sample(self) -> dict[str, float]:
+        from deploy.cluster import netns
+
+        for host in self.hosts:
+            for pid in netns.pids(host.namespace):
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                self.seen[(host.name, pid)] = (int(fields[11]) + int(fields[12])) / TICKS
+        totals = dict.fromkeys((host.name for host in self.hosts), 0.0)
+        for (name, _pid), seconds in self.seen.items():
+            totals[name] += seconds
+        return totals
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.to_thread(self.sample)
+            await asyncio.sleep(1.0)
+
+
+async def probe_http(host: str, port: int, probes: list) -> None:
+    """GET / through HAProxy every 100 ms: (monotonic s, HTTP status or 0 for a failed request)."""
+    request = f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+    while True:
+        at, status = time.monotonic(), 0
+        try:
+            async with asyncio.timeout(5):
+                reader, writer = await asyncio.open_connection(host, port)
+                writer.write(request)
+                line = await reader.readline()
+                status = int(line.split()[1]) if line.startswith(b"HTTP/") else 0
+                writer.close()
+        except (OSError, TimeoutError, ValueError, IndexError):
+            status = 0
+        probes.append((at, status))
+        await asyncio.sleep(PROBE_INTERVAL_S)
+
+
+async def wait_alert(marks: dict) -> float | None:
+    """Seconds from the Redis failover to the first alert about Redis or the queue state, or None."""
+    while "redis_failover" not in marks:
+        await asyncio.sleep(0.5)
+    failed_over_wall = time.time() - (time.monotonic() - marks["redis_failover"])
+
+    def fired():
+        from django.db.models import Q
+
+        from apps.alerts.models import Alert
+
+        alert = (
+            Alert.objects.filter(Q(rule__name__icontains="redis") | Q(rule__name__icontains="queue-state"))
+            .filter(fired_at__gte=datetime.fromtimestamp(failed_over_wall, tz=UTC))
+            .order_by("fired_at")
+            .values_list("rule__name", "fired_at")
+            .first()
+        )
+        return alert
+
+    deadline = time.monotonic() + ALERT_WAIT_S
+    while time.monotonic() < deadline:
+        alert = await asyncio.to_thread(fired)
+        if alert:
+            marks["alert_rule"] = alert[0]
+            return round(alert[1].timestamp() - failed_over_wall, 1)
+        await asyncio.sleep(1)
+    return None
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def audit(result: dict, plan: dict) -> tuple[dict, dict]:
+    from collections import Counter
+
+    from apps.chat.models import Message
+    from apps.matching.models import Match
+
+    students = result["students"]
+    event_id = plan["event"]
+    from apps.matching import queue
+
+    stranded_tickets = {
+        s.user: queue.ticket_get(event_id=event_id, user_id=s.user).get("st", "none")
+        for s in students
+        if s.joined and s.state in ("waiting", "idle")
+    }
+    matches = list(Match.objects.filter(event_id=event_id).values_list("user_a_id", "user_b_id", "room_id"))
+    seats = Counter(user for a, b, _room in matches for user in (a, b))
+    rooms = {room for _a, _b, room in matches if room}
+    stored = list(Message.objects.filter(room_id__in=rooms).values_list("room_id", "seq", "sender_id", "client_msg_id"))
+    by_room: dict[int, set[int]] = {}
+    ids_by_sender: dict[int, set[str]] = {}
+    for room, seq, sender, client_msg_id in stored:
+        by_room.setdefault(room, set()).add(seq)
+        ids_by_sender.setdefault(sender, set()).add(client_msg_id)
+    ids = Counter((room, sender, client_msg_id) for room, _seq, sender, client_msg_id in stored)
+    lost = 0
+    for student in students:
+        if student.room:
+            lost += len(by_room.get(student.room, set()) - student.seen)
+        lost += sum(1 for client_msg_id in student.acked if client_msg_id not in ids_by_sender.get(student.user, set()))
+        lost += 1 if student.pending else 0
+    marks, probes = result["marks"], result["probes"]
+    rolling = [status for at, status in probes if marks.get("rolling_start", 0) <= at <= marks.get("rolling_end", 0)]
+    reconnects = [ms for student in students for _at, ms in student.reconnects_ms]
+    by_fault: dict[str, list[float]] = {}
+    faults = sorted((at, name) for name, at in marks.items() if isinstance(at, float))
+    for student in students:
+        for at, ms in student.reconnects_ms:
+            name = [fault for start_at, fault in faults if start_at <= at][-1] if faults and faults[0][0] <= at else "start"
+            by_fault.setdefault(name, []).append(ms)
+    stranded = [s for s in students if s.joined and s.state in ("waiting", "idle")]
+    states = Counter(student.state for student in students if student.joined)
+    summary = {
+        "bench": "cluster",
+        "students": len(students),
+        "messages": len(stored),
+        "lost": lost,
+        "duplicated": sum(count - 1 for count in ids.values()),
+        "out_of_order": sum(student.out_of_order for student in students),
+        "double_matches": sum(1 for count in seats.values() if count > 1),
+        "stranded_waiting": len(stranded) + sum(1 for s in students if not s.joined),
+        "stuck_proposals": states.get("proposed", 0),
+        "reconnect_p99_ms": round(pct(reconnects, 0.99)),
+        "rolling_failed_requests": sum(1 for status in rolling if not 200 <= status < 400),
+        "http_5xx": sum(1 for _at, status in probes if status >= 500),
+        "queue_lost_alert_s": result["alert_s"],
+    }
+    start = marks["start"]
+    pairings = len(matches)
+    cpu = result["cpu_s"]
+    phases = result["phases_cpu_s"]
+    count = len(students)
+    detail = {
+        "cpu_ms_per_connect": {host: round(seconds * 1000 / count, 3) for host, seconds in phases["connect"].items()},
+        "cpu_ms_per_idle_socket_minute": {
+            host: round(seconds * 1000 / (count * result["idle_s"] / 60), 3) for host, seconds in phases["idle"].items()
+        },
+        "matches": pairings,
+        "states": dict(states),
+        "reconnects": len(reconnects),
+        "reconnect_p50_ms": round(pct(reconnects, 0.5)),
+        "reconnect_p99_ms_after": {name: [len(values), round(pct(values, 0.99))] for name, values in by_fault.items()},
+        "stranded": [
+            {"user": s.user, "joined_s": round(s.joined_at - marks["start"], 1), "redis": stranded_tickets.get(s.user)}
+            for s in stranded[:20]
+        ],
+        "probes": len(probes),
+        "probe_failures": sum(1 for _at, status in probes if not 200 <= status < 400),
+        "rolling_requests": len(rolling),
+        "alert_rule": marks.get("alert_rule"),
+        "faults_s": {name: round(at - start, 1) for name, at in marks.items() if isinstance(at, float) and name != "start"},
+        "cpu_s": cpu,
+        "cpu_ms_per_message": {host: round(seconds * 1000 / max(len(stored), 1), 3) for host, seconds in cpu.items()},
+        "cpu_ms_per_pairing": {host: round(seconds * 1000 / max(pairings, 1), 3) for host, seconds in cpu.items()},
+    }
+    return summary, detail

@@ -1,0 +1,210 @@
+"""The students of `make bench-cluster`: one WebSocket each through HAProxy, matching then 1:1 chat.
+
+Each behaves as the browser client does (static/realtime/client.js, static/chat/room.js):
+reconnects with full-jitter backoff after any close, resumes its room from the last seq it
+holds, asks for its queue state again, accepts every proposal, and sends one chat message at
+a time, resending it with the same client_msg_id until it is acknowledged. It records what
+the audit needs: every (room, seq) it saw, its acknowledged sends, live frames that arrived
+out of order and how long each reconnect took.
+"""
+
+import asyncio
+import json
+import random
+import time
+
+from bench.ws_client import connect
+
+BACKOFF_BASE_S = 0.5
+BACKOFF_MAX_S = 30.0
+ACK_TIMEOUT_S = 10.0
+
+
+class Student:
+    def __init__(self, spec: dict, *, host: str, port: int, event_id: int, chat_interval_s: float) -> None:
+        self.user, self.session = spec["user"], spec["session"]
+        self.host, self.port, self.event_id = host, port, event_id
+        self.chat_interval_s = chat_interval_s
+        self.ws = None
+        self.state = "idle"  # idle → waiting → proposed → matched
+        self.joined = False
+        self.room: int | None = None
+        self.seen: set[int] = set()
+        self.live_max = 0
+        self.out_of_order = 0
+        self.sent = 0
+        self.pending: dict | None = None  # the one unacknowledged send
+        self.pending_since = 0.0
+        self.acked: dict[str, int] = {}  # client_msg_id → seq
+        self.disconnected_at: float | None = None
+        self.reconnects_ms: list[tuple[float, float]] = []  # (disconnected at, ms to the next hello)
+        self.joined_at = 0.0
+        self.attempt = 0
+        self.stopping = False
+        self.connected = asyncio.Event()
+        self.chatting = True
+
+    # Connection --------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        while not self.stopping:
+            self.connected.clear()
+            closed = asyncio.get_running_loop().create_future()
+            try:
+                self.ws = await connect(
+                    self.host,
+                    self.port,
+                    "/ws/",
+                    headers={"Cookie": f"sessionid={self.session}", "Origin": f"http://{self.host}"},
+                    on_message=self.on_message,
+                    on_close=lambda _ws, closed=closed: closed.done() or closed.set_result(None),
+                    open_timeout=10,
+                )
+            except (OSError, TimeoutError, Exception):  # noqa: BLE001 - any refused handshake: back off and retry
+                await self.back_off()
+                continue
+            await closed
+            self.ws = None
+            if self.stopping:
+                return
+            if self.disconnected_at is None:
+                self.disconnected_at = time.monotonic()
+            await self.back_off()
+
+    async def back_off(self) -> None:
+        if self.disconnected_at is None:
+            self.disconnected_at = time.monotonic()
+        ceiling = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2**self.attempt)
+        self.attempt += 1
+        await asyncio.sleep(random.random() * ceiling)
+
+    def send(self, frame: dict) -> bool:
+        return bool(self.ws and self.ws.send_text(json.dumps(frame, separators=(",", ":"))))
+
+    # Frames ------------------------------------------------------------------------------------
+
+    def on_message(self, text: str) -> None:
+        frame = json.loads(text)
+        handler = getattr(self, "on_" + frame["type"].replace(".", "_"), None)
+        if handler:
+            handler(frame)
+
+    def on_hello(self, _frame: dict) -> None:
+        self.attempt = 0
+        if self.disconnected_at is not None:
+            self.reconnects_ms.append((self.disconnected_at, (time.monotonic() - self.disconnected_at) * 1000))
+            self.disconnected_at = None
+        if self.room:
+            self.resume()
+        if self.state in ("waiting", "proposed"):
+            self.send({"type": "queue.sync", "event": self.event_id})
+        if self.pending:
+            self.send(self.pending)
+            self.pending_since = time.monotonic()
+        self.connected.set()
+
+    def join(self) -> None:
+        if not self.joined:
+            self.joined_at = time.monotonic()
+        self.joined = True
+        self.state = "waiting"
+        self.send({"type": "queue.join", "event": self.event_id})
+
+    def resume(self) -> None:
+        self.send({"type": "resume", "rooms": {str(self.room): self.held()}})
+
+    def held(self) -> int:
+        seq = 0
+        while seq + 1 in self.seen:
+            seq += 1
+        return seq
+
+    def on_queue_status(self, frame: dict) -> None:
+        if frame.get("event") == self.event_id and frame["state"] == "waiting" and self.state == "idle":
+            self.state = "waiting"
+
+    def on_match_proposed(self, frame: dict) -> None:
+        if self.state != "matched":
+            self.state = "proposed"
+            self.send({"type": "match.accept", "proposal": frame["proposal"]})
+
+    def on_match_cancelled(self, frame: dict) -> None:
+        if self.state == "matched":
+            return
+        if frame.get("requeued"):
+            self.state = "waiting"
+        else:
+            self.join()  # as a student would: back into the queue
+
+    def on_queue_left(self, frame: dict) -> None:
+        if self.state in ("waiting", "proposed") and frame.get("reason") != "left":
+            self.join()
+
+    def on_match_confirmed(self, frame: dict) -> None:
+        self.state = "matched"
+        if frame.get("room"):
+            self.room = frame["room"]
+
+    def on_message_new(self, frame: dict) -> None:
+        if frame.get("room") != self.room:
+            return
+        seq = frame["seq"]
+        if seq < self.live_max and seq not in self.seen:
+            self.out_of_order += 1
+        self.live_max = max(self.live_max, seq)
+        self.seen.add(seq)
+        if seq > self.held() + 1:
+            self.resume()  # a gap: fetch what is missing, as the room page does
+
+    def on_message_batch(self, frame: dict) -> None:
+        if frame.get("room") == self.room:
+            self.seen.update(message["seq"] for message in frame["messages"])
+
+    def on_message_ack(self, frame: dict) -> None:
+        if self.pending and frame["client_msg_id"] == self.pending["client_msg_id"]:
+            self.acked[frame["client_msg_id"]] = frame["seq"]
+            self.seen.add(frame["seq"])
+            self.pending = None
+
+    def on_error(self, frame: dict) -> None:
+        if self.pending and frame.get("ref") == self.pending.get("ref"):
+            self.pending_since = time.monotonic() - ACK_TIMEOUT_S + frame.get("retry_after_s", 2)
+
+    # Chat --------------------------------------------------------------------------------------
+
+    async def chat(self) -> None:
+        await asyncio.sleep(random.random() * self.chat_interval_s)
+        while self.chatting:
+            await asyncio.sleep(self.chat_interval_s * (0.5 + random.random()))
+            if self.room is None or not self.connected.is_set():
+                continue
+            now = time.monotonic()
+            if self.pending is None:
+                self.sent += 1
+                client_msg_id = f"{self.user}-{self.sent}"
+                self.pending = {
+                    "type": "message.send",
+                    "room": self.room,
+                    "client_msg_id": client_msg_id,
+                    "body": f"m {client_msg_id}",
+                    "ref": client_msg_id,
+                }
+                self.pending_since = now
+                self.send(self.pending)
+            elif now - self.pending_since > ACK_TIMEOUT_S:
+                self.pending_since = now
+                self.send(self.pending)
+
+    async def finish_sends(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.pending and time.monotonic() < deadline:
+            if self.connected.is_set() and time.monotonic() - self.pending_since > 3:
+                self.pending_since = time.monotonic()
+                self.send(self.pending)
+            await asyncio.sleep(0.5)
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.chatting = False
+        if self.ws:
+            self.ws.transport.close()
