@@ -642,6 +642,7 @@ def check_dashboard_copy() -> None:
 # ----------------------------------------------------------------- bad input
 
 BAD_INPUTS = [
+    ("grace period shorter than the drain", {"web": {"terminationGracePeriodSeconds": 30}}, "must exceed preStopSleepSeconds"),
     ("no secret source", {"secrets": {"existingSecret": "", "create": False}}, "no secret source"),
     ("two secret sources", {"secrets": {"existingSecret": "x", "create": True}}, "not both"),
     (
