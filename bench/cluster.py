@@ -98,6 +98,7 @@ async def run(args, plan: dict) -> dict:
     probes: list = []
     prober = asyncio.create_task(probe_http(LB.address, HTTP_PORT, probes))
     chats = [asyncio.create_task(student.chat()) for student in students]
+    chats += [asyncio.create_task(student.heartbeat()) for student in students]
     join_span = args.join_span_s
 
     async def joins() -> None:

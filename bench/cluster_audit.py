@@ -197,12 +197,15 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
         by_room.setdefault(room, set()).add(seq)
         ids_by_sender.setdefault(sender, set()).add(client_msg_id)
     ids = Counter((room, sender, client_msg_id) for room, _seq, sender, client_msg_id in stored)
-    lost = 0
+    losses, examples = Counter(), []
     for student in students:
-        if student.room:
-            lost += len(by_room.get(student.room, set()) - student.seen)
-        lost += sum(1 for client_msg_id in student.acked if client_msg_id not in ids_by_sender.get(student.user, set()))
-        lost += 1 if student.pending else 0
+        missing = sorted(by_room.get(student.room, set()) - student.seen) if student.room else []
+        losses["never_delivered"] += len(missing)
+        if missing or student.pending:
+            examples.append({"user": student.user, "room": student.room, "missing_seqs": missing[:5], "unacked": student.pending})
+        losses["acked_not_stored"] += sum(1 for cid in student.acked if cid not in ids_by_sender.get(student.user, set()))
+        losses["never_acked"] += 1 if student.pending else 0
+    lost = sum(losses.values())
     marks, probes = result["marks"], result["probes"]
     rolling = [status for at, status in probes if marks.get("rolling_start", 0) <= at <= marks.get("rolling_end", 0)]
     reconnects = [ms for student in students for _at, ms in student.reconnects_ms]
@@ -239,6 +242,9 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
         "cpu_ms_per_idle_socket_minute": {
             host: round(seconds * 1000 / (count * result["idle_s"] / 60), 3) for host, seconds in phases["idle"].items()
         },
+        "lost": dict(losses),
+        "lost_examples": examples[:10],
+        "stuck": [{"user": s.user, "joined_s": round(s.joined_at - marks["start"], 1)} for s in students if s.state == "proposed"][:10],
         "matches": pairings,
         "states": dict(states),
         "reconnects": len(reconnects),

@@ -18,6 +18,7 @@ from bench.ws_client import connect
 BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 30.0
 ACK_TIMEOUT_S = 10.0
+PONG_TIMEOUT_S = 10.0
 
 
 class Student:
@@ -39,6 +40,9 @@ class Student:
         self.disconnected_at: float | None = None
         self.reconnects_ms: list[tuple[float, float]] = []  # (disconnected at, ms to the next hello)
         self.joined_at = 0.0
+        self.join_confirmed = False  # the server said waiting/proposed after our queue.join
+        self.heartbeat_s = 25.0
+        self.last_pong = 0.0
         self.attempt = 0
         self.stopping = False
         self.connected = asyncio.Event()
@@ -89,8 +93,10 @@ class Student:
         if handler:
             handler(frame)
 
-    def on_hello(self, _frame: dict) -> None:
+    def on_hello(self, frame: dict) -> None:
         self.attempt = 0
+        self.heartbeat_s = float(frame.get("heartbeat_interval_s", 25))
+        self.last_pong = time.monotonic()
         if self.disconnected_at is not None:
             self.reconnects_ms.append((self.disconnected_at, (time.monotonic() - self.disconnected_at) * 1000))
             self.disconnected_at = None
@@ -107,6 +113,7 @@ class Student:
         if not self.joined:
             self.joined_at = time.monotonic()
         self.joined = True
+        self.join_confirmed = False
         self.state = "waiting"
         self.send({"type": "queue.join", "event": self.event_id})
 
@@ -120,8 +127,14 @@ class Student:
         return seq
 
     def on_queue_status(self, frame: dict) -> None:
-        if frame.get("event") == self.event_id and frame["state"] == "waiting" and self.state == "idle":
-            self.state = "waiting"
+        if frame.get("event") != self.event_id or self.state == "matched":
+            return
+        if frame["state"] in ("waiting", "proposed"):
+            self.join_confirmed = True
+        elif frame["state"] == "none" and self.state == "waiting" and not self.join_confirmed:
+            # Our queue.join went down with a socket before the server read it: join again, as
+            # the student would. A join the server confirmed stays as it is: the audit shows it.
+            self.join()
 
     def on_match_proposed(self, frame: dict) -> None:
         if self.state != "matched":
@@ -171,6 +184,21 @@ class Student:
             self.pending_since = time.monotonic() - ACK_TIMEOUT_S + frame.get("retry_after_s", 2)
 
     # Chat --------------------------------------------------------------------------------------
+
+    def on_pong(self, _frame: dict) -> None:
+        self.last_pong = time.monotonic()
+
+    async def heartbeat(self) -> None:
+        """`ping` every heartbeat interval; no `pong` within 10 s closes the socket (client.js does the same)."""
+        while not self.stopping:
+            await asyncio.sleep(self.heartbeat_s)
+            if not self.connected.is_set() or not self.ws:
+                continue
+            sent_at = time.monotonic()
+            self.send({"type": "ping"})
+            await asyncio.sleep(PONG_TIMEOUT_S)
+            if self.ws and self.connected.is_set() and self.last_pong < sent_at:
+                self.ws.transport.abort()
 
     async def chat(self) -> None:
         await asyncio.sleep(random.random() * self.chat_interval_s)

@@ -159,6 +159,9 @@ def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) 
     for process in processes:
         process.start()
     time.sleep(1.0)  # the drivers import Django before the clock starts
+    from apps.core.redis import get_redis
+
+    get_redis().config_resetstat()
     cpu_before, started = redis.cpu_s(), time.monotonic()
     go.set()
     totals = [results.get(timeout=duration_s + 120) for _ in processes]
@@ -167,6 +170,9 @@ def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) 
         process.join(30)
     pairings, joins = sum(t[0] for t in totals), sum(t[1] for t in totals)
     waiting = sum(queue.bucket_sizes(event_id=EVENT_ID).values())
+    # Where redis-server's time went, per command (commands run inside the scripts included).
+    stats = get_redis().info("commandstats")
+    by_command = sorted(((name[8:], row["usec"]) for name, row in stats.items()), key=lambda item: -item[1])
     row = {
         "waiting": size,
         "waiting_after": waiting,
@@ -175,6 +181,7 @@ def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) 
         "pairings_per_s": round(pairings / elapsed),
         "redis_cpu_ms_per_pairing": round(redis_cpu * 1000 / max(pairings, 1), 4),
         "redis_ceiling_pairings_per_s": round(pairings / redis_cpu) if redis_cpu else None,
+        "redis_us_per_pairing_by_command": {name: round(usec / max(pairings, 1), 1) for name, usec in by_command[:8]},
     }
     log(json.dumps(row))
     return row

@@ -164,10 +164,11 @@ def redis_role(node: Host) -> str:
 
 # HAProxy: the load balancer of the web hosts and the Redis primary endpoint.
 def haproxy_config() -> str:
-    webs = "\n".join(
-        f"    server {web.name} {web.address}:{WEB_PORT} check inter 1s fall 2 rise 2 on-marked-down shutdown-sessions"
-        for web in WEBS
-    )
+    # A host marked down keeps its open sockets, as an ALB target does while it deregisters;
+    # when every host is down (Redis failing over fails every /readyz) traffic goes to all of
+    # them, as an ALB fails open, instead of a 503 from the balancer.
+    webs = "\n".join(f"    server {web.name} {web.address}:{WEB_PORT} check inter 1s fall 2 rise 2" for web in WEBS)
+    webs += "\n" + "\n".join(f"    server {web.name}-failopen {web.address}:{WEB_PORT} backup" for web in WEBS)
     redis_servers = "\n".join(
         f"    server {node.name} {node.address}:{REDIS_PORT} check inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions"
         for node in (REDIS_PRIMARY, REDIS_REPLICA)
@@ -193,6 +194,7 @@ frontend web
 backend web
     mode http
     balance leastconn
+    option allbackups
     option http-server-close
     option httpchk
     http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host {LB.address}
