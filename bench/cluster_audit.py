@@ -244,7 +244,9 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
         },
         "lost": dict(losses),
         "lost_examples": examples[:10],
-        "stuck": [{"user": s.user, "joined_s": round(s.joined_at - marks["start"], 1)} for s in students if s.state == "proposed"][:10],
+        "stuck": [
+            {"user": s.user, "joined_s": round(s.joined_at - marks["start"], 1)} for s in students if s.state == "proposed"
+        ][:10],
         "matches": pairings,
         "states": dict(states),
         "reconnects": len(reconnects),
