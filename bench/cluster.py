@@ -31,7 +31,10 @@ from bench.cluster_audit import CpuTracker, audit, prepare, probe_http, wait_ale
 from bench.cluster_clients import Student  # noqa: E402
 
 CHAT_INTERVAL_S = 4.0
+BASELINE_S = 10.0
 IDLE_S = 15.0
+PAIRING_PHASE_S = 20.0
+CHAT_PHASE_S = 15.0
 
 
 def log(message: str) -> None:
@@ -75,6 +78,61 @@ async def faults(marks: dict, *, students: list[Student]) -> None:
     log("fault sequence done")
 
 
+async def measure_costs(students: list[Student], tracker: CpuTracker, *, joiners: int) -> dict:
+    """CPU ms per unit, each phase net of the cluster's own idle baseline (beat's tasks and all).
+
+    baseline (no sockets) → connect storm → idle sockets → the first `joiners` join and pair
+    (no chat) → their pairs chat (no joins). The fault run that follows measures correctness.
+    """
+    count = len(students)
+
+    async def phase(seconds: float | None = None, until=None) -> tuple[dict, float]:
+        before, started = tracker.sample(), time.monotonic()
+        if until is not None:
+            await until
+        if seconds is not None:
+            await asyncio.sleep(max(0.0, seconds - (time.monotonic() - started)))
+        return _spent(before, tracker.sample()), time.monotonic() - started
+
+    baseline, baseline_s = await phase(BASELINE_S)
+    rate = {host: seconds / baseline_s for host, seconds in baseline.items()}
+
+    def net(spent: dict, duration: float, units: float) -> dict:
+        return {host: round(max(0.0, spent[host] - rate[host] * duration) * 1000 / max(units, 1), 3) for host in spent}
+
+    async def connect_all() -> None:
+        for index in range(0, count, 100):
+            await asyncio.gather(*(s.connected.wait() for s in students[index : index + 100]))
+
+    connect, connect_s = await phase(until=connect_all())
+    idle, idle_s = await phase(IDLE_S)
+    log(f"{count} students connected in {connect_s:.1f} s; idle {idle_s:.0f} s; {joiners} join with chat paused")
+
+    async def pair_first() -> None:
+        for student in students[:joiners]:
+            student.join()
+            await asyncio.sleep(PAIRING_PHASE_S / 2 / joiners)
+        deadline = time.monotonic() + PAIRING_PHASE_S
+        while time.monotonic() < deadline and any(s.state != "matched" for s in students[:joiners]):
+            await asyncio.sleep(0.5)
+
+    pairing, pairing_s = await phase(until=pair_first())
+    pairings = sum(1 for s in students[:joiners] if s.state == "matched") / 2
+    acked_before = sum(len(s.acked) for s in students)
+    for student in students:
+        student.paused = False
+    chat, chat_s = await phase(CHAT_PHASE_S)
+    deliveries = sum(len(s.acked) for s in students) - acked_before
+    log(f"cost phases: {pairings:.0f} pairings in {pairing_s:.0f} s, {deliveries} messages in {chat_s:.0f} s")
+    return {
+        "cpu_ms_per_connect": net(connect, connect_s, count),
+        "cpu_ms_per_idle_socket_minute": net(idle, idle_s, count * idle_s / 60),
+        "cpu_ms_per_pairing": net(pairing, pairing_s, pairings),
+        "cpu_ms_per_message": net(chat, chat_s, deliveries),
+        "cost_phases": {"pairings": pairings, "messages": deliveries, "baseline_cpu_s_per_s": rate},
+    }
+
+
 async def run(args, plan: dict) -> dict:
     from deploy.cluster.topology import HTTP_PORT, LB
 
@@ -85,34 +143,39 @@ async def run(args, plan: dict) -> dict:
     ]
     tracker = CpuTracker()
     sampler = asyncio.create_task(tracker.run())
-    cpu_connect = tracker.sample()
     connections = [asyncio.create_task(student.run()) for student in students]
-    for index in range(0, len(students), 100):
-        await asyncio.gather(*(s.connected.wait() for s in students[index : index + 100]))
-    cpu_idle = tracker.sample()
-    log(f"{len(students)} students connected; idle for {IDLE_S:.0f} s")
-    await asyncio.sleep(IDLE_S)
-    cpu_start = tracker.sample()
-    phases = {"connect": _spent(cpu_connect, cpu_idle), "idle": _spent(cpu_idle, cpu_start)}
+    chats = [asyncio.create_task(student.chat()) for student in students]
+    chats += [asyncio.create_task(student.heartbeat()) for student in students]
+    joiners = (len(students) // 4) * 2
+    costs = await measure_costs(students, tracker, joiners=joiners)
     marks: dict = {"start": time.monotonic()}
     probes: list = []
     prober = asyncio.create_task(probe_http(LB.address, HTTP_PORT, probes))
-    chats = [asyncio.create_task(student.chat()) for student in students]
-    chats += [asyncio.create_task(student.heartbeat()) for student in students]
-    join_span = args.join_span_s
+    later = students[joiners:]
 
     async def joins() -> None:
-        for index, student in enumerate(students):
-            await asyncio.sleep(max(0.0, marks["start"] + join_span * index / len(students) - time.monotonic()))
+        for index, student in enumerate(later):
+            await asyncio.sleep(max(0.0, marks["start"] + args.join_span_s * index / len(later) - time.monotonic()))
             student.join()
 
     joining = asyncio.create_task(joins())
-    fault_run = asyncio.create_task(faults(marks, students=students))
     alert = asyncio.create_task(wait_alert(marks))
-    await fault_run
+    await faults(marks, students=students)
     await joining
     log(f"settling {args.settle_s:.0f} s")
     await asyncio.sleep(args.settle_s)
+    await finish(students)
+    prober.cancel()
+    sampler.cancel()
+    alert_s = await alert
+    for task in chats + connections:
+        task.cancel()
+    await asyncio.gather(*chats, *connections, return_exceptions=True)
+    return {"marks": marks, "probes": probes, "alert_s": alert_s, "costs": costs, "students": students}
+
+
+async def finish(students: list[Student]) -> None:
+    """Stop chatting, get every send acknowledged, fill every gap with a last resume, close."""
     for student in students:
         student.chatting = False
     await asyncio.gather(*(student.finish_sends(30) for student in students))
@@ -120,24 +183,8 @@ async def run(args, plan: dict) -> dict:
         if student.room and student.connected.is_set():
             student.resume()
     await asyncio.sleep(5)
-    cpu = _spent(cpu_start, tracker.sample())
-    prober.cancel()
-    sampler.cancel()
-    alert_s = await alert
     for student in students:
         student.stop()
-    for task in chats + connections:
-        task.cancel()
-    await asyncio.gather(*chats, *connections, return_exceptions=True)
-    return {
-        "marks": marks,
-        "probes": probes,
-        "alert_s": alert_s,
-        "cpu_s": cpu,
-        "phases_cpu_s": phases,
-        "idle_s": IDLE_S,
-        "students": students,
-    }
 
 
 def _spent(before: dict, after: dict) -> dict:

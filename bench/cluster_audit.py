@@ -234,14 +234,8 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
     }
     start = marks["start"]
     pairings = len(matches)
-    cpu = result["cpu_s"]
-    phases = result["phases_cpu_s"]
-    count = len(students)
     detail = {
-        "cpu_ms_per_connect": {host: round(seconds * 1000 / count, 3) for host, seconds in phases["connect"].items()},
-        "cpu_ms_per_idle_socket_minute": {
-            host: round(seconds * 1000 / (count * result["idle_s"] / 60), 3) for host, seconds in phases["idle"].items()
-        },
+        **result["costs"],
         "lost": dict(losses),
         "lost_examples": examples[:10],
         "stuck": [
@@ -261,8 +255,5 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
         "rolling_requests": len(rolling),
         "alert_rule": marks.get("alert_rule"),
         "faults_s": {name: round(at - start, 1) for name, at in marks.items() if isinstance(at, float) and name != "start"},
-        "cpu_s": cpu,
-        "cpu_ms_per_message": {host: round(seconds * 1000 / max(len(stored), 1), 3) for host, seconds in cpu.items()},
-        "cpu_ms_per_pairing": {host: round(seconds * 1000 / max(pairings, 1), 3) for host, seconds in cpu.items()},
     }
     return summary, detail

@@ -47,6 +47,7 @@ class Student:
         self.stopping = False
         self.connected = asyncio.Event()
         self.chatting = True
+        self.paused = True  # no chat until the bench's chat phase
 
     # Connection --------------------------------------------------------------------------------
 
@@ -204,7 +205,7 @@ class Student:
         await asyncio.sleep(random.random() * self.chat_interval_s)
         while self.chatting:
             await asyncio.sleep(self.chat_interval_s * (0.5 + random.random()))
-            if self.room is None or not self.connected.is_set():
+            if self.paused or self.room is None or not self.connected.is_set():
                 continue
             now = time.monotonic()
             if self.pending is None:

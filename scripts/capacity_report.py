@@ -32,6 +32,11 @@ def by_role(per_host: dict[str, float]) -> dict[str, float]:
     return {role: sum(v for host, v in per_host.items() if host.startswith(prefixes)) for role, prefixes in ROLES.items()}
 
 
+def whole(value: float) -> int:
+    """Round up, ignoring float noise (21.000000000000004 cores / 0.7 is 30 pods, not 31)."""
+    return math.ceil(round(value, 6))
+
+
 def table(rows: list[tuple], header: tuple) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
@@ -50,9 +55,9 @@ def model(units: dict, capacity: dict, prices: dict) -> dict:
         "postgresql": event["deliveries_per_s"] * units["delivery"]["postgresql"] / 1000,
         "redis": pairings_per_s * redis_engine_ms / 1000 + event["deliveries_per_s"] * units["delivery"]["redis"] / 1000,
     }
-    pods = {role: math.ceil(cores[role] / (a["pod_vcpu"] * a["target_utilisation"])) for role in ("daphne", "celery")}
-    nodes = math.ceil((pods["daphne"] + pods["celery"]) * a["pod_vcpu"] / a["node_vcpu"])
-    redis_shards = math.ceil(cores["redis"] / a["redis_usable_core"])
+    pods = {role: whole(cores[role] / (a["pod_vcpu"] * a["target_utilisation"])) for role in ("daphne", "celery")}
+    nodes = whole((pods["daphne"] + pods["celery"]) * a["pod_vcpu"] / a["node_vcpu"])
+    redis_shards = whole(cores["redis"] / a["redis_usable_core"])
     aurora_vcpu = max(2, 2 ** math.ceil(math.log2(max(cores["postgresql"] / a["aurora_target_utilisation"], 1))))
     p = prices["prices_usd_per_hour"]
     fixed = (
@@ -76,7 +81,7 @@ def model(units: dict, capacity: dict, prices: dict) -> dict:
         "cost_spot": fixed + nodes * p["node_spot"]["value"],
         "headroom": headroom,
         "redis_engine_ms": redis_engine_ms,
-        "sockets_per_web_pod": math.ceil(event["online"] / max(pods["daphne"], 1)),
+        "sockets_per_web_pod": whole(event["online"] / max(pods["daphne"], 1)),
     }
 
 
@@ -125,10 +130,12 @@ def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, 
         "",
         table(unit_rows, ("unit", *ROLES)),
         "",
-        "- *connect*: the students' connect storm divided by the sockets opened; *idle*: per socket and minute "
-        "with every socket open and nothing sent; *delivery* and *pairing*: the whole fault run's CPU divided by "
-        "the messages stored, and again by the matches made. Chat, matching and the faults ran at once, so each of "
-        "these two is an upper bound that also carries the other's cost.",
+        "- Each unit has a phase of its own in `make bench-cluster`, before the faults, net of what the cluster "
+        "spends with nobody connected (beat's periodic tasks and the probes): *connect* is the connect storm "
+        "divided by the sockets opened; *idle* per socket and minute with every socket open and nothing sent; "
+        "*pairing* while half the students join with chat paused (the join's web, worker, database and Redis "
+        "work, divided by the matches made); *delivery* while those pairs chat and nobody joins, per message "
+        "(each 1:1 message has one recipient).",
         "- *join + pairing, engine only*: redis-server CPU per pairing (two joins and one pairing script) in the "
         "capacity bench, the largest of its three queue sizes.",
         "",
@@ -164,7 +171,7 @@ def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, 
             [(name, f"{factor:.1f}x") for name, factor in m["headroom"].items()], ("single-node component", "event size it takes")
         ),
         "",
-        f"**{first}** saturates first: at {m['headroom'][first]:.1f} times this event. Web and worker pods scale out; "
+        f"**{first}** saturates first: at {m["headroom"][first]:.2f} times this event. Web and worker pods scale out; "
         "past that size the design must change: the matching queues shard by event across Redis primaries "
         "(cluster mode, one event's keys in one hash slot), and one event larger than one primary needs its "
         "queue split by bucket.",

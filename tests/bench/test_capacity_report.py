@@ -1,0 +1,56 @@
+"""docs/capacity.md comes from the benchmarks' JSON lines (scripts/capacity_report.py)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTS = ("lb", "web1", "web2", "worker1", "worker2", "beat", "redis1", "redis2", "data")
+
+
+def _per_host(daphne: float, celery: float, postgresql: float, redis: float) -> dict:
+    values = {"lb": 0.1, "web1": daphne / 2, "web2": daphne / 2, "worker1": celery / 2, "worker2": celery / 2, "beat": 0.0}
+    return {**values, "redis1": redis, "redis2": 0.0, "data": postgresql}
+
+
+def test_the_report_sizes_pods_and_costs_from_measured_cpu_per_unit(tmp_path):
+    # Given a cluster run and a capacity run with round numbers
+    cluster = tmp_path / "cluster.out"
+    summary = {"bench": "cluster", "students": 2000, "lost": 0}
+    detail = {
+        "bench": "cluster-detail",
+        "cpu_ms_per_connect": _per_host(2.0, 0.2, 0.4, 0.2),
+        "cpu_ms_per_idle_socket_minute": _per_host(0.6, 0.0, 0.0, 0.0),
+        "cpu_ms_per_message": _per_host(1.0, 0.1, 0.5, 0.02),
+        "cpu_ms_per_pairing": _per_host(4.0, 7.0, 2.0, 0.5),
+    }
+    cluster.write_text("log line\n" + json.dumps(detail) + "\n" + json.dumps(summary) + "\n")
+    capacity = tmp_path / "capacity.out"
+    sizes = [
+        {"waiting": n, "pairings_per_s": 900, "redis_cpu_ms_per_pairing": 0.25, "redis_ceiling_pairings_per_s": 4000}
+        for n in (5000, 50000, 200000)
+    ]
+    capacity.write_text(
+        json.dumps({"bench": "matching-capacity-detail", "sizes": sizes})
+        + "\n"
+        + json.dumps({"bench": "matching-capacity", "pairings_per_s_5k": 900})
+        + "\n"
+    )
+    out = tmp_path / "capacity.md"
+    # When the report is generated
+    subprocess.run(
+        [sys.executable, "scripts/capacity_report.py", "--cluster", str(cluster), "--capacity", str(capacity), "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    text = out.read_text()
+    # Then daphne needs 100,000 x 0.6 ms/min / 60 s + 20,000/s x 1 ms = 21 cores: 30 web pods at 70 %
+    assert "| daphne | 21.00 |" in text
+    assert "web pods (1 vCPU, 70% target): **30**" in text
+    # And Redis takes 1,000 pairings/s x 0.25 ms + 20,000/s x 0.02 ms = 0.65 cores: one primary, just
+    assert "| redis | 0.65 |" in text
+    assert "**1** primary shard(s)" in text
+    # And the measured lines are quoted as they came
+    assert json.dumps(summary) in text
