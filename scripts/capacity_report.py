@@ -171,7 +171,7 @@ def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, 
             [(name, f"{factor:.1f}x") for name, factor in m["headroom"].items()], ("single-node component", "event size it takes")
         ),
         "",
-        f"**{first}** saturates first: at {m["headroom"][first]:.2f} times this event. Web and worker pods scale out; "
+        f"**{first}** saturates first: at {m['headroom'][first]:.2f} times this event. Web and worker pods scale out; "
         "past that size the design must change: the matching queues shard by event across Redis primaries "
         "(cluster mode, one event's keys in one hash slot), and one event larger than one primary needs its "
         "queue split by bucket.",
