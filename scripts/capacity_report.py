@@ -168,7 +168,7 @@ def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, 
         "### What saturates first",
         "",
         table(
-            [(name, f"{factor:.1f}x") for name, factor in m["headroom"].items()], ("single-node component", "event size it takes")
+            [(name, f"{factor:.2f}x") for name, factor in m["headroom"].items()], ("single-node component", "event size it takes")
         ),
         "",
         f"**{first}** saturates first: at {m['headroom'][first]:.2f} times this event. Web and worker pods scale out; "
