@@ -85,6 +85,31 @@ def model(units: dict, capacity: dict, prices: dict) -> dict:
     }
 
 
+def engine_notes(capacity: dict) -> list[str]:
+    rows = capacity["sizes"]
+    rates = [row["pairings_per_s"] for row in rows]
+    cpu = [row["redis_cpu_ms_per_pairing"] for row in rows]
+    ceiling = min(row["redis_ceiling_pairings_per_s"] for row in rows)
+    lines = [
+        f"Target 10,000 pairings/s: measured {min(rates):,}–{max(rates):,}/s "
+        f"({'met' if min(rates) >= 10_000 else 'not met'}); one Redis core's ceiling {ceiling:,}/s at the costliest size. "
+        f"Flat within 20 %: measured rate {min(rates) / max(rates):.2f} of the fastest, Redis CPU per pairing "
+        f"{min(cpu) / max(cpu):.2f} of the costliest ({'flat' if min(cpu) / max(cpu) >= 0.8 else 'not flat'}): "
+        "the scans read by rank, so the queue's length costs little; what costs is the work per pairing.",
+        "",
+    ]
+    by_command = rows[-1].get("redis_us_per_pairing_by_command")
+    if by_command:
+        lines += [
+            f"Where redis-server's time goes per pairing at {rows[-1]['waiting']:,} waiting (µs; `evalsha` is the "
+            "scripts' whole run, the other commands run inside them):",
+            "",
+            table([(name, usec) for name, usec in by_command.items()], ("command", "µs per pairing")),
+            "",
+        ]
+    return lines
+
+
 def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, prices: dict) -> str:
     units = {
         "connect": by_role(detail["cpu_ms_per_connect"]),
@@ -126,6 +151,7 @@ def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, 
             ),
         ),
         "",
+        *engine_notes(capacity),
         "CPU milliseconds per unit, by component (sum over the cluster's hosts of that role):",
         "",
         table(unit_rows, ("unit", *ROLES)),
