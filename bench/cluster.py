@@ -31,7 +31,9 @@ from bench.cluster_audit import CpuTracker, audit, prepare, probe_http, wait_ale
 from bench.cluster_clients import Student  # noqa: E402
 
 CHAT_INTERVAL_S = 4.0
+MESSAGES_PER_S_MAX = 250
 BASELINE_S = 10.0
+CONNECT_RATE_PER_S = 200
 IDLE_S = 15.0
 PAIRING_PHASE_S = 20.0
 CHAT_PHASE_S = 15.0
@@ -78,7 +80,7 @@ async def faults(marks: dict, *, students: list[Student]) -> None:
     log("fault sequence done")
 
 
-async def measure_costs(students: list[Student], tracker: CpuTracker, *, joiners: int) -> dict:
+async def measure_costs(students: list[Student], tracker: CpuTracker, *, joiners: int, connections: list) -> dict:
     """CPU ms per unit, each phase net of the cluster's own idle baseline (beat's tasks and all).
 
     baseline (no sockets) → connect storm → idle sockets → the first `joiners` join and pair
@@ -101,8 +103,13 @@ async def measure_costs(students: list[Student], tracker: CpuTracker, *, joiners
         return {host: round(max(0.0, spent[host] - rate[host] * duration) * 1000 / max(units, 1), 3) for host in spent}
 
     async def connect_all() -> None:
-        for index in range(0, count, 100):
-            await asyncio.gather(*(s.connected.wait() for s in students[index : index + 100]))
+        # Students arrive at CONNECT_RATE_PER_S, as a crowd does (all at once, every handshake
+        # queued behind the others and timed out into a retry storm).
+        started = time.monotonic()
+        for index, student in enumerate(students):
+            await asyncio.sleep(max(0.0, started + index / CONNECT_RATE_PER_S - time.monotonic()))
+            connections.append(asyncio.create_task(student.run()))
+        await asyncio.gather(*(student.connected.wait() for student in students))
 
     connect, connect_s = await phase(until=connect_all())
     idle, idle_s = await phase(IDLE_S)
@@ -137,17 +144,20 @@ async def run(args, plan: dict) -> dict:
     from deploy.cluster.topology import HTTP_PORT, LB
 
     event_id = plan["event"]
+    # Each student sends one message every CHAT_INTERVAL_S, fewer when there are many of them:
+    # the whole cluster shares the load generator's 2 cores (2,000 students: 250 messages/s).
+    chat_interval_s = max(CHAT_INTERVAL_S, len(plan["students"]) / MESSAGES_PER_S_MAX)
     students = [
-        Student(spec, host=LB.address, port=HTTP_PORT, event_id=event_id, chat_interval_s=CHAT_INTERVAL_S)
+        Student(spec, host=LB.address, port=HTTP_PORT, event_id=event_id, chat_interval_s=chat_interval_s)
         for spec in plan["students"]
     ]
     tracker = CpuTracker()
     sampler = asyncio.create_task(tracker.run())
-    connections = [asyncio.create_task(student.run()) for student in students]
+    connections: list = []
     chats = [asyncio.create_task(student.chat()) for student in students]
     chats += [asyncio.create_task(student.heartbeat()) for student in students]
     joiners = (len(students) // 4) * 2
-    costs = await measure_costs(students, tracker, joiners=joiners)
+    costs = await measure_costs(students, tracker, joiners=joiners, connections=connections)
     marks: dict = {"start": time.monotonic()}
     probes: list = []
     prober = asyncio.create_task(probe_http(LB.address, HTTP_PORT, probes))

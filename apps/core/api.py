@@ -6,7 +6,9 @@ gets the same envelope from `apps.core.views`' error handlers.
 
 import math
 
+import redis.exceptions
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +25,18 @@ def api_error_response(status_code: int, code: str, message: str, **extra) -> Js
     return JsonResponse({"error": {"code": code, "message": message, **extra}}, status=status_code)
 
 
+# Redis or PostgreSQL away or refusing writes (a failover; Sentinels without a quorum keep no
+# writable primary): nothing was done, so the client may retry. A 503 with Retry-After, not a 500.
+BACKING_SERVICE_ERRORS = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.ReadOnlyError,
+    OperationalError,
+    InterfaceError,
+)
+SERVICE_UNAVAILABLE_RETRY_AFTER_S = 2
+
+
 def _first_message(detail) -> str:
     if isinstance(detail, list) and detail:
         return _first_message(detail[0])
@@ -35,6 +49,14 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s is not None else None
         return Response({"error": exc.as_dict()}, status=exc.http_status, headers=headers)
+    if isinstance(exc, BACKING_SERVICE_ERRORS):
+        error = {
+            "code": "service_unavailable",
+            "message": _("The service is briefly unavailable; please retry."),
+            "retry_after_s": SERVICE_UNAVAILABLE_RETRY_AFTER_S,
+        }
+        headers = {"Retry-After": str(SERVICE_UNAVAILABLE_RETRY_AFTER_S)}
+        return Response({"error": error}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
