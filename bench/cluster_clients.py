@@ -63,7 +63,7 @@ class Student:
                     headers={"Cookie": f"sessionid={self.session}", "Origin": f"http://{self.host}"},
                     on_message=self.on_message,
                     on_close=lambda _ws, closed=closed: closed.done() or closed.set_result(None),
-                    open_timeout=10,
+                    open_timeout=30,  # a browser waits far longer than 10 s for a handshake
                 )
             except (OSError, TimeoutError, Exception):  # noqa: BLE001 - any refused handshake: back off and retry
                 await self.back_off()

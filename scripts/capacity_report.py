@@ -53,11 +53,13 @@ def model(units: dict, capacity: dict, prices: dict) -> dict:
         + event["deliveries_per_s"] * units["delivery"]["daphne"] / 1000,
         "celery": pairings_per_s * units["pairing"]["celery"] / 1000,
         "postgresql": event["deliveries_per_s"] * units["delivery"]["postgresql"] / 1000,
-        "redis": pairings_per_s * redis_engine_ms / 1000 + event["deliveries_per_s"] * units["delivery"]["redis"] / 1000,
+        "redis (matching engine)": pairings_per_s * redis_engine_ms / 1000,
+        "redis (channel layer, chat)": event["deliveries_per_s"] * units["delivery"]["redis"] / 1000,
     }
+    redis_cores = cores["redis (matching engine)"] + cores["redis (channel layer, chat)"]
     pods = {role: whole(cores[role] / (a["pod_vcpu"] * a["target_utilisation"])) for role in ("daphne", "celery")}
     nodes = whole((pods["daphne"] + pods["celery"]) * a["pod_vcpu"] / a["node_vcpu"])
-    redis_shards = whole(cores["redis"] / a["redis_usable_core"])
+    redis_shards = whole(redis_cores / a["redis_usable_core"])
     aurora_vcpu = max(2, 2 ** math.ceil(math.log2(max(cores["postgresql"] / a["aurora_target_utilisation"], 1))))
     p = prices["prices_usd_per_hour"]
     fixed = (
@@ -66,10 +68,9 @@ def model(units: dict, capacity: dict, prices: dict) -> dict:
         + a["aurora_instances"] * aurora_vcpu * p["aurora_instance_per_vcpu"]["value"]
     )
     headroom = {
-        "redis (one primary)": a["redis_usable_core"] / cores["redis"] if cores["redis"] else math.inf,
-        "postgresql (one Aurora writer, 64 vCPU)": 64 * a["aurora_target_utilisation"] / cores["postgresql"]
-        if cores["postgresql"]
-        else math.inf,
+        "redis (one primary for the matching queues)": a["redis_usable_core"] / cores["redis (matching engine)"],
+        "redis (one primary for the channel layer)": a["redis_usable_core"] / cores["redis (channel layer, chat)"],
+        "postgresql (one Aurora writer, 64 vCPU)": 64 * a["aurora_target_utilisation"] / cores["postgresql"],
     }
     return {
         "cores": cores,
@@ -197,10 +198,12 @@ def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, 
             [(name, f"{factor:.2f}x") for name, factor in m["headroom"].items()], ("single-node component", "event size it takes")
         ),
         "",
-        f"**{first}** saturates first: at {m['headroom'][first]:.2f} times this event. Web and worker pods scale out; "
-        "past that size the design must change: the matching queues shard by event across Redis primaries "
-        "(cluster mode, one event's keys in one hash slot), and one event larger than one primary needs its "
-        "queue split by bucket.",
+        f"**{first}** saturates first: at {m['headroom'][first]:.2f} times this event. Web and worker pods scale "
+        "out; the single-node parts do not. Past that size the design must change: the channel layer spreads "
+        "its channels and groups over several Redis primaries (channels-redis shards by consistent hashing "
+        "over its `hosts` list); the matching queues shard by event across primaries (cluster mode, one "
+        "event's keys in one hash slot), and one event larger than one primary needs its queue split by "
+        "bucket or the per-pairing work cut (fewer candidates loaded per scan, one packed field per ticket).",
         "",
         "## Assumptions and prices",
         "",

@@ -50,7 +50,8 @@ def test_the_report_sizes_pods_and_costs_from_measured_cpu_per_unit(tmp_path):
     assert "| daphne | 21.00 |" in text
     assert "web pods (1 vCPU, 70% target): **30**" in text
     # And Redis takes 1,000 pairings/s x 0.25 ms + 20,000/s x 0.02 ms = 0.65 cores: one primary, just
-    assert "| redis | 0.65 |" in text
+    assert "| redis (matching engine) | 0.25 |" in text
+    assert "| redis (channel layer, chat) | 0.40 |" in text
     assert "**1** primary shard(s)" in text
     # And the measured lines are quoted as they came
     assert json.dumps(summary) in text
