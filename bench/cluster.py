@@ -33,7 +33,6 @@ from bench.cluster_clients import Student  # noqa: E402
 CHAT_INTERVAL_S = 4.0
 MESSAGES_PER_S_MAX = 250
 BASELINE_S = 10.0
-CONNECT_RATE_PER_S = 200
 IDLE_S = 15.0
 PAIRING_PHASE_S = 20.0
 CHAT_PHASE_S = 15.0
@@ -80,7 +79,7 @@ async def faults(marks: dict, *, students: list[Student]) -> None:
     log("fault sequence done")
 
 
-async def measure_costs(students: list[Student], tracker: CpuTracker, *, joiners: int, connections: list) -> dict:
+async def measure_costs(students: list[Student], tracker: CpuTracker, *, joiners: int, connections: list, connect_rate: float) -> dict:
     """CPU ms per unit, each phase net of the cluster's own idle baseline (beat's tasks and all).
 
     baseline (no sockets) → connect storm → idle sockets → the first `joiners` join and pair
@@ -103,11 +102,11 @@ async def measure_costs(students: list[Student], tracker: CpuTracker, *, joiners
         return {host: round(max(0.0, spent[host] - rate[host] * duration) * 1000 / max(units, 1), 3) for host in spent}
 
     async def connect_all() -> None:
-        # Students arrive at CONNECT_RATE_PER_S, as a crowd does (all at once, every handshake
+        # Students arrive at --connect-rate per second, as a crowd does (all at once, every handshake
         # queued behind the others and timed out into a retry storm).
         started = time.monotonic()
         for index, student in enumerate(students):
-            await asyncio.sleep(max(0.0, started + index / CONNECT_RATE_PER_S - time.monotonic()))
+            await asyncio.sleep(max(0.0, started + index / connect_rate - time.monotonic()))
             connections.append(asyncio.create_task(student.run()))
         await asyncio.gather(*(student.connected.wait() for student in students))
 
@@ -157,7 +156,7 @@ async def run(args, plan: dict) -> dict:
     chats = [asyncio.create_task(student.chat()) for student in students]
     chats += [asyncio.create_task(student.heartbeat()) for student in students]
     joiners = (len(students) // 4) * 2
-    costs = await measure_costs(students, tracker, joiners=joiners, connections=connections)
+    costs = await measure_costs(students, tracker, joiners=joiners, connections=connections, connect_rate=args.connect_rate)
     marks: dict = {"start": time.monotonic()}
     probes: list = []
     prober = asyncio.create_task(probe_http(LB.address, HTTP_PORT, probes))
@@ -215,6 +214,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=2000)
     parser.add_argument("--join-span-s", type=float, default=120.0, help="joins spread over this long (default 120 s)")
     parser.add_argument("--settle-s", type=float, default=30.0, help="after the faults, before the audit")
+    parser.add_argument("--connect-rate", type=float, default=200.0, help="students connecting per second (default 200)")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help="leave the cluster up afterwards")
     args = parser.parse_args()
@@ -229,7 +229,7 @@ def main() -> None:
         cluster("up")
     try:
         argv = [sys.executable, str(Path(__file__).resolve()), "--inner", "--students", str(args.students)]
-        argv += ["--join-span-s", str(args.join_span_s), "--settle-s", str(args.settle_s)]
+        argv += ["--join-span-s", str(args.join_span_s), "--settle-s", str(args.settle_s), "--connect-rate", str(args.connect_rate)]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         code = subprocess.run(["ip", "netns", "exec", CLIENT.namespace, *argv], cwd=ROOT, env=env).returncode
     finally:
