@@ -79,7 +79,9 @@ async def faults(marks: dict, *, students: list[Student]) -> None:
     log("fault sequence done")
 
 
-async def measure_costs(students: list[Student], tracker: CpuTracker, *, joiners: int, connections: list, connect_rate: float) -> dict:
+async def measure_costs(
+    students: list[Student], tracker: CpuTracker, *, joiners: int, connections: list, connect_rate: float
+) -> dict:
     """CPU ms per unit, each phase net of the cluster's own idle baseline (beat's tasks and all).
 
     baseline (no sockets) → connect storm → idle sockets → the first `joiners` join and pair
@@ -229,7 +231,8 @@ def main() -> None:
         cluster("up")
     try:
         argv = [sys.executable, str(Path(__file__).resolve()), "--inner", "--students", str(args.students)]
-        argv += ["--join-span-s", str(args.join_span_s), "--settle-s", str(args.settle_s), "--connect-rate", str(args.connect_rate)]
+        argv += ["--join-span-s", str(args.join_span_s), "--settle-s", str(args.settle_s)]
+        argv += ["--connect-rate", str(args.connect_rate)]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         code = subprocess.run(["ip", "netns", "exec", CLIENT.namespace, *argv], cwd=ROOT, env=env).returncode
     finally:
