@@ -32,6 +32,7 @@ from bench.cluster_clients import Student  # noqa: E402
 
 CHAT_INTERVAL_S = 4.0
 MESSAGES_PER_S_MAX = 250
+RECONNECT_WAIT_S = 60.0
 BASELINE_S = 10.0
 IDLE_S = 15.0
 PAIRING_PHASE_S = 20.0
@@ -190,6 +191,10 @@ async def finish(students: list[Student]) -> None:
     for student in students:
         student.chatting = False
     await asyncio.gather(*(student.finish_sends(30) for student in students))
+    # A message is lost only if a student who is connected again still lacks it after a resume.
+    deadline = time.monotonic() + RECONNECT_WAIT_S
+    while time.monotonic() < deadline and not all(student.connected.is_set() for student in students):
+        await asyncio.sleep(0.5)
     for student in students:
         if student.room and student.connected.is_set():
             student.resume()

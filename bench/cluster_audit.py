@@ -237,6 +237,7 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
     detail = {
         **result["costs"],
         "lost": dict(losses),
+        "not_connected_at_end": sum(1 for student in students if not student.connected.is_set()),
         "lost_examples": examples[:10],
         "stuck": [
             {"user": s.user, "joined_s": round(s.joined_at - marks["start"], 1)} for s in students if s.state == "proposed"

@@ -69,6 +69,7 @@ class Student:
                 await self.back_off()
                 continue
             await closed
+            self.connected.clear()
             self.ws = None
             if self.stopping:
                 return
