@@ -74,7 +74,7 @@ def _new_cookies(count: int) -> list[str]:
 
 async def _open(port: int, cookie: str):
     ws = await connect(
-        f"ws://127.0.0.1:{port}/ws/", additional_headers={"Cookie": cookie, "Origin": "http://localhost"}, open_timeout=10
+        f"ws://127.0.0.1:{port}/ws/", additional_headers={"Cookie": cookie, "Origin": f"http://127.0.0.1:{port}"}, open_timeout=10
     )
     # Apps' connect hooks may send their frames (presence …) ahead of `hello`.
     while json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] != "hello":
