@@ -130,6 +130,37 @@ def profile_public_cards_unviewed(*, user_ids: list[int]) -> dict[int, dict]:
     }
 
 
+AGE_BAND_YEARS = 5
+
+
+def age_band(*, birth_date: date, today: date | None = None) -> list[int]:
+    """A five-year band such as [20, 24]: enough to picture someone, never the exact age."""
+    low = age_in_years(birth_date=birth_date, today=today) // AGE_BAND_YEARS * AGE_BAND_YEARS
+    return [low, low + AGE_BAND_YEARS - 1]
+
+
+def profile_match_card(*, profile: Profile) -> dict:
+    """The card a proposed partner sees, in both UI languages (the page picks its own).
+
+    Matching already excludes blocked pairs, so an approved photo is shown; the photo
+    endpoint still checks each viewer."""
+    from django.urls import reverse
+
+    interests = list(profile.interests.all())
+    card = profile_public_card(profile=profile)
+    card.update(
+        {
+            "university_en": profile.university.name_en,
+            "interest_names": {"ko": [i.name_ko for i in interests], "en": [i.name_en for i in interests]},
+            "age_band": age_band(birth_date=profile.birth_date),
+            "photo_url": reverse("accounts:photo", args=[profile.user_id])
+            if profile.photo and profile.photo_status == PhotoStatus.APPROVED
+            else None,
+        }
+    )
+    return card
+
+
 def user_for_oidc_subject(*, subject: str) -> User | None:
     """The active account linked to the provider's subject, if any."""
     return User.objects.filter(oidc_sub=subject, is_active=True).first()
