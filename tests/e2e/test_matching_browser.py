@@ -100,7 +100,7 @@ def test_the_match_card_fills_a_phone_screen_in_each_students_language(browser, 
         assert english.locator("[data-partner-interests] li").all_text_contents() == ["Yoga", "Wine"]
         assert english.text_content("[data-partner-age]") == "Age 25–29"
         assert english.text_content("[data-partner-bio]") == "바다를 좋아해요"
-        korean.wait_for_function("document.title !== %r" % title_before, timeout=3_000)
+        korean.wait_for_function("before => document.title !== before", arg=title_before, timeout=3_000)
         save_screenshot(korean, "matching-card-390-ko")
         save_screenshot(english, "matching-card-390-en")
         # when both accept in time, then both read a whole translated sentence naming the partner
