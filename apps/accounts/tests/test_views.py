@@ -78,3 +78,52 @@ def test_verify_page_flow(client):
     assert response.status_code == 302
     profile.refresh_from_db()
     assert profile.is_university_verified
+
+
+def _profile_form(**overrides) -> dict:
+    return {
+        "nickname": "하늘",
+        "gender": "F",
+        "seeking": "M",
+        "birth_date": "2000-01-01",
+        "university": University.objects.first().pk,
+        "region": "seoul",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "reason"),
+    [
+        ("birth_date_16", "MatchMinds는 만 19세 이상만 이용할 수 있어서 이 생년월일은 저장할 수 없어요."),
+        ("2999-01-01", "미래의 날짜예요. 태어난 날을 입력해 주세요."),
+        ("1890-01-01", "연도를 확인해 주세요. 이 날짜라면 100세가 넘어요."),
+    ],
+)
+def test_profile_refuses_underage_and_impossible_birth_dates_at_the_form_with_the_reason(client, birth_date, reason):
+    from django.utils import timezone
+
+    if birth_date == "birth_date_16":
+        birth_date = timezone.localdate().replace(year=timezone.localdate().year - 16, day=1).isoformat()
+    user = make_user()
+    client.force_login(user)
+    response = client.post("/accounts/profile/", _profile_form(birth_date=birth_date))
+    assert response.status_code == 200
+    assert reason in response.content.decode()
+    assert not hasattr(User.objects.get(pk=user.pk), "profile")
+
+
+def test_profile_gender_and_looking_for_must_be_chosen(client):
+    client.force_login(make_user())
+    page = client.get("/accounts/profile/").content.decode()
+    assert '<option value="" selected>선택해 주세요</option>' in page
+    response = client.post("/accounts/profile/", _profile_form(gender="", seeking=""))
+    html = response.content.decode()
+    assert (response.status_code, "성별을 골라 주세요." in html, "만나고 싶은 상대를 골라 주세요." in html) == (200, True, True)
+
+
+def test_profile_page_title_is_plain_text(client):
+    profile = make_profile()
+    client.force_login(profile.user)
+    html = client.get("/accounts/profile/").content.decode()
+    assert "<title>내 프로필 · MatchMinds</title>" in html
