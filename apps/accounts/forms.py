@@ -4,8 +4,8 @@ from datetime import date
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import services
