@@ -420,10 +420,24 @@
     }
     log.querySelectorAll('.msg[data-sender="' + frame.user + '"] .sender-name').forEach((el) => (el.textContent = frame.nickname));
   });
+  // Leaving ends the chat for both, so it is asked first.
+  const leaveForm = root.querySelector(".leave-form");
+  if (leaveForm) {
+    leaveForm.addEventListener("submit", (event) => {
+      if (!window.confirm(leaveForm.dataset.labelConfirm)) event.preventDefault();
+    });
+  }
   socket.on("room.closed", (frame) => {
     if (frame.room !== roomId) return;
     root.dataset.open = "0";
-    root.querySelector(".closed-banner").hidden = false;
+    const banner = root.querySelector(".closed-banner");
+    if (frame.by !== null && String(frame.by) === root.dataset.partnerId) {
+      banner.textContent = banner.dataset.labelPartnerLeft.replace("%(name)s", partnerName);
+    } else if (frame.by !== null && String(frame.by) === root.dataset.me) {
+      banner.textContent = banner.dataset.labelYouLeft;
+    }
+    banner.hidden = false;
+    log.scrollTop = log.scrollHeight;
     if (composer) composer.querySelectorAll("textarea, button, input").forEach((control) => (control.disabled = true));
     const leave = root.querySelector(".leave-form");
     if (leave) leave.remove();
