@@ -129,4 +129,11 @@ class UniversityEmailForm(forms.Form):
 
 
 class UniversityCodeForm(forms.Form):
-    code = forms.RegexField(label=_("Code"), regex=r"^\d{6}$", error_messages={"invalid": _("The code has six digits.")})
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("The code has six digits.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6, "pattern": "[0-9]*"}
+        ),
+    )

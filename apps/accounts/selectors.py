@@ -18,6 +18,14 @@ def age_in_years(*, birth_date: date, today: date | None = None) -> int:
     return today.year - birth_date.year - (0 if had_birthday else 1)
 
 
+def university_code_resend_wait_s(*, user: User) -> int:
+    """Seconds before the user may ask for another university code (0: now)."""
+    last = user.university_verifications.order_by("-sent_at").first()
+    if last is None:
+        return 0
+    return max(0, int(settings.UNIVERSITY_CODE_RESEND_INTERVAL_S - (timezone.now() - last.sent_at).total_seconds()))
+
+
 def profile_for_user(*, user: User) -> Profile | None:
     try:
         return user.profile

@@ -387,7 +387,7 @@
   const relative = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto" });
   function lastSeenText(lastSeen) {
     const minutes = Math.round((lastSeen * 1000 - Date.now()) / 60000);
-    if (minutes >= 0) return relative.format(0, "second"); // "now", not "this minute"
+    if (minutes >= 0) return labels.labelJustNow; // "just now", not "now" nor "this minute"
     if (minutes > -60) return relative.format(minutes, "minute");
     if (minutes > -24 * 60) return relative.format(Math.round(minutes / 60), "hour");
     return relative.format(Math.round(minutes / (24 * 60)), "day");
@@ -399,7 +399,7 @@
     let text = labels["label" + frame.state.charAt(0).toUpperCase() + frame.state.slice(1)];
     presenceEl.title = "";
     if (frame.state === "offline" && frame.last_seen) {
-      text += " · " + labels.labelLastSeen + " " + lastSeenText(frame.last_seen);
+      text += " · " + labels.labelLastSeen.replace("%(when)s", lastSeenText(frame.last_seen));
       presenceEl.title = new Date(frame.last_seen * 1000).toLocaleString();
     }
     presenceEl.textContent = text;

@@ -127,3 +127,19 @@ def test_profile_page_title_is_plain_text(client):
     client.force_login(profile.user)
     html = client.get("/accounts/profile/").content.decode()
     assert "<title>내 프로필 · MatchMinds</title>" in html
+
+
+def test_verify_page_names_the_expected_domains_keeps_the_email_and_counts_down_the_resend(client):
+    profile = make_profile(university=University.objects.get(name_ko="연세대학교"))
+    client.force_login(profile.user)
+    # a wrong domain says which ending to use
+    html = client.post("/accounts/verify/", {"step": "email", "email": "someone@snu.ac.kr"}).content.decode()
+    assert "이 주소는 서울대학교 주소예요. 프로필의 연세대학교라면 @yonsei.ac.kr 로 끝나는 주소를 써 주세요." in html
+    assert 'value="someone@snu.ac.kr"' in html
+    # after the code is sent, the address stays, the code field brings up the number pad and the resend waits
+    client.post("/accounts/verify/", {"step": "email", "email": "me@yonsei.ac.kr"})
+    html = client.get("/accounts/verify/").content.decode()
+    assert 'value="me@yonsei.ac.kr"' in html
+    assert 'inputmode="numeric"' in html and 'autocomplete="one-time-code"' in html
+    assert 'data-wait-s="60"' in html or 'data-wait-s="59"' in html
+    assert "새 코드 보내기" in html
