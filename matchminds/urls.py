@@ -8,6 +8,10 @@ from apps.core import api as core_api
 from apps.core import views as core_views
 from apps.dashboard import views as dashboard_views
 
+admin.site.site_header = _("MatchMinds administration")
+admin.site.site_title = _("MatchMinds administration")
+admin.site.index_title = _("Run the events")
+
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.events.api_urls")),
