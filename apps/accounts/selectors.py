@@ -152,8 +152,6 @@ def profile_match_card(*, profile: Profile) -> dict:
 
     Matching already excludes blocked pairs, so an approved photo is shown; the photo
     endpoint still checks each viewer."""
-    from django.urls import reverse
-
     interests = list(profile.interests.all())
     card = profile_public_card(profile=profile)
     card.update(
@@ -161,7 +159,7 @@ def profile_match_card(*, profile: Profile) -> dict:
             "university_en": profile.university.name_en,
             "interest_names": {"ko": [i.name_ko for i in interests], "en": [i.name_en for i in interests]},
             "age_band": age_band(birth_date=profile.birth_date),
-            "photo_url": reverse("accounts:photo", args=[profile.user_id])
+            "photo_url": profile_photo_url(profile=profile)
             if profile.photo and profile.photo_status == PhotoStatus.APPROVED
             else None,
         }

@@ -27,7 +27,13 @@ from apps.accounts.forms import (
     UniversityEmailForm,
 )
 from apps.accounts.models import Profile
-from apps.accounts.selectors import profile_for_user, profile_photo_key_matches, profile_photo_url, profile_photo_visible_to
+from apps.accounts.selectors import (
+    profile_for_user,
+    profile_photo_key_matches,
+    profile_photo_url,
+    profile_photo_visible_to,
+    university_code_resend_wait_s,
+)
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
 
