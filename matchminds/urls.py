@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -7,6 +8,10 @@ from apps.accounts import views as accounts_views
 from apps.core import api as core_api
 from apps.core import views as core_views
 from apps.dashboard import views as dashboard_views
+
+admin.site.site_header = _("MatchMinds administration")
+admin.site.site_title = _("MatchMinds administration")
+admin.site.index_title = _("Run the events")
 
 api_v1 = [
     path("", include("apps.accounts.api_urls")),

@@ -1,11 +1,16 @@
 """Forms check types and shapes; the rules live in services, whose errors the views attach here."""
 
+from datetime import date
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import services
 from apps.accounts.models import Gender, Interest, Region, SeekingChoice, University
+from apps.accounts.selectors import age_in_years
 from apps.core.errors import DomainError
 
 
@@ -48,8 +53,16 @@ class ProfileForm(forms.Form):
     nickname = forms.CharField(
         label=_("Nickname"), min_length=2, max_length=20, help_text=_("2 to 20 characters, shown to others.")
     )
-    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
-    seeking = forms.ChoiceField(label=_("Looking for"), choices=SeekingChoice.choices)
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=[("", _("Choose…")), *Gender.choices],
+        error_messages={"required": _("Choose your gender.")},
+    )
+    seeking = forms.ChoiceField(
+        label=_("Looking for"),
+        choices=[("", _("Choose…")), *SeekingChoice.choices],
+        error_messages={"required": _("Choose who you would like to meet.")},
+    )
     birth_date = forms.DateField(
         label=_("Birth date"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -66,6 +79,42 @@ class ProfileForm(forms.Form):
     )
     bio = forms.CharField(label=_("Bio"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        attrs = self.fields["birth_date"].widget.attrs
+        attrs["max"] = _years_before(today, settings.MINIMUM_AGE_YEARS).isoformat()
+        attrs["min"] = _years_before(today, services.OLDEST_PLAUSIBLE_AGE_YEARS).isoformat()
+
+    def clean_birth_date(self):
+        """Refuse where it is typed, with the reason, rather than at the lobby door."""
+        birth_date = self.cleaned_data["birth_date"]
+        today = timezone.localdate()
+        if birth_date > today:
+            raise forms.ValidationError(_("This date is in the future. Enter the day you were born."), code="future")
+        if birth_date < _years_before(today, services.OLDEST_PLAUSIBLE_AGE_YEARS):
+            raise forms.ValidationError(
+                _("Check the year: this date would make you older than %(age)d.") % {"age": services.OLDEST_PLAUSIBLE_AGE_YEARS},
+                code="implausible",
+            )
+        if age_in_years(birth_date=birth_date, today=today) < settings.MINIMUM_AGE_YEARS:
+            raise forms.ValidationError(
+                _(
+                    "MatchMinds is for people aged %(age)d or older, so we cannot save this birth date. "
+                    "If you typed it by mistake, correct the year."
+                )
+                % {"age": settings.MINIMUM_AGE_YEARS},
+                code="underage",
+            )
+        return birth_date
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
 
 class PhotoForm(forms.Form):
     photo = forms.FileField(
@@ -80,4 +129,11 @@ class UniversityEmailForm(forms.Form):
 
 
 class UniversityCodeForm(forms.Form):
-    code = forms.RegexField(label=_("Code"), regex=r"^\d{6}$", error_messages={"invalid": _("The code has six digits.")})
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("The code has six digits.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6, "pattern": "[0-9]*"}
+        ),
+    )

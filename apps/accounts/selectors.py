@@ -18,6 +18,14 @@ def age_in_years(*, birth_date: date, today: date | None = None) -> int:
     return today.year - birth_date.year - (0 if had_birthday else 1)
 
 
+def university_code_resend_wait_s(*, user: User) -> int:
+    """Seconds before the user may ask for another university code (0: now)."""
+    last = user.university_verifications.order_by("-sent_at").first()
+    if last is None:
+        return 0
+    return max(0, int(settings.UNIVERSITY_CODE_RESEND_INTERVAL_S - (timezone.now() - last.sent_at).total_seconds()))
+
+
 def profile_for_user(*, user: User) -> Profile | None:
     try:
         return user.profile
@@ -128,6 +136,35 @@ def profile_public_cards_unviewed(*, user_ids: list[int]) -> dict[int, dict]:
         }
         for pk, user_id, nickname, gender, university, verified_at, region, bio in rows
     }
+
+
+AGE_BAND_YEARS = 5
+
+
+def age_band(*, birth_date: date, today: date | None = None) -> list[int]:
+    """A five-year band such as [20, 24]: enough to picture someone, never the exact age."""
+    low = age_in_years(birth_date=birth_date, today=today) // AGE_BAND_YEARS * AGE_BAND_YEARS
+    return [low, low + AGE_BAND_YEARS - 1]
+
+
+def profile_match_card(*, profile: Profile) -> dict:
+    """The card a proposed partner sees, in both UI languages (the page picks its own).
+
+    Matching already excludes blocked pairs, so an approved photo is shown; the photo
+    endpoint still checks each viewer."""
+    interests = list(profile.interests.all())
+    card = profile_public_card(profile=profile)
+    card.update(
+        {
+            "university_en": profile.university.name_en,
+            "interest_names": {"ko": [i.name_ko for i in interests], "en": [i.name_en for i in interests]},
+            "age_band": age_band(birth_date=profile.birth_date),
+            "photo_url": profile_photo_url(profile=profile)
+            if profile.photo and profile.photo_status == PhotoStatus.APPROVED
+            else None,
+        }
+    )
+    return card
 
 
 def user_for_oidc_subject(*, subject: str) -> User | None:

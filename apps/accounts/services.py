@@ -194,6 +194,10 @@ def _hash_code(code: str, *, verification_email: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{verification_email}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def _domain_list(university) -> str:
+    return ", ".join("@" + domain for domain in university.domains.order_by("domain").values_list("domain", flat=True))
+
+
 def university_verification_start(*, user: User, email: str) -> UniversityEmailVerification:
     """Mail a six-digit code to a university address; throttled per user."""
     profile = profile_for_user(user=user)
@@ -205,13 +209,21 @@ def university_verification_start(*, user: User, email: str) -> UniversityEmailV
     except ValidationError:
         raise DomainError("invalid_email", _("Enter a valid e-mail address."), field="email") from None
     university = university_for_email(email=email)
+    expected = {"university": str(profile.university), "domains": _domain_list(profile.university)}
     if university is None:
-        raise DomainError("unknown_university_domain", _("This is not an e-mail domain of a university we know."), field="email")
+        raise DomainError(
+            "unknown_university_domain",
+            _("We do not know this e-mail domain. For %(university)s, use an address ending in %(domains)s.") % expected,
+            field="email",
+        )
     if university.pk != profile.university_id:
         raise DomainError(
             "university_mismatch",
-            _("This address belongs to %(university)s, not to the university in your profile.")
-            % {"university": university.name_ko},
+            _(
+                "This address belongs to %(other)s. For %(university)s, the university in your profile, "
+                "use an address ending in %(domains)s."
+            )
+            % {**expected, "other": str(university)},
             field="email",
         )
     now = timezone.now()

@@ -27,7 +27,13 @@ from apps.accounts.forms import (
     UniversityEmailForm,
 )
 from apps.accounts.models import Profile
-from apps.accounts.selectors import profile_for_user, profile_photo_key_matches, profile_photo_url, profile_photo_visible_to
+from apps.accounts.selectors import (
+    profile_for_user,
+    profile_photo_key_matches,
+    profile_photo_url,
+    profile_photo_visible_to,
+    university_code_resend_wait_s,
+)
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
 
@@ -160,11 +166,11 @@ def university_verify(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your university is verified."))
             return redirect("accounts:profile")
     pending = request.user.university_verifications.filter(verified_at__isnull=True).first()
-    return render(
-        request,
-        "accounts/verify.html",
-        {"profile": profile, "email_form": email_form, "code_form": code_form, "pending": pending},
-    )
+    if pending and not email_form.is_bound:
+        email_form = UniversityEmailForm(initial={"email": pending.email})
+    context = {"profile": profile, "email_form": email_form, "code_form": code_form, "pending": pending}
+    context["resend_wait_s"] = university_code_resend_wait_s(user=request.user)
+    return render(request, "accounts/verify.html", context)
 
 
 def local_accounts_only(view):

@@ -433,3 +433,14 @@ def digest_contents(*, user_id: int, since) -> dict:
             last_body = gettext_lazy("Photo") if member.last_unread_kind == MessageKind.IMAGE else member.last_unread_body[:80]
             rooms.append({"room_id": member.room_id, "partner": name, "count": member.unread_count, "last_body": last_body})
     return {"new_matches": new_matches, "rooms": rooms}
+
+
+def unread_total_for_user(*, user_id: int) -> int:
+    """Unread messages across the user's 1:1 chats (the badge on the Chats tab); blocked pairs' rooms are hidden."""
+    unread = _count_of(_unread_in_outer_room(user_id=user_id))
+    rooms = RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT)
+    blocked = blocked_user_ids(user_id=user_id)
+    if blocked:
+        rooms = rooms.exclude(room__members__user_id__in=blocked)
+    counts = rooms.annotate(unread_count=Subquery(unread)).values_list("unread_count", flat=True)
+    return sum(count or 0 for count in counts)

@@ -52,6 +52,9 @@ class Metric:
 
 
 USER_DIMS_KEY = "mm:udims"
+STAFF_KEY = "mm:staff"
+USER_EVENT_KEY = "mm:uevent"
+ONLINE_KEYS = [USER_DIMS_KEY, STAFF_KEY, USER_EVENT_KEY]
 TOTALS_KEY = "mm:tot"
 DIRTY_MINUTES_KEY = "mm:c:dirty"
 
@@ -150,18 +153,32 @@ return 1
 
 # ARGV: scope, user id, lease expiry, then optional explicit dims. Touch (or, with expiry
 # '-', remove) the user in every online set of the scope.
+# KEYS: user dims, staff set, user → event. ARGV: scope, user id, lease expiry or '-' to leave.
+# Staff are never online students. A user touched in an event is remembered there, so the
+# site-wide lease (socket connect and heartbeat) also keeps them online in that event while
+# they chat in its rooms, and leaving the site leaves the event too.
 _ONLINE_LUA = """
 local scope, uid, expires = ARGV[1], ARGV[2], ARGV[3]
+if expires ~= '-' and redis.call('SISMEMBER', KEYS[2], uid) == 1 then return 0 end
+local scopes = {scope}
+if scope == 'all' then
+  local event = redis.call('HGET', KEYS[3], uid)
+  if event then scopes[2] = event end
+elseif expires ~= '-' then
+  redis.call('HSET', KEYS[3], uid, scope)
+end
 local dims = {'all'}
 local stored = redis.call('HGET', KEYS[1], uid)
 if stored then for dim in string.gmatch(stored, '[^,]+') do dims[#dims + 1] = dim end end
-local prefix = 'mm:on:' .. scope .. ':'
-for _, dim in ipairs(dims) do
-  if expires == '-' then
-    redis.call('ZREM', prefix .. dim, uid)
-  else
-    redis.call('ZADD', prefix .. dim, expires, uid)
-    redis.call('SADD', prefix .. 'dims', dim)
+for _, s in ipairs(scopes) do
+  local prefix = 'mm:on:' .. s .. ':'
+  for _, dim in ipairs(dims) do
+    if expires == '-' then
+      redis.call('ZREM', prefix .. dim, uid)
+    else
+      redis.call('ZADD', prefix .. dim, expires, uid)
+      redis.call('SADD', prefix .. 'dims', dim)
+    end
   end
 end
 return #dims
@@ -318,21 +335,28 @@ def gauge_part_set(name: str, source: str, value: float, *, event_id: int | None
     return float(total)
 
 
-def user_dims_set(*, user_id: int, gender: str | None, university_id: int | None, region: str | None, client=None) -> None:
-    """Remember the user's breakdown dims so later calls only pass the user id."""
+def user_dims_set(
+    *, user_id: int, gender: str | None, university_id: int | None, region: str | None, is_staff: bool = False, client=None
+) -> None:
+    """Remember the user's breakdown dims (and whether they are staff, never counted online)."""
     dims = ",".join(dims_of(gender=gender, university_id=university_id, region=region))
-    (client or get_redis()).hset(USER_DIMS_KEY, str(int(user_id)), dims)
+    client = client or get_redis()
+    client.hset(USER_DIMS_KEY, str(int(user_id)), dims)
+    if is_staff:
+        client.sadd(STAFF_KEY, str(int(user_id)))
+    else:
+        client.srem(STAFF_KEY, str(int(user_id)))
 
 
 def online_touch(*, user_id: int, event_id: int | None = None, client=None) -> None:
     """Count the user online (in the event, or anywhere) for the next PRESENCE_TTL_S."""
     args = [scope_of(event_id), str(int(user_id)), time.time() + settings.PRESENCE_TTL_S]
-    run_script(_scripts()[1], keys=[USER_DIMS_KEY], args=args, client=client)
+    run_script(_scripts()[1], keys=ONLINE_KEYS, args=args, client=client)
 
 
 def online_leave(*, user_id: int, event_id: int | None = None) -> None:
     _, online = _scripts()
-    online(keys=[USER_DIMS_KEY], args=[scope_of(event_id), str(int(user_id)), "-"])
+    online(keys=ONLINE_KEYS, args=[scope_of(event_id), str(int(user_id)), "-"])
 
 
 def online_prune(*, event_id: int | None = None) -> int:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from apps.accounts.models import Profile
+from apps.accounts.models import Profile, User
 from apps.core.db import fetch_prepared
 from apps.core.redis import get_redis
 from apps.dashboard.metrics import ALL, WAIT_BUCKETS_S, Metric, counters_key, gauges_key, minute_of, scope_of
@@ -89,17 +89,20 @@ BREAKDOWN_MINUTES = 5
 _snapshot_script = None
 
 
-_USER_DIMS_SQL = f"SELECT gender, university_id, region FROM {Profile._meta.db_table} WHERE user_id = %s"  # noqa: S608
+_USER_DIMS_SQL = (
+    f"SELECT p.gender, p.university_id, p.region, u.is_staff FROM {User._meta.db_table} u"  # noqa: S608
+    f" LEFT JOIN {Profile._meta.db_table} p ON p.user_id = u.id WHERE u.id = %s"
+)
 
 
-def user_dims(*, user_id: int) -> tuple[str | None, int | None, str | None]:
-    """(gender, university id, region) of a user's profile, Nones where unknown.
+def user_dims(*, user_id: int) -> tuple[str | None, int | None, str | None, bool]:
+    """(gender, university id, region, is staff) of a user, Nones where unknown.
 
     A plain statement: it runs on every socket connect.
     """
     row = fetch_prepared(_USER_DIMS_SQL, [user_id], one=True)
-    gender, university_id, region = row or (None, None, None)
-    return gender or None, university_id, region or None
+    gender, university_id, region, is_staff = row or (None, None, None, False)
+    return gender or None, university_id, region or None, bool(is_staff)
 
 
 def _snapshot():

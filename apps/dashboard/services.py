@@ -25,10 +25,12 @@ def socket_opened(*, user_id: int, pipe=None) -> None:
     are only queued on the caller's pipeline. The dims are written first, so the counters
     queued after them already break down by them.
     """
-    gender, university_id, region = selectors.user_dims(user_id=user_id)
+    gender, university_id, region, is_staff = selectors.user_dims(user_id=user_id)
     own = pipe is None
     pipe = get_redis().pipeline(transaction=False) if own else pipe
-    metrics.user_dims_set(user_id=user_id, gender=gender, university_id=university_id, region=region, client=pipe)
+    metrics.user_dims_set(
+        user_id=user_id, gender=gender, university_id=university_id, region=region, is_staff=is_staff, client=pipe
+    )
     metrics.online_touch(user_id=user_id, client=pipe)
     metrics.metric_incr(Metric.WS_CONNECTS, user_id=user_id, client=pipe)
     if own:

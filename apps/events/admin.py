@@ -113,7 +113,7 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("state"))
     def state_display(self, event: Event) -> str:
-        return event.state
+        return event.state_label
 
 
 @admin.register(EventSignup)

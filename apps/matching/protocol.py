@@ -13,6 +13,9 @@ class PublicCard(TypedDict):
     interests: list[str]
     bio: str
     photo_url: str | None
+    university_en: NotRequired[str]
+    interest_names: NotRequired[dict[str, list[str]]]
+    age_band: NotRequired[list[int]]
 
 
 class QueueJoinFrame(TypedDict):

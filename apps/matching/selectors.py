@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.accounts.selectors import profile_for_user, profile_public_card
+from apps.accounts.selectors import profile_for_user, profile_match_card
 from apps.events.models import Event
 from apps.matching import queue
 from apps.matching.models import Match, MatchSeat, QueueEpoch, QueueEpochCause, QueueTicket
@@ -58,7 +58,7 @@ def past_partner_ids(*, user_id: int, event_id: int) -> set[int]:
 def ticket_snapshot_build(*, user: User, event: Event) -> queue.TicketSnapshot:
     """Read once at join what the hot path needs, so pairing never touches PostgreSQL."""
     profile = profile_for_user(user=user)
-    card = profile_public_card(profile=profile)
+    card = profile_match_card(profile=profile)
     return queue.TicketSnapshot(
         event_id=event.pk,
         user_id=user.pk,

@@ -2,13 +2,15 @@
 that take a reason and land in the append-only audit log. Items waiting longer than 24 h are
 marked overdue."""
 
-import json
-
 from django import forms
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import Profile
 from apps.core.errors import DomainError
 from apps.moderation import services
 from apps.moderation.media import image_signed_url
@@ -162,13 +164,13 @@ class ReportAdmin(QueueAdmin):
         "reporter",
         "reported_user",
         "reported_user_label",
-        "room_id",
-        "message_seq",
+        "room",
+        "reported_message",
         "reason",
         "text",
         "status",
         "created_at",
-        "resolved_at",
+        "resolved",
         "evidence_snapshot",
     )
     fields = readonly_fields
@@ -180,14 +182,52 @@ class ReportAdmin(QueueAdmin):
         )
     )
 
+    class Media:
+        css = {"all": ["moderation/admin.css"]}
+
+    @admin.display(description=_("chat room"))
+    def room(self, obj):
+        return obj.room_id or "—"
+
+    @admin.display(description=_("reported message"))
+    def reported_message(self, obj):
+        return _("message no. %(seq)d") % {"seq": obj.message_seq} if obj.message_seq else _("the whole profile or chat")
+
+    @admin.display(description=_("resolved at"))
+    def resolved(self, obj):
+        return date_format(localtime(obj.resolved_at), "DATETIME_FORMAT") if obj.resolved_at else "—"
+
     @admin.display(description=_("evidence"))
     def evidence_snapshot(self, obj):
         evidence = getattr(obj, "evidence", None)
         if evidence is None:
             return _("(purged)")
-        return format_html(
-            "<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(evidence.snapshot, ensure_ascii=False, indent=2)
+        return transcript_html(snapshot=evidence.snapshot, reported_seq=obj.message_seq)
+
+
+def transcript_html(*, snapshot: dict, reported_seq: int | None):
+    """The evidence as a conversation a moderator reads: local times, nicknames, the reported line marked."""
+    messages_ = snapshot.get("messages") or []
+    sender_ids = {message["sender_id"] for message in messages_ if message.get("sender_id")}
+    names = dict(Profile.objects.filter(user_id__in=sender_ids).values_list("user_id", "nickname"))
+    profile = snapshot.get("reported_profile") or {}
+    lines = [
+        format_html(
+            '<li class="{}"><time>{}</time> <strong>{}</strong> {}</li>',
+            "reported" if message["seq"] == reported_seq else "",
+            date_format(localtime(parse_datetime(message["sent_at"])), "SHORT_DATETIME_FORMAT"),
+            names.get(message["sender_id"], _("deleted account")),
+            message["body"] if message.get("kind", "text") == "text" else _("(photo)"),
         )
+        for message in messages_
+    ]
+    return format_html(
+        '<div class="evidence"><p>{}: <strong>{}</strong> {}</p><ol class="transcript">{}</ol></div>',
+        _("Reported profile"),
+        profile.get("nickname", "—"),
+        profile.get("bio", ""),
+        format_html_join("", "{}", ((line,) for line in lines)) if lines else _("No messages."),
+    )
 
 
 @admin.register(FlaggedContent)

@@ -503,7 +503,9 @@ def report_create(
     except IntegrityError:
         # A concurrent identical report won the unique constraint.
         raise _duplicate_report() from None
-    transaction.on_commit(lambda: metric_incr(Metric.REPORTS, user_id=reported_user_id))
+    # A report made in an event's chat counts in that event's dashboard too.
+    event_id = Room.objects.filter(pk=room_id).values_list("event_id", flat=True).first() if room_id else None
+    transaction.on_commit(lambda: metric_incr(Metric.REPORTS, event_id=event_id, user_id=reported_user_id))
     return report
 
 

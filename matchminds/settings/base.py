@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "apps.accounts.context_processors.sign_in_options",
+                "apps.chat.context_processors.chat_unread",
             ],
         },
     },

@@ -387,7 +387,7 @@
   const relative = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto" });
   function lastSeenText(lastSeen) {
     const minutes = Math.round((lastSeen * 1000 - Date.now()) / 60000);
-    if (minutes >= 0) return relative.format(0, "second"); // "now", not "this minute"
+    if (minutes >= 0) return labels.labelJustNow; // "just now", not "now" nor "this minute"
     if (minutes > -60) return relative.format(minutes, "minute");
     if (minutes > -24 * 60) return relative.format(Math.round(minutes / 60), "hour");
     return relative.format(Math.round(minutes / (24 * 60)), "day");
@@ -399,7 +399,7 @@
     let text = labels["label" + frame.state.charAt(0).toUpperCase() + frame.state.slice(1)];
     presenceEl.title = "";
     if (frame.state === "offline" && frame.last_seen) {
-      text += " · " + labels.labelLastSeen + " " + lastSeenText(frame.last_seen);
+      text += " · " + labels.labelLastSeen.replace("%(when)s", lastSeenText(frame.last_seen));
       presenceEl.title = new Date(frame.last_seen * 1000).toLocaleString();
     }
     presenceEl.textContent = text;
@@ -420,10 +420,24 @@
     }
     log.querySelectorAll('.msg[data-sender="' + frame.user + '"] .sender-name').forEach((el) => (el.textContent = frame.nickname));
   });
+  // Leaving ends the chat for both, so it is asked first.
+  const leaveForm = root.querySelector(".leave-form");
+  if (leaveForm) {
+    leaveForm.addEventListener("submit", (event) => {
+      if (!window.confirm(leaveForm.dataset.labelConfirm)) event.preventDefault();
+    });
+  }
   socket.on("room.closed", (frame) => {
     if (frame.room !== roomId) return;
     root.dataset.open = "0";
-    root.querySelector(".closed-banner").hidden = false;
+    const banner = root.querySelector(".closed-banner");
+    if (frame.by !== null && String(frame.by) === root.dataset.partnerId) {
+      banner.textContent = banner.dataset.labelPartnerLeft.replace("%(name)s", partnerName);
+    } else if (frame.by !== null && String(frame.by) === root.dataset.me) {
+      banner.textContent = banner.dataset.labelYouLeft;
+    }
+    banner.hidden = false;
+    log.scrollTop = log.scrollHeight;
     if (composer) composer.querySelectorAll("textarea, button, input").forEach((control) => (control.disabled = true));
     const leave = root.querySelector(".leave-form");
     if (leave) leave.remove();

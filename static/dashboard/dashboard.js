@@ -20,21 +20,28 @@
     data: {
       labels: [],
       datasets: [
-        { label: root.dataset.labelOnline, data: [], borderColor: "#3b82f6", pointRadius: 0, tension: 0.2 },
-        { label: root.dataset.labelQueue, data: [], borderColor: "#f59e0b", pointRadius: 0, tension: 0.2 },
-        { label: root.dataset.labelMessages, data: [], borderColor: "#10b981", pointRadius: 0, tension: 0.2, yAxisID: "y2" },
+        { label: root.dataset.labelOnline, data: [], borderColor: "#3b82f6", pointRadius: 0, stepped: true },
+        { label: root.dataset.labelQueue, data: [], borderColor: "#f59e0b", pointRadius: 0, stepped: true },
+        { label: root.dataset.labelMessages, data: [], borderColor: "#10b981", pointRadius: 0, stepped: true, yAxisID: "y2" },
       ],
     },
     options: {
       animation: false,
       responsive: true,
-      scales: { y: { beginAtZero: true }, y2: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } },
+      scales: {
+        x: { title: { display: true, text: root.dataset.labelTime } },
+        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: root.dataset.labelPeople } },
+        y2: {
+          beginAtZero: true, position: "right", grid: { drawOnChartArea: false },
+          title: { display: true, text: root.dataset.labelPerSecond },
+        },
+      },
     },
   });
   const regionChart = new Chart(document.getElementById("chart-regions"), {
     type: "bar",
     data: { labels: Object.values(regionLabels), datasets: [{ label: root.dataset.labelRegionOnline, data: [], backgroundColor: "#6366f1" }] },
-    options: { animation: false, indexAxis: "y", responsive: true, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+    options: { animation: false, indexAxis: "y", responsive: true, scales: { x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: root.dataset.labelPeople } } } },
   });
 
   function renderTiles(tiles) {

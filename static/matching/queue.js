@@ -38,6 +38,8 @@
   function stopCountdown() {
     if (countdown) clearInterval(countdown);
     countdown = null;
+    document.body.classList.remove("match-open");
+    flashTitle(false);
   }
 
   socket.onOpen(function () {
@@ -59,6 +61,7 @@
     socket.send({ type: "match.accept", proposal: proposalId, ref: "match.answer" });
     $("[data-match-accept]").disabled = true;
     $("[data-match-decline]").disabled = true;
+    flashTitle(false);
   });
   $("[data-match-decline]").addEventListener("click", function () {
     socket.send({ type: "match.decline", proposal: proposalId, ref: "match.answer" });
@@ -90,21 +93,77 @@
     show(frame.reason === "max_wait" || frame.reason === "service_reset" ? "retry" : "idle");
   });
 
-  socket.on("match.proposed", function (frame) {
-    if (frame.event !== eventId) return;
-    proposalId = frame.proposal;
-    const partner = frame.partner;
+  // --- the match moment: a full-screen card that takes focus, flashes the title and may ring ---
+  const lang = document.documentElement.lang === "en" ? "en" : "ko";
+  const alertToggle = $("[data-alert-toggle]");
+  const alertKey = "mm.matchAlert";
+  let titleTimer = null;
+  const pageTitle = document.title;
+  try { alertToggle.checked = window.localStorage.getItem(alertKey) === "1"; } catch (e) { /* storage blocked */ }
+  alertToggle.addEventListener("change", function () {
+    try { window.localStorage.setItem(alertKey, alertToggle.checked ? "1" : "0"); } catch (e) { /* storage blocked */ }
+  });
+
+  function ring() {
+    if (!alertToggle.checked) return;
+    if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    const audio = new Context();
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = 880;
+    gain.gain.setValueAtTime(0.15, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.6);
+  }
+
+  function flashTitle(on) {
+    if (titleTimer) clearInterval(titleTimer);
+    titleTimer = null;
+    document.title = pageTitle;
+    if (!on) return;
+    let flip = false;
+    titleTimer = setInterval(function () {
+      flip = !flip;
+      document.title = flip ? label("TitleFlash") : pageTitle;
+    }, 1000);
+  }
+
+  function renderPartner(partner) {
     $("[data-partner-nickname]").textContent = partner.nickname;
-    $("[data-partner-university]").textContent = partner.university;
-    $("[data-partner-interests]").textContent = (partner.interests || []).join(" · ");
+    $("[data-partner-university]").textContent =
+      lang === "en" && partner.university_en ? partner.university_en : partner.university;
+    const band = partner.age_band || [];
+    $("[data-partner-age]").textContent = band.length === 2 ? label("AgeBand", { low: band[0], high: band[1] }) : "";
+    const names = (partner.interest_names && partner.interest_names[lang]) || [];
+    const list = $("[data-partner-interests]");
+    list.replaceChildren();
+    names.forEach(function (name) {
+      const item = document.createElement("li");
+      item.textContent = name;
+      list.appendChild(item);
+    });
     $("[data-partner-bio]").textContent = partner.bio || "";
     $("[data-partner-photo]").src = partner.photo_url || panel.dataset.placeholder;
+  }
+
+  socket.on("match.proposed", function (frame) {
+    if (frame.event !== eventId) return;
+    stopCountdown();
+    proposalId = frame.proposal;
+    renderPartner(frame.partner);
     $("[data-match-accept]").disabled = false;
     $("[data-match-decline]").disabled = false;
     $("[data-proposal-waiting]").hidden = true;
     message("");
     show("proposed");
-    stopCountdown();
+    document.body.classList.add("match-open");
+    $("[data-proposal-title]").focus();
+    flashTitle(true);
+    ring();
     const expires = Date.parse(frame.expires_at);
     const tick = function () {
       const left = Math.max(0, Math.round((expires - Date.now()) / 1000));
@@ -121,10 +180,15 @@
   socket.on("match.confirmed", function (frame) {
     if (frame.event !== eventId) return;
     stopCountdown();
-    $("[data-confirmed-nickname]").textContent = frame.partner.nickname;
+    const parts = (panel.dataset.labelConfirmed || "%(name)s").split("%(name)s");
+    const name = document.createElement("strong");
+    name.dataset.confirmedNickname = "";
+    name.textContent = frame.partner.nickname;
+    $("[data-confirmed-text]").replaceChildren(parts[0], name, parts.slice(1).join(""));
     $("[data-confirmed-room]").href = panel.dataset.roomUrl.replace("/0/", "/" + frame.room + "/");
     panel.dataset.roomId = String(frame.room);
     show("confirmed");
+    $("[data-confirmed-title]").focus();
   });
 
   socket.on("match.cancelled", function (frame) {

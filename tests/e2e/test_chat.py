@@ -239,7 +239,7 @@ def test_on_a_phone_the_headers_stay_on_their_rows_and_presence_says_how_long_ag
         # When Bob (whose nickname is as long as they come) goes, Alice reads how long ago he was
         # last seen, and the chat's actions still take one line each
         bob_page.close()
-        alice_page.wait_for_selector('.presence[data-presence="offline"]:has-text("마지막 접속 지금")')
+        alice_page.wait_for_selector('.presence[data-presence="offline"]:has-text("방금 전 접속")')
         lines = alice_page.locator(".chat-header .leave-form button, .chat-header .report-open").evaluate_all(
             "items => items.map(item => item.getBoundingClientRect().height / parseFloat(getComputedStyle(item).lineHeight))"
         )

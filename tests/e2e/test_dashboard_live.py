@@ -70,7 +70,7 @@ def test_staff_dashboard_updates_live_while_two_users_match(browser, daphne_serv
     expect(dashboard.locator('[data-tile="online"]')).to_have_text("2", timeout=5_000)
     expect(dashboard.locator('[data-tile="online_m"]')).to_have_text("1")
     expect(dashboard.locator('[data-tile="online_f"]')).to_have_text("1")
-    expect(dashboard.locator('[data-tile="gender_ratio_online"]')).to_have_text("1")
+    expect(dashboard.locator('.tile:has([data-tile="online"]) small')).to_have_text("남 1 · 여 1")
 
     # When he presses "find a match", the dashboard shows one man waiting in the queue.
     lobbies[0].click("[data-queue-join]")
@@ -100,7 +100,19 @@ def test_staff_dashboard_updates_live_while_two_users_match(browser, daphne_serv
     # The university table lists their university: 2 online, 2 lobby arrivals.
     first_row = dashboard.locator("[data-universities] tr").first
     expect(first_row).to_contain_text(re.compile(r"서울대학교\s*2\s*2"))
+    # When both open their chat (leaving the lobby) and he reports her from it, the event's
+    # dashboard still counts both and shows the report.
+    for lobby in lobbies:
+        lobby.click("[data-confirmed-room]")
+        lobby.wait_for_selector("[data-report-open]")
+    reporter = lobbies[0]
+    reporter.click("[data-report-open]")
+    reporter.select_option("#report-reason", "harassment")
+    reporter.click("button[value=report]")
+    reporter.wait_for_selector(".report-done")
+    expect(dashboard.locator('[data-tile="reports_15m"]')).to_have_text("1", timeout=5_000)
     dashboard.wait_for_timeout(1500)
+    expect(dashboard.locator('[data-tile="online"]')).to_have_text("2")
     save_screenshot(dashboard, "dashboard-live")
 
     for context in (*contexts, staff_context):

@@ -132,3 +132,18 @@ def test_a_replay_carries_the_partners_read_pointer_in_a_direct_room_and_none_in
     lobby = services.lobby_room_join(user=alice, event_id=make_event().pk)
     services.lobby_room_join(user=bob, event_id=lobby.event_id)
     assert selectors.replay_for_member(user_id=alice.pk, room_id=lobby.pk, after_seq=0, until_seq=None).partner_read_seq is None
+
+
+def test_the_chats_tab_shows_the_unread_count_of_open_direct_chats(client):
+    # given Alice with two messages from Bob she has not read and one she has
+    alice, bob, room = make_pair()
+    for cmid in ("b1", "b2", "b3"):
+        services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id=cmid, body="안녕")
+    services.room_mark_read(user_id=alice.pk, room_id=room.pk, seq=1)
+    assert selectors.unread_total_for_user(user_id=alice.pk) == 2
+    # then every page's Chats tab carries the badge
+    client.force_login(alice)
+    html = client.get("/events/").content.decode()
+    assert '<span class="tab-badge" data-chat-unread><span class="visually-hidden">, </span>2' in html
+    client.force_login(bob)
+    assert "data-chat-unread" not in client.get("/events/").content.decode()

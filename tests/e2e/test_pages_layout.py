@@ -1,0 +1,68 @@
+"""Every main page, in Korean and English, at 320, 390 and 1440 px: nothing wider than the
+screen at 320 px, and a screenshot of each (test-artifacts/page-<name>-<lang>-<width>.png)."""
+
+import pytest
+
+from apps.accounts.tests.factories import make_user
+from apps.chat.tests.factories import make_pair
+from apps.events.tests.factories import make_event
+from conftest import save_screenshot
+from tests.e2e.chat_pages import beside_the_browser, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (320, 390, 1440)
+LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def _data():
+    event = make_event(name="봄 축제 라이브 미팅", slug="spring-live", description="서울·부산 대학생 라이브 미팅입니다.")
+    alice, bob, room = make_pair(event_id=event.pk)
+    from apps.chat import services
+
+    services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b1", body="안녕하세요! 반가워요 " * 3)
+    staff = make_user()
+    staff.is_staff = staff.is_superuser = True
+    staff.save(update_fields=["is_staff", "is_superuser"])
+    return event, alice, room, staff
+
+
+def _student_pages(event, room) -> dict[str, str]:
+    return {
+        "events": "/events/",
+        "event-public": f"/events/{event.slug}/",
+        "lobby": f"/events/{event.pk}/",
+        "profile": "/accounts/profile/",
+        "verify": "/accounts/verify/",
+        "chats": "/chat/",
+        "chat-room": f"/chat/{room.pk}/",
+        "safety": "/safety/",
+    }
+
+
+def _visit_all(browser, base_url: str, pages: dict[str, str], email: str | None, lang: str) -> dict[str, int]:
+    overflow = {}
+    for width in WIDTHS:
+        context = browser.new_context(locale=LANGUAGES[lang], viewport={"width": width, "height": 844 if width < 1000 else 900})
+        try:
+            page = login(context, base_url, email) if email else context.new_page()
+            for name, path in pages.items():
+                page.goto(base_url + path)
+                page.wait_for_load_state("networkidle")
+                assert page.evaluate("document.documentElement.lang") == lang
+                if width == 320:
+                    overflow[name] = page.evaluate(OVERFLOW)
+                save_screenshot(page, f"page-{name}-{lang}-{width}")
+        finally:
+            context.close()
+    return overflow
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_main_pages_fit_a_320px_phone_and_are_captured_at_three_widths(browser, daphne_server, lang):
+    event, alice, room, staff = beside_the_browser(_data)
+    overflow = _visit_all(browser, daphne_server, {"home": "/", "login": "/accounts/login/"}, None, lang)
+    overflow |= _visit_all(browser, daphne_server, _student_pages(event, room), alice.email, lang)
+    overflow |= _visit_all(browser, daphne_server, {"dashboard": "/admin/dashboard/", "admin": "/admin/"}, staff.email, lang)
+    assert overflow == dict.fromkeys(overflow, 0)
