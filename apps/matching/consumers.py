@@ -24,7 +24,10 @@ async def queue_leave(consumer, frame: dict) -> None:
 @frame_handler("queue.sync")
 async def queue_sync(consumer, frame: dict) -> None:
     event_id = require_int(frame, "event")
-    await consumer.send_frame(await database_sync_to_async(selectors.queue_status)(event_id=event_id, user_id=consumer.user_id))
+    status = await database_sync_to_async(selectors.queue_status)(event_id=event_id, user_id=consumer.user_id)
+    await consumer.send_frame(status)
+    if status["state"] == "none":
+        await database_sync_to_async(services.match_confirmation_replay)(user_id=consumer.user_id, event_id=event_id)
 
 
 @frame_handler("match.accept")

@@ -15,13 +15,20 @@ from apps.matching.services.joining import (
     ticket_enqueue,
 )
 from apps.matching.services.pairing import arrivals_drain, proposals_announce
-from apps.matching.services.restore import matches_reconfirm, queue_state_ensure, queue_state_problem, queue_state_restore
+from apps.matching.services.restore import (
+    match_confirmation_replay,
+    matches_reconfirm,
+    queue_state_ensure,
+    queue_state_problem,
+    queue_state_restore,
+)
 from apps.matching.services.sweeping import queue_close, queue_depth_publish, queue_sweep
 from apps.matching.services.upkeep import HISTORY_FLUSH_BATCH, queue_reconcile, queues_reconcile, ticket_history_flush
 
 __all__ = [
     "HISTORY_FLUSH_BATCH",
     "arrivals_drain",
+    "match_confirmation_replay",
     "match_end_active",
     "match_persist",
     "matches_reconfirm",

@@ -136,6 +136,28 @@ def matches_reconfirm(*, since: datetime, until: datetime) -> int:
     """Send `match.confirmed` again for every active match made in [since, until) (clients take it idempotently):
     their first confirmation may have been lost with Redis. Matches of the new epoch were confirmed normally."""
     matches = list(Match.objects.filter(status=MatchStatus.ACTIVE, created_at__gte=since, created_at__lt=until))
+    _matches_confirm_again(matches=matches)
+    return len(matches)
+
+
+def match_confirmation_replay(*, user_id: int, event_id: int) -> bool:
+    """A socket that asks for its state without a ticket may have missed its `match.confirmed`
+    (sent while it was reconnecting to another web host or being drained): repeat it for an
+    active match of this event made within the reconfirm window. Both users get it again;
+    clients take it idempotently. Returns whether a confirmation was repeated."""
+    since = timezone.now() - timedelta(seconds=settings.MATCHING_RESTORE_RECONFIRM_S)
+    match = (
+        Match.objects.filter(event_id=event_id, status=MatchStatus.ACTIVE, created_at__gte=since)
+        .filter(seats__user_id=user_id, seats__is_active=True)
+        .first()
+    )
+    if match is None:
+        return False
+    _matches_confirm_again(matches=[match])
+    return True
+
+
+def _matches_confirm_again(*, matches: list[Match]) -> None:
     user_ids = {user_id for match in matches for user_id in (match.user_a_id, match.user_b_id)}
     profiles = Profile.objects.filter(user_id__in=user_ids).select_related("university").prefetch_related("interests")
     cards = {profile.user_id: profile_public_card(profile=profile) for profile in profiles}
@@ -147,4 +169,3 @@ def matches_reconfirm(*, since: datetime, until: datetime) -> int:
             room_id=match.room_id,
             cards={user_id: cards.get(user_id, {}) for user_id in (match.user_a_id, match.user_b_id)},
         )
-    return len(matches)

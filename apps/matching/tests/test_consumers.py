@@ -152,3 +152,35 @@ async def test_queue_sync_after_redis_lost_the_queue_answers_with_the_place_post
     status = await _receive_until(communicator, "queue.status")
     assert (status["state"], status["position"]) == ("waiting", 1)
     await communicator.disconnect()
+
+
+async def test_a_confirmation_missed_while_reconnecting_comes_again_on_queue_sync(connect_as):
+    # given a proposed pair; the man's socket closes after his yes, before hers
+    event, woman, man, (w_socket, m_socket), (w_prop, m_prop) = await _two_users_proposed(connect_as)
+    await m_socket.send_json_to({"type": "match.accept", "proposal": m_prop["proposal"]})
+    await _receive_until(m_socket, "match.accepted")
+    await m_socket.disconnect()
+    # when she says yes while he is away (his confirmation goes nowhere) and he comes back and syncs
+    await w_socket.send_json_to({"type": "match.accept", "proposal": w_prop["proposal"]})
+    await _receive_until(w_socket, "match.confirmed")
+    again = await connect_as(man.user)
+    await _receive_until(again, "hello")
+    await again.send_json_to({"type": "queue.sync", "event": event.pk})
+    # then he has no ticket, and the confirmation of his match comes again with its room
+    assert (await _receive_until(again, "queue.status"))["state"] == "none"
+    confirmed = await _receive_until(again, "match.confirmed")
+    match = await sync_to_async(Match.objects.get)()
+    assert (confirmed["match"], confirmed["room"], confirmed["partner"]["user_id"]) == (match.pk, match.room_id, woman.user_id)
+    for communicator in (w_socket, again):
+        await communicator.disconnect()
+
+
+async def test_queue_sync_without_ticket_or_recent_match_sends_no_confirmation(connect_as):
+    event = await sync_to_async(make_event)()
+    profile = await sync_to_async(make_profile)(gender="M", seeking="F", university=await sync_to_async(university)("부산대학교"))
+    communicator = await connect_as(profile.user)
+    await _receive_until(communicator, "hello")
+    await communicator.send_json_to({"type": "queue.sync", "event": event.pk})
+    assert (await _receive_until(communicator, "queue.status"))["state"] == "none"
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()
