@@ -57,9 +57,27 @@ REQUIRED_FIELDS = {
     "match.decline": ("proposal",),
     "dashboard.subscribe": ("event",),
     "dashboard.unsubscribe": (),
+    "round.checkin": ("event",),
+    "round.leave": ("event",),
+    "round.answer": ("round", "answer"),
+    "round.sync": ("event",),
 }
 UNKNOWN_TYPE, NOT_JSON = "(unknown type)", "(not JSON)"
-FIELDS = ("room", "seq", "client_msg_id", "body", "after_seq", "until_seq", "rooms", "state", "event", "proposal", "ref")
+FIELDS = (
+    "room",
+    "seq",
+    "client_msg_id",
+    "body",
+    "after_seq",
+    "until_seq",
+    "rooms",
+    "state",
+    "event",
+    "proposal",
+    "round",
+    "answer",
+    "ref",
+)
 
 
 @st.composite
@@ -72,6 +90,8 @@ def frames(draw, *, kind: str, room_id: int, event_id: int) -> str:
         "room": st.sampled_from([room_id, room_id + 10_000]),
         "event": st.sampled_from([event_id, event_id + 10_000]),
         "proposal": st.integers(1, 3),
+        "round": st.integers(1, 3),
+        "answer": st.sampled_from(["yes", "no"]),
         "seq": st.integers(0, 5),
         "after_seq": st.integers(0, 3),
         "until_seq": st.integers(1, 6),
