@@ -161,6 +161,11 @@ def widget_snapshot(*, slug: str) -> dict:
             if snapshot is not None:
                 return snapshot
     try:
+        # A viewer that missed the cache just before the lock holder filled it and released
+        # the lock must not compute the same interval a second time.
+        snapshot = cache.get(key)
+        if snapshot is not None:
+            return snapshot
         snapshot = _compute(slug)
         interval = settings.EVENTS_WIDGET_REFRESH_S
         cache.set_many({key: snapshot}, timeout=interval)
