@@ -39,10 +39,11 @@ from django.utils import timezone  # noqa: E402
 
 from apps.alerts.models import Alert, Notification  # noqa: E402
 from apps.core.redis import get_redis  # noqa: E402
-from apps.dashboard import metrics, selectors  # noqa: E402
-from apps.dashboard.metrics import Metric  # noqa: E402
+from apps.dashboard import selectors  # noqa: E402
 from apps.dashboard.protocol import dashboard_group  # noqa: E402
 from apps.events.models import Event  # noqa: E402
+from apps.telemetry import metrics  # noqa: E402
+from apps.telemetry.metrics import Metric  # noqa: E402
 
 REGIONS = ["seoul", "busan", "daegu", "incheon", "gwangju", "daejeon", "ulsan", "sejong", "gyeonggi", "gangwon",
            "chungbuk", "chungnam", "jeonbuk", "jeonnam", "gyeongbuk", "gyeongnam", "jeju"]  # fmt: skip

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from apps.core.redis import get_redis
 from apps.dashboard import selectors
-from apps.dashboard.metrics import ALL, Metric, minute_of
+from apps.telemetry.metrics import ALL, Metric, minute_of
 
 Series = list[tuple[dict[str, str], float]]
 WORKERS_KEY = "mm:workers"

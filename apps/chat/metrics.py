@@ -9,7 +9,7 @@ exactly-once across processes.
 from django.conf import settings
 
 from apps.core.redis import get_redis
-from apps.dashboard.metrics import Metric, metric_incr, metric_incr_many
+from apps.telemetry.metrics import Metric, metric_incr, metric_incr_many
 
 CONVERSATION_MIN_MESSAGES = 3
 _COUNTED_FIELD = "counted"

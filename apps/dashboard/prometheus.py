@@ -20,7 +20,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from apps.core.redis import get_redis
-from apps.dashboard.metrics import ALL, TOTALS_KEY, WAIT_BUCKETS_S, Metric, gauges_key, online_dims_key, online_key
+from apps.telemetry.metrics import ALL, TOTALS_KEY, WAIT_BUCKETS_S, Metric, gauges_key, online_dims_key, online_key
 
 PREFIX = "matchminds_"
 

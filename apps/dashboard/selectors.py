@@ -14,8 +14,8 @@ from django.conf import settings
 from apps.accounts.models import Profile, User
 from apps.core.db import fetch_prepared
 from apps.core.redis import get_redis
-from apps.dashboard.metrics import ALL, WAIT_BUCKETS_S, Metric, counters_key, gauges_key, minute_of, scope_of
 from apps.dashboard.models import MetricMinute
+from apps.telemetry.metrics import ALL, WAIT_BUCKETS_S, Metric, counters_key, gauges_key, minute_of, scope_of
 
 WINDOW_MINUTES = 15
 # Names read per minute for the snapshot's windows (dim `all` of the scope).

@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
-from apps.dashboard import events, metrics, selectors
-from apps.dashboard.metrics import ALL, DIRTY_MINUTES_KEY, Metric, counters_key, minute_of, online_dims_key, online_key, scope_of
+from apps.dashboard import events, selectors
 from apps.dashboard.models import MetricMinute
 from apps.realtime import presence
+from apps.telemetry import metrics
+from apps.telemetry.metrics import ALL, DIRTY_MINUTES_KEY, Metric, counters_key, minute_of, online_dims_key, online_key, scope_of
 
 # Per-university rows are kept in PostgreSQL only for these names, to bound the table.
 UNIVERSITY_HISTORY_NAMES = frozenset({Metric.WS_CONNECTS, Metric.CONFIRMED, Metric.MESSAGES, "online"})

@@ -6,12 +6,12 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
-from apps.dashboard import metrics
-from apps.dashboard.metrics import Metric
 from apps.events.models import Event
 from apps.events.selectors import event_get, event_join_problems, lobby_counts, lobby_members_key
 from apps.realtime.events import send_to_groups
 from apps.realtime.protocol import event_group
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric
 
 LAST_COUNTS_KEY = "lobby:{event_id}:last_counts"
 

@@ -19,7 +19,6 @@ from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.core.redis import get_redis
-from apps.dashboard.metrics import Metric, gauge_set, metric_incr
 from apps.moderation import contact_guard, selectors, text_filters
 from apps.moderation.image_backends import get_image_backend
 from apps.moderation.models import (
@@ -42,6 +41,7 @@ from apps.moderation.models import (
 from apps.moderation.protocol import ChatImageFrame, ContactMaskedFrame
 from apps.moderation.selectors import block_exists_between
 from apps.realtime.events import send_to_users
+from apps.telemetry.metrics import Metric, gauge_set, metric_incr
 
 logger = logging.getLogger(__name__)
 

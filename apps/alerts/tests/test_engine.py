@@ -8,9 +8,9 @@ from django.test import override_settings
 
 from apps.alerts import services
 from apps.alerts.models import Alert, AlertRule, AlertState, Notification, Silence
-from apps.dashboard import metrics
-from apps.dashboard.metrics import Metric, minute_of
 from apps.events.tests.factories import make_event
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric, minute_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("channels_on")]
 

@@ -11,8 +11,8 @@ from django.core import mail
 
 from apps.alerts import services
 from apps.alerts.models import Notification, NotificationStatus
-from apps.dashboard import metrics
-from apps.dashboard.metrics import Metric
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric
 from conftest import _stop, _wait_for_port, free_port
 
 pytestmark = pytest.mark.django_db

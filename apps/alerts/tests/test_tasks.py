@@ -6,8 +6,8 @@ import pytest
 
 from apps.alerts.models import Alert, Notification, NotificationStatus
 from apps.alerts.tasks import evaluate_alert_rules
-from apps.dashboard import metrics
-from apps.dashboard.metrics import Metric
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 from apps.chat import services
 from apps.chat.tests.factories import make_pair
 from apps.core.redis import get_redis
-from apps.dashboard.metrics import ALL, TOTALS_KEY, Metric, event_totals_key
 from apps.events.tests.factories import make_event
+from apps.telemetry.metrics import ALL, TOTALS_KEY, Metric, event_totals_key
 
 pytestmark = pytest.mark.django_db
 

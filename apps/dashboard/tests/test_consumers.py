@@ -7,10 +7,11 @@ from django.conf import settings
 
 from apps.accounts.tests.factories import make_profile
 from apps.core.redis import get_redis
-from apps.dashboard import metrics, selectors, services
-from apps.dashboard.metrics import Metric
+from apps.dashboard import selectors, services
 from apps.events.tests.factories import make_event
 from apps.realtime import presence
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric
 from matchminds.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,9 +6,10 @@ import pytest
 from apps.accounts.models import University
 from apps.accounts.tests.factories import make_profile
 from apps.core.redis import get_redis
-from apps.dashboard import metrics, selectors, services
-from apps.dashboard.metrics import Metric, minute_of
+from apps.dashboard import selectors, services
 from apps.dashboard.models import MetricMinute
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric, minute_of
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client, override_settings
 
 from apps.accounts.tests.factories import make_user
-from apps.dashboard import metrics
-from apps.dashboard.metrics import Metric
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric
 from conftest import ROOT, _process_env
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_business_counters_from_several_processes_add_up_in_any_scrape():
     # Given three separate processes (like daphne and Celery workers) each recording matches
     script = (
         "import django; django.setup();"
-        "from apps.dashboard.metrics import metric_incr;"
+        "from apps.telemetry.metrics import metric_incr;"
         "[metric_incr('matches_confirmed', event_id=1, region='ulsan') for _ in range(5)]"
     )
     processes = [subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=_process_env()) for _ in range(3)]

@@ -2,11 +2,11 @@
 
 import json
 
-from apps.dashboard import metrics
-from apps.dashboard.metrics import Metric
 from apps.matching import events, queue, selectors
 from apps.matching.services.recording import record_after_commit
 from apps.matching.services.restore import queue_state_ensure
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric
 
 
 def arrivals_drain(*, event_id: int, batch: int = 50) -> int:

@@ -2,9 +2,9 @@
 
 from django.db import transaction
 
-from apps.dashboard import metrics
-from apps.dashboard.metrics import Metric
 from apps.matching import queue
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric
 
 
 def record_after_commit(record) -> None:

@@ -3,14 +3,14 @@
 from django.conf import settings
 
 from apps.core.errors import DomainError
-from apps.dashboard import metrics
-from apps.dashboard.metrics import Metric
 from apps.events.models import Event
 from apps.matching import events, queue, selectors
 from apps.matching.services.answers import proposal_expire
 from apps.matching.services.joining import queue_leave
 from apps.matching.services.pairing import proposals_announce
 from apps.realtime import presence
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric
 
 
 def queue_sweep(*, event_id: int) -> dict[str, int]:

@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.redis import get_redis
-from apps.dashboard import metrics
-from apps.dashboard.metrics import Metric
 from apps.events.models import Event
 from apps.matching import events, queue, selectors
 from apps.matching.models import QueueTicket, TicketEvent
 from apps.matching.services.answers import _own_match
 from apps.matching.services.recording import record_matched
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric
 
 logger = logging.getLogger(__name__)
 

@@ -5,10 +5,11 @@ import time
 import pytest
 
 from apps.accounts.tests.factories import make_profile
-from apps.dashboard import metrics, selectors
-from apps.dashboard.metrics import Metric, counters_key, event_totals_key, minute_of, wait_bucket_index
+from apps.dashboard import selectors
 from apps.matching import queue, services, tasks
 from apps.matching.tests.conftest import worker_pairs
+from apps.telemetry import metrics
+from apps.telemetry.metrics import Metric, counters_key, event_totals_key, minute_of, wait_bucket_index
 
 pytestmark = pytest.mark.django_db
 

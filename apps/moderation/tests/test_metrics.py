@@ -11,9 +11,9 @@ from apps.alerts import services as alert_services
 from apps.alerts.models import Alert, AlertState
 from apps.core.redis import get_redis
 from apps.dashboard import selectors as dashboard_selectors
-from apps.dashboard.metrics import ALL, TOTALS_KEY, Metric
 from apps.moderation import services
 from apps.moderation.models import Report
+from apps.telemetry.metrics import ALL, TOTALS_KEY, Metric
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,1 @@
+"""Platform telemetry: business metrics every app records and the dashboard reads."""
