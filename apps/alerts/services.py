@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -21,6 +22,7 @@ from apps.alerts import sources
 from apps.alerts.models import Alert, AlertRule, AlertState, Notification, NotificationKind, NotificationStatus, Silence
 from apps.alerts.notifiers import NOTIFIERS, NotifyError, enabled_channels
 from apps.core.redis import get_redis
+from apps.core.tasks import task_send_on_commit
 
 logger = logging.getLogger(__name__)
 EVALUATION_LOCK_KEY = "alerts:evaluate:lock"
@@ -137,8 +139,6 @@ def notification_payload(*, group: str, kind: str, alerts: list[Alert]) -> dict:
 
 def _notifications_create(outgoing: dict[tuple[str, str], list[Alert]]) -> int:
     """One Notification per (group, kind, channel); delivery tasks leave after commit."""
-    from apps.alerts.tasks import deliver_notification
-
     channels = enabled_channels()
     created = []
     for (group, kind), alerts in outgoing.items():
@@ -148,7 +148,7 @@ def _notifications_create(outgoing: dict[tuple[str, str], list[Alert]]) -> int:
             notification.alerts.set(alerts)
             created.append(notification.pk)
     for notification_id in created:
-        transaction.on_commit(lambda notification_id=notification_id: deliver_notification.delay(notification_id))
+        task_send_on_commit("apps.alerts.tasks.deliver_notification", notification_id)
     return len(created)
 
 
@@ -193,9 +193,7 @@ def notification_deliver(*, notification_id: int) -> float | None:
 
 def workers_ping() -> int:
     """Record which Celery workers answer a ping now (the worker-heartbeat rule's input)."""
-    from matchminds.celery import app
-
-    replies = app.control.ping(timeout=1.0) or []
+    replies = current_app.control.ping(timeout=1.0) or []
     return workers_seen(hostnames=[hostname for reply in replies for hostname in reply])
 
 

@@ -19,6 +19,7 @@ from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.core.redis import get_redis
+from apps.core.tasks import task_send_on_commit
 from apps.moderation import contact_guard, selectors, text_filters
 from apps.moderation.image_backends import get_image_backend
 from apps.moderation.models import (
@@ -124,9 +125,7 @@ def image_submit(*, owner: User, purpose: str, storage_name: str, room_id: int |
     if purpose not in ImagePurpose.values:
         raise ValueError(f"unknown image purpose {purpose!r}")
     image = ModeratedImage.objects.create(owner=owner, purpose=purpose, storage_name=storage_name, room_id=room_id)
-    from apps.moderation.tasks import moderate_image
-
-    transaction.on_commit(lambda: moderate_image.delay(image.pk))
+    task_send_on_commit("apps.moderation.tasks.moderate_image", image.pk)
     return image
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
+from apps.core.task_queue import task_send_on_commit
 from apps.events.services import event_require_joinable
 from apps.matching import events, queue, selectors
 from apps.matching.models import Match, MatchSeat, MatchStatus
@@ -47,8 +48,6 @@ def ticket_enqueue(*, snapshot: queue.TicketSnapshot) -> None:
     When Redis lost the queue's state the join first waits for the restore (which puts everyone
     PostgreSQL knows back in line), then tries once more; raises `queue_restoring` if that is not done in time.
     """
-    from apps.matching.tasks import drain_arrivals
-
     try:
         state = _enqueue_recorded(snapshot)
     except queue.QueueStateLost:
@@ -58,7 +57,7 @@ def ticket_enqueue(*, snapshot: queue.TicketSnapshot) -> None:
         except queue.QueueStateLost:
             raise queue_restoring() from None
     if state == "drain":
-        transaction.on_commit(lambda: drain_arrivals.delay(snapshot.event_id))
+        task_send_on_commit("apps.matching.tasks.drain_arrivals", snapshot.event_id)
 
 
 def _enqueue_recorded(snapshot: queue.TicketSnapshot) -> str:

@@ -1,0 +1,14 @@
+"""Queueing Celery tasks from services, by name.
+
+A service never imports its app's `tasks.py` (the tasks import the services): it queues the
+task by its registered name once the current transaction commits, so a task never reads a
+row that is not there yet. `apps/core/tests/test_tasks.py` checks every name is registered.
+"""
+
+from celery import current_app
+from django.db import transaction
+
+
+def task_send_on_commit(name: str, *args) -> None:
+    """Queue the task `name` (e.g. "apps.moderation.tasks.moderate_image") with `args` after commit."""
+    transaction.on_commit(lambda: current_app.send_task(name, args=args))
