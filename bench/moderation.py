@@ -98,10 +98,10 @@ def start_worker(concurrency: int) -> subprocess.Popen:
 def bench_pipeline(uploads: int, rate_per_s: float, concurrency: int) -> float:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from apps.accounts import privacy
     from apps.accounts import services as account_services
     from apps.accounts.models import Interest, University, UniversityDomain
     from apps.accounts.seed_data import load_reference_data
-    from apps.moderation import services
     from apps.moderation.models import ModeratedImage
 
     if not University.objects.exists():
@@ -150,7 +150,7 @@ def bench_pipeline(uploads: int, rate_per_s: float, concurrency: int) -> float:
         worker.terminate()
         worker.wait(timeout=30)
         for user in users:
-            services.account_delete(user=user, password=password)
+            privacy.account_delete(user=user, password=password)
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     print(
         f"pipeline: {uploads} uploads at {rate_per_s}/s, worker concurrency {concurrency}: "

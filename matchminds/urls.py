@@ -47,6 +47,9 @@ urlpatterns = [
     path("events/", include("apps.events.urls")),
     path("embed/events/", include("apps.events.embed_urls")),
     path("chat/", include("apps.chat.urls")),
+    # The account's own data, offered on the safety settings page.
+    path("safety/account/export/", accounts_views.account_export, name="account-export"),
+    path("safety/account/delete/", accounts_views.account_delete, name="account-delete"),
     path("safety/", include("apps.moderation.urls")),
 ]
 

@@ -1,4 +1,6 @@
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
@@ -7,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts import services
+from apps.accounts import privacy, services
 from apps.accounts.models import Gender, Profile, Region, SeekingChoice, University
 from apps.accounts.selectors import interest_list, profile_for_user, profile_public_card, user_roles, user_social_access_problem
 from apps.core.errors import DomainError
@@ -137,3 +139,26 @@ class MeApi(APIView):
         user = request.user
         data = {"id": user.pk, "email": user.email, "roles": user_roles(user=user), "single_sign_on": bool(user.oidc_sub)}
         return Response(self.OutputSerializer(data).data)
+
+
+class AccountExportApi(APIView):
+    @extend_schema(
+        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+        description="Everything stored about the user, as a JSON download.",
+    )
+    def get(self, request: Request) -> JsonResponse:
+        response = JsonResponse(privacy.account_export(user=request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="matchminds-export.json"'
+        return response
+
+
+class AccountDeleteApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        password = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        privacy.account_delete(user=request.user, password=serializer.validated_data["password"])
+        return Response(status=204)

@@ -9,4 +9,6 @@ urlpatterns = [
     path("profiles/<int:user_id>/", api.PublicProfileApi.as_view(), name="api-public-profile"),
     path("universities/", api.UniversityListApi.as_view(), name="api-universities"),
     path("interests/", api.InterestListApi.as_view(), name="api-interests"),
+    path("safety/account/export/", api.AccountExportApi.as_view(), name="api-account-export"),
+    path("safety/account/delete/", api.AccountDeleteApi.as_view(), name="api-account-delete"),
 ]

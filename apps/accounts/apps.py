@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "apps.accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from apps.accounts import selectors, services
+        from apps.moderation import hooks as moderation_hooks
+
+        moderation_hooks.image_decided.register(services.profile_photo_decided)
+        moderation_hooks.reported_profile_snapshot.register(selectors.reported_profile_snapshot)

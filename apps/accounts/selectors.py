@@ -182,3 +182,11 @@ def user_roles(*, user: User) -> list[str]:
     if user.groups.filter(name=settings.MODERATORS_GROUP_NAME).exists():
         roles.add(Role.MODERATOR)
     return sorted(role.value for role in roles)
+
+
+def reported_profile_snapshot(*, user_id: int) -> dict:
+    """What a reported user's profile showed, kept as report evidence (moderation's hook)."""
+    profile = Profile.objects.filter(user_id=user_id).first()
+    if profile is None:
+        return {"user_id": user_id}
+    return {"user_id": user_id, "nickname": profile.nickname, "bio": profile.bio, "photo": profile.photo.name or ""}

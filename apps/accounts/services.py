@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts import hooks
 from apps.accounts.images import process_uploaded_image
 from apps.accounts.models import (
     Gender,
@@ -29,12 +30,11 @@ from apps.accounts.models import (
 )
 from apps.accounts.roles import Role, roles_for_groups
 from apps.accounts.selectors import profile_for_user, university_for_email, user_social_access_problem
-from apps.chat import services as chat_services
 from apps.core.durations import duration_text
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.moderation import services as moderation_services
-from apps.moderation.models import ImagePurpose
+from apps.moderation.models import ImagePurpose, ImageStatus, ModeratedImage
 
 NICKNAME_MIN_LENGTH = 2
 NICKNAME_MAX_LENGTH = 20
@@ -160,7 +160,7 @@ def profile_save(
     except IntegrityError:
         raise DomainError("nickname_taken", _("This nickname is already taken."), field="nickname", http_status=409) from None
     profile.interests.set(interests)
-    chat_services.profile_changed_notify(user_id=user.pk)
+    hooks.profile_changed.send(user_id=user.pk)
     return profile
 
 
@@ -186,8 +186,24 @@ def profile_photo_set(*, user: User, upload) -> Profile:
     if old_photo_name:
         storage = profile.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo_name))
-    chat_services.profile_changed_notify(user_id=user.pk)
+    hooks.profile_changed.send(user_id=user.pk)
     return profile
+
+
+def profile_photo_decided(*, image: ModeratedImage) -> None:
+    """Moderation decided a profile photo (registered on moderation's image_decided hook).
+
+    Only the current photo changes the profile; a replaced one is already gone.
+    """
+    if image.purpose != ImagePurpose.PROFILE_PHOTO:
+        return
+    photo_status = {
+        ImageStatus.APPROVED: PhotoStatus.APPROVED,
+        ImageStatus.REJECTED: PhotoStatus.REJECTED,
+    }.get(image.status, PhotoStatus.PENDING)
+    Profile.objects.filter(user_id=image.owner_id, photo=image.storage_name).update(
+        photo_status=photo_status, updated_at=timezone.now()
+    )
 
 
 def _hash_code(code: str, *, verification_email: str) -> str:

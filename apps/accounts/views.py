@@ -4,12 +4,12 @@ from functools import wraps
 import requests
 from django.conf import settings
 from django.contrib import auth, messages
-from django.contrib.auth import BACKEND_SESSION_KEY, login
+from django.contrib.auth import BACKEND_SESSION_KEY, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView, OIDCLogoutView
 
-from apps.accounts import oidc, services
+from apps.accounts import oidc, privacy, services
 from apps.accounts.forms import (
     EmailAuthenticationForm,
     PhotoForm,
@@ -292,3 +292,23 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
         if refusal is not None:
             return _oidc_error(self.request, refusal.code, str(refusal.message), refusal.http_status)
         return _oidc_error(self.request, "login_failed", _("Signing in did not work. Please start again."), 400)
+
+
+@login_required
+def account_export(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(privacy.account_export(user=request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="matchminds-export.json"'
+    return response
+
+
+@login_required
+@require_POST
+def account_delete(request: HttpRequest) -> HttpResponse:
+    try:
+        privacy.account_delete(user=request.user, password=request.POST.get("password", ""))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("moderation:settings")
+    logout(request)
+    messages.success(request, _("Your account and your data have been deleted."))
+    return redirect("home")

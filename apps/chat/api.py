@@ -1,11 +1,12 @@
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.chat import selectors, services
+from apps.chat import safety, selectors, services
 from apps.chat.models import MessageKind, RoomKind
 
 
@@ -95,3 +96,24 @@ class RoomLeaveApi(APIView):
     def post(self, request: Request, room_id: int) -> Response:
         room = services.room_leave(user=request.user, room_id=room_id)
         return Response({"room": room.pk, "is_open": room.is_open})
+
+
+class ChatImageApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        room_id = serializers.IntegerField(min_value=1)
+        image = serializers.FileField()
+
+    class OutputSerializer(serializers.Serializer):
+        image = serializers.IntegerField()
+        status = serializers.CharField(help_text="`pending` until the image is screened; it is sent to the room once approved.")
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        image = safety.chat_image_upload(
+            sender=request.user, room_id=serializer.validated_data["room_id"], upload=serializer.validated_data["image"]
+        )
+        return Response({"image": image.pk, "status": image.status}, status=201)

@@ -1,5 +1,6 @@
 """The only place that builds chat frames and addresses them; everything leaves after commit."""
 
+from apps.chat.protocol import ChatImageFrame
 from apps.realtime.events import send_many, send_to_groups, send_to_users, send_to_users_from_loop
 from apps.realtime.protocol import room_group, user_group
 
@@ -73,3 +74,9 @@ def presence_changed_from_loop(*, partner_ids: list[int], state: dict) -> None:
 def profile_updated(*, room_ids: list[int], user_id: int, nickname: str, photo_url: str | None) -> None:
     frame = {"type": "profile.updated", "user": user_id, "nickname": nickname, "photo_url": photo_url}
     send_to_groups([room_group(room_id) for room_id in room_ids], frame)
+
+
+def chat_image_refused(*, owner_id: int, room_id: int, image_id: int, status: str) -> None:
+    """Only the sender's tabs hear that an image they sent will not arrive."""
+    frame: ChatImageFrame = {"type": "chat.image", "room": room_id, "image": image_id, "status": status}
+    send_to_users([owner_id], frame)

@@ -1,8 +1,5 @@
-from django.http import JsonResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -91,49 +88,3 @@ class HiddenWordsApi(APIView):
         serializer.is_valid(raise_exception=True)
         services.hidden_word_remove(user=request.user, word=serializer.validated_data["word"])
         return Response({"words": hidden_words_for_user(user_id=request.user.pk)})
-
-
-class ChatImageApi(APIView):
-    parser_classes = [MultiPartParser]
-
-    class InputSerializer(serializers.Serializer):
-        room_id = serializers.IntegerField(min_value=1)
-        image = serializers.FileField()
-
-    class OutputSerializer(serializers.Serializer):
-        image = serializers.IntegerField()
-        status = serializers.CharField(help_text="`pending` until the image is screened; it is sent to the room once approved.")
-
-    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: OutputSerializer})
-    def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        image = services.chat_image_upload(
-            sender=request.user, room_id=serializer.validated_data["room_id"], upload=serializer.validated_data["image"]
-        )
-        return Response({"image": image.pk, "status": image.status}, status=201)
-
-
-class AccountExportApi(APIView):
-    @extend_schema(
-        responses={(200, "application/json"): OpenApiTypes.OBJECT},
-        description="Everything stored about the user, as a JSON download.",
-    )
-    def get(self, request: Request) -> JsonResponse:
-        response = JsonResponse(
-            services.account_export(user=request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}
-        )
-        response["Content-Disposition"] = 'attachment; filename="matchminds-export.json"'
-        return response
-
-
-class AccountDeleteApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        password = serializers.CharField(required=False, allow_blank=True, default="")
-
-    @extend_schema(request=InputSerializer, responses={204: None})
-    def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.account_delete(user=request.user, password=serializer.validated_data["password"])
-        return Response(status=204)

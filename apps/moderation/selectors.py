@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.moderation import hooks
 from apps.moderation.models import (
     AccountStanding,
     Block,
@@ -74,9 +75,7 @@ def image_visible_to(*, image: ModeratedImage, viewer_id: int | None, viewer_is_
         return True
     if image.status != ImageStatus.APPROVED or viewer_id is None or image.purpose != ImagePurpose.CHAT_IMAGE:
         return False
-    from apps.chat.models import RoomMember
-
-    return RoomMember.objects.filter(room_id=image.room_id, user_id=viewer_id).exists() and not block_exists_between(
+    return hooks.room_has_member.call(room_id=image.room_id, user_id=viewer_id) and not block_exists_between(
         user_id=viewer_id, other_user_id=image.owner_id
     )
 

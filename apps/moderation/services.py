@@ -1,26 +1,20 @@
-"""Writes of the safety feature: images, text, reports, blocks, sanctions, account deletion."""
+"""Writes of the safety feature: images, text, reports, blocks, sanctions, the safety part of account data."""
 
-import logging
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.images import process_uploaded_image
-from apps.accounts.models import PhotoStatus, Profile, User
-from apps.chat import selectors as chat_selectors
-from apps.chat import services as chat_services
-from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.core.redis import get_redis
 from apps.core.tasks import task_send_on_commit
-from apps.moderation import contact_guard, selectors, text_filters
+from apps.moderation import contact_guard, hooks, selectors, text_filters
 from apps.moderation.image_backends import get_image_backend
 from apps.moderation.models import (
     AccountStanding,
@@ -39,12 +33,13 @@ from apps.moderation.models import (
     ReportStatus,
     Standing,
 )
-from apps.moderation.protocol import ChatImageFrame, ContactMaskedFrame
-from apps.moderation.selectors import block_exists_between
+from apps.moderation.protocol import ContactMaskedFrame
 from apps.realtime.events import send_to_users
 from apps.telemetry.metrics import Metric, gauge_set, metric_incr
 
-logger = logging.getLogger(__name__)
+# Moderation knows users through Django's user model contract, not through the accounts app
+# (which sits above it: docs/architecture.md).
+User = get_user_model()
 
 REPORT_TEXT_MAX_LENGTH = 1000
 HIDDEN_WORD_MAX_LENGTH = 40
@@ -108,7 +103,7 @@ def block_create(*, blocker: User, blocked_user_id: int) -> Block:
     except IntegrityError:
         return Block.objects.get(blocker=blocker, blocked_id=blocked_user_id)
     # The pair's 1:1 chats end at once (both are told); matching checks blocks itself.
-    chat_services.rooms_close_between(user_id=blocker.pk, other_user_id=blocked_user_id)
+    hooks.block_created.send(blocker_id=blocker.pk, blocked_id=blocked_user_id)
     return block
 
 
@@ -241,59 +236,8 @@ def _image_apply(
 
 
 def _image_decided(*, image: ModeratedImage) -> None:
-    """Tell the feature that owns the image; each purpose has one explicit follow-up."""
-    if image.purpose == ImagePurpose.PROFILE_PHOTO:
-        photo_status = {
-            ImageStatus.APPROVED: PhotoStatus.APPROVED,
-            ImageStatus.REJECTED: PhotoStatus.REJECTED,
-        }.get(image.status, PhotoStatus.PENDING)
-        # Only the current photo changes the profile; a replaced one is already gone.
-        Profile.objects.filter(user_id=image.owner_id, photo=image.storage_name).update(
-            photo_status=photo_status, updated_at=timezone.now()
-        )
-    elif image.purpose == ImagePurpose.CHAT_IMAGE:
-        _chat_image_decided(image=image)
-
-
-def _chat_image_decided(*, image: ModeratedImage) -> None:
-    """Approved: the image becomes a message of the room. Rejected: only its sender hears so."""
-    status = image.status
-    if status == ImageStatus.APPROVED:
-        try:
-            chat_services.message_send(
-                sender_id=image.owner_id,
-                room_id=image.room_id,
-                client_msg_id=f"image-{image.pk}",
-                body=str(image.key),
-                kind=MessageKind.IMAGE,
-            )
-        except DomainError as error:
-            # The chat ended (or a block came) while the image waited: nothing to deliver.
-            logger.info("chat image %s not delivered: %s", image.pk, error.code)
-            status = "undeliverable"
-    if status in (ImageStatus.APPROVED, ImageStatus.NEEDS_REVIEW):
-        return
-    frame: ChatImageFrame = {"type": "chat.image", "room": image.room_id, "image": image.pk, "status": status}
-    send_to_users([image.owner_id], frame)
-
-
-def chat_image_upload(*, sender: User, room_id: int, upload) -> ModeratedImage:
-    """Store an image for a 1:1 room privately and queue its moderation; it is sent once approved."""
-    room = Room.objects.filter(pk=room_id).first()
-    member_ids = set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
-    if room is None or sender.pk not in member_ids:
-        raise chat_selectors.not_member_error()
-    if room.kind != RoomKind.DIRECT:
-        raise DomainError("images_direct_only", _("Images can only be sent in 1:1 chats."), http_status=403)
-    if not room.is_open:
-        raise DomainError("room_closed", _("This chat has ended; you can no longer send messages."), http_status=409)
-    if any(block_exists_between(user_id=sender.pk, other_user_id=other) for other in member_ids - {sender.pk}):
-        raise DomainError("blocked", _("You cannot send messages in this chat."), http_status=403)
-    upload_rate_limit_hit(user_id=sender.pk)
-    processed = process_uploaded_image(upload)
-    with transaction.atomic():
-        storage_name = default_storage.save(f"chat/{room_id}/{uuid.uuid4().hex}.jpg", processed)
-        return image_submit(owner=sender, purpose=ImagePurpose.CHAT_IMAGE, storage_name=storage_name, room_id=room_id)
+    """Tell the feature that owns the image (accounts: profile photos; chat: chat images)."""
+    hooks.image_decided.send(image=image)
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -416,42 +360,15 @@ def hidden_word_remove(*, user: User, word: str) -> None:
 # --- reports -------------------------------------------------------------------------------
 
 
-def _profile_snapshot(user_id: int) -> dict:
-    profile = Profile.objects.filter(user_id=user_id).first()
-    if profile is None:
-        return {"user_id": user_id}
-    return {"user_id": user_id, "nickname": profile.nickname, "bio": profile.bio, "photo": profile.photo.name or ""}
-
-
 def _room_evidence(*, reporter: User, reported_user_id: int, room_id: int | None, message_seq: int | None) -> dict:
-    """Check the reporter may speak about this room/message and snapshot what they saw."""
+    """Check the reporter may speak about this room/message and snapshot what they saw (chat answers)."""
     if room_id is None:
         if message_seq is not None:
             raise DomainError("room_required", _("Say which chat the message is in."), field="room_id")
         return {}
-    member_ids = set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
-    if reporter.pk not in member_ids:
-        raise DomainError("not_room_member", _("You can only report chats you are part of."), http_status=403)
-    if reported_user_id not in member_ids:
-        raise DomainError("user_not_in_room", _("This person is not in that chat."), field="reported_user_id")
-    if (
-        message_seq is not None
-        and not Message.objects.filter(room_id=room_id, seq=message_seq, sender_id=reported_user_id).exists()
-    ):
-        raise DomainError(
-            "message_not_found", _("That message is not in this chat or was not sent by this person."), http_status=404
-        )
-    return {"room_id": room_id, "members": sorted(member_ids), "messages": _messages_around(room_id, message_seq)}
-
-
-def _messages_around(room_id: int, message_seq: int | None) -> list[dict]:
-    """The reported message with the conversation around it (or the latest messages)."""
-    window = settings.MODERATION_EVIDENCE_MESSAGES
-    query = Message.objects.filter(room_id=room_id)
-    if message_seq is not None:
-        query = query.filter(seq__gte=message_seq - window, seq__lte=message_seq + window)
-    rows = reversed(list(query.order_by("-seq").values("seq", "sender_id", "kind", "body", "sent_at")[: 2 * window + 1]))
-    return [{**row, "sent_at": row["sent_at"].isoformat()} for row in rows]
+    return hooks.report_room_evidence.call(
+        reporter_id=reporter.pk, reported_user_id=reported_user_id, room_id=room_id, message_seq=message_seq
+    )
 
 
 def report_create(
@@ -484,7 +401,7 @@ def report_create(
     ).exists():
         raise _duplicate_report()
     rate_limit_hit(rule=_reports_rule(), subject=str(reporter.pk))
-    evidence["reported_profile"] = _profile_snapshot(reported_user_id)
+    evidence["reported_profile"] = hooks.reported_profile_snapshot.call(user_id=reported_user_id)
     evidence["reporter_id"] = reporter.pk
     try:
         with transaction.atomic():
@@ -699,26 +616,9 @@ def _evidence_purge_time():
     return timezone.now() + timedelta(days=settings.MODERATION_EVIDENCE_RETENTION_DAYS)
 
 
-def account_export(*, user: User) -> dict:
-    """Everything we hold about the user, as JSON-ready data (PIPA art. 35 / GDPR art. 15, 20)."""
-    profile = Profile.objects.filter(user=user).select_related("university").first()
-    messages = Message.objects.filter(sender=user).order_by("room_id", "seq").values("room_id", "seq", "kind", "body", "sent_at")
+def account_export_sections(*, user: User) -> dict:
+    """The safety data of an account's export: images, blocks, hidden words, reports made."""
     return {
-        "account": {"email": user.email, "date_joined": user.date_joined.isoformat()},
-        "profile": None
-        if profile is None
-        else {
-            "nickname": profile.nickname,
-            "gender": profile.gender,
-            "seeking": profile.seeking,
-            "birth_date": profile.birth_date.isoformat(),
-            "university": profile.university.name_ko,
-            "university_verified": profile.is_university_verified,
-            "region": profile.region,
-            "interests": [interest.slug for interest in profile.interests.all()],
-            "bio": profile.bio,
-            "photo_status": profile.photo_status,
-        },
         "images": [
             {"purpose": image.purpose, "status": image.status, "uploaded_at": image.created_at.isoformat()}
             for image in ModeratedImage.objects.filter(owner=user).order_by("pk")
@@ -729,35 +629,18 @@ def account_export(*, user: User) -> dict:
             {"reason": report.reason, "text": report.text, "status": report.status, "created_at": report.created_at.isoformat()}
             for report in Report.objects.filter(reporter=user).order_by("pk")
         ],
-        "messages_sent": [{**message, "sent_at": message["sent_at"].isoformat()} for message in messages],
     }
 
 
-def account_delete(*, user: User, password: str | None) -> None:
-    """Delete the account, its profile, its images (storage objects too) and its message texts.
-
-    Partners then see the messages as from a deleted user. Evidence snapshots of reports the
-    user is part of stay, apart from the account, until their retention ends.
-    """
-    if user.has_usable_password() and not user.check_password(password or ""):
-        raise DomainError("wrong_password", _("The password is not right."), field="password", http_status=403)
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        storage_names = set(ModeratedImage.objects.filter(owner=user).values_list("storage_name", flat=True))
-        profile = Profile.objects.filter(user=user).first()
-        if profile is not None and profile.photo:
-            storage_names.add(profile.photo.name)
-        involved = Report.objects.filter(reporter=user) | Report.objects.filter(reported_user=user)
-        ReportEvidence.objects.filter(report__in=involved, purge_after__isnull=True).update(purge_after=_evidence_purge_time())
-        chat_services.messages_erase_for_deleted_user(user_id=user.pk)
-        _audit(actor=None, action="account_deleted", target_type="user", target_id=user.pk, target_user_id=user.pk)
-        user.delete()
-
-        def delete_files() -> None:
-            for name in storage_names:
-                default_storage.delete(name)
-
-        transaction.on_commit(delete_files)
+def account_erasing(*, user_id: int) -> set[str]:
+    """Inside an account deletion's transaction: start the retention clock of the evidence of
+    reports the user is part of, audit the deletion, and return the storage names of the
+    user's images (the caller deletes the files after commit)."""
+    storage_names = set(ModeratedImage.objects.filter(owner_id=user_id).values_list("storage_name", flat=True))
+    involved = Report.objects.filter(reporter_id=user_id) | Report.objects.filter(reported_user_id=user_id)
+    ReportEvidence.objects.filter(report__in=involved, purge_after__isnull=True).update(purge_after=_evidence_purge_time())
+    _audit(actor=None, action="account_deleted", target_type="user", target_id=user_id, target_user_id=user_id)
+    return storage_names
 
 
 def moderation_backlog_publish() -> dict[str, float]:

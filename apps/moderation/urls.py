@@ -8,6 +8,4 @@ urlpatterns = [
     path("images/<str:token>/", views.image, name="image"),
     path("chat-images/<uuid:key>/", views.chat_image, name="chat-image"),
     path("", views.safety_settings, name="settings"),
-    path("account/export/", views.account_export, name="account-export"),
-    path("account/delete/", views.account_delete, name="account-delete"),
 ]

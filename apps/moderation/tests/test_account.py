@@ -5,6 +5,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from apps.accounts import privacy
 from apps.accounts import services as account_services
 from apps.accounts.models import Profile, User
 from apps.accounts.tests.factories import PASSWORD, make_profile
@@ -24,7 +25,7 @@ def test_export_holds_the_users_data_and_nothing_of_others(media_root):
     services.hidden_word_add(user=profile.user, word="전 애인")
     services.report_and_block(reporter=profile.user, reported_user_id=other.pk, reason="spam", text="광고")
 
-    data = services.account_export(user=profile.user)
+    data = privacy.account_export(user=profile.user)
 
     assert data["account"]["email"] == profile.user.email
     assert data["profile"]["bio"] == "등산 좋아해요"
@@ -65,7 +66,7 @@ def test_deletion_removes_account_profile_and_stored_photos_but_keeps_report_evi
     report = services.report_create(reporter=reporter, reported_user_id=user.pk, reason="fake")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.account_delete(user=user, password=PASSWORD)
+        privacy.account_delete(user=user, password=PASSWORD)
 
     assert not User.objects.filter(pk=user.pk).exists()
     assert not Profile.objects.filter(pk=profile.pk).exists()
@@ -82,7 +83,7 @@ def test_deletion_removes_account_profile_and_stored_photos_but_keeps_report_evi
 def test_deletion_needs_the_password():
     user = make_profile().user
     with pytest.raises(DomainError) as error:
-        services.account_delete(user=user, password="wrong")
+        privacy.account_delete(user=user, password="wrong")
     assert error.value.code == "wrong_password"
     assert User.objects.filter(pk=user.pk).exists()
 

@@ -4,7 +4,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.accounts import privacy
 from apps.accounts.tests.factories import PASSWORD, make_profile
+from apps.chat import safety
 from apps.chat import selectors as chat_selectors
 from apps.chat import services as chat_services
 from apps.chat.models import Message, Room
@@ -67,10 +69,10 @@ def test_deleted_account_leaves_a_gapless_history_from_a_deleted_user(sent_frame
     alice, bob, room = make_pair()
     send(alice, room, "안녕하세요", "m1")
     send(bob, room, "반가워요", "m2")
-    assert [m["body"] for m in services.account_export(user=bob)["messages_sent"]] == ["반가워요"]
+    assert [m["body"] for m in privacy.account_export(user=bob)["messages_sent"]] == ["반가워요"]
 
     with sent_frames():
-        services.account_delete(user=bob, password=PASSWORD)
+        privacy.account_delete(user=bob, password=PASSWORD)
 
     history = chat_selectors.message_history(user_id=alice.pk, room_id=room.pk, before_seq=None, limit=50)
     assert [(m["seq"], m["body"]) for m in history["messages"]] == [(1, "안녕하세요"), (2, "")]
@@ -81,7 +83,7 @@ def test_deleted_account_leaves_a_gapless_history_from_a_deleted_user(sent_frame
 
 def test_chat_image_is_delivered_as_a_message_once_approved(media_root, client):
     alice, bob, room = make_pair()
-    image = services.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
+    image = safety.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
     assert image.status == ImageStatus.PENDING
     assert Message.objects.count() == 0
 
@@ -99,7 +101,7 @@ def test_chat_image_is_delivered_as_a_message_once_approved(media_root, client):
 def test_rejected_chat_image_is_never_delivered_and_only_its_sender_is_told(media_root, settings, sent_frames):
     settings.MODERATION_IMAGE_THRESHOLDS = {"nudity": {"review": 0.0, "reject": 0.0}, "default": {"review": 0.5, "reject": 0.9}}
     alice, bob, room = make_pair()
-    image = services.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
+    image = safety.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
 
     with sent_frames():
         services.image_moderate(image_id=image.pk)
@@ -121,11 +123,11 @@ def test_chat_image_bad_input_stores_nothing(media_root, settings):
     ]
     for sender, room_id, upload, code in cases:
         with pytest.raises(DomainError) as error:
-            services.chat_image_upload(sender=sender, room_id=room_id, upload=upload)
+            safety.chat_image_upload(sender=sender, room_id=room_id, upload=upload)
         assert error.value.code == code
     chat_services.room_close(room_id=room.pk)
     with pytest.raises(DomainError) as error:
-        services.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
+        safety.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
     assert error.value.code == "room_closed"
     assert ModeratedImage.objects.count() == 0
     assert not default_storage.exists("chat")
@@ -136,7 +138,7 @@ def test_chat_image_end_to_end_with_a_real_celery_worker(celery_worker_process):
 
     alice, bob, room = make_pair()
 
-    image = services.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
+    image = safety.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
 
     deadline = time.monotonic() + 30
     while not Message.objects.filter(room=room, kind="image").exists():

@@ -75,6 +75,7 @@ def _status(url: str) -> int:
 def test_photos_go_to_private_s3_are_served_by_expiring_url_and_deleted_with_the_account(s3_media, client):
     from django.core.files.storage import default_storage
 
+    from apps.accounts import privacy
     from apps.accounts import services as account_services
     from apps.accounts.tests.factories import PASSWORD, make_profile
     from apps.moderation import services
@@ -104,7 +105,7 @@ def test_photos_go_to_private_s3_are_served_by_expiring_url_and_deleted_with_the
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.account_delete(user=profile.user, password=PASSWORD)
+        privacy.account_delete(user=profile.user, password=PASSWORD)
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
     assert not default_storage.exists(image.storage_name)
 
