@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.alerts.sources import SOURCES
+
 LABEL_KEY_MAX = 40
 LABEL_VALUE_MAX = 120
 
@@ -80,8 +82,6 @@ class AlertRule(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from apps.alerts.sources import SOURCES
-
         errors = {}
         if self.metric not in SOURCES:
             errors["metric"] = _("Unknown metric %(metric)s. Choose one of: %(choices)s.") % {

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from apps.core.redis import get_redis
 from apps.dashboard import selectors
+from apps.events.selectors import event_live_list
 from apps.telemetry.metrics import ALL, Metric, minute_of
 
 Series = list[tuple[dict[str, str], float]]
@@ -26,8 +27,6 @@ QUEUE_STATE_LOST_WINDOW_S = 15 * 60
 
 
 def _scopes() -> list[int | None]:
-    from apps.events.selectors import event_live_list
-
     return [None, *(event.pk for event in event_live_list())]
 
 

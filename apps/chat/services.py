@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
+from apps.accounts.models import Profile, User
 from apps.chat import events, selectors
 from apps.chat import metrics as chat_metrics
 from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
@@ -31,6 +31,7 @@ from apps.core.db import PreparedCursor, pipelined_transaction, prepared_cursor
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit_many
 from apps.core.redis import get_redis
+from apps.events.services import event_require, event_require_joinable
 from apps.moderation import services as moderation_services
 from apps.moderation.selectors import block_exists_between
 from apps.realtime import presence
@@ -255,8 +256,6 @@ def lobby_room_join(*, user: User, event_id: int) -> Room:
 
     Staff need no student profile: they run the event and post its announcements there.
     """
-    from apps.events.services import event_require, event_require_joinable
-
     if user.is_staff and user.is_active:
         event_require(event_id=event_id)
     else:
@@ -786,8 +785,6 @@ def presence_socket_closing(*, user_id: int, channel_name: str, partner_ids: lis
 
 def profile_changed_notify(*, user_id: int) -> None:
     """Nickname or photo changed: every open room of the user shows it without a reload."""
-    from apps.accounts.models import Profile
-
     profile = Profile.objects.filter(user_id=user_id).first()
     if profile is None:
         return

@@ -20,6 +20,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from apps.core.redis import get_redis
+from apps.events.selectors import event_live_list
 from apps.telemetry.metrics import ALL, TOTALS_KEY, WAIT_BUCKETS_S, Metric, gauges_key, online_dims_key, online_key
 
 PREFIX = "matchminds_"
@@ -42,8 +43,6 @@ class BusinessCollector:
     """Reads Redis at scrape time; see the module docstring for why."""
 
     def collect(self):
-        from apps.events.selectors import event_live_list
-
         client = get_redis()
         now = time.time()
         live_event_ids = [event.pk for event in event_live_list()]

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from apps.accounts.models import Profile, User
+from apps.accounts.models import Profile, Region, University, User
 from apps.core.db import fetch_prepared
 from apps.core.redis import get_redis
 from apps.dashboard.models import MetricMinute
@@ -172,8 +172,6 @@ def gauges(*, event_id: int | None) -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def _university_names(cache_slot: int) -> dict[int, str]:
-    from apps.accounts.models import University
-
     return dict(University.objects.values_list("pk", "name_ko"))
 
 
@@ -233,8 +231,6 @@ def dashboard_snapshot(*, event_id: int | None, now: float | None = None) -> dic
         ),
         key=lambda row: (-row["online"], -row["connects_5m"], row["name"]),
     )[: settings.DASHBOARD_UNIVERSITY_ROWS]
-    from apps.accounts.models import Region
-
     return {
         "event": event_id,
         "ts": int(now * 1000),

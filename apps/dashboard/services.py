@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
 from apps.dashboard import events, selectors
 from apps.dashboard.models import MetricMinute
+from apps.events.models import Event
+from apps.events.selectors import event_live_list
 from apps.realtime import presence
 from apps.telemetry import metrics
 from apps.telemetry.metrics import ALL, DIRTY_MINUTES_KEY, Metric, counters_key, minute_of, online_dims_key, online_key, scope_of
@@ -71,8 +74,6 @@ def _keep_in_history(name: str, dim: str) -> bool:
 
 
 def _live_scopes() -> list[str]:
-    from apps.events.selectors import event_live_list
-
     return [ALL, *(str(event.pk) for event in event_live_list())]
 
 
@@ -133,9 +134,6 @@ def metrics_flush(*, now: float | None = None) -> int:
 
 def dashboard_require_viewer(*, user_id: int, event_id: int | None) -> None:
     """Staff only (checked against the database, not the socket's cached user)."""
-    from apps.accounts.models import User
-    from apps.events.models import Event
-
     if not User.objects.filter(pk=user_id, is_staff=True, is_active=True).exists():
         raise DomainError("forbidden", _("Only staff can watch the live dashboard."), http_status=403)
     if event_id is not None and not Event.objects.filter(pk=event_id).exists():

@@ -25,7 +25,7 @@ from apps.moderation.models import (
     Report,
     ReportStatus,
 )
-from apps.moderation.selectors import item_is_overdue
+from apps.moderation.selectors import _overdue_cutoff, item_is_overdue
 from apps.moderation.text_filters import forget_operator_blocklist
 
 
@@ -42,8 +42,6 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "1":
-            from apps.moderation.selectors import _overdue_cutoff
-
             return queryset.filter(created_at__lt=_overdue_cutoff())
         return queryset
 
