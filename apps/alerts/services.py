@@ -22,7 +22,7 @@ from apps.alerts import sources
 from apps.alerts.models import Alert, AlertRule, AlertState, Notification, NotificationKind, NotificationStatus, Silence
 from apps.alerts.notifiers import NOTIFIERS, NotifyError, enabled_channels
 from apps.core.redis import get_redis
-from apps.core.tasks import task_send_on_commit
+from apps.core.task_queue import task_send_on_commit
 
 logger = logging.getLogger(__name__)
 EVALUATION_LOCK_KEY = "alerts:evaluate:lock"

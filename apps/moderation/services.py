@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.core.redis import get_redis
-from apps.core.tasks import task_send_on_commit
+from apps.core.task_queue import task_send_on_commit
 from apps.moderation import contact_guard, hooks, selectors, text_filters
 from apps.moderation.image_backends import get_image_backend
 from apps.moderation.models import (

@@ -7,7 +7,7 @@ import pytest
 from celery import current_app
 from django.db import transaction
 
-from apps.core.tasks import task_send_on_commit
+from apps.core.task_queue import task_send_on_commit
 
 ROOT = Path(__file__).resolve().parents[3]
 QUEUED_NAME = re.compile(r"task_send_on_commit\(\s*\"([\w.]+)\"")

@@ -2,7 +2,7 @@
 
 A service never imports its app's `tasks.py` (the tasks import the services): it queues the
 task by its registered name once the current transaction commits, so a task never reads a
-row that is not there yet. `apps/core/tests/test_tasks.py` checks every name is registered.
+row that is not there yet. `apps/core/tests/test_task_queue.py` checks every name is registered.
 """
 
 from celery import current_app
