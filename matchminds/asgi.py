@@ -18,7 +18,7 @@ from django.conf import settings  # noqa: E402
 
 from apps.realtime.origin import SiteOriginValidator  # noqa: E402
 from apps.realtime.routing import websocket_urlpatterns  # noqa: E402
-from apps.realtime.server_tuning import (  # noqa: E402
+from apps.realtime.transport.server_tuning import (  # noqa: E402
     defer_autobahn_debug_formatting,
     fail_websockets_with_a_close_frame,
     leave_request_bodies_to_django,

@@ -28,9 +28,9 @@ from apps.core.observability import tracing
 from apps.core.redis import get_redis
 from apps.realtime import presence, registry
 from apps.realtime.auth import pooled_sync_to_async, session_key_from_scope, user_for_session_key
-from apps.realtime.channel_layer import EXCEPT_CHANNEL_KEY
 from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
 from apps.realtime.protocol import MAX_FRAME_BYTES, MAX_FRAME_NESTING, ErrorCode, user_group
+from apps.realtime.transport.channel_layer import EXCEPT_CHANNEL_KEY
 from apps.realtime.validation import holds_unusable_text, nests_too_deep
 from apps.telemetry.metrics import Metric, metric_incr
 

@@ -20,8 +20,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
-from apps.realtime.channel_layer import EXCEPT_CHANNEL_KEY
 from apps.realtime.protocol import user_group
+from apps.realtime.transport.channel_layer import EXCEPT_CHANNEL_KEY
 
 FRAME_MESSAGE_TYPE = "realtime.frame"
 

@@ -238,7 +238,7 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CHANNEL_LAYER_MAX_CONNECTIONS = env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=2000)
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "apps.realtime.channel_layer.CoalescingPubSubChannelLayer",
+        "BACKEND": "apps.realtime.transport.channel_layer.CoalescingPubSubChannelLayer",
         "CONFIG": {
             "hosts": [
                 {

@@ -13,7 +13,7 @@ import redis
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from apps.realtime.channel_layer import EXCEPT_CHANNEL_KEY
+from apps.realtime.transport.channel_layer import EXCEPT_CHANNEL_KEY
 
 
 def _free_port() -> int:

@@ -8,7 +8,7 @@ import pytest
 from twisted.internet import tcp
 from twisted.internet.protocol import Protocol
 
-from apps.realtime.server_tuning import Lazy, _write_through, defer_autobahn_debug_formatting
+from apps.realtime.transport.server_tuning import Lazy, _write_through, defer_autobahn_debug_formatting
 
 
 class CountsRepr:
