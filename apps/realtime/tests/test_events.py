@@ -5,7 +5,7 @@ import threading
 
 from channels.layers import get_channel_layer
 
-from apps.realtime.events import OrderedPublisher
+from apps.realtime.transport.publisher import OrderedPublisher
 
 GROUP = "ordered-publisher-test"
 
