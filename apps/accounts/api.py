@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import privacy, services
+from apps.accounts.errors import ErrorCode
 from apps.accounts.models import Gender, Profile, Region, SeekingChoice, University
 from apps.accounts.selectors import interest_list, profile_for_user, profile_public_card, user_roles, user_social_access_problem
 from apps.core.errors import DomainError
@@ -52,7 +53,7 @@ class ProfileApi(APIView):
     def get(self, request: Request) -> Response:
         profile = profile_for_user(user=request.user)
         if profile is None:
-            raise DomainError("profile_incomplete", "Complete your profile first.", http_status=404)
+            raise DomainError(ErrorCode.PROFILE_INCOMPLETE, "Complete your profile first.", http_status=404)
         return Response(self.OutputSerializer(profile).data)
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer)

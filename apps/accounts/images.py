@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from apps.accounts.errors import ErrorCode
 from apps.core.errors import DomainError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -27,7 +28,7 @@ def process_uploaded_image(upload) -> ContentFile:
     size = getattr(upload, "size", None)
     if size is None or size > settings.PHOTO_MAX_BYTES:
         raise DomainError(
-            "image_too_large",
+            ErrorCode.IMAGE_TOO_LARGE,
             _("The photo must be at most %(mb)d MB.") % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
             field="photo",
             http_status=413 if size else 400,
@@ -39,11 +40,11 @@ def process_uploaded_image(upload) -> ContentFile:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             probe = Image.open(io.BytesIO(data))
             if probe.format not in ALLOWED_FORMATS:
-                raise DomainError("invalid_image", _("Upload a JPEG, PNG or WebP photo."), field="photo")
+                raise DomainError(ErrorCode.INVALID_IMAGE, _("Upload a JPEG, PNG or WebP photo."), field="photo")
             width, height = probe.size
             if width * height > settings.PHOTO_MAX_PIXELS:
                 raise DomainError(
-                    "image_too_many_pixels",
+                    ErrorCode.IMAGE_TOO_MANY_PIXELS,
                     _("The photo must be at most %(mp)d megapixels.") % {"mp": settings.PHOTO_MAX_PIXELS // 1_000_000},
                     field="photo",
                 )
@@ -60,7 +61,9 @@ def process_uploaded_image(upload) -> ContentFile:
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ):
-        raise DomainError("invalid_image", _("This file is not a readable JPEG, PNG or WebP image."), field="photo") from None
+        raise DomainError(
+            ErrorCode.INVALID_IMAGE, _("This file is not a readable JPEG, PNG or WebP image."), field="photo"
+        ) from None
 
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts import hooks
+from apps.accounts.errors import ErrorCode
 from apps.accounts.models import Profile, User
 from apps.core.errors import DomainError
 from apps.moderation import services as moderation_services
@@ -49,7 +50,7 @@ def account_delete(*, user: User, password: str | None) -> None:
     user is part of stay, apart from the account, until their retention ends.
     """
     if user.has_usable_password() and not user.check_password(password or ""):
-        raise DomainError("wrong_password", _("The password is not right."), field="password", http_status=403)
+        raise DomainError(ErrorCode.WRONG_PASSWORD, _("The password is not right."), field="password", http_status=403)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         storage_names = moderation_services.account_erasing(user_id=user.pk)

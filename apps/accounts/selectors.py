@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from apps.accounts.errors import ErrorCode
 from apps.accounts.models import Interest, PhotoStatus, Profile, University, UniversityDomain, User
 from apps.accounts.roles import Role
 from apps.moderation.selectors import block_exists_between, user_moderation_problem
@@ -36,12 +37,14 @@ def profile_for_user(*, user: User) -> Profile | None:
 def user_social_access_problem(*, user: User) -> tuple[str, str] | None:
     """Why the user may not use matching and chat yet, as (code, message), or None."""
     if not user.is_authenticated or not user.is_active:
-        return "not_authenticated", _("Sign in first.")
+        return ErrorCode.NOT_AUTHENTICATED, _("Sign in first.")
     profile = profile_for_user(user=user)
     if profile is None:
-        return "profile_incomplete", _("Complete your profile first.")
+        return ErrorCode.PROFILE_INCOMPLETE, _("Complete your profile first.")
     if age_in_years(birth_date=profile.birth_date) < settings.MINIMUM_AGE_YEARS:
-        return "underage", _("Matching and chat are only for people aged %(age)d or older.") % {"age": settings.MINIMUM_AGE_YEARS}
+        return ErrorCode.UNDERAGE, _("Matching and chat are only for people aged %(age)d or older.") % {
+            "age": settings.MINIMUM_AGE_YEARS
+        }
     return user_moderation_problem(user_id=user.pk)
 
 

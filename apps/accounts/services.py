@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import hooks
+from apps.accounts.errors import ErrorCode
 from apps.accounts.images import process_uploaded_image
 from apps.accounts.models import (
     Gender,
@@ -55,18 +56,20 @@ def user_sign_up(*, email: str, password: str) -> User:
     try:
         validate_email(email)
     except ValidationError:
-        raise DomainError("invalid_email", _("Enter a valid e-mail address."), field="email") from None
+        raise DomainError(ErrorCode.INVALID_EMAIL, _("Enter a valid e-mail address."), field="email") from None
     if User.objects.filter(email__iexact=email).exists():
-        raise DomainError("email_taken", _("An account with this e-mail address already exists."), field="email", http_status=409)
+        raise DomainError(
+            ErrorCode.EMAIL_TAKEN, _("An account with this e-mail address already exists."), field="email", http_status=409
+        )
     try:
         validate_password(password, user=User(email=email))
     except ValidationError as error:
-        raise DomainError("weak_password", " ".join(error.messages), field="password") from None
+        raise DomainError(ErrorCode.WEAK_PASSWORD, " ".join(error.messages), field="password") from None
     try:
         return User.objects.create_user(email=email, password=password)
     except IntegrityError:
         raise DomainError(
-            "email_taken", _("An account with this e-mail address already exists."), field="email", http_status=409
+            ErrorCode.EMAIL_TAKEN, _("An account with this e-mail address already exists."), field="email", http_status=409
         ) from None
 
 
@@ -74,26 +77,26 @@ def _clean_nickname(nickname: str, *, user: User) -> str:
     nickname = (nickname or "").strip()
     if not NICKNAME_MIN_LENGTH <= len(nickname) <= NICKNAME_MAX_LENGTH:
         raise DomainError(
-            "invalid_nickname",
+            ErrorCode.INVALID_NICKNAME,
             _("The nickname must be %(min)d to %(max)d characters.") % {"min": NICKNAME_MIN_LENGTH, "max": NICKNAME_MAX_LENGTH},
             field="nickname",
         )
     if any(not (character.isalnum() or character in "_-. ") for character in nickname):
         raise DomainError(
-            "invalid_nickname", _("Use letters, digits, spaces, '.', '-' and '_' in the nickname."), field="nickname"
+            ErrorCode.INVALID_NICKNAME, _("Use letters, digits, spaces, '.', '-' and '_' in the nickname."), field="nickname"
         )
     moderation_services.profile_text_check(text=nickname, field="nickname")
     if Profile.objects.filter(nickname__iexact=nickname).exclude(user=user).exists():
-        raise DomainError("nickname_taken", _("This nickname is already taken."), field="nickname", http_status=409)
+        raise DomainError(ErrorCode.NICKNAME_TAKEN, _("This nickname is already taken."), field="nickname", http_status=409)
     return nickname
 
 
 def _clean_birth_date(birth_date: date) -> date:
     today = timezone.localdate()
     if not isinstance(birth_date, date) or birth_date > today:
-        raise DomainError("invalid_birth_date", _("Enter your real birth date."), field="birth_date")
+        raise DomainError(ErrorCode.INVALID_BIRTH_DATE, _("Enter your real birth date."), field="birth_date")
     if birth_date < today.replace(year=today.year - OLDEST_PLAUSIBLE_AGE_YEARS):
-        raise DomainError("invalid_birth_date", _("Enter your real birth date."), field="birth_date")
+        raise DomainError(ErrorCode.INVALID_BIRTH_DATE, _("Enter your real birth date."), field="birth_date")
     return birth_date
 
 
@@ -101,13 +104,13 @@ def _clean_interests(interest_ids: list[int]) -> list[Interest]:
     unique_ids = list(dict.fromkeys(interest_ids))
     if len(unique_ids) > settings.PROFILE_MAX_INTERESTS:
         raise DomainError(
-            "too_many_interests",
+            ErrorCode.TOO_MANY_INTERESTS,
             _("Choose at most %(max)d interests.") % {"max": settings.PROFILE_MAX_INTERESTS},
             field="interests",
         )
     interests = list(Interest.objects.filter(pk__in=unique_ids))
     if len(interests) != len(unique_ids):
-        raise DomainError("invalid_interest", _("Choose interests from the list."), field="interests")
+        raise DomainError(ErrorCode.INVALID_INTEREST, _("Choose interests from the list."), field="interests")
     return interests
 
 
@@ -127,18 +130,20 @@ def profile_save(
     """Create or update the user's profile after validating every field."""
     nickname = _clean_nickname(nickname, user=user)
     if gender not in Gender.values:
-        raise DomainError("invalid_gender", _("Choose a gender from the list."), field="gender")
+        raise DomainError(ErrorCode.INVALID_GENDER, _("Choose a gender from the list."), field="gender")
     if seeking not in SeekingChoice.values:
-        raise DomainError("invalid_seeking", _("Choose who you would like to meet."), field="seeking")
+        raise DomainError(ErrorCode.INVALID_SEEKING, _("Choose who you would like to meet."), field="seeking")
     birth_date = _clean_birth_date(birth_date)
     if region not in Region.values:
-        raise DomainError("invalid_region", _("Choose a region from the list."), field="region")
+        raise DomainError(ErrorCode.INVALID_REGION, _("Choose a region from the list."), field="region")
     university = University.objects.filter(pk=university_id).first()
     if university is None:
-        raise DomainError("invalid_university", _("Choose a university from the list."), field="university")
+        raise DomainError(ErrorCode.INVALID_UNIVERSITY, _("Choose a university from the list."), field="university")
     bio = (bio or "").strip()
     if len(bio) > BIO_MAX_LENGTH:
-        raise DomainError("bio_too_long", _("The bio must be at most %(max)d characters.") % {"max": BIO_MAX_LENGTH}, field="bio")
+        raise DomainError(
+            ErrorCode.BIO_TOO_LONG, _("The bio must be at most %(max)d characters.") % {"max": BIO_MAX_LENGTH}, field="bio"
+        )
     moderation_services.profile_text_check(text=bio, field="bio")
     interests = _clean_interests(interest_ids)
 
@@ -158,7 +163,9 @@ def profile_save(
         with transaction.atomic():
             profile.save()
     except IntegrityError:
-        raise DomainError("nickname_taken", _("This nickname is already taken."), field="nickname", http_status=409) from None
+        raise DomainError(
+            ErrorCode.NICKNAME_TAKEN, _("This nickname is already taken."), field="nickname", http_status=409
+        ) from None
     profile.interests.set(interests)
     hooks.profile_changed.send(user_id=user.pk)
     return profile
@@ -172,7 +179,7 @@ def profile_photo_set(*, user: User, upload) -> Profile:
     """
     profile = profile_for_user(user=user)
     if profile is None:
-        raise DomainError("profile_incomplete", _("Complete your profile first."), http_status=403)
+        raise DomainError(ErrorCode.PROFILE_INCOMPLETE, _("Complete your profile first."), http_status=403)
     moderation_services.upload_rate_limit_hit(user_id=user.pk)
     processed = process_uploaded_image(upload)
     old_photo_name = profile.photo.name if profile.photo else None
@@ -218,23 +225,23 @@ def university_verification_start(*, user: User, email: str) -> UniversityEmailV
     """Mail a six-digit code to a university address; throttled per user."""
     profile = profile_for_user(user=user)
     if profile is None:
-        raise DomainError("profile_incomplete", _("Complete your profile first."), http_status=403)
+        raise DomainError(ErrorCode.PROFILE_INCOMPLETE, _("Complete your profile first."), http_status=403)
     email = (email or "").strip().lower()
     try:
         validate_email(email)
     except ValidationError:
-        raise DomainError("invalid_email", _("Enter a valid e-mail address."), field="email") from None
+        raise DomainError(ErrorCode.INVALID_EMAIL, _("Enter a valid e-mail address."), field="email") from None
     university = university_for_email(email=email)
     expected = {"university": str(profile.university), "domains": _domain_list(profile.university)}
     if university is None:
         raise DomainError(
-            "unknown_university_domain",
+            ErrorCode.UNKNOWN_UNIVERSITY_DOMAIN,
             _("We do not know this e-mail domain. For %(university)s, use an address ending in %(domains)s.") % expected,
             field="email",
         )
     if university.pk != profile.university_id:
         raise DomainError(
-            "university_mismatch",
+            ErrorCode.UNIVERSITY_MISMATCH,
             _(
                 "This address belongs to %(other)s. For %(university)s, the university in your profile, "
                 "use an address ending in %(domains)s."
@@ -248,7 +255,7 @@ def university_verification_start(*, user: User, email: str) -> UniversityEmailV
         wait_s = int(settings.UNIVERSITY_CODE_RESEND_INTERVAL_S - (now - last.sent_at).total_seconds())
         if wait_s > 0:
             raise DomainError(
-                "resend_throttled",
+                ErrorCode.RESEND_THROTTLED,
                 _("Please wait %(wait)s before asking for a new code.") % {"wait": duration_text(wait_s)},
                 http_status=429,
                 retry_after_s=wait_s,
@@ -281,11 +288,13 @@ def university_verification_confirm(*, user: User, code: str) -> Profile:
             .first()
         )
         if verification is None:
-            raise DomainError("no_pending_code", _("Ask for a verification code first."), field="code")
+            raise DomainError(ErrorCode.NO_PENDING_CODE, _("Ask for a verification code first."), field="code")
         if verification.expires_at <= timezone.now():
-            raise DomainError("code_expired", _("This code has expired. Ask for a new one."), field="code")
+            raise DomainError(ErrorCode.CODE_EXPIRED, _("This code has expired. Ask for a new one."), field="code")
         if verification.attempts >= settings.UNIVERSITY_CODE_MAX_ATTEMPTS:
-            raise DomainError("too_many_attempts", _("Too many wrong codes. Ask for a new one."), field="code", http_status=429)
+            raise DomainError(
+                ErrorCode.TOO_MANY_ATTEMPTS, _("Too many wrong codes. Ask for a new one."), field="code", http_status=429
+            )
         code_matches = hmac.compare_digest(verification.code_hash, _hash_code(code, verification_email=verification.email))
         if code_matches:
             now = timezone.now()
@@ -300,7 +309,7 @@ def university_verification_confirm(*, user: User, code: str) -> Profile:
         verification.save(update_fields=["attempts"])
         remaining = settings.UNIVERSITY_CODE_MAX_ATTEMPTS - verification.attempts
     raise DomainError(
-        "wrong_code",
+        ErrorCode.WRONG_CODE,
         _("That code is not right. %(remaining)d attempts left.") % {"remaining": remaining},
         field="code",
     )
@@ -338,7 +347,7 @@ def _oidc_user_find_or_create(*, subject: str, email: str) -> User:
         return User.objects.create_user(email=email, password=None, oidc_sub=subject)
     if user.oidc_sub:
         raise DomainError(
-            "account_conflict",
+            ErrorCode.ACCOUNT_CONFLICT,
             _("This e-mail address already belongs to another sign-in. Contact support to merge the accounts."),
             http_status=409,
         )
@@ -356,14 +365,16 @@ def user_oidc_sign_in(*, subject: str, email: str | None, email_verified: bool, 
     """
     email = (email or "").strip().lower()
     if not subject:
-        raise DomainError("subject_missing", _("The sign-in service did not say who you are."), http_status=400)
+        raise DomainError(ErrorCode.SUBJECT_MISSING, _("The sign-in service did not say who you are."), http_status=400)
     if not email:
         raise DomainError(
-            "email_missing", _("Your sign-in account has no e-mail address. Add one there, then sign in again."), http_status=403
+            ErrorCode.EMAIL_MISSING,
+            _("Your sign-in account has no e-mail address. Add one there, then sign in again."),
+            http_status=403,
         )
     if not email_verified:
         raise DomainError(
-            "email_unverified",
+            ErrorCode.EMAIL_UNVERIFIED,
             _("Your e-mail address is not verified yet. Confirm it with the code you were sent, then sign in again."),
             http_status=403,
         )
@@ -375,12 +386,12 @@ def user_oidc_sign_in(*, subject: str, email: str | None, email_verified: bool, 
         user = User.objects.filter(oidc_sub=subject).first()
         if user is None:
             raise DomainError(
-                "account_conflict",
+                ErrorCode.ACCOUNT_CONFLICT,
                 _("This e-mail address already belongs to another sign-in. Contact support to merge the accounts."),
                 http_status=409,
             ) from None
     if not user.is_active:
-        raise DomainError("account_disabled", _("This account is deactivated."), http_status=403)
+        raise DomainError(ErrorCode.ACCOUNT_DISABLED, _("This account is deactivated."), http_status=403)
     with transaction.atomic():
         return user_roles_sync(user=user, roles=roles_for_groups(groups))
 
@@ -399,7 +410,7 @@ def login_attempt_register(*, email: str, client_ip: str) -> None:
             rate_limit_hit(rule=rule, subject=subject)
         except DomainError as error:
             raise DomainError(
-                "login_throttled",
+                ErrorCode.LOGIN_THROTTLED,
                 _("Too many login attempts. Try again in %(wait)s.") % {"wait": duration_text(error.retry_after_s)},
                 http_status=429,
                 retry_after_s=error.retry_after_s,

@@ -128,7 +128,9 @@ async def _replay(consumer, *, room_id: int, after_seq: int, until_seq: int | No
 
 @registry.frame_handler("typing")
 async def typing(consumer, frame: dict) -> None:
-    await pooled_sync_to_async(services.typing_notify)(user_id=consumer.user_id, room_id=require_int(frame, "room"))
+    await pooled_sync_to_async(services.typing_notify)(
+        user_id=consumer.user_id, room_id=require_int(frame, "room"), is_staff=bool(consumer.scope["user"].is_staff)
+    )
 
 
 @registry.frame_handler("presence.set")

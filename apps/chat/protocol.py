@@ -6,6 +6,7 @@ it sees a gap; the server never sends a partial recovery: it replays everything 
 or tells the client to reload the room through the history API.
 """
 
+from enum import StrEnum
 from typing import Literal, NotRequired, TypedDict
 
 BODY_MAX_CHARS = 1000
@@ -15,7 +16,7 @@ REPLAY_MAX_MESSAGES = 500
 TYPING_EXPIRES_S = 5
 
 
-class ErrorCode:
+class ErrorCode(StrEnum):
     NOT_MEMBER = "not_member"
     ROOM_CLOSED = "room_closed"
     BLOCKED = "blocked"
@@ -24,6 +25,11 @@ class ErrorCode:
     BODY_TOO_LONG = "body_too_long"
     RATE_LIMITED = "rate_limited"
     BAD_RANGE = "bad_range"
+    IMAGES_DIRECT_ONLY = "images_direct_only"
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 - an error code
+    MESSAGE_NOT_FOUND = "message_not_found"
+    NOT_ROOM_MEMBER = "not_room_member"
+    USER_NOT_IN_ROOM = "user_not_in_room"
 
 
 class ChatMessage(TypedDict):

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.images import process_uploaded_image
 from apps.accounts.models import User
-from apps.chat import events, selectors, services
+from apps.chat import events, permissions, services
 from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
+from apps.chat.protocol import ErrorCode
 from apps.core.errors import DomainError
 from apps.moderation import services as moderation_services
 from apps.moderation.models import ImagePurpose, ImageStatus, ModeratedImage
@@ -53,14 +54,19 @@ def chat_image_upload(*, sender: User, room_id: int, upload) -> ModeratedImage:
     """Store an image for a 1:1 room privately and queue its moderation; it is sent once approved."""
     room = Room.objects.filter(pk=room_id).first()
     member_ids = set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
-    if room is None or sender.pk not in member_ids:
-        raise selectors.not_member_error()
-    if room.kind != RoomKind.DIRECT:
-        raise DomainError("images_direct_only", _("Images can only be sent in 1:1 chats."), http_status=403)
-    if not room.is_open:
-        raise DomainError("room_closed", _("This chat has ended; you can no longer send messages."), http_status=409)
-    if any(block_exists_between(user_id=sender.pk, other_user_id=other) for other in member_ids - {sender.pk}):
-        raise DomainError("blocked", _("You cannot send messages in this chat."), http_status=403)
+    is_member = room is not None and sender.pk in member_ids
+    if is_member and room.kind != RoomKind.DIRECT:
+        raise DomainError(ErrorCode.IMAGES_DIRECT_ONLY, _("Images can only be sent in 1:1 chats."), http_status=403)
+    refusal = permissions.post_refusal(
+        kind=room.kind if room else None,
+        is_member=is_member,
+        is_open=bool(room and room.is_open),
+        members_can_post=bool(room and room.members_can_post),
+        is_staff=sender.is_staff,
+        blocked=lambda: any(block_exists_between(user_id=sender.pk, other_user_id=other) for other in member_ids - {sender.pk}),
+    )
+    if refusal is not None:
+        raise refusal
     moderation_services.upload_rate_limit_hit(user_id=sender.pk)
     processed = process_uploaded_image(upload)
     with transaction.atomic():
@@ -74,15 +80,15 @@ def report_room_evidence(*, reporter_id: int, reported_user_id: int, room_id: in
     """Check the reporter may speak about this room/message and snapshot what they saw."""
     member_ids = set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
     if reporter_id not in member_ids:
-        raise DomainError("not_room_member", _("You can only report chats you are part of."), http_status=403)
+        raise DomainError(ErrorCode.NOT_ROOM_MEMBER, _("You can only report chats you are part of."), http_status=403)
     if reported_user_id not in member_ids:
-        raise DomainError("user_not_in_room", _("This person is not in that chat."), field="reported_user_id")
+        raise DomainError(ErrorCode.USER_NOT_IN_ROOM, _("This person is not in that chat."), field="reported_user_id")
     if (
         message_seq is not None
         and not Message.objects.filter(room_id=room_id, seq=message_seq, sender_id=reported_user_id).exists()
     ):
         raise DomainError(
-            "message_not_found", _("That message is not in this chat or was not sent by this person."), http_status=404
+            ErrorCode.MESSAGE_NOT_FOUND, _("That message is not in this chat or was not sent by this person."), http_status=404
         )
     return {"room_id": room_id, "members": sorted(member_ids), "messages": _messages_around(room_id, message_seq)}
 

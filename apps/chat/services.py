@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Profile, User
-from apps.chat import events, selectors
+from apps.chat import events, permissions, selectors
 from apps.chat import metrics as chat_metrics
 from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
 from apps.chat.protocol import BODY_MAX_CHARS, CLIENT_MSG_ID_MAX_CHARS, TYPING_EXPIRES_S, ErrorCode
@@ -35,6 +35,7 @@ from apps.events.services import event_require, event_require_joinable
 from apps.moderation import services as moderation_services
 from apps.moderation.selectors import block_exists_between
 from apps.realtime import presence
+from apps.realtime.protocol import ErrorCode as GatewayErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ def clean_body(body: str) -> str:
 def clean_client_msg_id(client_msg_id: str) -> str:
     if not client_msg_id or len(client_msg_id) > CLIENT_MSG_ID_MAX_CHARS:
         raise DomainError(
-            "invalid_frame",
+            GatewayErrorCode.INVALID_FRAME,
             _("'client_msg_id' must be 1–%(max)d characters.") % {"max": CLIENT_MSG_ID_MAX_CHARS},
             field="client_msg_id",
         )
@@ -552,16 +553,17 @@ def _new_rows(
         if key in first_of_key:
             resent.append((index, first_of_key[key], request))
             continue
-        room = rooms.get(request.room_id)
-        kind, is_open, members_can_post = room if room else (None, False, False)
-        may_post = (
-            room is not None
-            and is_open
-            and is_member
-            and not (kind == RoomKind.DIRECT and blocked)
-            and selectors.posting_allowed(kind=kind, members_can_post=members_can_post, is_staff=request.sender_is_staff)
+        kind, is_open, members_can_post = rooms.get(request.room_id, (None, False, False))
+        refusal = permissions.post_refusal(
+            kind=kind,
+            is_member=is_member,
+            is_open=is_open,
+            members_can_post=members_can_post,
+            is_staff=request.sender_is_staff,
+            blocked=blocked,
         )
-        if not may_post:
+        if refusal is not None:
+            # Why is told out of the transaction's pipeline (_refusal_or_original_ack).
             refused.append((index, request))
             continue
         first_of_key[key] = index
@@ -645,17 +647,20 @@ def _refusal_or_original_ack(request: SendRequest) -> SendResult | DomainError:
         return SendResult(request.room_id, request.client_msg_id, original.seq, original.sent_at, True)
     room = Room.objects.filter(pk=request.room_id).first()
     members = list(RoomMember.objects.filter(room_id=request.room_id).values_list("user_id", flat=True)) if room else []
-    if room is None or request.sender_id not in members:
-        return selectors.not_member_error()
-    if not room.is_open:
-        return DomainError(ErrorCode.ROOM_CLOSED, _("This chat has ended; you can no longer send messages."), http_status=409)
-    if room.kind == RoomKind.LOBBY:
-        return DomainError(ErrorCode.READ_ONLY_ROOM, _("Only staff can post in this lobby."), http_status=403)
-    if any(
-        block_exists_between(user_id=request.sender_id, other_user_id=other) for other in members if other != request.sender_id
-    ):
-        return DomainError(ErrorCode.BLOCKED, _("You cannot send messages in this chat."), http_status=403)
-    return selectors.not_member_error()
+    refusal = permissions.post_refusal(
+        kind=room.kind if room else None,
+        is_member=request.sender_id in members,
+        is_open=bool(room and room.is_open),
+        members_can_post=bool(room and room.members_can_post),
+        is_staff=request.sender_is_staff,
+        blocked=lambda: _blocked_with_any(request.sender_id, members),
+    )
+    # None: the room changed since the batch looked (or the refusal came from a constraint).
+    return refusal or selectors.not_member_error()
+
+
+def _blocked_with_any(user_id: int, member_ids: list[int]) -> bool:
+    return any(block_exists_between(user_id=user_id, other_user_id=other) for other in member_ids if other != user_id)
 
 
 # Receipts --------------------------------------------------------------------------------
@@ -742,14 +747,25 @@ def lobby_unread_broadcast() -> int:
 # Typing, presence, profiles ----------------------------------------------------------------
 
 
-def typing_notify(*, user_id: int, room_id: int) -> bool:
-    """Tell the room the user is typing; at most once per CHAT_TYPING_THROTTLE_S. True when sent."""
+def typing_notify(*, user_id: int, room_id: int, is_staff: bool = False) -> bool:
+    """Tell the room the user is typing; at most once per CHAT_TYPING_THROTTLE_S. True when sent.
+
+    Only someone who may post in the room may say they are typing in it.
+    """
     throttle_key = f"chat:typing:{room_id}:{user_id}"
     if not get_redis().set(throttle_key, 1, nx=True, ex=settings.CHAT_TYPING_THROTTLE_S):
         return False
-    member = selectors.room_member_require(user_id=user_id, room_id=room_id)
-    if not member.room.is_open:
-        raise DomainError(ErrorCode.ROOM_CLOSED, _("This chat has ended; you can no longer send messages."), http_status=409)
+    room = selectors.room_member_require(user_id=user_id, room_id=room_id).room
+    refusal = permissions.post_refusal(
+        kind=room.kind,
+        is_member=True,
+        is_open=room.is_open,
+        members_can_post=room.members_can_post,
+        is_staff=is_staff,
+        blocked=lambda: _blocked_with_any(user_id, list(room.members.values_list("user_id", flat=True))),
+    )
+    if refusal is not None:
+        raise refusal
     events.typing(room_id=room_id, user_id=user_id, expires_in_s=TYPING_EXPIRES_S)
     return True
 
@@ -763,7 +779,7 @@ def presence_announce(*, user_id: int, partner_ids: list[int]) -> dict:
 
 def presence_set(*, user_id: int, state: str, partner_ids: list[int]) -> dict:
     if state not in ("online", "away"):
-        raise DomainError("invalid_frame", _("'state' must be 'online' or 'away'."), field="state")
+        raise DomainError(GatewayErrorCode.INVALID_FRAME, _("'state' must be 'online' or 'away'."), field="state")
     client = get_redis()
     if state == "away":
         client.set(selectors.away_key(user_id), 1, ex=settings.PRESENCE_TTL_S * 2)
@@ -806,7 +822,7 @@ def digest_unsubscribe(*, token: str) -> int:
     try:
         user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
-        raise DomainError("invalid_token", _("This unsubscribe link is not valid."), http_status=400) from None
+        raise DomainError(ErrorCode.INVALID_TOKEN, _("This unsubscribe link is not valid."), http_status=400) from None
     ChatPreference.objects.update_or_create(user_id=user_id, defaults={"digest_enabled": False})
     return user_id
 

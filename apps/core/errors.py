@@ -1,5 +1,7 @@
 """The one domain error type that services raise and every edge translates."""
 
+from enum import StrEnum
+
 from django.utils.functional import Promise
 
 
@@ -21,7 +23,8 @@ class DomainError(Exception):
         retry_after_s: int | None = None,
     ) -> None:
         super().__init__(str(message))
-        self.code = code
+        # A plain str on the wire and in logs, whichever app's ErrorCode member it came from.
+        self.code = str(code)
         self.message = message
         self.field = field
         self.http_status = http_status
@@ -34,3 +37,10 @@ class DomainError(Exception):
         if self.retry_after_s is not None:
             payload["retry_after_s"] = self.retry_after_s
         return payload
+
+
+class ErrorCode(StrEnum):
+    """Codes of the platform's DomainErrors. Each app keeps its own `ErrorCode` (errors.py, or
+    protocol.py for chat and the gateway); a test refuses raw string codes."""
+
+    RATE_LIMITED = "rate_limited"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from apps.core.durations import duration_text
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, ErrorCode
 from apps.core.redis import get_redis, run_script
 
 # KEYS[1] the window's sorted set; ARGV: now_ms, window_ms, limit, member.
@@ -59,7 +59,7 @@ def _refusal(wait_ms) -> DomainError | None:
         return None
     retry_after_s = max(1, -(-int(wait_ms) // 1000))
     return DomainError(
-        "rate_limited",
+        ErrorCode.RATE_LIMITED,
         _("Too many requests. Try again in %(wait)s.") % {"wait": duration_text(retry_after_s)},
         http_status=429,
         retry_after_s=retry_after_s,

@@ -10,6 +10,7 @@ from apps.accounts.models import User
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
 from apps.dashboard import events, selectors
+from apps.dashboard.errors import ErrorCode
 from apps.dashboard.models import MetricMinute
 from apps.events.models import Event
 from apps.events.selectors import event_live_list
@@ -135,9 +136,9 @@ def metrics_flush(*, now: float | None = None) -> int:
 def dashboard_require_viewer(*, user_id: int, event_id: int | None) -> None:
     """Staff only (checked against the database, not the socket's cached user)."""
     if not User.objects.filter(pk=user_id, is_staff=True, is_active=True).exists():
-        raise DomainError("forbidden", _("Only staff can watch the live dashboard."), http_status=403)
+        raise DomainError(ErrorCode.FORBIDDEN, _("Only staff can watch the live dashboard."), http_status=403)
     if event_id is not None and not Event.objects.filter(pk=event_id).exists():
-        raise DomainError("event_not_found", _("No such event."), http_status=404)
+        raise DomainError(ErrorCode.EVENT_NOT_FOUND, _("No such event."), http_status=404)
 
 
 def dashboard_publish(*, now: float | None = None) -> int:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.errors import DomainError
+from apps.events.errors import ErrorCode
 from apps.events.models import CalendarFeed, Event, EventSignup, SignupStatus
 
 _PRODUCT_ID = "-//MatchMinds//Events//KO"
@@ -81,7 +82,7 @@ def calendar_feed_events(*, token: str) -> tuple[User, list[Event]]:
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
         raise DomainError(
-            "calendar_token_invalid",
+            ErrorCode.CALENDAR_TOKEN_INVALID,
             _("This calendar address is no longer valid. Copy the new one from My events."),
             http_status=404,
         )

@@ -4,6 +4,7 @@ from channels.db import database_sync_to_async
 
 from apps.core.errors import DomainError
 from apps.events import selectors, services
+from apps.events.errors import ErrorCode
 from apps.realtime.auth import pooled_sync_to_async
 from apps.realtime.protocol import event_group
 from apps.realtime.registry import frame_handler, on_disconnect, on_heartbeat
@@ -19,7 +20,7 @@ async def lobby_enter(consumer, frame: dict) -> None:
     event_id = require_int(frame, "event")
     event = await database_sync_to_async(selectors.event_get)(event_id=event_id)
     if event is None:
-        raise DomainError("event_not_found", "No such event.")
+        raise DomainError(ErrorCode.EVENT_NOT_FOUND, "No such event.")
     await consumer.join_group(event_group(event_id))
     await database_sync_to_async(services.lobby_presence_touch)(user_id=consumer.user_id, event_id=event_id)
     counts = await database_sync_to_async(selectors.lobby_counts)(event_id=event_id)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.accounts.selectors import profile_for_user, user_social_access_problem
 from apps.core.redis import get_redis
+from apps.events.errors import ErrorCode
 from apps.events.models import Event, EventState, StateOverride
 
 
@@ -38,25 +39,25 @@ def event_join_problems(*, user: User, event: Event) -> list[tuple[str, str]]:
     """Every reason why the user may not take part in the event now, as (code, message)."""
     problems: list[tuple[str, str]] = []
     if event.state == EventState.SCHEDULED:
-        problems.append(("event_not_live", _("The event has not started yet.")))
+        problems.append((ErrorCode.EVENT_NOT_LIVE, _("The event has not started yet.")))
     elif event.state == EventState.ENDED:
-        problems.append(("event_not_live", _("The event has ended.")))
+        problems.append((ErrorCode.EVENT_NOT_LIVE, _("The event has ended.")))
     access_problem = user_social_access_problem(user=user)
     if access_problem is not None:
         problems.append(access_problem)
         return problems
     profile = profile_for_user(user=user)
     if event.require_verified and not profile.is_university_verified:
-        problems.append(("verification_required", _("This event is for students with a verified university e-mail.")))
+        problems.append((ErrorCode.VERIFICATION_REQUIRED, _("This event is for students with a verified university e-mail.")))
     if not event.nationwide:
         allowed_university_ids = {university.pk for university in event.universities.all()}
         allowed_regions = set(event.region_list())
         in_scope = profile.university_id in allowed_university_ids or profile.region in allowed_regions
         if not in_scope:
-            problems.append(("out_of_scope", _("This event is not open to your university or region.")))
+            problems.append((ErrorCode.OUT_OF_SCOPE, _("This event is not open to your university or region.")))
     already_inside = get_redis().zscore(lobby_members_key(event.pk), str(user.pk)) is not None
     if event.capacity is not None and not already_inside and lobby_online_count(event_id=event.pk) >= event.capacity:
-        problems.append(("event_full", _("The event is full right now. Try again in a moment.")))
+        problems.append((ErrorCode.EVENT_FULL, _("The event is full right now. Try again in a moment.")))
     return problems
 
 

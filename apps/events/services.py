@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
+from apps.events.errors import ErrorCode
 from apps.events.models import Event
 from apps.events.selectors import event_get, event_join_problems, lobby_counts, lobby_members_key
 from apps.realtime.events import send_to_groups
@@ -19,7 +20,7 @@ LAST_COUNTS_KEY = "lobby:{event_id}:last_counts"
 def event_require(*, event_id: int) -> Event:
     event = event_get(event_id=event_id)
     if event is None:
-        raise DomainError("event_not_found", _("No such event."), http_status=404)
+        raise DomainError(ErrorCode.EVENT_NOT_FOUND, _("No such event."), http_status=404)
     return event
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import University, User
 from apps.core.errors import DomainError
 from apps.events import notifications
+from apps.events.errors import ErrorCode
 from apps.events.models import Event, EventSignup, EventState, SignupStatus
 from apps.events.selectors import event_join_problems
 
@@ -101,7 +102,7 @@ def signup_breakdown(*, event_id: int) -> dict:
 def _event_locked(*, event_id: int) -> Event:
     event = Event.objects.select_for_update().filter(pk=event_id).first()
     if event is None:
-        raise DomainError("event_not_found", _("No such event."), http_status=404)
+        raise DomainError(ErrorCode.EVENT_NOT_FOUND, _("No such event."), http_status=404)
     return event
 
 
@@ -110,7 +111,7 @@ def signup_create(*, user: User, event_id: int) -> EventSignup:
     with transaction.atomic():
         event = _event_locked(event_id=event_id)
         if event.state != EventState.SCHEDULED:
-            raise DomainError("signup_closed", _("Sign-ups are open only before the event starts."), http_status=409)
+            raise DomainError(ErrorCode.SIGNUP_CLOSED, _("Sign-ups are open only before the event starts."), http_status=409)
         problems = [problem for problem in event_join_problems(user=user, event=event) if problem[0] not in _LIVE_ONLY_PROBLEMS]
         if problems:
             code, message = problems[0]
@@ -128,7 +129,9 @@ def signup_create(*, user: User, event_id: int) -> EventSignup:
                     waitlisted_at=None if has_place else now,
                 )
         except IntegrityError:
-            raise DomainError("already_signed_up", _("You have already signed up for this event."), http_status=409) from None
+            raise DomainError(
+                ErrorCode.ALREADY_SIGNED_UP, _("You have already signed up for this event."), http_status=409
+            ) from None
 
 
 def signup_cancel(*, user: User, signup_id: int) -> EventSignup | None:
@@ -136,14 +139,14 @@ def signup_cancel(*, user: User, signup_id: int) -> EventSignup | None:
     told by e-mail after commit. Returns the promoted sign-up, if any."""
     event_id = EventSignup.objects.filter(pk=signup_id).values_list("event_id", flat=True).first()
     if event_id is None:
-        raise DomainError("signup_not_found", _("No such sign-up."), http_status=404)
+        raise DomainError(ErrorCode.SIGNUP_NOT_FOUND, _("No such sign-up."), http_status=404)
     with transaction.atomic():
         _event_locked(event_id=event_id)
         signup = EventSignup.objects.select_for_update().get(pk=signup_id)
         if signup.user_id != user.pk:
-            raise DomainError("not_your_signup", _("This sign-up belongs to someone else."), http_status=403)
+            raise DomainError(ErrorCode.NOT_YOUR_SIGNUP, _("This sign-up belongs to someone else."), http_status=403)
         if signup.status == SignupStatus.CANCELLED:
-            raise DomainError("signup_already_cancelled", _("This sign-up was already cancelled."), http_status=409)
+            raise DomainError(ErrorCode.SIGNUP_ALREADY_CANCELLED, _("This sign-up was already cancelled."), http_status=409)
         freed_place = signup.status == SignupStatus.CONFIRMED
         signup.status = SignupStatus.CANCELLED
         signup.cancelled_at = timezone.now()

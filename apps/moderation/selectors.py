@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.moderation import hooks
+from apps.moderation.errors import ErrorCode
 from apps.moderation.models import (
     AccountStanding,
     Block,
@@ -58,12 +59,12 @@ def user_moderation_problem(*, user_id: int) -> tuple[str, str] | None:
     if standing is None:
         return None
     if standing.standing == Standing.BANNED:
-        return "account_banned", _("This account has been banned for breaking the community rules.")
+        return ErrorCode.ACCOUNT_BANNED, _("This account has been banned for breaking the community rules.")
     if standing.standing == Standing.SUSPENDED and standing.suspended_until and standing.suspended_until > timezone.now():
         until = timezone.localtime(standing.suspended_until).strftime("%Y-%m-%d %H:%M")
-        return "account_suspended", _("This account is suspended until %(until)s.") % {"until": until}
+        return ErrorCode.ACCOUNT_SUSPENDED, _("This account is suspended until %(until)s.") % {"until": until}
     if standing.hidden_pending_review:
-        return "account_under_review", _("Your account is under review after several reports. We will let you know soon.")
+        return ErrorCode.ACCOUNT_UNDER_REVIEW, _("Your account is under review after several reports. We will let you know soon.")
     return None
 
 

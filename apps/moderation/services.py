@@ -15,6 +15,7 @@ from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.core.redis import get_redis
 from apps.core.task_queue import task_send_on_commit
 from apps.moderation import contact_guard, hooks, selectors, text_filters
+from apps.moderation.errors import ErrorCode
 from apps.moderation.image_backends import get_image_backend
 from apps.moderation.models import (
     AccountStanding,
@@ -85,7 +86,7 @@ def _audit(
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("reason_required", _("Give a reason for this moderation action."), field="reason")
+        raise DomainError(ErrorCode.REASON_REQUIRED, _("Give a reason for this moderation action."), field="reason")
     return reason
 
 
@@ -94,9 +95,9 @@ def _require_reason(reason: str) -> str:
 
 def block_create(*, blocker: User, blocked_user_id: int) -> Block:
     if blocker.pk == blocked_user_id:
-        raise DomainError("cannot_block_self", _("You cannot block yourself."))
+        raise DomainError(ErrorCode.CANNOT_BLOCK_SELF, _("You cannot block yourself."))
     if not User.objects.filter(pk=blocked_user_id).exists():
-        raise DomainError("user_not_found", _("No such user."), http_status=404)
+        raise DomainError(ErrorCode.USER_NOT_FOUND, _("No such user."), http_status=404)
     try:
         with transaction.atomic():
             block = Block.objects.create(blocker=blocker, blocked_id=blocked_user_id)
@@ -194,7 +195,7 @@ def image_review(*, image_id: int, moderator: User, approve: bool, reason: str) 
         from_any_status=True,
     )
     if image is None:
-        raise DomainError("image_not_found", _("No such image."), http_status=404)
+        raise DomainError(ErrorCode.IMAGE_NOT_FOUND, _("No such image."), http_status=404)
     return image
 
 
@@ -247,7 +248,7 @@ def profile_text_check(*, text: str, field: str) -> None:
     """Refuse a nickname or bio that the filters catch (nothing is flagged: nothing was shown)."""
     if text and text_filters.screen_text(text).flagged:
         raise DomainError(
-            "inappropriate_text",
+            ErrorCode.INAPPROPRIATE_TEXT,
             _("This contains words that are not allowed. Please rephrase it."),
             field=field,
         )
@@ -277,7 +278,9 @@ def message_text_screen(*, sender_id: int, room_id: int, text: str, contact_guar
             kind=FlagKind.MESSAGE, user_id=sender_id, room_id=room_id, text=text, matches=verdict.matches, action=action
         )
         if action == "block":
-            raise DomainError("message_blocked", _("This message contains words that are not allowed, so it was not sent."))
+            raise DomainError(
+                ErrorCode.MESSAGE_BLOCKED, _("This message contains words that are not allowed, so it was not sent.")
+            )
         flag_id = flag.pk
     screened = verdict.masked if verdict.flagged else text
     if contact_guard:
@@ -341,13 +344,15 @@ def hidden_word_add(*, user: User, word: str) -> HiddenWord:
     word = (word or "").strip()
     if not 1 <= len(word) <= HIDDEN_WORD_MAX_LENGTH:
         raise DomainError(
-            "invalid_hidden_word",
+            ErrorCode.INVALID_HIDDEN_WORD,
             _("A hidden word must be 1 to %(max)d characters.") % {"max": HIDDEN_WORD_MAX_LENGTH},
             field="word",
         )
     if HiddenWord.objects.filter(user=user).count() >= HIDDEN_WORDS_MAX_PER_USER:
         raise DomainError(
-            "too_many_hidden_words", _("You can hide at most %(max)d words.") % {"max": HIDDEN_WORDS_MAX_PER_USER}, field="word"
+            ErrorCode.TOO_MANY_HIDDEN_WORDS,
+            _("You can hide at most %(max)d words.") % {"max": HIDDEN_WORDS_MAX_PER_USER},
+            field="word",
         )
     hidden, _created = HiddenWord.objects.get_or_create(user=user, word=word)
     return hidden
@@ -364,7 +369,7 @@ def _room_evidence(*, reporter: User, reported_user_id: int, room_id: int | None
     """Check the reporter may speak about this room/message and snapshot what they saw (chat answers)."""
     if room_id is None:
         if message_seq is not None:
-            raise DomainError("room_required", _("Say which chat the message is in."), field="room_id")
+            raise DomainError(ErrorCode.ROOM_REQUIRED, _("Say which chat the message is in."), field="room_id")
         return {}
     return hooks.report_room_evidence.call(
         reporter_id=reporter.pk, reported_user_id=reported_user_id, room_id=room_id, message_seq=message_seq
@@ -382,19 +387,19 @@ def report_create(
 ) -> Report:
     """File a report with an evidence snapshot; may auto-hide the reported user."""
     if reported_user_id == reporter.pk:
-        raise DomainError("cannot_report_self", _("You cannot report yourself."))
+        raise DomainError(ErrorCode.CANNOT_REPORT_SELF, _("You cannot report yourself."))
     if reason not in ReportReason.values:
-        raise DomainError("invalid_reason", _("Choose a reason from the list."), field="reason")
+        raise DomainError(ErrorCode.INVALID_REASON, _("Choose a reason from the list."), field="reason")
     text = (text or "").strip()
     if len(text) > REPORT_TEXT_MAX_LENGTH:
         raise DomainError(
-            "report_text_too_long",
+            ErrorCode.REPORT_TEXT_TOO_LONG,
             _("The details must be at most %(max)d characters.") % {"max": REPORT_TEXT_MAX_LENGTH},
             field="text",
         )
     reported = User.objects.filter(pk=reported_user_id).select_related("profile").first()
     if reported is None:
-        raise DomainError("user_not_found", _("No such user."), http_status=404)
+        raise DomainError(ErrorCode.USER_NOT_FOUND, _("No such user."), http_status=404)
     evidence = _room_evidence(reporter=reporter, reported_user_id=reported_user_id, room_id=room_id, message_seq=message_seq)
     if Report.objects.filter(
         reporter=reporter, reported_user_id=reported_user_id, room_id=room_id, message_seq=message_seq, status=ReportStatus.OPEN
@@ -426,7 +431,9 @@ def report_create(
 
 
 def _duplicate_report() -> DomainError:
-    return DomainError("duplicate_report", _("You have already reported this. Our team is looking into it."), http_status=409)
+    return DomainError(
+        ErrorCode.DUPLICATE_REPORT, _("You have already reported this. Our team is looking into it."), http_status=409
+    )
 
 
 def _auto_hide_if_reported_enough(*, user_id: int) -> None:
@@ -493,10 +500,10 @@ def user_sanction(*, user_id: int, moderator: User, action: str, reason: str) ->
     """warn / suspend / ban / clear a user. Any decision ends an auto-hide: a human has looked."""
     reason = _require_reason(reason)
     if action not in (*SANCTIONS, "clear"):
-        raise DomainError("invalid_action", _("Unknown moderation action."))
+        raise DomainError(ErrorCode.INVALID_ACTION, _("Unknown moderation action."))
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None:
-        raise DomainError("user_not_found", _("No such user."), http_status=404)
+        raise DomainError(ErrorCode.USER_NOT_FOUND, _("No such user."), http_status=404)
     standing, _created = AccountStanding.objects.select_for_update().get_or_create(user=user)
     before = _standing_state(standing)
     standing.hidden_pending_review = False
@@ -534,7 +541,7 @@ def user_sanction(*, user_id: int, moderator: User, action: str, reason: str) ->
 def _require_resolution(*, action: str, reason: str) -> str:
     reason = _require_reason(reason)
     if action not in ("dismiss", *SANCTIONS):
-        raise DomainError("invalid_action", _("Unknown moderation action."))
+        raise DomainError(ErrorCode.INVALID_ACTION, _("Unknown moderation action."))
     return reason
 
 
@@ -574,7 +581,7 @@ def report_resolve(*, report_id: int, moderator: User, action: str, reason: str)
     reason = _require_resolution(action=action, reason=reason)
     report = Report.objects.select_for_update().filter(pk=report_id).first()
     if report is None:
-        raise DomainError("report_not_found", _("No such report."), http_status=404)
+        raise DomainError(ErrorCode.REPORT_NOT_FOUND, _("No such report."), http_status=404)
     report.resolved_at = timezone.now()
     _queue_item_resolve(
         item=report,
@@ -596,7 +603,7 @@ def flag_resolve(*, flag_id: int, moderator: User, action: str, reason: str) -> 
     reason = _require_resolution(action=action, reason=reason)
     flag = FlaggedContent.objects.select_for_update().filter(pk=flag_id).first()
     if flag is None:
-        raise DomainError("flag_not_found", _("No such flagged item."), http_status=404)
+        raise DomainError(ErrorCode.FLAG_NOT_FOUND, _("No such flagged item."), http_status=404)
     _queue_item_resolve(
         item=flag,
         kind="flag",

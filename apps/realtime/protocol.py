@@ -5,6 +5,7 @@ most 64 characters) to any frame; the server echoes it on the `error` frame that
 so a client can tell which of its frames failed.
 """
 
+from enum import StrEnum
 from typing import Literal, NotRequired, TypedDict
 
 MAX_FRAME_BYTES = 16 * 1024
@@ -50,7 +51,7 @@ class ErrorFrame(TypedDict):
     field: NotRequired[str]
 
 
-class ErrorCode:
+class ErrorCode(StrEnum):
     MALFORMED_JSON = "malformed_json"
     BINARY_NOT_SUPPORTED = "binary_not_supported"
     FRAME_TOO_LARGE = "frame_too_large"

@@ -15,6 +15,7 @@ from apps.events.models import Event, EventFormat, EventState
 from apps.moderation.selectors import blocks_among, hidden_user_ids
 from apps.realtime import presence
 from apps.rounds import events
+from apps.rounds.errors import ErrorCode
 from apps.rounds.models import CheckIn, Round, RoundPair, RoundPhase, RoundSeat
 from apps.rounds.seating import Seater
 
@@ -67,14 +68,14 @@ def checkin_open_problem(*, event: Event) -> tuple[str, str] | None:
     from django.utils.translation import gettext as _
 
     if event.format != EventFormat.ROUNDS:
-        return "not_rounds_event", _("This event has no rounds; join its queue instead.")
+        return ErrorCode.NOT_ROUNDS_EVENT, _("This event has no rounds; join its queue instead.")
     if event.state == EventState.ENDED or next_round_due(event=event) is None:
-        return "event_ended", _("This event has ended.")
+        return ErrorCode.EVENT_ENDED, _("This event has ended.")
     if event.state == EventState.SCHEDULED:
-        return "checkin_not_open", _("Check-in opens when the event starts.")
+        return ErrorCode.CHECKIN_NOT_OPEN, _("Check-in opens when the event starts.")
     latest = round_latest(event_id=event.pk)
     if latest is not None and latest.phase == RoundPhase.TALKING:
-        return "round_in_progress", _("A round is under way; check in during the break.")
+        return ErrorCode.ROUND_IN_PROGRESS, _("A round is under way; check in during the break.")
     return None
 
 
@@ -155,12 +156,12 @@ def round_state(*, user_id: int, event_id: int | None = None, room_id: int | Non
     if room_id is not None:
         seat = RoundSeat.objects.select_related("round__event", "pair").filter(user_id=user_id, pair__room_id=room_id).first()
         if seat is None:
-            raise DomainError("not_round_room", _("This chat is not a round of yours."), http_status=404)
+            raise DomainError(ErrorCode.NOT_ROUND_ROOM, _("This chat is not a round of yours."), http_status=404)
         event = seat.round.event
     else:
         event = Event.objects.filter(pk=event_id, format=EventFormat.ROUNDS).first()
         if event is None:
-            raise DomainError("not_rounds_event", _("This event has no rounds; join its queue instead."), http_status=404)
+            raise DomainError(ErrorCode.NOT_ROUNDS_EVENT, _("This event has no rounds; join its queue instead."), http_status=404)
         latest = round_latest(event_id=event.pk)
         seat = RoundSeat.objects.select_related("round", "pair").filter(round=latest, user_id=user_id).first() if latest else None
     return events.state_frame(

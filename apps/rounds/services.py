@@ -18,6 +18,7 @@ from apps.events.services import event_require, event_require_joinable
 from apps.matching.models import Match
 from apps.realtime import presence
 from apps.rounds import events, selectors
+from apps.rounds.errors import ErrorCode
 from apps.rounds.models import Answer, CheckIn, Round, RoundPair, RoundPhase, RoundSeat
 from apps.rounds.seating import seat_round
 
@@ -226,19 +227,19 @@ def clock_tick(*, event_id: int, now: datetime | None = None) -> ClockResult:
 def round_answer(*, user_id: int, round_id: int, answer: str, now: datetime | None = None) -> dict:
     """Record "다시 만나고 싶어요" (yes) or "괜찮아요" (no), once, between the deadline and the break's end."""
     if answer not in Answer.values:
-        raise DomainError("invalid_answer", _("Answer 'yes' or 'no'."), field="answer")
+        raise DomainError(ErrorCode.INVALID_ANSWER, _("Answer 'yes' or 'no'."), field="answer")
     now = now or timezone.now()
     with transaction.atomic():
         seat = selectors.seat_for_update(round_id=round_id, user_id=user_id)
         if seat is None or seat.pair_id is None:
-            raise DomainError("not_seated", _("You were not seated in this round."), http_status=404)
+            raise DomainError(ErrorCode.NOT_SEATED, _("You were not seated in this round."), http_status=404)
         round_ = seat.round
         if round_.phase == RoundPhase.TALKING and now < round_.talk_ends_at:
-            raise DomainError("round_not_over", _("You can answer when the round's time is up."), http_status=409)
+            raise DomainError(ErrorCode.ROUND_NOT_OVER, _("You can answer when the round's time is up."), http_status=409)
         if round_.phase == RoundPhase.DONE or now >= round_.break_ends_at:
-            raise DomainError("answer_closed", _("The break is over; answers are closed."), http_status=409)
+            raise DomainError(ErrorCode.ANSWER_CLOSED, _("The break is over; answers are closed."), http_status=409)
         if seat.answer:
-            raise DomainError("already_answered", _("You already answered for this round."), http_status=409)
+            raise DomainError(ErrorCode.ALREADY_ANSWERED, _("You already answered for this round."), http_status=409)
         seat.answer = answer
         seat.answered_at = now
         seat.save(update_fields=["answer", "answered_at"])

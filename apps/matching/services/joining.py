@@ -11,6 +11,7 @@ from apps.core.ratelimit import RateLimit, rate_limit_hit
 from apps.core.task_queue import task_send_on_commit
 from apps.events.services import event_require_joinable
 from apps.matching import events, queue, selectors
+from apps.matching.errors import ErrorCode
 from apps.matching.models import Match, MatchSeat, MatchStatus
 from apps.matching.services.recording import record_after_commit, record_declined, record_wait
 from apps.matching.services.records import queue_restoring, ticket_record, ticket_records_delete
@@ -38,7 +39,7 @@ def queue_join(*, user: User, event_id: int) -> dict:
 
 
 def _already_queued() -> DomainError:
-    return DomainError("already_queued", _("You are already in this event's queue."), http_status=409)
+    return DomainError(ErrorCode.ALREADY_QUEUED, _("You are already in this event's queue."), http_status=409)
 
 
 def ticket_enqueue(*, snapshot: queue.TicketSnapshot) -> None:
@@ -97,7 +98,7 @@ def queue_leave(*, user_id: int, event_id: int, reason: str = "left") -> str:
     kind = "timed_out" if reason == "max_wait" else "left"
     result = _leave_redis(event_id=event_id, user_id=user_id, kind=kind)
     if result[0] == "confirming":
-        raise DomainError("match_confirming", _("Your match is being confirmed."), http_status=409)
+        raise DomainError(ErrorCode.MATCH_CONFIRMING, _("Your match is being confirmed."), http_status=409)
     had_copy = ticket_records_delete(event_id=event_id, user_ids=[user_id]) > 0
     if result[0] == "none":
         if not had_copy:

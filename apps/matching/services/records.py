@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.matching import queue
+from apps.matching.errors import ErrorCode
 from apps.matching.models import QueueTicket
 
 
 def queue_restoring() -> DomainError:
-    return DomainError("queue_restoring", _("The queue is being restored. Try again in a few seconds."), http_status=503)
+    return DomainError(ErrorCode.QUEUE_RESTORING, _("The queue is being restored. Try again in a few seconds."), http_status=503)
 
 
 def ms_to_datetime(ms: float) -> datetime:
