@@ -6,7 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.chat import safety, selectors, services
+from apps.chat import rooms as chat_rooms
+from apps.chat import safety, selectors
 from apps.chat.models import MessageKind, RoomKind
 
 
@@ -94,7 +95,7 @@ class RoomLeaveApi(APIView):
 
     @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request: Request, room_id: int) -> Response:
-        room = services.room_leave(user=request.user, room_id=room_id)
+        room = chat_rooms.room_leave(user=request.user, room_id=room_id)
         return Response({"room": room.pk, "is_open": room.is_open})
 
 

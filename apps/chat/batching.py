@@ -14,7 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from apps.chat import services
+from apps.chat import batch as chat_batch
+from apps.chat import receipts as chat_receipts
+from apps.chat import send as chat_send
 
 
 class ChatWriteBatcher:
@@ -25,7 +27,7 @@ class ChatWriteBatcher:
         self._bookkeeping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-bookkeeping")
         self._apply = database_sync_to_async(self._apply_sync, thread_sensitive=False, executor=self._executor)
 
-    async def submit(self, request: services.SendRequest | services.ReadRequest):
+    async def submit(self, request: chat_send.SendRequest | chat_receipts.ReadRequest):
         """Queue one write; resolve to its SendResult / read pointer or raise its DomainError."""
         future = asyncio.get_running_loop().create_future()
         self._pending.append((request, future))
@@ -40,8 +42,8 @@ class ChatWriteBatcher:
         while self._pending:
             batch = self._pending[: settings.CHAT_BATCH_MAX]
             del self._pending[: settings.CHAT_BATCH_MAX]
-            sends = [(request, future) for request, future in batch if isinstance(request, services.SendRequest)]
-            reads = [(request, future) for request, future in batch if isinstance(request, services.ReadRequest)]
+            sends = [(request, future) for request, future in batch if isinstance(request, chat_send.SendRequest)]
+            reads = [(request, future) for request, future in batch if isinstance(request, chat_receipts.ReadRequest)]
             try:
                 send_results, read_results = await self._apply([r for r, _f in sends], [r for r, _f in reads])
             except Exception as error:  # noqa: BLE001 - the batch failed as a whole: every waiter must hear why
@@ -54,7 +56,7 @@ class ChatWriteBatcher:
                     future.set_result(result)
 
     def _apply_sync(self, sends, reads):
-        return services.chat_write_batch(sends=sends, reads=reads, bookkeeping=self._bookkeeping)
+        return chat_batch.chat_write_batch(sends=sends, reads=reads, bookkeeping=self._bookkeeping)
 
 
 _batcher: ChatWriteBatcher | None = None

@@ -7,7 +7,11 @@ partners' presence. Everything else is a frame handler.
 
 from django.utils.translation import gettext as _
 
-from apps.chat import events, selectors, services
+from apps.chat import events, selectors
+from apps.chat import presence as chat_presence
+from apps.chat import receipts as chat_receipts
+from apps.chat import rooms as chat_rooms
+from apps.chat import send as chat_send
 from apps.chat.batching import get_batcher
 from apps.chat.protocol import (
     BODY_MAX_CHARS,
@@ -27,7 +31,7 @@ from apps.realtime.validation import require_int, require_str
 def chat_connect_data(*, user_id: int) -> dict:
     """Runs in the socket's single connect hop: rooms, partners, and everyone's presence."""
     room_ids, partner_ids = selectors.rooms_for_connect(user_id=user_id)
-    states = selectors.presence_states(user_ids=[user_id, *partner_ids]) if partner_ids else []
+    states = chat_presence.presence_states(user_ids=[user_id, *partner_ids]) if partner_ids else []
     return {"room_ids": room_ids, "partner_ids": partner_ids, "states": states}
 
 
@@ -48,14 +52,14 @@ async def chat_connect(consumer) -> None:
 async def chat_disconnect(consumer) -> None:
     partner_ids = getattr(consumer, "chat_partner_ids", [])
     if partner_ids:
-        await pooled_sync_to_async(services.presence_socket_closing)(
+        await pooled_sync_to_async(chat_presence.presence_socket_closing)(
             user_id=consumer.user_id, channel_name=consumer.channel_name, partner_ids=partner_ids
         )
 
 
 @registry.frame_handler("message.send")
 async def message_send(consumer, frame: dict) -> None:
-    request = services.SendRequest(
+    request = chat_send.SendRequest(
         sender_id=consumer.user_id,
         room_id=require_int(frame, "room"),
         client_msg_id=require_str(frame, "client_msg_id", max_length=CLIENT_MSG_ID_MAX_CHARS),
@@ -70,7 +74,7 @@ async def message_send(consumer, frame: dict) -> None:
 
 @registry.frame_handler("message.read")
 async def message_read(consumer, frame: dict) -> None:
-    request = services.ReadRequest(
+    request = chat_receipts.ReadRequest(
         consumer.user_id, require_int(frame, "room"), require_int(frame, "seq"), origin_channel=consumer.channel_name
     )
     await get_batcher().submit(request)
@@ -128,14 +132,14 @@ async def _replay(consumer, *, room_id: int, after_seq: int, until_seq: int | No
 
 @registry.frame_handler("typing")
 async def typing(consumer, frame: dict) -> None:
-    await pooled_sync_to_async(services.typing_notify)(
+    await pooled_sync_to_async(chat_presence.typing_notify)(
         user_id=consumer.user_id, room_id=require_int(frame, "room"), is_staff=bool(consumer.scope["user"].is_staff)
     )
 
 
 @registry.frame_handler("presence.set")
 async def presence_set(consumer, frame: dict) -> None:
-    await pooled_sync_to_async(services.presence_set)(
+    await pooled_sync_to_async(chat_presence.presence_set)(
         user_id=consumer.user_id,
         state=require_str(frame, "state", max_length=10),
         partner_ids=getattr(consumer, "chat_partner_ids", []),
@@ -144,7 +148,9 @@ async def presence_set(consumer, frame: dict) -> None:
 
 @registry.frame_handler("room.join_lobby")
 async def room_join_lobby(consumer, frame: dict) -> None:
-    room = await pooled_sync_to_async(services.lobby_room_join)(user=consumer.scope["user"], event_id=require_int(frame, "event"))
+    room = await pooled_sync_to_async(chat_rooms.lobby_room_join)(
+        user=consumer.scope["user"], event_id=require_int(frame, "event")
+    )
     summary = await pooled_sync_to_async(selectors.room_view_for_user)(user_id=consumer.user_id, room_id=room.pk)
     await consumer.join_group(room_group(room.pk))
     await consumer.send_frame({"type": "room.joined", "room": summary})

@@ -10,6 +10,7 @@ from apps.chat.models import RoomKind
 from apps.chat.protocol import ErrorCode
 from apps.chat.selectors import not_member_error, posting_allowed
 from apps.core.errors import DomainError
+from apps.moderation.selectors import block_exists_between
 
 
 def post_refusal(
@@ -36,3 +37,7 @@ def post_refusal(
     if kind == RoomKind.DIRECT and (blocked() if callable(blocked) else blocked):
         return DomainError(ErrorCode.BLOCKED, _("You cannot send messages in this chat."), http_status=403)
     return None
+
+
+def blocked_with_any(user_id: int, member_ids: list[int]) -> bool:
+    return any(block_exists_between(user_id=user_id, other_user_id=other) for other in member_ids if other != user_id)

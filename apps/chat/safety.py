@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.images import process_uploaded_image
 from apps.accounts.models import User
-from apps.chat import events, permissions, services
+from apps.chat import batch as chat_batch
+from apps.chat import events, permissions
+from apps.chat import rooms as chat_rooms
 from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
 from apps.chat.protocol import ErrorCode
 from apps.core.errors import DomainError
@@ -24,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def on_block_created(*, blocker_id: int, blocked_id: int) -> None:
-    services.rooms_close_between(user_id=blocker_id, other_user_id=blocked_id)
+    chat_rooms.rooms_close_between(user_id=blocker_id, other_user_id=blocked_id)
 
 
 def on_image_decided(*, image: ModeratedImage) -> None:
@@ -34,7 +36,7 @@ def on_image_decided(*, image: ModeratedImage) -> None:
     status = image.status
     if status == ImageStatus.APPROVED:
         try:
-            services.message_send(
+            chat_batch.message_send(
                 sender_id=image.owner_id,
                 room_id=image.room_id,
                 client_msg_id=f"image-{image.pk}",
@@ -114,8 +116,8 @@ def account_export_sections(*, user: User) -> dict:
 
 
 def on_account_deleting(*, user_id: int) -> None:
-    services.messages_erase_for_deleted_user(user_id=user_id)
+    chat_rooms.messages_erase_for_deleted_user(user_id=user_id)
 
 
 def on_profile_changed(*, user_id: int) -> None:
-    services.profile_changed_notify(user_id=user_id)
+    chat_rooms.profile_changed_notify(user_id=user_id)

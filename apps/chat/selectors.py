@@ -13,13 +13,7 @@ from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKin
 from apps.chat.protocol import REPLAY_MAX_MESSAGES, ErrorCode
 from apps.core.db import fetch_prepared
 from apps.core.errors import DomainError
-from apps.core.redis import get_redis
 from apps.moderation.selectors import blocked_user_ids
-from apps.realtime import presence
-
-
-def away_key(user_id: int) -> str:
-    return f"chat:away:{user_id}"
 
 
 def message_frame_data(
@@ -344,35 +338,6 @@ def room_page_for_user(*, user_id: int, room_id: int, is_staff: bool) -> tuple[d
     member = room_member_require(user_id=user_id, room_id=room_id)
     room = member.room
     return room_summary(member=member), posting_allowed(kind=room.kind, members_can_post=room.members_can_post, is_staff=is_staff)
-
-
-def presence_state(*, user_id: int) -> dict:
-    return presence_states(user_ids=[user_id])[0]
-
-
-def presence_states(*, user_ids: list[int]) -> list[dict]:
-    """Presence frames of many users in one Redis round trip."""
-    if not user_ids:
-        return []
-    pipe = get_redis().pipeline(transaction=False)
-    presence.queue_live_and_last_seen(pipe, user_ids=user_ids)
-    for user_id in user_ids:
-        pipe.exists(away_key(user_id))
-    values = pipe.execute()
-    live, away = presence.parse_live_and_last_seen(values[: 2 * len(user_ids)]), values[2 * len(user_ids) :]
-    return [
-        {
-            "type": "presence",
-            "user": user_id,
-            "state": ("away" if is_away else "online") if online else "offline",
-            "last_seen": last_seen,
-        }
-        for user_id, (online, last_seen), is_away in zip(user_ids, live, away, strict=True)
-    ]
-
-
-def presence_for_partners(*, partner_ids: list[int]) -> list[dict]:
-    return presence_states(user_ids=partner_ids)
 
 
 def digest_enabled(*, user_id: int) -> bool:

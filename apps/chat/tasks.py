@@ -1,15 +1,16 @@
 from celery import shared_task
 from django.conf import settings
 
-from apps.chat import services
+from apps.chat import digest as chat_digest
+from apps.chat import receipts as chat_receipts
 
 
 @shared_task
 def send_offline_digests() -> int:
     """Beat: mail one batch of digests; idempotent (each user is claimed before mailing)."""
-    return services.digest_send_due(base_url=settings.PUBLIC_BASE_URL, limit=settings.CHAT_DIGEST_BATCH)
+    return chat_digest.digest_send_due(base_url=settings.PUBLIC_BASE_URL, limit=settings.CHAT_DIGEST_BATCH)
 
 
 @shared_task
 def broadcast_lobby_unread_counts() -> int:
-    return services.lobby_unread_broadcast()
+    return chat_receipts.lobby_unread_broadcast()

@@ -5,7 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.chat import selectors, services
+from apps.chat import digest as chat_digest
+from apps.chat import rooms as chat_rooms
+from apps.chat import selectors
 from apps.core.errors import DomainError
 from apps.moderation.models import ReportReason
 from apps.moderation.selectors import blocked_user_ids, hidden_words_for_user
@@ -34,7 +36,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
 @require_POST
 def room_leave(request: HttpRequest, room_id: int) -> HttpResponse:
     try:
-        services.room_leave(user=request.user, room_id=room_id)
+        chat_rooms.room_leave(user=request.user, room_id=room_id)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("chat:rooms")
@@ -43,7 +45,7 @@ def room_leave(request: HttpRequest, room_id: int) -> HttpResponse:
 @login_required
 def lobby_room(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
-        room = services.lobby_room_join(user=request.user, event_id=event_id)
+        room = chat_rooms.lobby_room_join(user=request.user, event_id=event_id)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("events:lobby", event_id)
@@ -54,7 +56,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks for confirmation (mail scanners follow links); POST switches the digest off."""
     if request.method == "POST":
         try:
-            services.digest_unsubscribe(token=token)
+            chat_digest.digest_unsubscribe(token=token)
         except DomainError as error:
             return render(request, "chat/unsubscribe.html", {"error": error.message}, status=400)
         return render(request, "chat/unsubscribe.html", {"done": True, "message": _("You will no longer get chat digests.")})

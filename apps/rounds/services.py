@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.chat.services import room_create_direct, rooms_announce_created, rooms_close, rooms_create_direct_many
+from apps.chat.rooms import room_create_direct, rooms_announce_created, rooms_close, rooms_create_direct_many
 from apps.core.errors import DomainError
 from apps.events.models import Event, EventState, RevealTiming
 from apps.events.services import event_require, event_require_joinable

@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.tests.factories import make_profile, make_user
-from apps.chat import services
+from apps.chat import batch as chat_batch
+from apps.chat import rooms as chat_rooms
 from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
 from conftest import save_screenshot
@@ -116,7 +117,7 @@ def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_
     alice, bob, room = beside_the_browser(make_pair)
 
     def alice_sends(client_msg_id: str, body: str) -> None:
-        beside_the_browser(services.message_send, sender_id=alice.pk, room_id=room.pk, client_msg_id=client_msg_id, body=body)
+        beside_the_browser(chat_batch.message_send, sender_id=alice.pk, room_id=room.pk, client_msg_id=client_msg_id, body=body)
 
     alice_sends("first", "첫 메시지")
     context = browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860})
@@ -193,7 +194,7 @@ def test_a_live_message_overtaken_by_the_next_one_is_shown_in_order_without_aski
         # When Alice sends three
         for number in (1, 2, 3):
             beside_the_browser(
-                services.message_send, sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{number}", body=f"메시지 {number}"
+                chat_batch.message_send, sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{number}", body=f"메시지 {number}"
             )
 
         # Then Bob sees them in order, and asked the server for nothing: the gap closed within its grace
@@ -252,8 +253,8 @@ def test_the_room_list_moves_a_room_with_news_to_the_top_with_its_badge_time_and
 
     def carol_writes_to_alice() -> int:
         carol = make_profile(nickname="캐롤", gender="M", seeking="F").user
-        carols_room = services.room_create_direct(user_ids=(alice.pk, carol.pk))
-        services.message_send(sender_id=carol.pk, room_id=carols_room.pk, client_msg_id="hi", body="안녕")
+        carols_room = chat_rooms.room_create_direct(user_ids=(alice.pk, carol.pk))
+        chat_batch.message_send(sender_id=carol.pk, room_id=carols_room.pk, client_msg_id="hi", body="안녕")
         return carols_room.pk
 
     # Given Alice's list opens with Carol's room on top (the latest news)
@@ -267,7 +268,7 @@ def test_the_room_list_moves_a_room_with_news_to_the_top_with_its_badge_time_and
 
         # When Bob sends a photo (an approved image's message carries the image's id)
         beside_the_browser(
-            services.message_send, sender_id=bob.pk, room_id=room.pk, client_msg_id="image-5", body="5", kind="image"
+            chat_batch.message_send, sender_id=bob.pk, room_id=room.pk, client_msg_id="image-5", body="5", kind="image"
         )
 
         # Then his room comes first, says "사진", counts one unread and shows when
@@ -284,7 +285,7 @@ def test_an_operator_announces_in_the_lobby_and_students_read_it_live(daphne_ser
     def event_with_a_student_in_its_lobby():
         event = make_event(name="봄 축제")
         student = make_profile(nickname="학생").user
-        services.lobby_room_join(user=student, event_id=event.pk)
+        chat_rooms.lobby_room_join(user=student, event_id=event.pk)
         operator = make_user()
         operator.is_staff = True
         operator.save()

@@ -20,7 +20,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
-from apps.chat import services as chat_services
+from apps.chat import batch as chat_batch
+from apps.chat import rooms as chat_rooms
 from apps.events import services
 from apps.events.tests.factories import make_event, make_scheduled_event
 from conftest import free_port, run_daphne, save_screenshot
@@ -59,8 +60,8 @@ def write_partner_page(folder, *, widget_urls: list[str]) -> None:
 
 
 def announce(event, staff, body: str) -> None:
-    room = chat_services.lobby_room_join(user=staff, event_id=event.pk)
-    chat_services.message_send(sender_id=staff.pk, room_id=room.pk, client_msg_id=body[:20], body=body, sender_is_staff=True)
+    room = chat_rooms.lobby_room_join(user=staff, event_id=event.pk)
+    chat_batch.message_send(sender_id=staff.pk, room_id=room.pk, client_msg_id=body[:20], body=body, sender_is_staff=True)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.chat import services as chat_services
+from apps.chat import batch as chat_batch
 from apps.chat.models import Room
 from apps.chat.tests.factories import make_pair
 from apps.moderation.models import Block, Report, ReportEvidence
@@ -16,7 +16,7 @@ def test_report_and_block_from_a_chat_closes_it_for_both_and_keeps_evidence(daph
     # Given a chat with an insult
     alice, bob, room = beside_the_browser(make_pair)
     for sender, cmid, body in ((alice, "a1", "안녕하세요"), (bob, "b1", "병신아 꺼져")):
-        beside_the_browser(chat_services.message_send, sender_id=sender.pk, room_id=room.pk, client_msg_id=cmid, body=body)
+        beside_the_browser(chat_batch.message_send, sender_id=sender.pk, room_id=room.pk, client_msg_id=cmid, body=body)
     viewport = {"width": 420, "height": 860}
     with both_in_the_room(browser, daphne_server, alice, bob, room, viewport=viewport) as (alice_page, bob_page):
         # The insult reached Alice masked.

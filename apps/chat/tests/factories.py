@@ -1,5 +1,5 @@
 from apps.accounts.tests.factories import make_profile
-from apps.chat import services
+from apps.chat import rooms as chat_rooms
 from apps.chat.models import Room
 
 
@@ -9,5 +9,5 @@ def make_pair(*, event_id: int | None = None, nicknames: tuple[str, str] = ("앨
     Nicknames are unique: a second pair in one test needs names of its own."""
     first, second = nicknames
     alice, bob = make_profile(nickname=first).user, make_profile(nickname=second, gender="M", seeking="F").user
-    room: Room = services.room_create_direct(user_ids=(alice.pk, bob.pk), event_id=event_id)
+    room: Room = chat_rooms.room_create_direct(user_ids=(alice.pk, bob.pk), event_id=event_id)
     return alice, bob, room

@@ -2,7 +2,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.tests.factories import make_profile
-from apps.chat import services
+from apps.chat import batch as chat_batch
+from apps.chat import receipts as chat_receipts
+from apps.chat import rooms as chat_rooms
 from apps.chat.models import Message, RoomMember
 from apps.chat.tests.factories import make_pair
 from apps.core.errors import DomainError
@@ -20,14 +22,14 @@ def api_as(user) -> APIClient:
 
 def send(sender, room, *bodies: str) -> None:
     for body in bodies:
-        services.message_send(sender_id=sender.pk, room_id=room.pk, client_msg_id=f"{sender.pk}-{body}", body=body)
+        chat_batch.message_send(sender_id=sender.pk, room_id=room.pk, client_msg_id=f"{sender.pk}-{body}", body=body)
 
 
 def test_room_list_gives_each_room_its_unread_badge_and_last_message_newest_activity_first():
     # Given Alice with two 1:1 rooms: Bob wrote twice in the first, Alice wrote last in the second
     alice, bob, with_bob = make_pair()
     carol = make_profile(nickname="캐럴", gender="M", seeking="F").user
-    with_carol = services.room_create_direct(user_ids=(alice.pk, carol.pk))
+    with_carol = chat_rooms.room_create_direct(user_ids=(alice.pk, carol.pk))
     send(bob, with_bob, "안녕", "뭐해?")
     send(carol, with_carol, "반가워")
     send(alice, with_carol, "나도!")
@@ -47,7 +49,7 @@ def test_room_list_gives_each_room_its_unread_badge_and_last_message_newest_acti
 def test_reading_a_room_clears_its_badge():
     alice, bob, room = make_pair()
     send(bob, room, "하나", "둘", "셋")
-    services.chat_write_batch(sends=[], reads=[services.ReadRequest(alice.pk, room.pk, 2)])
+    chat_batch.chat_write_batch(sends=[], reads=[chat_receipts.ReadRequest(alice.pk, room.pk, 2)])
 
     (summary,) = api_as(alice).get("/api/v1/chat/rooms/").json()["rooms"]
 
@@ -133,8 +135,8 @@ def test_leaving_a_1to1_room_ends_it_for_both_and_tells_the_partner_at_once(sent
 def test_leaving_a_lobby_room_drops_only_that_membership():
     event = make_event(name="축제")
     leaver, stayer = make_profile().user, make_profile().user
-    lobby = services.lobby_room_join(user=leaver, event_id=event.pk)
-    services.lobby_room_join(user=stayer, event_id=event.pk)
+    lobby = chat_rooms.lobby_room_join(user=leaver, event_id=event.pk)
+    chat_rooms.lobby_room_join(user=stayer, event_id=event.pk)
 
     response = api_as(leaver).post(f"/api/v1/chat/rooms/{lobby.pk}/leave/")
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import make_profile
-from apps.chat import services
+from apps.chat import rooms as chat_rooms
 from apps.chat.models import Room, RoomMember
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ def test_many_rooms_open_in_a_fixed_number_of_queries_and_every_member_is_told(s
     pairs = [(people[0].pk, people[1].pk), (people[2].pk, people[3].pk), (people[4].pk, people[5].pk)]
 
     with sent_frames(), CaptureQueriesContext(connection) as queries:
-        rooms = services.rooms_create_direct_many(user_id_pairs=pairs, event_id=None, contact_guard=True)
+        rooms = chat_rooms.rooms_create_direct_many(user_id_pairs=pairs, event_id=None, contact_guard=True)
 
     assert len(queries) == 5  # savepoint, rooms, members, partners' profiles, release
     assert [sorted(RoomMember.objects.filter(room=room).values_list("user_id", flat=True)) for room in rooms] == [
@@ -29,14 +29,14 @@ def test_many_rooms_open_in_a_fixed_number_of_queries_and_every_member_is_told(s
 
 def test_many_rooms_close_at_once_and_closing_again_changes_nothing(sent_frames):
     people = [make_profile().user for _ in range(4)]
-    rooms = services.rooms_create_direct_many(user_id_pairs=[(people[0].pk, people[1].pk), (people[2].pk, people[3].pk)])
+    rooms = chat_rooms.rooms_create_direct_many(user_id_pairs=[(people[0].pk, people[1].pk), (people[2].pk, people[3].pk)])
 
     with sent_frames():
-        assert sorted(services.rooms_close(room_ids=[room.pk for room in rooms])) == sorted(room.pk for room in rooms)
+        assert sorted(chat_rooms.rooms_close(room_ids=[room.pk for room in rooms])) == sorted(room.pk for room in rooms)
     assert not Room.objects.filter(is_open=True).exists()
     closed = sorted((frame["room"], tuple(groups)) for groups, frame in sent_frames if frame["type"] == "room.closed")
     assert closed == [
         (rooms[0].pk, (f"room.{rooms[0].pk}", f"user.{people[0].pk}", f"user.{people[1].pk}")),
         (rooms[1].pk, (f"room.{rooms[1].pk}", f"user.{people[2].pk}", f"user.{people[3].pk}")),
     ]
-    assert services.rooms_close(room_ids=[room.pk for room in rooms]) == []
+    assert chat_rooms.rooms_close(room_ids=[room.pk for room in rooms]) == []

@@ -4,7 +4,8 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from apps.accounts.tests.factories import make_profile
-from apps.chat import services
+from apps.chat import batch as chat_batch
+from apps.chat import rooms as chat_rooms
 from apps.chat.models import Message
 from apps.chat.tests.factories import make_pair
 from apps.moderation.services import block_create
@@ -83,7 +84,7 @@ async def test_the_sending_socket_gets_its_message_in_the_ack_and_the_senders_ot
 async def test_resume_replays_missing_messages_in_order_and_ranges_fill_gaps(connect_as):
     alice, bob, room = await sync_to_async(make_pair)()
     for index in range(4):
-        await sync_to_async(services.message_send)(
+        await sync_to_async(chat_batch.message_send)(
             sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index + 1}"
         )
     bob_socket = await _open(connect_as, bob)
@@ -132,7 +133,7 @@ async def test_a_replayed_message_is_the_frame_the_partner_got_live(connect_as):
 
 async def test_a_range_of_someone_elses_room_is_refused_and_reveals_nothing(connect_as):
     alice, _bob, room = await sync_to_async(make_pair)()
-    await sync_to_async(services.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="secret")
+    await sync_to_async(chat_batch.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="secret")
     outsider = await sync_to_async(lambda: make_profile().user)()
     outsider_socket = await _open(connect_as, outsider)
     await outsider_socket.send_json_to({"type": "message.range", "room": room.pk, "after_seq": 0, "until_seq": 1, "ref": "gap"})
@@ -148,7 +149,7 @@ async def test_resume_far_behind_asks_for_a_reload(connect_as, settings):
 
     def send_many():
         for index in range(501):
-            services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body="x")
+            chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body="x")
 
     await sync_to_async(send_many)()
     bob_socket = await _open(connect_as, bob)
@@ -159,7 +160,7 @@ async def test_resume_far_behind_asks_for_a_reload(connect_as, settings):
 
 async def test_a_receipt_sent_while_the_partner_was_away_comes_with_the_partners_resume(connect_as):
     alice, bob, room = await sync_to_async(make_pair)()
-    await sync_to_async(services.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="읽어요?")
+    await sync_to_async(chat_batch.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="읽어요?")
     # Given Bob reads Alice's message while no socket of Alice's is open to hear it live
     bob_socket = await _open(connect_as, bob)
     await bob_socket.send_json_to({"type": "message.read", "room": room.pk, "seq": 1})
@@ -176,7 +177,7 @@ async def test_a_receipt_sent_while_the_partner_was_away_comes_with_the_partners
 
 async def test_read_receipts_typing_and_presence_reach_the_partner(connect_as):
     alice, bob, room = await sync_to_async(make_pair)()
-    await sync_to_async(services.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="hi")
+    await sync_to_async(chat_batch.message_send)(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="hi")
     alice_socket = await _open(connect_as, alice)
     bob_socket = await _open(connect_as, bob)
     online = await _next(alice_socket, skip=())
@@ -201,7 +202,7 @@ async def test_read_receipts_typing_and_presence_reach_the_partner(connect_as):
 async def test_closing_a_room_tells_the_partner_and_later_sends_get_an_error(connect_as):
     alice, bob, room = await sync_to_async(make_pair)()
     alice_socket, bob_socket = await _open(connect_as, alice), await _open(connect_as, bob)
-    await sync_to_async(services.room_leave)(user=alice, room_id=room.pk)
+    await sync_to_async(chat_rooms.room_leave)(user=alice, room_id=room.pk)
     assert await _next(bob_socket) == {"type": "room.closed", "room": room.pk, "by": alice.pk}
     await bob_socket.send_json_to({"type": "message.send", "room": room.pk, "client_msg_id": "late", "body": "왜요?", "ref": "r"})
     error = await _next(bob_socket, skip=("presence", "room.closed"))

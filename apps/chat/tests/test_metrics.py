@@ -5,7 +5,8 @@ from functools import partial
 
 import pytest
 
-from apps.chat import services
+from apps.chat import batch as chat_batch
+from apps.chat import send as chat_send
 from apps.chat.tests.factories import make_pair
 from apps.core.redis import get_redis
 from apps.events.tests.factories import make_event
@@ -19,7 +20,7 @@ def total(name: str) -> float:
 
 
 def send(sender, room, number: int) -> None:
-    services.message_send(sender_id=sender.pk, room_id=room.pk, client_msg_id=f"{sender.pk}-{number}", body=f"message {number}")
+    chat_batch.message_send(sender_id=sender.pk, room_id=room.pk, client_msg_id=f"{sender.pk}-{number}", body=f"message {number}")
 
 
 def test_messages_count_per_event_and_a_conversation_counts_once_when_both_sent_three(django_capture_on_commit_callbacks):
@@ -70,10 +71,10 @@ class HeldExecutor(Executor):
 def test_a_batch_with_a_bookkeeping_executor_leaves_the_counts_to_it(django_capture_on_commit_callbacks):
     alice, bob, room = make_pair()
     bookkeeping = HeldExecutor()
-    sends = [services.SendRequest(alice.pk, room.pk, f"held-{number}", f"message {number}") for number in range(3)]
+    sends = [chat_send.SendRequest(alice.pk, room.pk, f"held-{number}", f"message {number}") for number in range(3)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        results, _reads = services.chat_write_batch(sends=sends, reads=[], bookkeeping=bookkeeping)
+        results, _reads = chat_batch.chat_write_batch(sends=sends, reads=[], bookkeeping=bookkeeping)
 
     assert [result.seq for result in results] == [1, 2, 3]
     assert total(Metric.MESSAGES) == 0

@@ -3,7 +3,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import make_profile
-from apps.chat import selectors, services
+from apps.chat import batch as chat_batch
+from apps.chat import rooms as chat_rooms
+from apps.chat import selectors
 from apps.chat.models import Message, MessageKind
 from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
@@ -14,8 +16,8 @@ pytestmark = pytest.mark.django_db
 def make_rooms(user, count: int, *, prefix: str) -> None:
     for index in range(count):
         partner = make_profile(nickname=f"{prefix}{index}", gender="M", seeking="F").user
-        room = services.room_create_direct(user_ids=(user.pk, partner.pk))
-        services.message_send(sender_id=partner.pk, room_id=room.pk, client_msg_id=f"hello-{index}", body=f"안녕 {index}")
+        room = chat_rooms.room_create_direct(user_ids=(user.pk, partner.pk))
+        chat_batch.message_send(sender_id=partner.pk, room_id=room.pk, client_msg_id=f"hello-{index}", body=f"안녕 {index}")
 
 
 def test_the_room_list_costs_the_same_queries_for_one_room_as_for_five():
@@ -38,7 +40,7 @@ def test_the_room_list_costs_the_same_queries_for_one_room_as_for_five():
 
 def test_a_room_whose_partner_deleted_their_account_has_no_partner():
     alice, bob = make_profile(nickname="앨리스").user, make_profile(nickname="바비").user
-    room = services.room_create_direct(user_ids=(alice.pk, bob.pk))
+    room = chat_rooms.room_create_direct(user_ids=(alice.pk, bob.pk))
     room.members.filter(user=bob).delete()
 
     (summary,) = selectors.room_list_for_user(user_id=alice.pk)
@@ -54,12 +56,12 @@ def test_the_digest_counts_each_rooms_unread_messages_from_others_in_one_query_f
     make_rooms(five, 5, prefix="상대")
     first, second, third, *_rest = selectors.room_list_for_user(user_id=five.pk)[::-1]
     # ... then in the first room the student answers (their own words are no news to them),
-    services.message_send(sender_id=five.pk, room_id=first["id"], client_msg_id="reply", body="반가워요")
+    chat_batch.message_send(sender_id=five.pk, room_id=first["id"], client_msg_id="reply", body="반가워요")
     # in the second the partner writes again,
     partner = second["partner"]["user_id"]
-    services.message_send(sender_id=partner, room_id=second["id"], client_msg_id="again", body="두 번째 메시지")
+    chat_batch.message_send(sender_id=partner, room_id=second["id"], client_msg_id="again", body="두 번째 메시지")
     # and the third is read to the end
-    services.room_mark_read(user_id=five.pk, room_id=third["id"], seq=third["last_seq"])
+    chat_batch.room_mark_read(user_id=five.pk, room_id=third["id"], seq=third["last_seq"])
 
     # When each one's digest is put together
     with CaptureQueriesContext(connection) as one_room:
@@ -90,7 +92,7 @@ def test_the_digest_calls_a_photo_a_photo_not_by_its_image_id():
     student = make_profile().user
     make_rooms(student, 1, prefix="상대")
     message = Message.objects.get(room__members__user=student)
-    services.message_send(
+    chat_batch.message_send(
         sender_id=message.sender_id, room_id=message.room_id, client_msg_id="image-9", body="9", kind=MessageKind.IMAGE
     )
 
@@ -102,7 +104,7 @@ def test_the_digest_calls_a_photo_a_photo_not_by_its_image_id():
 def test_the_room_page_learns_who_may_post_from_its_membership_query():
     # Given a student in a staff-only lobby
     student = make_profile().user
-    room = services.lobby_room_join(user=student, event_id=make_event().pk)
+    room = chat_rooms.lobby_room_join(user=student, event_id=make_event().pk)
 
     with CaptureQueriesContext(connection) as view_queries:
         selectors.room_view_for_user(user_id=student.pk, room_id=room.pk)
@@ -120,8 +122,8 @@ def test_a_replay_carries_the_partners_read_pointer_in_a_direct_room_and_none_in
     # Given a 1:1 room where Bob has read the first of Alice's two messages
     alice, bob, room = make_pair()
     for index in (1, 2):
-        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index}")
-    services.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=1)
+        chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index}")
+    chat_batch.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=1)
 
     # Then Alice's replay says how far Bob read, and Bob's how far Alice read
     assert selectors.replay_for_member(user_id=alice.pk, room_id=room.pk, after_seq=2, until_seq=None).partner_read_seq == 1
@@ -129,8 +131,8 @@ def test_a_replay_carries_the_partners_read_pointer_in_a_direct_room_and_none_in
     assert ([m["seq"] for m in bobs.messages], bobs.partner_read_seq) == ([1, 2], 0)
 
     # And a lobby, where many read, names no partner
-    lobby = services.lobby_room_join(user=alice, event_id=make_event().pk)
-    services.lobby_room_join(user=bob, event_id=lobby.event_id)
+    lobby = chat_rooms.lobby_room_join(user=alice, event_id=make_event().pk)
+    chat_rooms.lobby_room_join(user=bob, event_id=lobby.event_id)
     assert selectors.replay_for_member(user_id=alice.pk, room_id=lobby.pk, after_seq=0, until_seq=None).partner_read_seq is None
 
 

@@ -8,7 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import make_profile, make_user
-from apps.chat import selectors, services
+from apps.chat import batch as chat_batch
+from apps.chat import digest as chat_digest
+from apps.chat import receipts as chat_receipts
+from apps.chat import rooms as chat_rooms
+from apps.chat import selectors
+from apps.chat import send as chat_send
 from apps.chat.models import ChatPreference, Message, Room, RoomMember
 from apps.chat.tests.factories import make_pair
 from apps.core.errors import DomainError
@@ -23,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def test_room_create_direct_tells_both_members(sent_frames):
     alice, bob = make_profile().user, make_profile().user
     with sent_frames():
-        room = services.room_create_direct(user_ids=(alice.pk, bob.pk), event_id=None)
+        room = chat_rooms.room_create_direct(user_ids=(alice.pk, bob.pk), event_id=None)
     assert sorted(RoomMember.objects.filter(room=room).values_list("user_id", flat=True)) == sorted([alice.pk, bob.pk])
     assert [(groups, frame["type"], frame["room"]["id"]) for groups, frame in sent_frames] == [
         ([user_group(alice.pk)], "room.created", room.pk),
@@ -35,8 +40,8 @@ def test_room_create_direct_tells_both_members(sent_frames):
 def test_send_stores_sequenced_message_and_fans_out_after_commit(sent_frames):
     alice, bob, room = make_pair()
     with sent_frames():
-        first = services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="a1", body="  안녕하세요  ")
-        second = services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b1", body="반가워요")
+        first = chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="a1", body="  안녕하세요  ")
+        second = chat_batch.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b1", body="반가워요")
     assert (first.seq, first.duplicate, second.seq) == (1, False, 2)
     assert list(Message.objects.filter(room=room).order_by("seq").values_list("seq", "body")) == [
         (1, "안녕하세요"),
@@ -58,9 +63,9 @@ def test_send_stores_sequenced_message_and_fans_out_after_commit(sent_frames):
 
 def test_resend_of_a_client_msg_id_returns_the_original_ack_and_stores_nothing(sent_frames):
     alice, _bob, room = make_pair()
-    original = services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="same", body="한 번만")
+    original = chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="same", body="한 번만")
     with sent_frames():
-        again = services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="same", body="한 번만")
+        again = chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="same", body="한 번만")
     assert (again.seq, again.sent_at, again.duplicate) == (original.seq, original.sent_at, True)
     assert Message.objects.filter(room=room).count() == 1
     assert Room.objects.get(pk=room.pk).last_seq == 1
@@ -70,7 +75,7 @@ def test_resend_of_a_client_msg_id_returns_the_original_ack_and_stores_nothing(s
 def test_one_message_costs_a_fixed_number_of_queries():
     alice, _bob, room = make_pair()
     with CaptureQueriesContext(connection) as queries:
-        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="q", body="hi")
+        chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="q", body="hi")
     # savepoint, rooms, checks | room lock, store (insert, seq bump, sender nickname), release:
     # the same six statements in two round trips carry a batch of any size (see
     # test_a_batch_costs_the_same_queries_as_one_message)
@@ -81,14 +86,14 @@ def test_a_batch_costs_the_same_queries_as_one_message():
     senders_and_rooms = []
     for _ in range(5):
         sender, partner = make_profile().user, make_profile(gender="M", seeking="F").user
-        senders_and_rooms.append((sender, services.room_create_direct(user_ids=(sender.pk, partner.pk))))
+        senders_and_rooms.append((sender, chat_rooms.room_create_direct(user_ids=(sender.pk, partner.pk))))
     requests = [
-        services.SendRequest(sender.pk, room.pk, f"b{number}-{copy}", f"메시지 {copy}")
+        chat_send.SendRequest(sender.pk, room.pk, f"b{number}-{copy}", f"메시지 {copy}")
         for number, (sender, room) in enumerate(senders_and_rooms)
         for copy in range(3)
     ]
     with CaptureQueriesContext(connection) as queries:
-        results, _reads = services.chat_write_batch(sends=requests, reads=[])
+        results, _reads = chat_batch.chat_write_batch(sends=requests, reads=[])
     assert len(queries) == 6
     assert [(result.seq, result.duplicate) for result in results] == [(1, False), (2, False), (3, False)] * 5
     assert Message.objects.count() == 15
@@ -97,9 +102,9 @@ def test_a_batch_costs_the_same_queries_as_one_message():
 
 def test_a_resend_inside_the_same_batch_gets_the_first_copy_ack(sent_frames):
     alice, _bob, room = make_pair()
-    first = services.SendRequest(alice.pk, room.pk, "twice", "한 번")
+    first = chat_send.SendRequest(alice.pk, room.pk, "twice", "한 번")
     with sent_frames():
-        results, _reads = services.chat_write_batch(sends=[first, first], reads=[])
+        results, _reads = chat_batch.chat_write_batch(sends=[first, first], reads=[])
     assert [(result.seq, result.duplicate) for result in results] == [(1, False), (1, True)]
     assert results[0].sent_at == results[1].sent_at
     assert Message.objects.filter(room=room).count() == 1
@@ -109,16 +114,16 @@ def test_a_resend_inside_the_same_batch_gets_the_first_copy_ack(sent_frames):
 def test_read_receipts_of_a_batch_move_each_pointer_once_to_the_furthest_seq(sent_frames):
     alice, bob, room = make_pair()
     for number in range(3):
-        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"r{number}", body="안녕")
+        chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"r{number}", body="안녕")
     outsider = make_profile().user
     reads = [
-        services.ReadRequest(bob.pk, room.pk, 2),
-        services.ReadRequest(bob.pk, room.pk, 3),
-        services.ReadRequest(alice.pk, room.pk, 0),
-        services.ReadRequest(outsider.pk, room.pk, 1),
+        chat_receipts.ReadRequest(bob.pk, room.pk, 2),
+        chat_receipts.ReadRequest(bob.pk, room.pk, 3),
+        chat_receipts.ReadRequest(alice.pk, room.pk, 0),
+        chat_receipts.ReadRequest(outsider.pk, room.pk, 1),
     ]
     with sent_frames():
-        _sends, pointers = services.chat_write_batch(sends=[], reads=reads)
+        _sends, pointers = chat_batch.chat_write_batch(sends=[], reads=reads)
     assert pointers[:3] == [3, 3, 0]
     assert isinstance(pointers[3], DomainError) and pointers[3].code == "not_member"
     assert RoomMember.objects.get(room=room, user=bob).last_read_seq == 3
@@ -135,7 +140,7 @@ def test_seq_stays_gapless_and_unique_under_concurrent_writers(settings):
 
         try:
             sender = alice if index % 2 else bob
-            return services.message_send(sender_id=sender.pk, room_id=room.pk, client_msg_id=f"c{index % 40}", body=str(index))
+            return chat_batch.message_send(sender_id=sender.pk, room_id=room.pk, client_msg_id=f"c{index % 40}", body=str(index))
         finally:
             thread_connection.close()
 
@@ -148,7 +153,7 @@ def test_seq_stays_gapless_and_unique_under_concurrent_writers(settings):
     assert sum(1 for result in results if result.duplicate) == 40
 
 
-def _write_batch_behind_a_room_lock(sends: list[services.SendRequest], *, room: Room, then) -> list:
+def _write_batch_behind_a_room_lock(sends: list[chat_send.SendRequest], *, room: Room, then) -> list:
     """Run chat_write_batch in a thread while another session holds `room`'s lock; once the
     batch waits for that lock, `then(session)` runs and the session commits. Returns the
     batch's send results."""
@@ -157,7 +162,7 @@ def _write_batch_behind_a_room_lock(sends: list[services.SendRequest], *, room: 
         from django.db import connection as thread_connection
 
         try:
-            return services.chat_write_batch(sends=sends, reads=[])[0]
+            return chat_batch.chat_write_batch(sends=sends, reads=[])[0]
         finally:
             thread_connection.close()
 
@@ -187,7 +192,7 @@ def test_a_room_closed_while_a_send_waits_for_its_lock_stores_nothing():
 
     # The send has passed its checks (the room was open) and waits for the room's lock when it closes.
     (result,) = _write_batch_behind_a_room_lock(
-        [services.SendRequest(alice.pk, room.pk, "late", "안녕")],
+        [chat_send.SendRequest(alice.pk, room.pk, "late", "안녕")],
         room=room,
         then=lambda session: session.execute("UPDATE chat_room SET is_open = false WHERE id = %s", [room.pk]),
     )
@@ -203,7 +208,7 @@ def test_a_batch_that_races_a_twin_send_retries_item_by_item_without_screening_o
     from apps.moderation.models import FlaggedContent
 
     alice, bob, room = make_pair()
-    bob_hits_key = f"ratelimit:{services.send_rate().name}:{bob.pk}"
+    bob_hits_key = f"ratelimit:{chat_send.send_rate().name}:{bob.pk}"
     bob_hits_before = get_redis().zcard(bob_hits_key)
 
     def store_the_twin(session) -> None:
@@ -218,8 +223,8 @@ def test_a_batch_that_races_a_twin_send_retries_item_by_item_without_screening_o
     # stores Alice's same send (a resend after a reconnect) and commits
     twin, flagged = _write_batch_behind_a_room_lock(
         [
-            services.SendRequest(alice.pk, room.pk, "twin", "안녕"),
-            services.SendRequest(bob.pk, room.pk, "b1", "you are a fucking idiot"),
+            chat_send.SendRequest(alice.pk, room.pk, "twin", "안녕"),
+            chat_send.SendRequest(bob.pk, room.pk, "b1", "you are a fucking idiot"),
         ],
         room=room,
         then=store_the_twin,
@@ -242,33 +247,33 @@ def test_a_batch_that_races_a_twin_send_retries_item_by_item_without_screening_o
 def test_bad_bodies_are_refused_and_nothing_is_stored(body, code):
     alice, _bob, room = make_pair()
     with pytest.raises(DomainError) as refused:
-        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="x", body=body)
+        chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="x", body=body)
     assert refused.value.code == code
     assert Message.objects.count() == 0
 
 
 def test_a_1000_character_body_is_accepted():
     alice, _bob, room = make_pair()
-    assert services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="x", body="가" * 1000).seq == 1
+    assert chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="x", body="가" * 1000).seq == 1
 
 
 def test_permissions_non_member_closed_room_and_blocks():
     alice, bob, room = make_pair()
     stranger = make_profile().user
     with pytest.raises(DomainError) as refused:
-        services.message_send(sender_id=stranger.pk, room_id=room.pk, client_msg_id="s", body="hi")
+        chat_batch.message_send(sender_id=stranger.pk, room_id=room.pk, client_msg_id="s", body="hi")
     assert refused.value.code == "not_member"
 
     # The send path refuses on its own even if a block row exists while the room is still
     # open (block_create closes the room too, see the next test).
     Block.objects.create(blocker=bob, blocked=alice)
     with pytest.raises(DomainError) as refused:
-        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="a", body="hi")
+        chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="a", body="hi")
     assert refused.value.code == "blocked"
 
-    services.room_close(room_id=room.pk, by_user_id=bob.pk)
+    chat_rooms.room_close(room_id=room.pk, by_user_id=bob.pk)
     with pytest.raises(DomainError) as refused:
-        services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b", body="hi")
+        chat_batch.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b", body="hi")
     assert refused.value.code == "room_closed"
     assert Message.objects.count() == 0
     assert Room.objects.get(pk=room.pk).last_seq == 0
@@ -276,22 +281,22 @@ def test_permissions_non_member_closed_room_and_blocks():
 
 def test_rate_limit_refuses_the_message_over_the_limit(settings):
     alice, _bob, room = make_pair()
-    for index in range(services.send_rate().limit):
-        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body="hi")
+    for index in range(chat_send.send_rate().limit):
+        chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body="hi")
     with pytest.raises(DomainError) as refused:
-        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="over", body="hi")
+        chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="over", body="hi")
     assert refused.value.code == "rate_limited"
-    assert Message.objects.count() == services.send_rate().limit
+    assert Message.objects.count() == chat_send.send_rate().limit
 
 
 def test_read_pointer_moves_forward_only_and_never_past_the_last_message(sent_frames):
     alice, bob, room = make_pair()
     for index in range(3):
-        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body="hi")
+        chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body="hi")
     with sent_frames():
-        assert services.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=2) == 2
-        assert services.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=1) == 2
-        assert services.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=99) == 3
+        assert chat_batch.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=2) == 2
+        assert chat_batch.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=1) == 2
+        assert chat_batch.room_mark_read(user_id=bob.pk, room_id=room.pk, seq=99) == 3
     assert sent_frames == [
         ([room_group(room.pk)], {"type": "message.read", "room": room.pk, "user": bob.pk, "seq": 2}),
         ([room_group(room.pk)], {"type": "message.read", "room": room.pk, "user": bob.pk, "seq": 3}),
@@ -305,28 +310,28 @@ def test_lobby_counts_unread_per_message_kakao_style(sent_frames):
     event = make_event(name="축제")
     students = [make_profile().user for _ in range(3)]
     for student in students:
-        services.lobby_room_join(user=student, event_id=event.pk)
+        chat_rooms.lobby_room_join(user=student, event_id=event.pk)
     staff = make_profile().user
     staff.is_staff = True
     staff.save()
     # Staff write in the lobby chat like anyone else; what they write is an announcement
-    room = services.lobby_room_join(user=staff, event_id=event.pk)
+    room = chat_rooms.lobby_room_join(user=staff, event_id=event.pk)
     with sent_frames():
-        sent = services.message_send(
+        sent = chat_batch.message_send(
             sender_id=staff.pk, room_id=room.pk, client_msg_id="a1", body="10분 뒤 시작합니다", sender_is_staff=True
         )
     announcement = Message.objects.get(room=room, seq=sent.seq)
     assert announcement.kind == "announcement"
     assert sent_frames[0][1]["unread"] == 3
     with pytest.raises(DomainError) as refused:
-        services.message_send(sender_id=students[0].pk, room_id=announcement.room_id, client_msg_id="x", body="hi")
+        chat_batch.message_send(sender_id=students[0].pk, room_id=announcement.room_id, client_msg_id="x", body="hi")
     assert refused.value.code == "read_only_room"
 
-    services.room_mark_read(user_id=students[0].pk, room_id=announcement.room_id, seq=1)
+    chat_batch.room_mark_read(user_id=students[0].pk, room_id=announcement.room_id, seq=1)
     assert selectors.lobby_unread_counts(room_id=announcement.room_id, seqs=[1]) == {1: 2}
     sent_frames.clear()
     with sent_frames():
-        assert services.lobby_unread_broadcast() == 1
+        assert chat_receipts.lobby_unread_broadcast() == 1
     assert sent_frames == [
         ([room_group(announcement.room_id)], {"type": "room.unread_counts", "room": announcement.room_id, "counts": {"1": 2}})
     ]
@@ -335,35 +340,35 @@ def test_lobby_counts_unread_per_message_kakao_style(sent_frames):
 def test_staff_without_a_student_profile_join_the_lobby_and_post_announcements():
     event = make_event(name="축제")
     student = make_profile().user
-    services.lobby_room_join(user=student, event_id=event.pk)
+    chat_rooms.lobby_room_join(user=student, event_id=event.pk)
     operator = make_user()
     operator.is_staff = True
     operator.save()
 
-    room = services.lobby_room_join(user=operator, event_id=event.pk)
-    result = services.message_send(
+    room = chat_rooms.lobby_room_join(user=operator, event_id=event.pk)
+    result = chat_batch.message_send(
         sender_id=operator.pk, room_id=room.pk, client_msg_id="a1", body="2부 시작", sender_is_staff=True
     )
 
     assert Message.objects.get(room=room, seq=result.seq).kind == "announcement"
     # Others still need what taking part needs, and the lobby's chat stays staff-only
     with pytest.raises(DomainError) as refused:
-        services.lobby_room_join(user=make_user(), event_id=event.pk)
+        chat_rooms.lobby_room_join(user=make_user(), event_id=event.pk)
     assert refused.value.code == "profile_incomplete"
     with pytest.raises(DomainError) as read_only:
-        services.message_send(sender_id=student.pk, room_id=room.pk, client_msg_id="s1", body="저도요")
+        chat_batch.message_send(sender_id=student.pk, room_id=room.pk, client_msg_id="s1", body="저도요")
     assert read_only.value.code == "read_only_room"
     # And staff get a clear 404 for an event that does not exist
     with pytest.raises(DomainError) as missing:
-        services.lobby_room_join(user=operator, event_id=event.pk + 1000)
+        chat_rooms.lobby_room_join(user=operator, event_id=event.pk + 1000)
     assert missing.value.code == "event_not_found"
 
 
 def test_room_close_tells_both_at_once_and_is_idempotent(sent_frames):
     alice, bob, room = make_pair()
     with sent_frames():
-        services.room_leave(user=alice, room_id=room.pk)
-        services.room_close(room_id=room.pk)
+        chat_rooms.room_leave(user=alice, room_id=room.pk)
+        chat_rooms.room_close(room_id=room.pk)
     assert len(sent_frames) == 1
     groups, frame = sent_frames[0]
     assert sorted(groups) == sorted([room_group(room.pk), user_group(alice.pk), user_group(bob.pk)])
@@ -394,7 +399,7 @@ def test_profile_changes_reach_open_rooms(sent_frames):
 def test_history_pages_by_seq_cursor():
     alice, bob, room = make_pair()
     for index in range(5):
-        services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index + 1}")
+        chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id=f"m{index}", body=f"#{index + 1}")
     newest = selectors.message_history(user_id=bob.pk, room_id=room.pk, before_seq=None, limit=2)
     assert ([m["seq"] for m in newest["messages"]], newest["next_before_seq"]) == ([4, 5], 4)
     older = selectors.message_history(user_id=bob.pk, room_id=room.pk, before_seq=4, limit=3)
@@ -404,20 +409,20 @@ def test_history_pages_by_seq_cursor():
 def test_digest_mails_offline_members_once_with_unsubscribe(settings):
     settings.CHAT_DIGEST_OFFLINE_S = 0
     alice, bob, room = make_pair()
-    services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="보고 싶어요")
-    assert services.digest_send_due(base_url="https://mm.example", limit=10) == 2  # bob: message; both: new match
+    chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="m", body="보고 싶어요")
+    assert chat_digest.digest_send_due(base_url="https://mm.example", limit=10) == 2  # bob: message; both: new match
     bob_mail = next(m for m in mail.outbox if m.to == [bob.email])
     assert "보고 싶어요" in bob_mail.body
     assert "앨리스" in bob_mail.body
     assert bob_mail.extra_headers["List-Unsubscribe"].startswith("<https://mm.example/chat/unsubscribe/")
-    assert services.digest_send_due(base_url="https://mm.example", limit=10) == 0
+    assert chat_digest.digest_send_due(base_url="https://mm.example", limit=10) == 0
 
-    token = services.digest_unsubscribe_token(user_id=bob.pk)
-    services.digest_unsubscribe(token=token)
+    token = chat_digest.digest_unsubscribe_token(user_id=bob.pk)
+    chat_digest.digest_unsubscribe(token=token)
     assert ChatPreference.objects.get(user=bob).digest_enabled is False
-    services.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="m2", body="또")
+    chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="m2", body="또")
     mail.outbox.clear()
-    services.digest_send_due(base_url="https://mm.example", limit=10)
+    chat_digest.digest_send_due(base_url="https://mm.example", limit=10)
     assert [m.to for m in mail.outbox] == []
 
 

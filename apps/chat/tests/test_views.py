@@ -2,7 +2,9 @@ import pytest
 from django.test import Client
 
 from apps.accounts.tests.factories import make_profile, make_user
-from apps.chat import services
+from apps.chat import batch as chat_batch
+from apps.chat import digest as chat_digest
+from apps.chat import rooms as chat_rooms
 from apps.chat.models import ChatPreference, MessageKind, RoomMember
 from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
@@ -19,7 +21,7 @@ def browser_as(user) -> Client:
 def test_the_room_list_page_shows_partner_unread_badge_and_last_message_in_korean():
     alice, bob, room = make_pair()
     for index, body in enumerate(["안녕하세요", "오늘 축제 와요?"]):
-        services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id=f"m{index}", body=body)
+        chat_batch.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id=f"m{index}", body=body)
 
     page = browser_as(alice).get("/chat/")
 
@@ -37,8 +39,8 @@ def test_the_room_list_page_shows_partner_unread_badge_and_last_message_in_korea
 def test_the_room_list_shows_a_photo_as_a_photo_and_an_ended_chat_as_ended():
     alice, bob, room = make_pair()
     # An approved chat image becomes a message whose body is the image's id
-    services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="image-7", body="7", kind=MessageKind.IMAGE)
-    services.room_close(room_id=room.pk, by_user_id=bob.pk)
+    chat_batch.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="image-7", body="7", kind=MessageKind.IMAGE)
+    chat_rooms.room_close(room_id=room.pk, by_user_id=bob.pk)
 
     html = browser_as(alice).get("/chat/").content.decode()
 
@@ -82,7 +84,7 @@ def test_the_lobby_link_joins_the_events_lobby_room_once():
 
 def test_the_unsubscribe_link_asks_first_then_switches_the_digest_off():
     student = make_profile().user
-    token = services.digest_unsubscribe_token(user_id=student.pk)
+    token = chat_digest.digest_unsubscribe_token(user_id=student.pk)
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="ko")  # a link in an e-mail: no session needed
 
     # A mail scanner following the link changes nothing
@@ -100,7 +102,7 @@ def test_the_unsubscribe_link_asks_first_then_switches_the_digest_off():
 
 def test_a_tampered_unsubscribe_link_is_refused_with_a_clear_message():
     student = make_profile().user
-    token = services.digest_unsubscribe_token(user_id=student.pk)
+    token = chat_digest.digest_unsubscribe_token(user_id=student.pk)
 
     refused = Client(HTTP_ACCEPT_LANGUAGE="ko").post(f"/chat/unsubscribe/{token}x/")
 
@@ -112,7 +114,7 @@ def test_a_tampered_unsubscribe_link_is_refused_with_a_clear_message():
 def test_a_lobby_chat_offers_a_composer_only_to_those_who_may_post_in_it():
     event = make_event(name="축제")
     student = make_profile().user
-    room = services.lobby_room_join(user=student, event_id=event.pk)
+    room = chat_rooms.lobby_room_join(user=student, event_id=event.pk)
     operator = make_user()
     operator.is_staff = True
     operator.save()

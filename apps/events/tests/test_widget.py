@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from prometheus_client import REGISTRY
 
 from apps.accounts.tests.factories import make_profile, make_user
-from apps.chat import services as chat_services
+from apps.chat import batch as chat_batch
+from apps.chat import rooms as chat_rooms
 from apps.events import services, signups, widget
 from apps.events.admin import EventAdminForm
 from apps.events.tests.factories import make_event, make_scheduled_event
@@ -24,8 +25,8 @@ def _post_announcement(event, body):
     staff = make_user()
     staff.is_staff = True
     staff.save(update_fields=["is_staff"])
-    room = chat_services.lobby_room_join(user=staff, event_id=event.pk)
-    chat_services.message_send(sender_id=staff.pk, room_id=room.pk, client_msg_id=body[:20], body=body, sender_is_staff=True)
+    room = chat_rooms.lobby_room_join(user=staff, event_id=event.pk)
+    chat_batch.message_send(sender_id=staff.pk, room_id=room.pk, client_msg_id=body[:20], body=body, sender_is_staff=True)
 
 
 def test_the_widget_may_be_framed_by_exactly_the_listed_origins_and_needs_no_cookie(client):

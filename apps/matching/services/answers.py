@@ -7,7 +7,7 @@ import redis
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy
 
-from apps.chat.services import room_create_direct
+from apps.chat.rooms import room_create_direct
 from apps.core.errors import DomainError
 from apps.matching import events, queue
 from apps.matching.models import Match, MatchSeat

@@ -6,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts import privacy
 from apps.accounts.tests.factories import PASSWORD, make_profile
+from apps.chat import batch as chat_batch
+from apps.chat import rooms as chat_rooms
 from apps.chat import safety
 from apps.chat import selectors as chat_selectors
-from apps.chat import services as chat_services
 from apps.chat.models import Message, Room
 from apps.chat.tests.factories import make_pair
 from apps.core.errors import DomainError
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def send(user, room, body: str, cmid: str):
-    return chat_services.message_send(sender_id=user.pk, room_id=room.pk, client_msg_id=cmid, body=body)
+    return chat_batch.message_send(sender_id=user.pk, room_id=room.pk, client_msg_id=cmid, body=body)
 
 
 def test_abusive_chat_text_is_masked_and_the_flag_points_at_the_message(settings):
@@ -125,7 +126,7 @@ def test_chat_image_bad_input_stores_nothing(media_root, settings):
         with pytest.raises(DomainError) as error:
             safety.chat_image_upload(sender=sender, room_id=room_id, upload=upload)
         assert error.value.code == code
-    chat_services.room_close(room_id=room.pk)
+    chat_rooms.room_close(room_id=room.pk)
     with pytest.raises(DomainError) as error:
         safety.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
     assert error.value.code == "room_closed"

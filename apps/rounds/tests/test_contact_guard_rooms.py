@@ -2,7 +2,8 @@
 
 import pytest
 
-from apps.chat import services as chat_services
+from apps.chat import batch as chat_batch
+from apps.chat import rooms as chat_rooms
 from apps.chat.models import Message, Room
 from apps.moderation.models import FlaggedContent
 from apps.rounds import services
@@ -15,7 +16,7 @@ EXPLANATION = "연락처는 서로 '다시 만나고 싶어요'를 누른 뒤에
 
 
 def send(user, room_id: int, body: str, n: int = 0) -> Message:
-    chat_services.message_send(sender_id=user.pk, room_id=room_id, client_msg_id=f"m{n}", body=body)
+    chat_batch.message_send(sender_id=user.pk, room_id=room_id, client_msg_id=f"m{n}", body=body)
     return Message.objects.filter(room_id=room_id).order_by("-seq").first()
 
 
@@ -57,7 +58,7 @@ def test_the_third_attempt_is_flagged_for_moderators():
 def test_lobby_chat_is_guarded_and_the_lasting_chat_after_a_mutual_yes_is_not():
     event = make_rounds_event()
     woman, man = checked_in_students(event, "FM")
-    lobby = chat_services.lobby_room_join(user=woman, event_id=event.pk)
+    lobby = chat_rooms.lobby_room_join(user=woman, event_id=event.pk)
     Room.objects.filter(pk=lobby.pk).update(members_can_post=True)
     assert send(woman, lobby.pk, "insta: minji_k").body == "insta: *******"
 
