@@ -12,7 +12,7 @@ from apps.accounts import hooks
 from apps.accounts.errors import ErrorCode
 from apps.accounts.models import Profile, User
 from apps.core.errors import DomainError
-from apps.moderation import services as moderation_services
+from apps.moderation import account_data as moderation_account_data
 
 
 def account_export(*, user: User) -> dict:
@@ -21,7 +21,7 @@ def account_export(*, user: User) -> dict:
     data = {
         "account": {"email": user.email, "date_joined": user.date_joined.isoformat()},
         "profile": None if profile is None else _profile_export(profile),
-        **moderation_services.account_export_sections(user=user),
+        **moderation_account_data.account_export_sections(user=user),
     }
     for sections in hooks.account_exporting.send(user=user):
         data.update(sections)
@@ -53,7 +53,7 @@ def account_delete(*, user: User, password: str | None) -> None:
         raise DomainError(ErrorCode.WRONG_PASSWORD, _("The password is not right."), field="password", http_status=403)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        storage_names = moderation_services.account_erasing(user_id=user.pk)
+        storage_names = moderation_account_data.account_erasing(user_id=user.pk)
         profile = Profile.objects.filter(user=user).first()
         if profile is not None and profile.photo:
             storage_names.add(profile.photo.name)

@@ -34,7 +34,8 @@ from apps.accounts.selectors import profile_for_user, university_for_email, user
 from apps.core.durations import duration_text
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
-from apps.moderation import services as moderation_services
+from apps.moderation import images as moderation_images
+from apps.moderation import text as moderation_text
 from apps.moderation.models import ImagePurpose, ImageStatus, ModeratedImage
 
 NICKNAME_MIN_LENGTH = 2
@@ -85,7 +86,7 @@ def _clean_nickname(nickname: str, *, user: User) -> str:
         raise DomainError(
             ErrorCode.INVALID_NICKNAME, _("Use letters, digits, spaces, '.', '-' and '_' in the nickname."), field="nickname"
         )
-    moderation_services.profile_text_check(text=nickname, field="nickname")
+    moderation_text.profile_text_check(text=nickname, field="nickname")
     if Profile.objects.filter(nickname__iexact=nickname).exclude(user=user).exists():
         raise DomainError(ErrorCode.NICKNAME_TAKEN, _("This nickname is already taken."), field="nickname", http_status=409)
     return nickname
@@ -144,7 +145,7 @@ def profile_save(
         raise DomainError(
             ErrorCode.BIO_TOO_LONG, _("The bio must be at most %(max)d characters.") % {"max": BIO_MAX_LENGTH}, field="bio"
         )
-    moderation_services.profile_text_check(text=bio, field="bio")
+    moderation_text.profile_text_check(text=bio, field="bio")
     interests = _clean_interests(interest_ids)
 
     profile = profile_for_user(user=user) or Profile(user=user)
@@ -180,16 +181,16 @@ def profile_photo_set(*, user: User, upload) -> Profile:
     profile = profile_for_user(user=user)
     if profile is None:
         raise DomainError(ErrorCode.PROFILE_INCOMPLETE, _("Complete your profile first."), http_status=403)
-    moderation_services.upload_rate_limit_hit(user_id=user.pk)
+    moderation_images.upload_rate_limit_hit(user_id=user.pk)
     processed = process_uploaded_image(upload)
     old_photo_name = profile.photo.name if profile.photo else None
     if old_photo_name:
         # Image row before profile row: the moderation worker locks in this order too.
-        moderation_services.image_discard(owner=user, storage_name=old_photo_name)
+        moderation_images.image_discard(owner=user, storage_name=old_photo_name)
     profile.photo.save(processed.name, processed, save=False)
     profile.photo_status = PhotoStatus.PENDING
     profile.save(update_fields=["photo", "photo_status", "updated_at"])
-    moderation_services.image_submit(owner=user, purpose=ImagePurpose.PROFILE_PHOTO, storage_name=profile.photo.name)
+    moderation_images.image_submit(owner=user, purpose=ImagePurpose.PROFILE_PHOTO, storage_name=profile.photo.name)
     if old_photo_name:
         storage = profile.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo_name))

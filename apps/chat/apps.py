@@ -22,6 +22,7 @@ class ChatConfig(AppConfig):
         moderation_hooks.image_decided.register(safety.on_image_decided)
         moderation_hooks.report_room_evidence.register(safety.report_room_evidence)
         moderation_hooks.room_has_member.register(safety.room_has_member)
+        moderation_hooks.room_event_id.register(safety.room_event_id)
         accounts_hooks.profile_changed.register(safety.on_profile_changed)
         accounts_hooks.account_exporting.register(safety.account_export_sections)
         accounts_hooks.account_deleting.register(safety.on_account_deleting)

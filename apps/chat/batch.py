@@ -30,7 +30,7 @@ from apps.chat.send import (
 )
 from apps.core.db import pipelined_transaction, prepared_cursor
 from apps.core.errors import DomainError
-from apps.moderation import services as moderation_services
+from apps.moderation import text as moderation_text
 
 logger = logging.getLogger(__name__)
 
@@ -128,12 +128,12 @@ def _flags_settle(flags: dict[int, int], send_results: list) -> None:
     between still holds the text for review.
     """
     flagged = {flag_id: send_results[index] for index, flag_id in flags.items() if isinstance(send_results[index], SendResult)}
-    moderation_services.flags_attach_messages(
+    moderation_text.flags_attach_messages(
         seqs_by_flag={flag_id: result.seq for flag_id, result in flagged.items() if not result.duplicate}
     )
     # A resend of a flagged message was screened again before the store found the
     # original: its flag repeats the original's and would queue the same text twice.
-    moderation_services.flags_discard(flag_ids=[flag_id for flag_id, result in flagged.items() if result.duplicate])
+    moderation_text.flags_discard(flag_ids=[flag_id for flag_id, result in flagged.items() if result.duplicate])
 
 
 def _bookkeep(work: Callable[[], None], executor: Executor | None) -> None:

@@ -18,7 +18,7 @@ from apps.chat import rooms as chat_rooms
 from apps.chat.models import Message, MessageKind, Room, RoomKind, RoomMember
 from apps.chat.protocol import ErrorCode
 from apps.core.errors import DomainError
-from apps.moderation import services as moderation_services
+from apps.moderation import images as moderation_images
 from apps.moderation.models import ImagePurpose, ImageStatus, ModeratedImage
 from apps.moderation.selectors import block_exists_between
 
@@ -69,11 +69,11 @@ def chat_image_upload(*, sender: User, room_id: int, upload) -> ModeratedImage:
     )
     if refusal is not None:
         raise refusal
-    moderation_services.upload_rate_limit_hit(user_id=sender.pk)
+    moderation_images.upload_rate_limit_hit(user_id=sender.pk)
     processed = process_uploaded_image(upload)
     with transaction.atomic():
         storage_name = default_storage.save(f"chat/{room_id}/{uuid.uuid4().hex}.jpg", processed)
-        return moderation_services.image_submit(
+        return moderation_images.image_submit(
             owner=sender, purpose=ImagePurpose.CHAT_IMAGE, storage_name=storage_name, room_id=room_id
         )
 
@@ -103,6 +103,10 @@ def _messages_around(room_id: int, message_seq: int | None) -> list[dict]:
         query = query.filter(seq__gte=message_seq - window, seq__lte=message_seq + window)
     rows = reversed(list(query.order_by("-seq").values("seq", "sender_id", "kind", "body", "sent_at")[: 2 * window + 1]))
     return [{**row, "sent_at": row["sent_at"].isoformat()} for row in rows]
+
+
+def room_event_id(*, room_id: int) -> int | None:
+    return Room.objects.filter(pk=room_id).values_list("event_id", flat=True).first()
 
 
 def room_has_member(*, room_id: int, user_id: int) -> bool:

@@ -14,7 +14,7 @@ from apps.chat.protocol import BODY_MAX_CHARS, CLIENT_MSG_ID_MAX_CHARS, ErrorCod
 from apps.core.db import PreparedCursor, prepared_cursor
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit_many
-from apps.moderation import services as moderation_services
+from apps.moderation import text as moderation_text
 from apps.realtime.protocol import ErrorCode as GatewayErrorCode
 
 
@@ -156,7 +156,7 @@ def prepare_sends(sends: list[SendRequest]) -> list[PreparedSend | DomainError]:
             outcomes[index] = error
     refusals = rate_limit_hit_many(rule=send_rate(), subjects=[str(request.sender_id) for _i, request, _b in valid])
     # Only a batch with contact details in it asks which of its rooms guard them (most ask nothing).
-    suspects = {request.room_id for _i, request, body in valid if moderation_services.text_holds_contacts(text=body)}
+    suspects = {request.room_id for _i, request, body in valid if moderation_text.text_holds_contacts(text=body)}
     guarded = selectors.contact_guarded_room_ids(room_ids=suspects)
     for (index, request, body), refusal in zip(valid, refusals, strict=True):
         if refusal is not None:
@@ -166,7 +166,7 @@ def prepare_sends(sends: list[SendRequest]) -> list[PreparedSend | DomainError]:
             outcomes[index] = PreparedSend(request, body)
             continue
         try:
-            screened = moderation_services.message_text_screen(
+            screened = moderation_text.message_text_screen(
                 sender_id=request.sender_id, room_id=request.room_id, text=body, contact_guard=request.room_id in guarded
             )
         except DomainError as error:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Profile
 from apps.core.errors import DomainError
-from apps.moderation import services
+from apps.moderation import images as moderation_images
+from apps.moderation import sanctions as moderation_sanctions
 from apps.moderation.media import image_signed_url
 from apps.moderation.models import (
     AccountStanding,
@@ -123,7 +124,9 @@ class ModeratedImageAdmin(QueueAdmin):
             self,
             request,
             queryset,
-            lambda image, reason: services.image_review(image_id=image.pk, moderator=request.user, approve=True, reason=reason),
+            lambda image, reason: moderation_images.image_review(
+                image_id=image.pk, moderator=request.user, approve=True, reason=reason
+            ),
         )
 
     @admin.action(description=_("Reject the selected images"))
@@ -132,7 +135,9 @@ class ModeratedImageAdmin(QueueAdmin):
             self,
             request,
             queryset,
-            lambda image, reason: services.image_review(image_id=image.pk, moderator=request.user, approve=False, reason=reason),
+            lambda image, reason: moderation_images.image_review(
+                image_id=image.pk, moderator=request.user, approve=False, reason=reason
+            ),
         )
 
 
@@ -175,7 +180,7 @@ class ReportAdmin(QueueAdmin):
     open_statuses = (ReportStatus.OPEN,)
     related = ("reporter", "reported_user", "evidence")
     actions = _sanction_actions(
-        lambda report, moderator, action, reason: services.report_resolve(
+        lambda report, moderator, action, reason: moderation_sanctions.report_resolve(
             report_id=report.pk, moderator=moderator, action=action, reason=reason
         )
     )
@@ -236,7 +241,7 @@ class FlaggedContentAdmin(QueueAdmin):
     open_statuses = (FlagStatus.OPEN,)
     related = ("user",)
     actions = _sanction_actions(
-        lambda flag, moderator, action, reason: services.flag_resolve(
+        lambda flag, moderator, action, reason: moderation_sanctions.flag_resolve(
             flag_id=flag.pk, moderator=moderator, action=action, reason=reason
         )
     )
@@ -250,7 +255,7 @@ class AccountStandingAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "standing", "suspended_until", "warnings", "hidden_pending_review", "updated_at")
     fields = readonly_fields
     actions = _sanction_actions(
-        lambda standing, moderator, action, reason: services.user_sanction(
+        lambda standing, moderator, action, reason: moderation_sanctions.user_sanction(
             user_id=standing.user_id, moderator=moderator, action="clear" if action == "dismiss" else action, reason=reason
         )
     )

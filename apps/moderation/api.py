@@ -4,7 +4,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.moderation import services
+from apps.moderation import blocks as moderation_blocks
+from apps.moderation import reports as moderation_reports
+from apps.moderation import text as moderation_text
 from apps.moderation.models import ReportReason
 from apps.moderation.selectors import hidden_words_for_user
 
@@ -13,7 +15,9 @@ class ReportApi(APIView):
     class InputSerializer(serializers.Serializer):
         reported_user_id = serializers.IntegerField(min_value=1)
         reason = serializers.ChoiceField(choices=ReportReason.choices)
-        text = serializers.CharField(max_length=services.REPORT_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
+        text = serializers.CharField(
+            max_length=moderation_reports.REPORT_TEXT_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
         room_id = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
         message_seq = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
         block = serializers.BooleanField(required=False, default=False)
@@ -29,7 +33,7 @@ class ReportApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         also_block = data.pop("block")
-        create = services.report_and_block if also_block else services.report_create
+        create = moderation_reports.report_and_block if also_block else moderation_reports.report_create
         report = create(reporter=request.user, **data)
         return Response({"id": report.pk, "status": report.status, "blocked": also_block}, status=201)
 
@@ -45,7 +49,7 @@ class BlockApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        block = services.block_create(blocker=request.user, blocked_user_id=serializer.validated_data["user_id"])
+        block = moderation_blocks.block_create(blocker=request.user, blocked_user_id=serializer.validated_data["user_id"])
         return Response({"blocked_user_id": block.blocked_id}, status=201)
 
 
@@ -53,7 +57,7 @@ class HiddenWordsApi(APIView):
     """The words whose messages the user sees collapsed: GET the list, POST to add, DELETE `?word=` to remove."""
 
     class InputSerializer(serializers.Serializer):
-        word = serializers.CharField(max_length=services.HIDDEN_WORD_MAX_LENGTH)
+        word = serializers.CharField(max_length=moderation_text.HIDDEN_WORD_MAX_LENGTH)
 
     class OutputSerializer(serializers.Serializer):
         words = serializers.ListField(child=serializers.CharField())
@@ -66,14 +70,14 @@ class HiddenWordsApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.hidden_word_add(user=request.user, word=serializer.validated_data["word"])
+        moderation_text.hidden_word_add(user=request.user, word=serializer.validated_data["word"])
         return Response({"words": hidden_words_for_user(user_id=request.user.pk)}, status=201)
 
     @extend_schema(
         parameters=[
             OpenApiParameter(
                 "word",
-                {"type": "string", "minLength": 1, "maxLength": services.HIDDEN_WORD_MAX_LENGTH},
+                {"type": "string", "minLength": 1, "maxLength": moderation_text.HIDDEN_WORD_MAX_LENGTH},
                 required=True,
                 description="The hidden word to remove.",
             )
@@ -86,5 +90,5 @@ class HiddenWordsApi(APIView):
         # clients and proxies); a JSON body still works for clients written against it.
         serializer = self.InputSerializer(data=request.query_params if "word" in request.query_params else request.data)
         serializer.is_valid(raise_exception=True)
-        services.hidden_word_remove(user=request.user, word=serializer.validated_data["word"])
+        moderation_text.hidden_word_remove(user=request.user, word=serializer.validated_data["word"])
         return Response({"words": hidden_words_for_user(user_id=request.user.pk)})

@@ -18,3 +18,6 @@ report_room_evidence = Hook("moderation.report_room_evidence")
 
 # (room_id=, user_id=) -> bool: whether the user is a member of the room (chat images).
 room_has_member = Hook("moderation.room_has_member")
+
+# (room_id=) -> int | None: the event a chat room belongs to (a report there counts for it).
+room_event_id = Hook("moderation.room_event_id")

@@ -2,7 +2,9 @@ import logging
 
 from celery import shared_task
 
-from apps.moderation import services
+from apps.moderation import images as moderation_images
+from apps.moderation import reports as moderation_reports
+from apps.moderation import sanctions as moderation_sanctions
 from apps.moderation.image_backends import ImageBackendError
 
 logger = logging.getLogger(__name__)
@@ -11,20 +13,20 @@ logger = logging.getLogger(__name__)
 @shared_task(bind=True, max_retries=3, default_retry_delay=5)
 def moderate_image(self, image_id: int) -> None:
     try:
-        services.image_moderate(image_id=image_id)
+        moderation_images.image_moderate(image_id=image_id)
     except ImageBackendError as error:
         if self.request.retries >= self.max_retries:
             logger.warning("image %s: backend failed for good (%s); sent to human review", image_id, error)
-            services.image_backend_gave_up(image_id=image_id, error=str(error))
+            moderation_images.image_backend_gave_up(image_id=image_id, error=str(error))
             return
         raise self.retry(exc=error, countdown=5 * 2**self.request.retries) from error
 
 
 @shared_task(ignore_result=True)
 def publish_moderation_backlog() -> None:
-    services.moderation_backlog_publish()
+    moderation_sanctions.moderation_backlog_publish()
 
 
 @shared_task
 def purge_expired_evidence() -> int:
-    return services.evidence_purge_expired()
+    return moderation_reports.evidence_purge_expired()

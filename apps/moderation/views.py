@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from apps.core.errors import DomainError
-from apps.moderation import services
+from apps.moderation import text as moderation_text
 from apps.moderation.media import chat_image_response, image_response
 from apps.moderation.selectors import hidden_words_for_user
 
@@ -27,9 +27,9 @@ def safety_settings(request: HttpRequest) -> HttpResponse:
         word = request.POST.get("word", "")
         try:
             if request.POST.get("remove"):
-                services.hidden_word_remove(user=request.user, word=word)
+                moderation_text.hidden_word_remove(user=request.user, word=word)
             else:
-                services.hidden_word_add(user=request.user, word=word)
+                moderation_text.hidden_word_add(user=request.user, word=word)
         except DomainError as error:
             messages.error(request, str(error.message))
         return redirect("moderation:settings")

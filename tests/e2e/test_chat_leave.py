@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.chat import services
+from apps.chat import batch as chat_batch
 from apps.chat.models import Room
 from apps.chat.tests.factories import make_pair
 from conftest import save_screenshot
@@ -16,7 +16,7 @@ def test_leaving_asks_first_and_the_partner_reads_who_left_under_the_last_messag
     alice, bob, room = beside_the_browser(make_pair)
     for seq in range(1, 13):
         beside_the_browser(
-            services.message_send, sender_id=bob.pk, room_id=room.pk, client_msg_id=f"b{seq}", body=f"메시지 {seq}"
+            chat_batch.message_send, sender_id=bob.pk, room_id=room.pk, client_msg_id=f"b{seq}", body=f"메시지 {seq}"
         )
     with both_in_the_room(browser, daphne_server, alice, bob, room, viewport={"width": 390, "height": 844}) as (
         alice_page,

@@ -5,7 +5,9 @@ from django.core.files.storage import default_storage
 
 from apps.accounts import services as account_services
 from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
-from apps.moderation import services
+from apps.moderation import images as moderation_images
+from apps.moderation import reports as moderation_reports
+from apps.moderation import text as moderation_text
 from apps.moderation.models import ModeratedImage, ModerationAction
 from apps.moderation.tests.conftest import jpeg_upload
 from conftest import save_screenshot
@@ -21,10 +23,12 @@ def test_moderator_approves_a_pending_photo_from_the_admin_queue(daphne_server, 
     uploader = make_profile(nickname="사진올린이")
     account_services.profile_photo_set(user=uploader.user, upload=jpeg_upload(colour=(230, 170, 140)))
     image = ModeratedImage.objects.get()
-    services.image_moderate(image_id=image.pk)
+    moderation_images.image_moderate(image_id=image.pk)
     reporter, reported = make_profile(nickname="신고자").user, make_profile(nickname="문제유저").user
-    services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="harassment", text="채팅에서 욕설을 했어요")
-    services.message_text_screen(sender_id=reported.pk, room_id=1, text="병신 같은 소리 하지 마")
+    moderation_reports.report_create(
+        reporter=reporter, reported_user_id=reported.pk, reason="harassment", text="채팅에서 욕설을 했어요"
+    )
+    moderation_text.message_text_screen(sender_id=reported.pk, room_id=1, text="병신 같은 소리 하지 마")
     page = browser_context.new_page()
     page.set_viewport_size({"width": 1440, "height": 800})
 

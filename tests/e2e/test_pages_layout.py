@@ -4,6 +4,7 @@ screen at 320 px, and a screenshot of each (test-artifacts/page-<name>-<lang>-<w
 import pytest
 
 from apps.accounts.tests.factories import make_user
+from apps.chat import batch as chat_batch
 from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
 from conftest import save_screenshot
@@ -19,9 +20,8 @@ OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clie
 def _data():
     event = make_event(name="봄 축제 라이브 미팅", slug="spring-live", description="서울·부산 대학생 라이브 미팅입니다.")
     alice, bob, room = make_pair(event_id=event.pk)
-    from apps.chat import services
 
-    services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b1", body="안녕하세요! 반가워요 " * 3)
+    chat_batch.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b1", body="안녕하세요! 반가워요 " * 3)
     staff = make_user()
     staff.is_staff = staff.is_superuser = True
     staff.save(update_fields=["is_staff", "is_superuser"])

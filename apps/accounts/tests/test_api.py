@@ -120,7 +120,7 @@ def test_public_card_hides_an_approved_photo_across_a_block(api, settings, tmp_p
     from django.core.files.base import ContentFile
 
     from apps.accounts.models import PhotoStatus
-    from apps.moderation.services import block_create
+    from apps.moderation.blocks import block_create
 
     settings.STORAGES = {
         **settings.STORAGES,

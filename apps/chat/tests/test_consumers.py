@@ -8,7 +8,7 @@ from apps.chat import batch as chat_batch
 from apps.chat import rooms as chat_rooms
 from apps.chat.models import Message
 from apps.chat.tests.factories import make_pair
-from apps.moderation.services import block_create
+from apps.moderation.blocks import block_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -140,8 +140,8 @@ def test_the_chats_tab_shows_the_unread_count_of_open_direct_chats(client):
     # given Alice with two messages from Bob she has not read and one she has
     alice, bob, room = make_pair()
     for cmid in ("b1", "b2", "b3"):
-        services.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id=cmid, body="안녕")
-    services.room_mark_read(user_id=alice.pk, room_id=room.pk, seq=1)
+        chat_batch.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id=cmid, body="안녕")
+    chat_batch.room_mark_read(user_id=alice.pk, room_id=room.pk, seq=1)
     assert selectors.unread_total_for_user(user_id=alice.pk) == 2
     # then every page's Chats tab carries the badge
     client.force_login(alice)

@@ -18,8 +18,8 @@ from apps.chat.models import ChatPreference, Message, Room, RoomMember
 from apps.chat.tests.factories import make_pair
 from apps.core.errors import DomainError
 from apps.events.tests.factories import make_event
+from apps.moderation.blocks import block_create
 from apps.moderation.models import Block
-from apps.moderation.services import block_create
 from apps.realtime.protocol import room_group, user_group
 
 pytestmark = pytest.mark.django_db

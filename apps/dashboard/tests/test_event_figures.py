@@ -7,7 +7,7 @@ from apps.chat.models import Room, RoomKind, RoomMember
 from apps.dashboard import selectors, services
 from apps.events import services as event_services
 from apps.events.tests.factories import make_event
-from apps.moderation import services as moderation_services
+from apps.moderation import reports as moderation_reports
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +33,7 @@ def test_students_chatting_in_an_event_and_their_report_count_in_that_event_and_
         event_services.lobby_presence_leave(user_id=user.pk, event_id=event.pk)
         services.socket_heartbeat(user_id=user.pk)
     # and the woman reports the man from the chat
-    moderation_services.report_create(reporter=woman, reported_user_id=man.pk, reason="harassment", room_id=room.pk)
+    moderation_reports.report_create(reporter=woman, reported_user_id=man.pk, reason="harassment", room_id=room.pk)
 
     # then the event shows both students online (one man, one woman) and the report
     tiles = selectors.dashboard_snapshot(event_id=event.pk)["tiles"]

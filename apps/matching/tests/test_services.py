@@ -8,7 +8,7 @@ from apps.core.errors import DomainError
 from apps.matching import queue, selectors, services
 from apps.matching.models import Match, MatchSeat, TicketEvent
 from apps.matching.tests.conftest import make_event, university, worker_pairs
-from apps.moderation.services import block_create
+from apps.moderation.blocks import block_create
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,10 @@ from apps.accounts import services as account_services
 from apps.accounts.models import Profile, User
 from apps.accounts.tests.factories import PASSWORD, make_profile
 from apps.core.errors import DomainError
-from apps.moderation import services
+from apps.moderation import images as moderation_images
+from apps.moderation import reports as moderation_reports
+from apps.moderation import sanctions as moderation_sanctions
+from apps.moderation import text as moderation_text
 from apps.moderation.models import ModeratedImage, ModerationAction, Report, ReportEvidence
 from apps.moderation.tasks import purge_expired_evidence
 from apps.moderation.tests.conftest import jpeg_upload
@@ -22,8 +25,8 @@ def test_export_holds_the_users_data_and_nothing_of_others(media_root):
     profile = make_profile(bio="등산 좋아해요")
     other = make_profile().user
     account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
-    services.hidden_word_add(user=profile.user, word="전 애인")
-    services.report_and_block(reporter=profile.user, reported_user_id=other.pk, reason="spam", text="광고")
+    moderation_text.hidden_word_add(user=profile.user, word="전 애인")
+    moderation_reports.report_and_block(reporter=profile.user, reported_user_id=other.pk, reason="spam", text="광고")
 
     data = privacy.account_export(user=profile.user)
 
@@ -59,11 +62,11 @@ def test_deletion_removes_account_profile_and_stored_photos_but_keeps_report_evi
     from apps.moderation.tests.conftest import jpeg_bytes
 
     chat_name = default_storage.save("chat/x.jpg", ContentFile(jpeg_bytes()))
-    services.image_submit(owner=user, purpose="chat_image", storage_name=chat_name)
+    moderation_images.image_submit(owner=user, purpose="chat_image", storage_name=chat_name)
     names = list(ModeratedImage.objects.values_list("storage_name", flat=True))
     assert len(names) == 2
     assert all(default_storage.exists(name) for name in names)
-    report = services.report_create(reporter=reporter, reported_user_id=user.pk, reason="fake")
+    report = moderation_reports.report_create(reporter=reporter, reported_user_id=user.pk, reason="fake")
 
     with django_capture_on_commit_callbacks(execute=True):
         privacy.account_delete(user=user, password=PASSWORD)
@@ -90,10 +93,10 @@ def test_deletion_needs_the_password():
 
 def test_expired_evidence_is_purged_by_the_scheduled_task(settings):
     reporter, reported, moderator = make_profile().user, make_profile().user, make_profile().user
-    old = services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="spam")
-    services.report_resolve(report_id=old.pk, moderator=moderator, action="dismiss", reason="ok")
+    old = moderation_reports.report_create(reporter=reporter, reported_user_id=reported.pk, reason="spam")
+    moderation_sanctions.report_resolve(report_id=old.pk, moderator=moderator, action="dismiss", reason="ok")
     ReportEvidence.objects.filter(report=old).update(purge_after=timezone.now() - timedelta(seconds=1))
-    kept = services.report_create(reporter=make_profile().user, reported_user_id=reported.pk, reason="spam")
+    kept = moderation_reports.report_create(reporter=make_profile().user, reported_user_id=reported.pk, reason="spam")
 
     assert purge_expired_evidence() == 1
 

@@ -13,7 +13,8 @@ from apps.chat import selectors as chat_selectors
 from apps.chat.models import Message, Room
 from apps.chat.tests.factories import make_pair
 from apps.core.errors import DomainError
-from apps.moderation import services
+from apps.moderation import images as moderation_images
+from apps.moderation import reports as moderation_reports
 from apps.moderation.models import FlaggedContent, ImageStatus, ModeratedImage, ReportEvidence
 from apps.moderation.tests.conftest import jpeg_upload
 
@@ -53,7 +54,9 @@ def test_report_of_a_message_snapshots_the_conversation_around_it(settings):
     for index, (user, body) in enumerate([(alice, "안녕"), (bob, "뭐야 꺼져"), (alice, "왜 그래요"), (bob, "ㅋㅋ")], start=1):
         send(user, room, body, f"m{index}")
 
-    report = services.report_create(reporter=alice, reported_user_id=bob.pk, reason="harassment", room_id=room.pk, message_seq=2)
+    report = moderation_reports.report_create(
+        reporter=alice, reported_user_id=bob.pk, reason="harassment", room_id=room.pk, message_seq=2
+    )
 
     messages = ReportEvidence.objects.get(report=report).snapshot["messages"]
     assert [(m["seq"], m["sender_id"], m["body"]) for m in messages] == [
@@ -62,7 +65,7 @@ def test_report_of_a_message_snapshots_the_conversation_around_it(settings):
         (3, alice.pk, "왜 그래요"),
     ]
     with pytest.raises(DomainError) as error:
-        services.report_create(reporter=alice, reported_user_id=bob.pk, reason="spam", room_id=room.pk, message_seq=3)
+        moderation_reports.report_create(reporter=alice, reported_user_id=bob.pk, reason="spam", room_id=room.pk, message_seq=3)
     assert error.value.code == "message_not_found"
 
 
@@ -88,7 +91,7 @@ def test_chat_image_is_delivered_as_a_message_once_approved(media_root, client):
     assert image.status == ImageStatus.PENDING
     assert Message.objects.count() == 0
 
-    services.image_moderate(image_id=image.pk)
+    moderation_images.image_moderate(image_id=image.pk)
 
     message = Message.objects.get()
     assert (message.kind, message.body, message.sender_id) == ("image", str(image.key), alice.pk)
@@ -105,7 +108,7 @@ def test_rejected_chat_image_is_never_delivered_and_only_its_sender_is_told(medi
     image = safety.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
 
     with sent_frames():
-        services.image_moderate(image_id=image.pk)
+        moderation_images.image_moderate(image_id=image.pk)
 
     assert Message.objects.count() == 0
     assert sent_frames == [

@@ -12,7 +12,7 @@ from apps.accounts import services as account_services
 from apps.accounts.models import PhotoStatus
 from apps.accounts.tests.factories import make_profile
 from apps.core.errors import DomainError
-from apps.moderation import services
+from apps.moderation import images as moderation_images
 from apps.moderation.image_backends import (
     AzureContentSafetyBackend,
     ImageBackendError,
@@ -29,10 +29,10 @@ def test_thresholds_map_scores_to_approve_review_and_reject(settings):
         "default": {"review": 0.5, "reject": 0.9},
     }
 
-    assert services.decide_image(scores={"nudity": 0.1, "violence": 0.2}).status == ImageStatus.APPROVED
-    assert services.decide_image(scores={"nudity": 0.5}).status == ImageStatus.NEEDS_REVIEW
-    assert services.decide_image(scores={"violence": 0.6}).status == ImageStatus.NEEDS_REVIEW
-    rejected = services.decide_image(scores={"nudity": 0.9, "violence": 0.1})
+    assert moderation_images.decide_image(scores={"nudity": 0.1, "violence": 0.2}).status == ImageStatus.APPROVED
+    assert moderation_images.decide_image(scores={"nudity": 0.5}).status == ImageStatus.NEEDS_REVIEW
+    assert moderation_images.decide_image(scores={"violence": 0.6}).status == ImageStatus.NEEDS_REVIEW
+    rejected = moderation_images.decide_image(scores={"nudity": 0.9, "violence": 0.1})
     assert (rejected.status, rejected.reason) == (ImageStatus.REJECTED, "nudity 0.90 ≥ 0.85")
 
 
@@ -158,7 +158,7 @@ def test_profile_photo_upload_queues_moderation_and_the_decision_updates_the_pro
     )
     assert len(callbacks) == 1  # the Celery task is sent only after commit
 
-    services.image_moderate(image_id=image.pk)
+    moderation_images.image_moderate(image_id=image.pk)
 
     image.refresh_from_db()
     profile.refresh_from_db()
@@ -171,7 +171,7 @@ def test_profile_photo_upload_queues_moderation_and_the_decision_updates_the_pro
         "approved",
     )
     # Idempotent: a redelivered task leaves the decided image alone.
-    assert services.image_moderate(image_id=image.pk) is None
+    assert moderation_images.image_moderate(image_id=image.pk) is None
 
 
 @pytest.mark.django_db
@@ -182,16 +182,16 @@ def test_borderline_photo_waits_for_a_human_who_rejects_it_with_a_reason(media_r
     account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
     image = ModeratedImage.objects.get()
 
-    services.image_moderate(image_id=image.pk)
+    moderation_images.image_moderate(image_id=image.pk)
     image.refresh_from_db()
     profile.refresh_from_db()
     assert (image.status, profile.photo_status) == (ImageStatus.NEEDS_REVIEW, PhotoStatus.PENDING)
 
     with pytest.raises(DomainError) as error:
-        services.image_review(image_id=image.pk, moderator=moderator, approve=False, reason=" ")
+        moderation_images.image_review(image_id=image.pk, moderator=moderator, approve=False, reason=" ")
     assert error.value.code == "reason_required"
 
-    services.image_review(image_id=image.pk, moderator=moderator, approve=False, reason="Not a photo of a person")
+    moderation_images.image_review(image_id=image.pk, moderator=moderator, approve=False, reason="Not a photo of a person")
     profile.refresh_from_db()
     assert profile.photo_status == PhotoStatus.REJECTED
     last = ModerationAction.objects.order_by("-pk").first()
@@ -225,7 +225,7 @@ def test_a_replaced_photo_leaves_the_pipeline_and_its_late_task_does_nothing(med
     first = ModeratedImage.objects.get()
     account_services.profile_photo_set(user=profile.user, upload=jpeg_upload(colour=(10, 10, 10)))
 
-    assert services.image_moderate(image_id=first.pk) is None
+    assert moderation_images.image_moderate(image_id=first.pk) is None
 
     second = ModeratedImage.objects.get()
     profile.refresh_from_db()

@@ -7,9 +7,11 @@ import pytest
 from apps.accounts import services as account_services
 from apps.accounts.selectors import profile_photo_url
 from apps.accounts.tests.factories import make_profile
+from apps.chat import safety as chat_safety
 from apps.chat.models import Message
 from apps.chat.tests.factories import make_pair
-from apps.moderation import services
+from apps.moderation import blocks as moderation_blocks
+from apps.moderation import images as moderation_images
 from apps.moderation.models import ImagePurpose, ModeratedImage
 from apps.moderation.tests.conftest import jpeg_upload
 
@@ -24,7 +26,7 @@ def approved_photo(media_root):
     owner = make_profile()
     account_services.profile_photo_set(user=owner.user, upload=jpeg_upload())
     image = ModeratedImage.objects.get(owner=owner.user, purpose=ImagePurpose.PROFILE_PHOTO)
-    services.image_moderate(image_id=image.pk)
+    moderation_images.image_moderate(image_id=image.pk)
     owner.refresh_from_db()
     return owner, image
 
@@ -32,7 +34,7 @@ def approved_photo(media_root):
 def test_a_blocked_student_gets_no_profile_photo_by_any_address(client, approved_photo):
     owner, image = approved_photo
     blocked = make_profile().user
-    services.block_create(blocker=owner.user, blocked_user_id=blocked.pk)
+    moderation_blocks.block_create(blocker=owner.user, blocked_user_id=blocked.pk)
     client.force_login(blocked)
 
     # Given Y blocked A, when A asks the chat image address by the photo's id or key, then 404
@@ -64,8 +66,8 @@ def test_a_profile_photo_is_reached_only_by_its_keyed_address(client, approved_p
 
 def test_a_chat_image_is_served_by_its_key_to_its_room_only(client, media_root):
     alice, bob, room = make_pair()
-    image = services.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
-    services.image_moderate(image_id=image.pk)
+    image = chat_safety.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
+    moderation_images.image_moderate(image_id=image.pk)
     message = Message.objects.get(room=room)
     assert (message.kind, message.body) == ("image", str(image.key))
 
@@ -78,7 +80,7 @@ def test_a_chat_image_is_served_by_its_key_to_its_room_only(client, media_root):
     assert client.get(f"/safety/chat-images/{message.body}/").status_code == 404
 
     # After a block the partner no longer sees the sender's images; the sender still sees them
-    services.block_create(blocker=alice, blocked_user_id=bob.pk)
+    moderation_blocks.block_create(blocker=alice, blocked_user_id=bob.pk)
     client.force_login(bob)
     assert client.get(f"/safety/chat-images/{message.body}/").status_code == 404
     client.force_login(alice)

@@ -11,7 +11,8 @@ from apps.alerts import services as alert_services
 from apps.alerts.models import Alert, AlertState
 from apps.core.redis import get_redis
 from apps.dashboard import selectors as dashboard_selectors
-from apps.moderation import services
+from apps.moderation import reports as moderation_reports
+from apps.moderation import sanctions as moderation_sanctions
 from apps.moderation.models import Report
 from apps.telemetry.metrics import ALL, TOTALS_KEY, Metric
 
@@ -21,17 +22,17 @@ pytestmark = pytest.mark.django_db
 def test_a_filed_report_counts_once_on_the_reports_metric(django_capture_on_commit_callbacks):
     reporter, reported = make_profile().user, make_profile().user
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="harassment")
+        moderation_reports.report_create(reporter=reporter, reported_user_id=reported.pk, reason="harassment")
     assert float(get_redis().hget(TOTALS_KEY, f"{Metric.REPORTS}|{ALL}")) == 1.0
     assert dashboard_selectors.window_counts(event_id=None, minutes=1, names=(Metric.REPORTS,))[Metric.REPORTS] == 1.0
 
 
 def test_backlog_gauges_follow_open_items_and_zero_when_empty():
     reporter, reported = make_profile().user, make_profile().user
-    assert services.moderation_backlog_publish() == {"backlog": 0, "oldest_ts": 0}
+    assert moderation_sanctions.moderation_backlog_publish() == {"backlog": 0, "oldest_ts": 0}
 
-    report = services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="spam")
-    published = services.moderation_backlog_publish()
+    report = moderation_reports.report_create(reporter=reporter, reported_user_id=reported.pk, reason="spam")
+    published = moderation_sanctions.moderation_backlog_publish()
     gauges = dashboard_selectors.gauges(event_id=None)
     assert published["backlog"] == 1
     assert gauges[f"{Metric.MODERATION_BACKLOG}|{ALL}"] == 1
@@ -40,10 +41,10 @@ def test_backlog_gauges_follow_open_items_and_zero_when_empty():
 
 def test_a_report_open_for_more_than_a_day_fires_the_stale_item_alert():
     reporter, reported = make_profile().user, make_profile().user
-    report = services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="spam")
+    report = moderation_reports.report_create(reporter=reporter, reported_user_id=reported.pk, reason="spam")
     Report.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(hours=25))
 
-    services.moderation_backlog_publish()
+    moderation_sanctions.moderation_backlog_publish()
     alert_services.alerts_evaluate(now=time.time())
 
     assert list(Alert.objects.filter(state=AlertState.FIRING).values_list("rule__name", flat=True)) == ["moderation-item-stale"]

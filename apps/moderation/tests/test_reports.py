@@ -5,7 +5,9 @@ from apps.accounts.selectors import user_social_access_problem
 from apps.accounts.tests.factories import make_profile
 from apps.chat.models import Room, RoomKind, RoomMember
 from apps.core.errors import DomainError
-from apps.moderation import services
+from apps.moderation import blocks as moderation_blocks
+from apps.moderation import reports as moderation_reports
+from apps.moderation import sanctions as moderation_sanctions
 from apps.moderation.models import AccountStanding, Block, ModerationAction, Report, ReportEvidence
 from apps.moderation.selectors import hidden_user_ids
 
@@ -23,7 +25,9 @@ def test_report_snapshots_the_reported_profile_as_separate_evidence():
     reporter = make_profile().user
     reported = make_profile(bio="만나서 반가워요").user
 
-    report = services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="harassment", text="계속 연락해요")
+    report = moderation_reports.report_create(
+        reporter=reporter, reported_user_id=reported.pk, reason="harassment", text="계속 연락해요"
+    )
 
     assert (report.status, report.reason, report.text, report.reported_user_label) == (
         "open",
@@ -52,21 +56,21 @@ def test_report_bad_input_gets_clear_errors():
     ]
     for kwargs, code in cases:
         with pytest.raises(DomainError) as error:
-            services.report_create(reporter=reporter, **kwargs)
+            moderation_reports.report_create(reporter=reporter, **kwargs)
         assert error.value.code == code
     assert Report.objects.count() == 0
 
 
 def test_duplicate_open_report_is_refused_but_allowed_again_after_resolution():
     reporter, reported, moderator = make_profile().user, make_profile().user, make_profile().user
-    first = services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="spam")
+    first = moderation_reports.report_create(reporter=reporter, reported_user_id=reported.pk, reason="spam")
 
     with pytest.raises(DomainError) as error:
-        services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="scam")
+        moderation_reports.report_create(reporter=reporter, reported_user_id=reported.pk, reason="scam")
     assert (error.value.code, error.value.http_status) == ("duplicate_report", 409)
 
-    services.report_resolve(report_id=first.pk, moderator=moderator, action="dismiss", reason="Not spam")
-    services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="scam")
+    moderation_sanctions.report_resolve(report_id=first.pk, moderator=moderator, action="dismiss", reason="Not spam")
+    moderation_reports.report_create(reporter=reporter, reported_user_id=reported.pk, reason="scam")
     assert Report.objects.filter(status="open").count() == 1
 
 
@@ -75,12 +79,14 @@ def test_nobody_reports_in_rooms_they_are_not_in():
     room = direct_room(reported, stranger)
 
     with pytest.raises(DomainError) as error:
-        services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="harassment", room_id=room.pk)
+        moderation_reports.report_create(reporter=reporter, reported_user_id=reported.pk, reason="harassment", room_id=room.pk)
     assert (error.value.code, error.value.http_status) == ("not_room_member", 403)
 
     own_room = direct_room(reporter, stranger)
     with pytest.raises(DomainError) as error:
-        services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="harassment", room_id=own_room.pk)
+        moderation_reports.report_create(
+            reporter=reporter, reported_user_id=reported.pk, reason="harassment", room_id=own_room.pk
+        )
     assert error.value.code == "user_not_in_room"
     assert Report.objects.count() == 0
 
@@ -89,10 +95,10 @@ def test_reports_are_rate_limited_per_day(settings):
     settings.MODERATION_REPORTS_PER_DAY = 2
     reporter = make_profile().user
     for _ in range(2):
-        services.report_create(reporter=reporter, reported_user_id=make_profile().user_id, reason="spam")
+        moderation_reports.report_create(reporter=reporter, reported_user_id=make_profile().user_id, reason="spam")
 
     with pytest.raises(DomainError) as error:
-        services.report_create(reporter=reporter, reported_user_id=make_profile().user_id, reason="spam")
+        moderation_reports.report_create(reporter=reporter, reported_user_id=make_profile().user_id, reason="spam")
 
     assert error.value.code == "rate_limited"
     assert error.value.retry_after_s > 86_000
@@ -103,20 +109,20 @@ def test_reports_are_rate_limited_per_day(settings):
 def test_report_and_block_does_both_and_a_failed_report_blocks_nobody():
     reporter, reported = make_profile().user, make_profile().user
 
-    services.report_and_block(reporter=reporter, reported_user_id=reported.pk, reason="sexual")
+    moderation_reports.report_and_block(reporter=reporter, reported_user_id=reported.pk, reason="sexual")
 
     assert Report.objects.filter(reporter=reporter, reported_user=reported).count() == 1
     assert Block.objects.filter(blocker=reporter, blocked=reported).count() == 1
     other = make_profile().user
     with pytest.raises(DomainError):
-        services.report_and_block(reporter=reporter, reported_user_id=other.pk, reason="nonsense")
+        moderation_reports.report_and_block(reporter=reporter, reported_user_id=other.pk, reason="nonsense")
     assert not Block.objects.filter(blocker=reporter, blocked=other).exists()
 
 
 def test_self_block_is_refused():
     user = make_profile().user
     with pytest.raises(DomainError) as error:
-        services.block_create(blocker=user, blocked_user_id=user.pk)
+        moderation_blocks.block_create(blocker=user, blocked_user_id=user.pk)
     assert error.value.code == "cannot_block_self"
 
 
@@ -124,11 +130,11 @@ def test_user_reported_by_enough_distinct_verified_users_is_hidden_pending_revie
     settings.MODERATION_AUTO_HIDE_REPORTERS = 2
     reported = make_profile().user
     unverified = make_profile().user
-    services.report_create(reporter=unverified, reported_user_id=reported.pk, reason="spam")
-    services.report_create(reporter=verified_profile().user, reported_user_id=reported.pk, reason="spam")
+    moderation_reports.report_create(reporter=unverified, reported_user_id=reported.pk, reason="spam")
+    moderation_reports.report_create(reporter=verified_profile().user, reported_user_id=reported.pk, reason="spam")
     assert reported.pk not in hidden_user_ids()
 
-    services.report_create(reporter=verified_profile().user, reported_user_id=reported.pk, reason="scam")
+    moderation_reports.report_create(reporter=verified_profile().user, reported_user_id=reported.pk, reason="scam")
 
     assert reported.pk in hidden_user_ids()
     assert user_social_access_problem(user=reported)[0] == "account_under_review"
@@ -142,9 +148,9 @@ def test_user_reported_by_enough_distinct_verified_users_is_hidden_pending_revie
 )
 def test_acting_on_a_report_sanctions_the_user_and_is_audited(action, standing, problem):
     reporter, reported, moderator = make_profile().user, make_profile().user, make_profile().user
-    report = services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="harassment")
+    report = moderation_reports.report_create(reporter=reporter, reported_user_id=reported.pk, reason="harassment")
 
-    services.report_resolve(report_id=report.pk, moderator=moderator, action=action, reason="Insults in chat")
+    moderation_sanctions.report_resolve(report_id=report.pk, moderator=moderator, action=action, reason="Insults in chat")
 
     report.refresh_from_db()
     reported.refresh_from_db()
@@ -160,7 +166,7 @@ def test_acting_on_a_report_sanctions_the_user_and_is_audited(action, standing, 
 
 def test_audit_log_is_append_only_in_the_database():
     moderator, user = make_profile().user, make_profile().user
-    services.user_sanction(user_id=user.pk, moderator=moderator, action="warn", reason="Rude")
+    moderation_sanctions.user_sanction(user_id=user.pk, moderator=moderator, action="warn", reason="Rude")
     entry = ModerationAction.objects.get()
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():

@@ -10,6 +10,8 @@ import boto3
 import pytest
 from django.core.files.base import ContentFile
 
+from apps.chat import safety as chat_safety
+from apps.moderation import images as moderation_images
 from apps.moderation.tests.conftest import jpeg_bytes
 from conftest import _stop, _wait_for_port, free_port
 
@@ -78,7 +80,6 @@ def test_photos_go_to_private_s3_are_served_by_expiring_url_and_deleted_with_the
     from apps.accounts import privacy
     from apps.accounts import services as account_services
     from apps.accounts.tests.factories import PASSWORD, make_profile
-    from apps.moderation import services
     from apps.moderation.media import image_signed_url
     from apps.moderation.models import ModeratedImage
     from apps.moderation.tests.conftest import jpeg_upload
@@ -99,7 +100,7 @@ def test_photos_go_to_private_s3_are_served_by_expiring_url_and_deleted_with_the
     assert _status(response["Location"]) == 200
 
     # The pipeline reads the object back from S3.
-    services.image_moderate(image_id=image.pk)
+    moderation_images.image_moderate(image_id=image.pk)
     assert ModeratedImage.objects.get().status == "approved"
 
     from django.test import TestCase
@@ -126,15 +127,14 @@ def test_the_keyed_photo_and_chat_image_addresses_hand_out_presigned_s3_urls(s3_
     from apps.accounts.selectors import profile_photo_url
     from apps.accounts.tests.factories import make_profile
     from apps.chat.tests.factories import make_pair
-    from apps.moderation import services
     from apps.moderation.models import ModeratedImage
     from apps.moderation.tests.conftest import jpeg_upload
 
     alice, bob, room = make_pair()
     account_services.profile_photo_set(user=alice, upload=jpeg_upload())
-    services.image_moderate(image_id=ModeratedImage.objects.get().pk)
-    chat_image = services.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
-    services.image_moderate(image_id=chat_image.pk)
+    moderation_images.image_moderate(image_id=ModeratedImage.objects.get().pk)
+    chat_image = chat_safety.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
+    moderation_images.image_moderate(image_id=chat_image.pk)
 
     client.force_login(bob)
     alice.profile.refresh_from_db()

@@ -5,7 +5,7 @@ import pytest
 from apps.accounts import services as account_services
 from apps.accounts.tests.factories import make_profile
 from apps.core.errors import DomainError
-from apps.moderation import services
+from apps.moderation import text as moderation_text
 from apps.moderation.models import BlockedTerm, FlaggedContent
 from apps.moderation.selectors import text_collapsed_for
 from apps.moderation.text_filters import forget_operator_blocklist, screen_text
@@ -82,7 +82,7 @@ def test_a_bio_and_a_chat_message_with_template_text_go_through_unchanged():
     profile = make_profile(bio="{{7*7}} 수학 좋아해요")
     assert profile.bio == "{{7*7}} 수학 좋아해요"
 
-    screened = services.message_text_screen(sender_id=profile.user_id, room_id=7, text="{{7*7}}")
+    screened = moderation_text.message_text_screen(sender_id=profile.user_id, room_id=7, text="{{7*7}}")
     assert (screened.text, screened.flag_id) == ("{{7*7}}", None)
     assert FlaggedContent.objects.count() == 0
 
@@ -130,7 +130,7 @@ def test_chat_text_is_masked_and_flagged_in_mask_mode(settings):
     settings.MODERATION_CHAT_TEXT_ACTION = "mask"
     sender = make_profile().user
 
-    screened = services.message_text_screen(sender_id=sender.pk, room_id=7, text="병신 같은 소리")
+    screened = moderation_text.message_text_screen(sender_id=sender.pk, room_id=7, text="병신 같은 소리")
 
     assert screened.text == "** 같은 소리"
     flag = FlaggedContent.objects.get()
@@ -142,7 +142,7 @@ def test_chat_text_is_refused_and_flagged_in_block_mode(settings):
     sender = make_profile().user
 
     with pytest.raises(DomainError) as error:
-        services.message_text_screen(sender_id=sender.pk, room_id=7, text="fuck you")
+        moderation_text.message_text_screen(sender_id=sender.pk, room_id=7, text="fuck you")
 
     assert error.value.code == "message_blocked"
     assert FlaggedContent.objects.get().action == "block"
@@ -151,7 +151,7 @@ def test_chat_text_is_refused_and_flagged_in_block_mode(settings):
 def test_clean_chat_text_is_untouched_and_not_flagged():
     sender = make_profile().user
 
-    screened = services.message_text_screen(sender_id=sender.pk, room_id=7, text="주말에 뭐 해요?")
+    screened = moderation_text.message_text_screen(sender_id=sender.pk, room_id=7, text="주말에 뭐 해요?")
 
     assert (screened.text, screened.flag_id) == ("주말에 뭐 해요?", None)
     assert FlaggedContent.objects.count() == 0
@@ -159,7 +159,7 @@ def test_clean_chat_text_is_untouched_and_not_flagged():
 
 def test_hidden_words_collapse_messages_for_that_user_only():
     reader = make_profile().user
-    services.hidden_word_add(user=reader, word="전 애인")
+    moderation_text.hidden_word_add(user=reader, word="전 애인")
 
     from apps.moderation.selectors import hidden_words_for_user
 
@@ -171,5 +171,5 @@ def test_hidden_words_collapse_messages_for_that_user_only():
 def test_hidden_word_bad_input():
     user = make_profile().user
     with pytest.raises(DomainError) as error:
-        services.hidden_word_add(user=user, word="   ")
+        moderation_text.hidden_word_add(user=user, word="   ")
     assert error.value.code == "invalid_hidden_word"

@@ -7,7 +7,10 @@ from apps.accounts import services as account_services
 from apps.accounts.selectors import profile_photo_url
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat.models import Room, RoomKind, RoomMember
-from apps.moderation import services
+from apps.moderation import blocks as moderation_blocks
+from apps.moderation import images as moderation_images
+from apps.moderation import reports as moderation_reports
+from apps.moderation import text as moderation_text
 from apps.moderation.media import SIGNING_SALT, image_signed_url
 from apps.moderation.models import ImageStatus, ModeratedImage, ModerationAction, Report
 from apps.moderation.tests.conftest import jpeg_upload
@@ -35,7 +38,7 @@ def test_nobody_sees_another_users_pending_photo_even_with_a_url_made_for_them(c
 
 
 def test_approved_image_url_works_only_for_its_viewer_and_only_until_it_expires(client, pending_photo, settings):
-    services.image_moderate(image_id=pending_photo.pk)
+    moderation_images.image_moderate(image_id=pending_photo.pk)
     viewer, eavesdropper = make_user(), make_user()
     for moderator in (viewer, eavesdropper):
         moderator.is_staff = True
@@ -72,11 +75,11 @@ def test_chat_image_is_visible_only_to_room_members_once_approved(client, media_
     from apps.moderation.tests.conftest import jpeg_bytes
 
     name = default_storage.save("chat/test.jpg", ContentFile(jpeg_bytes()))
-    image = services.image_submit(owner=sender, purpose="chat_image", storage_name=name, room_id=room.pk)
+    image = moderation_images.image_submit(owner=sender, purpose="chat_image", storage_name=name, room_id=room.pk)
     client.force_login(partner)
     assert client.get(image_signed_url(image=image, viewer_id=partner.pk)).status_code == 404
 
-    services.image_moderate(image_id=image.pk)
+    moderation_images.image_moderate(image_id=image.pk)
 
     assert client.get(image_signed_url(image=image, viewer_id=partner.pk)).status_code == 200
     client.force_login(outsider)
@@ -140,8 +143,8 @@ def moderator_client(client):
 def test_admin_queue_lists_pending_items_and_actions_need_a_reason(moderator_client, pending_photo):
     client, moderator = moderator_client
     reporter, reported = make_profile().user, make_profile().user
-    services.report_create(reporter=reporter, reported_user_id=reported.pk, reason="spam")
-    services.message_text_screen(sender_id=reported.pk, room_id=1, text="병신")
+    moderation_reports.report_create(reporter=reporter, reported_user_id=reported.pk, reason="spam")
+    moderation_text.message_text_screen(sender_id=reported.pk, room_id=1, text="병신")
 
     for url in ("/admin/moderation/moderatedimage/", "/admin/moderation/report/", "/admin/moderation/flaggedcontent/"):
         assert client.get(url).status_code == 200
@@ -172,7 +175,7 @@ def test_admin_queue_lists_pending_items_and_actions_need_a_reason(moderator_cli
 
 
 def test_approved_profile_photo_is_for_signed_in_students_and_never_across_a_block(client, pending_photo):
-    services.image_moderate(image_id=pending_photo.pk)
+    moderation_images.image_moderate(image_id=pending_photo.pk)
     url = profile_photo_url(profile=pending_photo.owner.profile)
     viewer = make_profile().user
 
@@ -180,6 +183,6 @@ def test_approved_profile_photo_is_for_signed_in_students_and_never_across_a_blo
     client.force_login(viewer)
     assert client.get(url).status_code == 200
 
-    services.block_create(blocker=pending_photo.owner, blocked_user_id=viewer.pk)
+    moderation_blocks.block_create(blocker=pending_photo.owner, blocked_user_id=viewer.pk)
 
     assert client.get(url)["Location"].endswith("accounts/placeholder.svg")

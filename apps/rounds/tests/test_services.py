@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.chat.models import Room
 from apps.core.errors import DomainError
 from apps.matching.models import Match
-from apps.moderation.services import block_create
+from apps.moderation.blocks import block_create
 from apps.realtime import presence
 from apps.rounds import events, services, tasks
 from apps.rounds.models import CheckIn, Round, RoundPair, RoundPhase, RoundSeat

@@ -1,0 +1,17 @@
+"""The only place that builds safety frames and addresses them."""
+
+from django.utils.translation import gettext as _
+
+from apps.moderation.protocol import ContactMaskedFrame
+from apps.realtime.events import send_to_users
+
+
+def contact_masked(*, sender_id: int, room_id: int, kinds: list[str]) -> None:
+    """To the sender's tabs (after commit): contact details in their message were masked."""
+    frame: ContactMaskedFrame = {
+        "type": "safety.contact_masked",
+        "room": room_id,
+        "kinds": kinds,
+        "message": str(_("연락처는 서로 '다시 만나고 싶어요'를 누른 뒤에 주고받을 수 있어요")),
+    }
+    send_to_users([sender_id], frame)
