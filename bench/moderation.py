@@ -98,6 +98,7 @@ def start_worker(concurrency: int) -> subprocess.Popen:
 def bench_pipeline(uploads: int, rate_per_s: float, concurrency: int) -> float:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from apps.accounts import photos as account_photos
     from apps.accounts import privacy
     from apps.accounts import services as account_services
     from apps.accounts.models import Interest, University, UniversityDomain
@@ -127,14 +128,14 @@ def bench_pipeline(uploads: int, rate_per_s: float, concurrency: int) -> float:
     worker = start_worker(concurrency)
     try:
         # Warm the worker processes (model load) before timing.
-        account_services.profile_photo_set(user=users[0], upload=SimpleUploadedFile("w.jpg", make_jpeg(0), "image/jpeg"))
+        account_photos.profile_photo_set(user=users[0], upload=SimpleUploadedFile("w.jpg", make_jpeg(0), "image/jpeg"))
         warm_id = ModeratedImage.objects.get(owner=users[0]).pk
         while ModeratedImage.objects.get(pk=warm_id).decided_at is None:
             time.sleep(0.05)
         started_at: dict[int, float] = {}
         for index, user in enumerate(users[1:]):
             before = time.time()
-            account_services.profile_photo_set(user=user, upload=SimpleUploadedFile("p.jpg", make_jpeg(index + 1), "image/jpeg"))
+            account_photos.profile_photo_set(user=user, upload=SimpleUploadedFile("p.jpg", make_jpeg(index + 1), "image/jpeg"))
             started_at[ModeratedImage.objects.get(owner=user).pk] = before
             time.sleep(max(0.0, 1 / rate_per_s - (time.time() - before)))
         deadline = time.monotonic() + 120

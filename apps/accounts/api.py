@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts import photos as account_photos
 from apps.accounts import privacy, services
 from apps.accounts.errors import ErrorCode
 from apps.accounts.models import Gender, Profile, Region, SeekingChoice, University
@@ -74,7 +75,7 @@ class ProfilePhotoApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        profile = services.profile_photo_set(user=request.user, upload=serializer.validated_data["photo"])
+        profile = account_photos.profile_photo_set(user=request.user, upload=serializer.validated_data["photo"])
         return Response(ProfileApi.OutputSerializer(profile).data, status=201)
 
 

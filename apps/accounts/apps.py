@@ -7,8 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from apps.accounts import selectors, services
+        from apps.accounts import photos, selectors
         from apps.moderation import hooks as moderation_hooks
 
-        moderation_hooks.image_decided.register(services.profile_photo_decided)
+        moderation_hooks.image_decided.register(photos.profile_photo_decided)
         moderation_hooks.reported_profile_snapshot.register(selectors.reported_profile_snapshot)

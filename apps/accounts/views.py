@@ -18,6 +18,7 @@ from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView, OIDCLogoutView
 
 from apps.accounts import oidc, privacy, services
+from apps.accounts import photos as account_photos
 from apps.accounts.forms import (
     EmailAuthenticationForm,
     PhotoForm,
@@ -105,7 +106,7 @@ def photo_upload(request: HttpRequest) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.profile_photo_set(user=request.user, upload=form.cleaned_data["photo"])
+            account_photos.profile_photo_set(user=request.user, upload=form.cleaned_data["photo"])
         except DomainError as error:
             messages.error(request, str(error.message))
         else:

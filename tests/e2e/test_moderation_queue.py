@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.storage import default_storage
 
-from apps.accounts import services as account_services
+from apps.accounts import photos as account_photos
 from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
 from apps.moderation import images as moderation_images
 from apps.moderation import reports as moderation_reports
@@ -21,7 +21,7 @@ def test_moderator_approves_a_pending_photo_from_the_admin_queue(daphne_server, 
     moderator.is_staff = moderator.is_superuser = True
     moderator.save()
     uploader = make_profile(nickname="사진올린이")
-    account_services.profile_photo_set(user=uploader.user, upload=jpeg_upload(colour=(230, 170, 140)))
+    account_photos.profile_photo_set(user=uploader.user, upload=jpeg_upload(colour=(230, 170, 140)))
     image = ModeratedImage.objects.get()
     moderation_images.image_moderate(image_id=image.pk)
     reporter, reported = make_profile(nickname="신고자").user, make_profile(nickname="문제유저").user

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from apps.accounts import services
+from apps.accounts import photos as account_photos
 from apps.accounts.models import PhotoStatus
 from apps.accounts.selectors import profile_photo_url
 from apps.accounts.tests.factories import make_profile
@@ -50,7 +50,7 @@ def test_photo_is_resized_reencoded_and_stripped_of_exif(media_root, settings):
     original = image_bytes(exif_gps=True)
     assert Image.open(io.BytesIO(original)).getexif().get(0x8825)
 
-    saved = services.profile_photo_set(user=profile.user, upload=upload(original))
+    saved = account_photos.profile_photo_set(user=profile.user, upload=upload(original))
 
     assert saved.photo_status == PhotoStatus.PENDING
     with saved.photo.open("rb") as handle:
@@ -63,7 +63,9 @@ def test_photo_is_resized_reencoded_and_stripped_of_exif(media_root, settings):
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
 def test_png_and_webp_are_accepted(media_root, fmt):
     profile = make_profile()
-    saved = services.profile_photo_set(user=profile.user, upload=upload(image_bytes(fmt, (300, 300)), name=f"a.{fmt.lower()}"))
+    saved = account_photos.profile_photo_set(
+        user=profile.user, upload=upload(image_bytes(fmt, (300, 300)), name=f"a.{fmt.lower()}")
+    )
     assert saved.photo.name.endswith(".jpg")
 
 
@@ -79,7 +81,7 @@ def test_png_and_webp_are_accepted(media_root, fmt):
 def test_non_images_and_corrupt_files_are_refused_and_nothing_is_stored(media_root, settings, data, name, content_type, code):
     profile = make_profile()
     with pytest.raises(DomainError) as error:
-        services.profile_photo_set(user=profile.user, upload=upload(data, name, content_type))
+        account_photos.profile_photo_set(user=profile.user, upload=upload(data, name, content_type))
     assert error.value.code == code
     profile.refresh_from_db()
     assert not profile.photo
@@ -93,7 +95,7 @@ def test_decompression_bomb_is_refused_before_decoding(media_root, settings):
     bomb = image_bytes("PNG", (10_000, 10_000))
     assert len(bomb) < 1_000_000
     with pytest.raises(DomainError) as error:
-        services.profile_photo_set(user=profile.user, upload=upload(bomb, "bomb.png", "image/png"))
+        account_photos.profile_photo_set(user=profile.user, upload=upload(bomb, "bomb.png", "image/png"))
     assert error.value.code in {"image_too_many_pixels", "invalid_image"}
     assert stored_files(settings) == []
 
@@ -102,7 +104,7 @@ def test_over_twenty_megapixels_is_refused(media_root, settings):
     profile = make_profile()
     settings.PHOTO_MAX_PIXELS = 1_000_000
     with pytest.raises(DomainError) as error:
-        services.profile_photo_set(user=profile.user, upload=upload(image_bytes("JPEG", (1200, 1000))))
+        account_photos.profile_photo_set(user=profile.user, upload=upload(image_bytes("JPEG", (1200, 1000))))
     assert error.value.code == "image_too_many_pixels"
     assert stored_files(settings) == []
 
@@ -111,7 +113,7 @@ def test_over_ten_megabytes_is_refused(media_root, settings):
     profile = make_profile()
     big = SimpleUploadedFile("big.jpg", b"\xff" * (settings.PHOTO_MAX_BYTES + 1), content_type="image/jpeg")
     with pytest.raises(DomainError) as error:
-        services.profile_photo_set(user=profile.user, upload=big)
+        account_photos.profile_photo_set(user=profile.user, upload=big)
     assert error.value.code == "image_too_large"
     assert stored_files(settings) == []
 
@@ -119,7 +121,7 @@ def test_over_ten_megabytes_is_refused(media_root, settings):
 def test_pending_photo_is_hidden_from_others_but_shown_to_its_owner(media_root, client):
     owner = make_profile()
     other = make_profile()
-    services.profile_photo_set(user=owner.user, upload=upload(image_bytes()))
+    account_photos.profile_photo_set(user=owner.user, upload=upload(image_bytes()))
     owner.refresh_from_db()
     url = profile_photo_url(profile=owner)
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from apps.accounts import photos as account_photos
 from apps.accounts import privacy
-from apps.accounts import services as account_services
 from apps.accounts.models import Profile, User
 from apps.accounts.tests.factories import PASSWORD, make_profile
 from apps.core.errors import DomainError
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_export_holds_the_users_data_and_nothing_of_others(media_root):
     profile = make_profile(bio="등산 좋아해요")
     other = make_profile().user
-    account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload())
     moderation_text.hidden_word_add(user=profile.user, word="전 애인")
     moderation_reports.report_and_block(reporter=profile.user, reported_user_id=other.pk, reason="spam", text="광고")
 
@@ -56,7 +56,7 @@ def test_deletion_removes_account_profile_and_stored_photos_but_keeps_report_evi
     profile = make_profile()
     user = profile.user
     reporter = make_profile().user
-    account_services.profile_photo_set(user=user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=user, upload=jpeg_upload())
     from django.core.files.base import ContentFile
 
     from apps.moderation.tests.conftest import jpeg_bytes

@@ -8,7 +8,7 @@ import pytest
 from botocore.stub import Stubber
 from django.core.files.storage import default_storage
 
-from apps.accounts import services as account_services
+from apps.accounts import photos as account_photos
 from apps.accounts.models import PhotoStatus
 from apps.accounts.tests.factories import make_profile
 from apps.core.errors import DomainError
@@ -147,7 +147,7 @@ def test_profile_photo_upload_queues_moderation_and_the_decision_updates_the_pro
     profile = make_profile()
 
     with django_capture_on_commit_callbacks() as callbacks:
-        account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
+        account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload())
 
     image = ModeratedImage.objects.get()
     assert (image.owner_id, image.purpose, image.status, image.storage_name) == (
@@ -179,7 +179,7 @@ def test_borderline_photo_waits_for_a_human_who_rejects_it_with_a_reason(media_r
     settings.MODERATION_IMAGE_THRESHOLDS = {"nudity": {"review": 0.0, "reject": 1.01}, "default": {"review": 0.5, "reject": 0.9}}
     moderator = make_profile().user
     profile = make_profile()
-    account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload())
     image = ModeratedImage.objects.get()
 
     moderation_images.image_moderate(image_id=image.pk)
@@ -207,11 +207,11 @@ def test_borderline_photo_waits_for_a_human_who_rejects_it_with_a_reason(media_r
 def test_uploads_are_rate_limited_per_hour_with_retry_after(media_root, settings):
     settings.MODERATION_UPLOADS_PER_HOUR = 2
     profile = make_profile()
-    account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
-    account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload())
 
     with pytest.raises(DomainError) as error:
-        account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
+        account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload())
 
     assert (error.value.code, error.value.http_status) == ("rate_limited", 429)
     assert 3500 <= error.value.retry_after_s <= 3600
@@ -221,9 +221,9 @@ def test_uploads_are_rate_limited_per_hour_with_retry_after(media_root, settings
 @pytest.mark.django_db
 def test_a_replaced_photo_leaves_the_pipeline_and_its_late_task_does_nothing(media_root):
     profile = make_profile()
-    account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload())
     first = ModeratedImage.objects.get()
-    account_services.profile_photo_set(user=profile.user, upload=jpeg_upload(colour=(10, 10, 10)))
+    account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload(colour=(10, 10, 10)))
 
     assert moderation_images.image_moderate(image_id=first.pk) is None
 
@@ -245,7 +245,7 @@ def _wait_for(predicate, timeout_s: float = 30):
 def test_pipeline_end_to_end_with_a_real_celery_worker(celery_worker_process):
     profile = make_profile()
 
-    account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload())
 
     image = ModeratedImage.objects.get()
     _wait_for(lambda: ModeratedImage.objects.get(pk=image.pk).status != ImageStatus.PENDING)
@@ -268,7 +268,7 @@ def strict_thresholds_env(monkeypatch):
 def test_rejected_photo_end_to_end_with_a_real_celery_worker(strict_thresholds_env, celery_worker_process):
     profile = make_profile()
 
-    account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload())
 
     image = ModeratedImage.objects.get()
     _wait_for(lambda: ModeratedImage.objects.get(pk=image.pk).status != ImageStatus.PENDING)

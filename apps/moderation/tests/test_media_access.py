@@ -4,7 +4,7 @@ sequential id."""
 
 import pytest
 
-from apps.accounts import services as account_services
+from apps.accounts import photos as account_photos
 from apps.accounts.selectors import profile_photo_url
 from apps.accounts.tests.factories import make_profile
 from apps.chat import safety as chat_safety
@@ -24,7 +24,7 @@ PLACEHOLDER_SUFFIX = "accounts/placeholder.svg"
 def approved_photo(media_root):
     """Y's approved profile photo."""
     owner = make_profile()
-    account_services.profile_photo_set(user=owner.user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=owner.user, upload=jpeg_upload())
     image = ModeratedImage.objects.get(owner=owner.user, purpose=ImagePurpose.PROFILE_PHOTO)
     moderation_images.image_moderate(image_id=image.pk)
     owner.refresh_from_db()
@@ -58,7 +58,7 @@ def test_a_profile_photo_is_reached_only_by_its_keyed_address(client, approved_p
     assert client.get(f"/accounts/photos/999999999/{'0' * 32}/")["Location"].endswith(PLACEHOLDER_SUFFIX)
 
     # A new photo gets a new address; the old one shows the placeholder
-    account_services.profile_photo_set(user=owner.user, upload=jpeg_upload(colour=(200, 10, 10)))
+    account_photos.profile_photo_set(user=owner.user, upload=jpeg_upload(colour=(200, 10, 10)))
     owner.refresh_from_db()
     assert profile_photo_url(profile=owner) != url
     assert client.get(url)["Location"].endswith(PLACEHOLDER_SUFFIX)

@@ -10,6 +10,7 @@ import boto3
 import pytest
 from django.core.files.base import ContentFile
 
+from apps.accounts import photos as account_photos
 from apps.chat import safety as chat_safety
 from apps.moderation import images as moderation_images
 from apps.moderation.tests.conftest import jpeg_bytes
@@ -78,14 +79,13 @@ def test_photos_go_to_private_s3_are_served_by_expiring_url_and_deleted_with_the
     from django.core.files.storage import default_storage
 
     from apps.accounts import privacy
-    from apps.accounts import services as account_services
     from apps.accounts.tests.factories import PASSWORD, make_profile
     from apps.moderation.media import image_signed_url
     from apps.moderation.models import ModeratedImage
     from apps.moderation.tests.conftest import jpeg_upload
 
     profile = make_profile()
-    account_services.profile_photo_set(user=profile.user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=profile.user, upload=jpeg_upload())
     image = ModeratedImage.objects.get()
     s3 = boto3.client("s3", endpoint_url=s3_media, region_name="ap-northeast-2")
     key = f"media/{image.storage_name}"
@@ -123,7 +123,6 @@ def test_s3_storage_round_trip_of_raw_bytes(s3_media):
 
 @pytest.mark.django_db
 def test_the_keyed_photo_and_chat_image_addresses_hand_out_presigned_s3_urls(s3_media, client):
-    from apps.accounts import services as account_services
     from apps.accounts.selectors import profile_photo_url
     from apps.accounts.tests.factories import make_profile
     from apps.chat.tests.factories import make_pair
@@ -131,7 +130,7 @@ def test_the_keyed_photo_and_chat_image_addresses_hand_out_presigned_s3_urls(s3_
     from apps.moderation.tests.conftest import jpeg_upload
 
     alice, bob, room = make_pair()
-    account_services.profile_photo_set(user=alice, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=alice, upload=jpeg_upload())
     moderation_images.image_moderate(image_id=ModeratedImage.objects.get().pk)
     chat_image = chat_safety.chat_image_upload(sender=alice, room_id=room.pk, upload=jpeg_upload())
     moderation_images.image_moderate(image_id=chat_image.pk)

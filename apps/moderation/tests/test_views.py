@@ -3,7 +3,7 @@ import time
 import pytest
 from django.core import signing
 
-from apps.accounts import services as account_services
+from apps.accounts import photos as account_photos
 from apps.accounts.selectors import profile_photo_url
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat.models import Room, RoomKind, RoomMember
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pending_photo(media_root):
     owner = make_profile()
-    account_services.profile_photo_set(user=owner.user, upload=jpeg_upload())
+    account_photos.profile_photo_set(user=owner.user, upload=jpeg_upload())
     return ModeratedImage.objects.get()
 
 
