@@ -60,29 +60,7 @@ class BusinessCollector:
             online_pipe.zcount(online_key(ALL, dim), now, "+inf")
         online = dict(zip(dims, online_pipe.execute(), strict=True))
 
-        counters, histogram = _split_totals(totals)
-        for name, by_dim in sorted(counters.items()):
-            family = CounterMetricFamily(f"{PREFIX}{name}", f"Business counter {name} (docs/metrics.md).", labels=[])
-            family.add_metric([], by_dim.get(ALL, 0.0))
-            yield family
-            for kind, label in (("r:", "region"), ("g:", "gender")):
-                family = CounterMetricFamily(f"{PREFIX}{name}_by_{label}", f"{name} by {label}.", labels=[label])
-                for dim, value in sorted(by_dim.items()):
-                    if dim.startswith(kind):
-                        family.add_metric([dim[2:]], value)
-                yield family
-        if histogram:
-            cumulative, buckets = 0.0, []
-            for index, bound in enumerate(WAIT_BUCKETS_S):
-                cumulative += histogram.get(f"b{index}", 0.0)
-                buckets.append((f"{bound:g}", cumulative))
-            cumulative += histogram.get(f"b{len(WAIT_BUCKETS_S)}", 0.0)
-            buckets.append(("+Inf", cumulative))
-            family = HistogramMetricFamily(
-                f"{PREFIX}queue_wait_seconds", "Time from joining the queue to a confirmed match or leaving."
-            )
-            family.add_metric([], buckets, histogram.get("sum", 0.0))
-            yield family
+        yield from _counter_families(totals)
 
         family = GaugeMetricFamily(f"{PREFIX}online_users", "Users with a live socket.", labels=["dimension"])
         for dim, value in online.items():
@@ -108,6 +86,33 @@ class BusinessCollector:
         )
         for hostname, seen in workers:
             family.add_metric([hostname], round(now - seen, 1))
+        yield family
+
+
+def _counter_families(totals: dict):
+    """The business counters (overall, by region, by gender) and the queue-wait histogram."""
+    counters, histogram = _split_totals(totals)
+    for name, by_dim in sorted(counters.items()):
+        family = CounterMetricFamily(f"{PREFIX}{name}", f"Business counter {name} (docs/metrics.md).", labels=[])
+        family.add_metric([], by_dim.get(ALL, 0.0))
+        yield family
+        for kind, label in (("r:", "region"), ("g:", "gender")):
+            family = CounterMetricFamily(f"{PREFIX}{name}_by_{label}", f"{name} by {label}.", labels=[label])
+            for dim, value in sorted(by_dim.items()):
+                if dim.startswith(kind):
+                    family.add_metric([dim[2:]], value)
+            yield family
+    if histogram:
+        cumulative, buckets = 0.0, []
+        for index, bound in enumerate(WAIT_BUCKETS_S):
+            cumulative += histogram.get(f"b{index}", 0.0)
+            buckets.append((f"{bound:g}", cumulative))
+        cumulative += histogram.get(f"b{len(WAIT_BUCKETS_S)}", 0.0)
+        buckets.append(("+Inf", cumulative))
+        family = HistogramMetricFamily(
+            f"{PREFIX}queue_wait_seconds", "Time from joining the queue to a confirmed match or leaving."
+        )
+        family.add_metric([], buckets, histogram.get("sum", 0.0))
         yield family
 
 

@@ -206,31 +206,11 @@ def dashboard_snapshot(*, event_id: int | None, now: float | None = None) -> dic
         return this_minute[name] + last_minute[name] * (1 - elapsed / 60)
 
     waits = [window[field] for field in WAIT_FIELDS]
-    online: dict[str, int] = {}
-    connects: dict[str, int] = {}
-    for index in range(0, len(breakdown), 3):
-        dim = breakdown[index]
-        online[dim] = int(breakdown[index + 1])
-        connects[dim] = int(breakdown[index + 2])
-
+    online, connects = _online_and_connects(breakdown)
     queue_m = _number(scope_gauges.get(f"{Metric.QUEUE_DEPTH}|g:M"))
     queue_f = _number(scope_gauges.get(f"{Metric.QUEUE_DEPTH}|g:F"))
     online_m, online_f = online.get("g:M", 0), online.get("g:F", 0)
     confirmed_total = _number(totals.get(Metric.CONFIRMED))
-    names_by_id = university_names(ids={int(dim[2:]) for dim in online if dim.startswith("u:")})
-    universities = sorted(
-        (
-            {
-                "id": int(dim[2:]),
-                "name": names_by_id.get(int(dim[2:]), dim[2:]),
-                "online": count,
-                "connects_5m": connects.get(dim, 0),
-            }
-            for dim, count in online.items()
-            if dim.startswith("u:")
-        ),
-        key=lambda row: (-row["online"], -row["connects_5m"], row["name"]),
-    )[: settings.DASHBOARD_UNIVERSITY_ROWS]
     return {
         "event": event_id,
         "ts": int(now * 1000),
@@ -260,8 +240,37 @@ def dashboard_snapshot(*, event_id: int | None, now: float | None = None) -> dic
             {"code": code, "online": online.get(f"r:{code}", 0), "connects_5m": connects.get(f"r:{code}", 0)}
             for code in Region.values
         ],
-        "universities": universities,
+        "universities": _university_rows(online, connects),
     }
+
+
+def _online_and_connects(breakdown: list) -> tuple[dict[str, int], dict[str, int]]:
+    """The snapshot script's breakdown (dim, online, connects, dim, …) as two dicts by dim."""
+    online: dict[str, int] = {}
+    connects: dict[str, int] = {}
+    for index in range(0, len(breakdown), 3):
+        dim = breakdown[index]
+        online[dim] = int(breakdown[index + 1])
+        connects[dim] = int(breakdown[index + 2])
+    return online, connects
+
+
+def _university_rows(online: dict[str, int], connects: dict[str, int]) -> list[dict]:
+    """The universities with the most users online (ties: recent connects, then name)."""
+    names_by_id = university_names(ids={int(dim[2:]) for dim in online if dim.startswith("u:")})
+    return sorted(
+        (
+            {
+                "id": int(dim[2:]),
+                "name": names_by_id.get(int(dim[2:]), dim[2:]),
+                "online": count,
+                "connects_5m": connects.get(dim, 0),
+            }
+            for dim, count in online.items()
+            if dim.startswith("u:")
+        ),
+        key=lambda row: (-row["online"], -row["connects_5m"], row["name"]),
+    )[: settings.DASHBOARD_UNIVERSITY_ROWS]
 
 
 def history_series(*, event_id: int | None, hours: int = 24, now: datetime | None = None) -> dict:
