@@ -69,7 +69,7 @@ async def message_send(consumer, frame: dict) -> None:
         origin_channel=consumer.channel_name,
     )
     result = await get_batcher().submit(request)
-    await consumer.send_frame(result.ack_frame())
+    await consumer.send_frame(events.message_ack_frame(result))
 
 
 @registry.frame_handler("message.read")
@@ -123,11 +123,7 @@ async def _replay(consumer, *, room_id: int, after_seq: int, until_seq: int | No
     replay = await pooled_sync_to_async(selectors.replay_for_member)(
         user_id=consumer.user_id, room_id=room_id, after_seq=after_seq, until_seq=until_seq
     )
-    frame = {"room": room_id, "last_seq": replay.last_seq, "partner_read_seq": replay.partner_read_seq}
-    if replay.messages is None:
-        await consumer.send_frame({"type": "room.reload", **frame})
-    else:
-        await consumer.send_frame({"type": "message.batch", "messages": replay.messages, **frame})
+    await consumer.send_frame(events.replay_frame(room_id=room_id, replay=replay))
 
 
 @registry.frame_handler("typing")
@@ -153,4 +149,4 @@ async def room_join_lobby(consumer, frame: dict) -> None:
     )
     summary = await pooled_sync_to_async(selectors.room_view_for_user)(user_id=consumer.user_id, room_id=room.pk)
     await consumer.join_group(room_group(room.pk))
-    await consumer.send_frame({"type": "room.joined", "room": summary})
+    await consumer.send_frame(events.room_joined_frame(summary=summary))

@@ -1,8 +1,21 @@
 """The only place that builds chat frames and addresses them; everything leaves after commit."""
 
-from apps.chat.protocol import ChatImageFrame
+from typing import TYPE_CHECKING
+
+from apps.chat.protocol import (
+    ChatImageFrame,
+    MessageAckFrame,
+    MessageBatchFrame,
+    PresenceFrame,
+    RoomJoinedFrame,
+    RoomReloadFrame,
+)
 from apps.realtime.events import send_many, send_to_groups, send_to_users, send_to_users_from_loop
 from apps.realtime.protocol import room_group, user_group
+
+if TYPE_CHECKING:
+    from apps.chat.selectors import Replay
+    from apps.chat.send import SendResult
 
 
 def write_batch_frames(*, messages: list[tuple[dict, str | None]], reads: list[tuple[int, int, int, bool, str | None]]) -> None:
@@ -80,3 +93,42 @@ def chat_image_refused(*, owner_id: int, room_id: int, image_id: int, status: st
     """Only the sender's tabs hear that an image they sent will not arrive."""
     frame: ChatImageFrame = {"type": "chat.image", "room": room_id, "image": image_id, "status": status}
     send_to_users([owner_id], frame)
+
+
+# Frames answering one socket (the consumer sends them) -------------------------------------
+
+
+def message_ack_frame(result: "SendResult") -> MessageAckFrame:
+    """The sender's ack: the stored message rides along (absent for a duplicate: it went out before)."""
+    frame: MessageAckFrame = {
+        "type": "message.ack",
+        "room": result.room_id,
+        "client_msg_id": result.client_msg_id,
+        "seq": result.seq,
+        "sent_at": result.sent_at.isoformat(),
+        "duplicate": result.duplicate,
+    }
+    if result.message is not None:
+        frame["message"] = result.message
+    return frame
+
+
+def replay_frame(*, room_id: int, replay: "Replay") -> MessageBatchFrame | RoomReloadFrame:
+    """Everything missing in one batch, or a reload notice when it is too much."""
+    if replay.messages is None:
+        return {"type": "room.reload", "room": room_id, "last_seq": replay.last_seq, "partner_read_seq": replay.partner_read_seq}
+    return {
+        "type": "message.batch",
+        "messages": replay.messages,
+        "room": room_id,
+        "last_seq": replay.last_seq,
+        "partner_read_seq": replay.partner_read_seq,
+    }
+
+
+def room_joined_frame(*, summary: dict) -> RoomJoinedFrame:
+    return {"type": "room.joined", "room": summary}
+
+
+def presence_frame(*, user_id: int, state: str, last_seen: int | None) -> PresenceFrame:
+    return {"type": "presence", "user": user_id, "state": state, "last_seen": last_seen}

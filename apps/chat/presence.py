@@ -59,9 +59,7 @@ def presence_socket_closing(*, user_id: int, channel_name: str, partner_ids: lis
         return
     get_redis().delete(away_key(user_id))
     now = int(timezone.now().timestamp())
-    events.presence_changed(
-        partner_ids=partner_ids, state={"type": "presence", "user": user_id, "state": "offline", "last_seen": now}
-    )
+    events.presence_changed(partner_ids=partner_ids, state=events.presence_frame(user_id=user_id, state="offline", last_seen=now))
 
 
 def away_key(user_id: int) -> str:
@@ -83,12 +81,9 @@ def presence_states(*, user_ids: list[int]) -> list[dict]:
     values = pipe.execute()
     live, away = presence.parse_live_and_last_seen(values[: 2 * len(user_ids)]), values[2 * len(user_ids) :]
     return [
-        {
-            "type": "presence",
-            "user": user_id,
-            "state": ("away" if is_away else "online") if online else "offline",
-            "last_seen": last_seen,
-        }
+        events.presence_frame(
+            user_id=user_id, state=("away" if is_away else "online") if online else "offline", last_seen=last_seen
+        )
         for user_id, (online, last_seen), is_away in zip(user_ids, live, away, strict=True)
     ]
 

@@ -92,6 +92,7 @@ class MessageAckFrame(TypedDict):
     seq: int
     sent_at: str
     duplicate: bool
+    message: NotRequired["ChatMessage"]  # the stored message, as `message.new` carries it; absent for a duplicate
 
 
 class MessageNewFrame(ChatMessage):
@@ -103,12 +104,14 @@ class MessageBatchFrame(TypedDict):
     room: int
     messages: list[ChatMessage]
     last_seq: int  # the room's newest seq when the batch was read
+    partner_read_seq: int | None  # 1:1: how far the partner has read; lobby: None
 
 
 class RoomReloadFrame(TypedDict):
     type: Literal["room.reload"]
     room: int
     last_seq: int
+    partner_read_seq: int | None
 
 
 class ReadReceiptFrame(TypedDict):
@@ -176,3 +179,34 @@ class ChatImageFrame(TypedDict):
     room: int
     image: int
     status: Literal["rejected", "undeliverable"]
+
+
+class RoomJoinedFrame(TypedDict):
+    type: Literal["room.joined"]
+    room: RoomSummary
+
+
+INBOUND = (
+    MessageSendFrame,
+    ResumeFrame,
+    MessageRangeFrame,
+    MessageReadFrame,
+    TypingFrame,
+    PresenceSetFrame,
+    LobbyChatJoinFrame,
+)
+OUTBOUND = (
+    MessageAckFrame,
+    MessageNewFrame,
+    MessageBatchFrame,
+    RoomReloadFrame,
+    ReadReceiptFrame,
+    UnreadCountsFrame,
+    RoomCreatedFrame,
+    RoomClosedFrame,
+    RoomJoinedFrame,
+    TypingNoticeFrame,
+    PresenceFrame,
+    ProfileUpdatedFrame,
+    ChatImageFrame,
+)

@@ -95,19 +95,6 @@ class SendResult:
     # The stored message as `message.new` carries it (None for a duplicate: it went out before).
     message: dict | None = None
 
-    def ack_frame(self) -> dict:
-        frame = {
-            "type": "message.ack",
-            "room": self.room_id,
-            "client_msg_id": self.client_msg_id,
-            "seq": self.seq,
-            "sent_at": self.sent_at.isoformat(),
-            "duplicate": self.duplicate,
-        }
-        if self.message is not None:
-            frame["message"] = self.message
-        return frame
-
 
 def clean_body(body: str) -> str:
     body = (body or "").strip()

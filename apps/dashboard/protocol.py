@@ -61,3 +61,7 @@ class DashboardSnapshotFrame(TypedDict):
     tiles: Tiles
     regions: list[RegionRow]
     universities: list[UniversityRow]
+
+
+INBOUND = (DashboardSubscribeFrame, DashboardUnsubscribeFrame)
+OUTBOUND = (DashboardSnapshotFrame,)

@@ -3,7 +3,7 @@
 from channels.db import database_sync_to_async
 
 from apps.core.errors import DomainError
-from apps.events import selectors, services
+from apps.events import events, selectors, services
 from apps.events.errors import ErrorCode
 from apps.realtime.auth import pooled_sync_to_async
 from apps.realtime.protocol import event_group
@@ -24,7 +24,7 @@ async def lobby_enter(consumer, frame: dict) -> None:
     await consumer.join_group(event_group(event_id))
     await database_sync_to_async(services.lobby_presence_touch)(user_id=consumer.user_id, event_id=event_id)
     counts = await database_sync_to_async(selectors.lobby_counts)(event_id=event_id)
-    await consumer.send_frame({"type": "lobby.counts", "event": event_id, "counts": counts})
+    await consumer.send_frame(events.lobby_counts_frame(event_id=event_id, counts=counts))
 
 
 @frame_handler("lobby.leave")

@@ -6,11 +6,10 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
+from apps.events import events
 from apps.events.errors import ErrorCode
 from apps.events.models import Event
 from apps.events.selectors import event_get, event_join_problems, lobby_counts, lobby_members_key
-from apps.realtime.events import send_to_groups
-from apps.realtime.protocol import event_group
 from apps.telemetry import metrics
 from apps.telemetry.metrics import Metric
 
@@ -63,5 +62,5 @@ def lobby_counts_broadcast(*, event_id: int) -> bool:
     previous = get_redis().set(LAST_COUNTS_KEY.format(event_id=event_id), encoded, ex=60, get=True)
     if previous == encoded:
         return False
-    send_to_groups([event_group(event_id)], {"type": "lobby.counts", "event": event_id, "counts": counts})
+    events.lobby_counts(event_id=event_id, counts=counts)
     return True

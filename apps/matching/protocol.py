@@ -95,3 +95,15 @@ class MatchEndedFrame(TypedDict):
     type: Literal["match.ended"]
     match: int
     event: int
+
+
+INBOUND = (QueueJoinFrame, QueueLeaveFrame, QueueSyncFrame, MatchAnswerFrame)
+OUTBOUND = (
+    QueueStatusFrame,
+    QueueLeftFrame,
+    MatchProposedFrame,
+    MatchAcceptedFrame,
+    MatchConfirmedFrame,
+    MatchCancelledFrame,
+    MatchEndedFrame,
+)

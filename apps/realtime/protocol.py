@@ -51,6 +51,10 @@ class ErrorFrame(TypedDict):
     field: NotRequired[str]
 
 
+INBOUND = (PingFrame,)
+OUTBOUND = (HelloFrame, PongFrame, ErrorFrame)
+
+
 class ErrorCode(StrEnum):
     MALFORMED_JSON = "malformed_json"
     BINARY_NOT_SUPPORTED = "binary_not_supported"
