@@ -1,5 +1,7 @@
 """Typing notices and presence in chat: what a user's partners see of them."""
 
+import time
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,11 +47,10 @@ def presence_announce(*, user_id: int, partner_ids: list[int]) -> dict:
 def presence_set(*, user_id: int, state: str, partner_ids: list[int]) -> dict:
     if state not in ("online", "away"):
         raise DomainError(GatewayErrorCode.INVALID_FRAME, _("'state' must be 'online' or 'away'."), field="state")
-    client = get_redis()
     if state == "away":
-        client.set(away_key(user_id), 1, ex=settings.PRESENCE_TTL_S * 2)
+        presence.lease_enter(presence.AWAY, user_id, ttl_s=settings.PRESENCE_TTL_S * 2)
     else:
-        client.delete(away_key(user_id))
+        presence.lease_leave(presence.AWAY, user_id)
     return presence_announce(user_id=user_id, partner_ids=partner_ids)
 
 
@@ -57,13 +58,9 @@ def presence_socket_closing(*, user_id: int, channel_name: str, partner_ids: lis
     """When the user's last socket goes, partners see them offline with a fresh last-seen."""
     if presence.user_has_other_live_socket(user_id=user_id, channel_name=channel_name):
         return
-    get_redis().delete(away_key(user_id))
+    presence.lease_leave(presence.AWAY, user_id)
     now = int(timezone.now().timestamp())
     events.presence_changed(partner_ids=partner_ids, state=events.presence_frame(user_id=user_id, state="offline", last_seen=now))
-
-
-def away_key(user_id: int) -> str:
-    return f"chat:away:{user_id}"
 
 
 def presence_state(*, user_id: int) -> dict:
@@ -77,16 +74,13 @@ def presence_states(*, user_ids: list[int]) -> list[dict]:
     pipe = get_redis().pipeline(transaction=False)
     presence.queue_live_and_last_seen(pipe, user_ids=user_ids)
     for user_id in user_ids:
-        pipe.exists(away_key(user_id))
-    values = pipe.execute()
-    live, away = presence.parse_live_and_last_seen(values[: 2 * len(user_ids)]), values[2 * len(user_ids) :]
+        presence.queue_lease_expiry(pipe, presence.AWAY, user_id)
+    values, now = pipe.execute(), time.time()
+    live = presence.parse_live_and_last_seen(values[: 2 * len(user_ids)])
+    away = [presence.lease_is_live(expiry, now) for expiry in values[2 * len(user_ids) :]]
     return [
         events.presence_frame(
             user_id=user_id, state=("away" if is_away else "online") if online else "offline", last_seen=last_seen
         )
         for user_id, (online, last_seen), is_away in zip(user_ids, live, away, strict=True)
     ]
-
-
-def presence_for_partners(*, partner_ids: list[int]) -> list[dict]:
-    return presence_states(user_ids=partner_ids)

@@ -55,13 +55,7 @@ def socket_closing(*, user_id: int, channel_name: str) -> None:
     lease simply expires after PRESENCE_TTL_S.
     """
     metrics.metric_incr(Metric.WS_DISCONNECTS, user_id=user_id)
-    now = time.time()
-    client = get_redis()
-    pipe = client.pipeline(transaction=False)
-    pipe.zcount(presence._sockets_key(user_id), now, "+inf")
-    pipe.zscore(presence._sockets_key(user_id), channel_name)
-    live, own_score = pipe.execute()
-    own_live = own_score is not None and float(own_score) > now
+    live, own_live = presence.socket_lease_counts(user_id=user_id, channel_name=channel_name)
     if live - (1 if own_live else 0) <= 0:
         metrics.online_leave(user_id=user_id)
 

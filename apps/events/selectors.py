@@ -1,4 +1,3 @@
-import time
 from collections.abc import Callable
 
 from django.db.models import Q
@@ -7,13 +6,9 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.selectors import profile_for_user, user_social_access_problem
-from apps.core.redis import get_redis
 from apps.events.errors import ErrorCode
 from apps.events.models import Event, EventState, StateOverride
-
-
-def lobby_members_key(event_id: int) -> str:
-    return f"lobby:{event_id}:members"
+from apps.realtime import presence
 
 
 def event_list_visible() -> list[Event]:
@@ -55,14 +50,14 @@ def event_join_problems(*, user: User, event: Event) -> list[tuple[str, str]]:
         in_scope = profile.university_id in allowed_university_ids or profile.region in allowed_regions
         if not in_scope:
             problems.append((ErrorCode.OUT_OF_SCOPE, _("This event is not open to your university or region.")))
-    already_inside = get_redis().zscore(lobby_members_key(event.pk), str(user.pk)) is not None
+    already_inside = presence.lease_known(presence.lobby_scope(event.pk), user.pk)
     if event.capacity is not None and not already_inside and lobby_online_count(event_id=event.pk) >= event.capacity:
         problems.append((ErrorCode.EVENT_FULL, _("The event is full right now. Try again in a moment.")))
     return problems
 
 
 def lobby_online_count(*, event_id: int) -> int:
-    return get_redis().zcount(lobby_members_key(event_id), time.time(), "+inf")
+    return presence.lease_count(presence.lobby_scope(event_id))
 
 
 # Feature apps add their own lobby figures (e.g. matching's queue sizes) from AppConfig.ready().

@@ -1,6 +1,3 @@
-import time
-
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -9,7 +6,8 @@ from apps.core.redis import get_redis
 from apps.events import events
 from apps.events.errors import ErrorCode
 from apps.events.models import Event
-from apps.events.selectors import event_get, event_join_problems, lobby_counts, lobby_members_key
+from apps.events.selectors import event_get, event_join_problems, lobby_counts
+from apps.realtime import presence
 from apps.telemetry import metrics
 from apps.telemetry.metrics import Metric
 
@@ -35,20 +33,14 @@ def event_require_joinable(*, user: User, event_id: int) -> Event:
 
 def lobby_presence_touch(*, user_id: int, event_id: int) -> None:
     """Count the user as present in the event lobby for the next PRESENCE_TTL_S seconds."""
-    client = get_redis()
-    now = time.time()
-    key = lobby_members_key(event_id)
-    pipe = client.pipeline(transaction=False)
-    pipe.zremrangebyscore(key, "-inf", now)
-    pipe.zadd(key, {str(user_id): now + settings.PRESENCE_TTL_S})
-    added = pipe.execute()[1]
+    added = presence.lease_enter(presence.lobby_scope(event_id), user_id)
     metrics.online_touch(user_id=user_id, event_id=event_id)
     if added:
         metrics.metric_incr(Metric.LOBBY_ENTERS, event_id=event_id, user_id=user_id)
 
 
 def lobby_presence_leave(*, user_id: int, event_id: int) -> None:
-    get_redis().zrem(lobby_members_key(event_id), str(user_id))
+    presence.lease_leave(presence.lobby_scope(event_id), user_id)
     metrics.online_leave(user_id=user_id, event_id=event_id)
 
 

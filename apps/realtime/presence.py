@@ -1,9 +1,16 @@
-"""Who is connected, from socket lifecycles and heartbeats, kept in Redis.
+"""Presence: one store of leases in Redis, by scope.
 
-Each open socket is a member of its user's sorted set, scored by the time its lease
-expires; heartbeats push the lease forward. A crashed pod's sockets therefore fade out on
-their own after PRESENCE_TTL_S, with no cleanup job. A user is online while any of their
-sockets holds a live lease (two tabs: online until both are gone).
+A scope is a sorted set whose members hold a lease until the time they are scored with;
+touching a member pushes its lease forward, so a crashed pod's sockets fade out on their
+own after PRESENCE_TTL_S, with no cleanup job. The scopes:
+
+- `sockets:<user>`: the user's open sockets (channel names). A user is online while any of
+  them holds a live lease (two tabs: online until both are gone);
+- `online`: users with a live socket anywhere;
+- `lobby:<event>`: users showing the event's lobby (apps/events);
+- `away`: users whose tab is hidden (apps/chat: partners see "away").
+
+Beside the leases, each user's last-seen time.
 """
 
 import time
@@ -12,11 +19,27 @@ from django.conf import settings
 
 from apps.core.redis import get_redis
 
-ONLINE_USERS_KEY = "presence:online"
+ONLINE = "online"
+AWAY = "away"
+
+
+def scope_key(scope: str) -> str:
+    return f"presence:{scope}"
+
+
+def lobby_scope(event_id: int) -> str:
+    return f"lobby:{event_id}"
+
+
+def _sockets_scope(user_id: int) -> str:
+    return f"sockets:{user_id}"
+
+
+ONLINE_USERS_KEY = scope_key(ONLINE)
 
 
 def _sockets_key(user_id: int) -> str:
-    return f"presence:sockets:{user_id}"
+    return scope_key(_sockets_scope(user_id))
 
 
 def _last_seen_key(user_id: int) -> str:
@@ -95,3 +118,50 @@ def user_has_other_live_socket(*, user_id: int, channel_name: str) -> bool:
     now = time.time()
     live = get_redis().zrangebyscore(_sockets_key(user_id), now, "+inf")
     return any(name != channel_name for name in live)
+
+
+# Leases in any scope ----------------------------------------------------------------------
+
+
+def lease_enter(scope: str, member: int | str, *, ttl_s: float | None = None) -> bool:
+    """Give `member` a lease in `scope` for `ttl_s` (default PRESENCE_TTL_S) and drop the
+    expired ones; True when it held no lease before (it just arrived)."""
+    now = time.time()
+    key = scope_key(scope)
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.zremrangebyscore(key, "-inf", now)
+    pipe.zadd(key, {str(member): now + (settings.PRESENCE_TTL_S if ttl_s is None else ttl_s)})
+    return bool(pipe.execute()[1])
+
+
+def lease_leave(scope: str, member: int | str) -> None:
+    get_redis().zrem(scope_key(scope), str(member))
+
+
+def lease_count(scope: str) -> int:
+    """Members of `scope` holding a live lease."""
+    return get_redis().zcount(scope_key(scope), time.time(), "+inf")
+
+
+def lease_known(scope: str, member: int | str) -> bool:
+    """Whether `member` has a lease in `scope`, live or not yet swept."""
+    return get_redis().zscore(scope_key(scope), str(member)) is not None
+
+
+def queue_lease_expiry(pipe, scope: str, member: int | str) -> None:
+    """Queue the read of a member's lease expiry on a caller's pipeline (see lease_is_live)."""
+    pipe.zscore(scope_key(scope), str(member))
+
+
+def lease_is_live(expiry, now: float) -> bool:
+    return expiry is not None and float(expiry) > now
+
+
+def socket_lease_counts(*, user_id: int, channel_name: str) -> tuple[int, bool]:
+    """(the user's sockets with a live lease, whether this socket's own lease is one of them)."""
+    now = time.time()
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.zcount(_sockets_key(user_id), now, "+inf")
+    queue_lease_expiry(pipe, _sockets_scope(user_id), channel_name)
+    live, own_expiry = pipe.execute()
+    return live, lease_is_live(own_expiry, now)
