@@ -143,6 +143,11 @@ def lease_count(scope: str) -> int:
     return get_redis().zcount(scope_key(scope), time.time(), "+inf")
 
 
+def lease_members(scope: str) -> list[str]:
+    """The members of `scope` holding a live lease."""
+    return get_redis().zrangebyscore(scope_key(scope), time.time(), "+inf")
+
+
 def lease_known(scope: str, member: int | str) -> bool:
     """Whether `member` has a lease in `scope`, live or not yet swept."""
     return get_redis().zscore(scope_key(scope), str(member)) is not None
