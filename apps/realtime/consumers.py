@@ -17,16 +17,14 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import DatabaseError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.core.observability import context as log_context
 from apps.core.observability import tracing
 from apps.core.redis import get_redis
-from apps.realtime import presence, registry
+from apps.realtime import events, presence, registry
 from apps.realtime.auth import pooled_sync_to_async, session_key_from_scope, user_for_session_key
 from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
 from apps.realtime.protocol import MAX_FRAME_BYTES, MAX_FRAME_NESTING, ErrorCode, user_group
@@ -125,7 +123,7 @@ async def heartbeat(consumer: "GatewayConsumer", frame: dict[str, Any]) -> None:
     await pooled_sync_to_async(_touch_socket)(consumer.user_id, consumer.channel_name, registry.heartbeat_writers)
     for hook in registry.heartbeat_hooks:
         await hook(consumer)
-    await consumer.send_frame({"type": "pong", "server_time": timezone.now().isoformat()})
+    await consumer.send_frame(events.pong_frame())
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
@@ -225,14 +223,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.join_group(user_group(self.user_id))
             for hook in registry.connect_hooks:
                 await hook(self)
-            await self.send_frame(
-                {
-                    "type": "hello",
-                    "user_id": self.user_id,
-                    "heartbeat_interval_s": settings.WEBSOCKET_HEARTBEAT_INTERVAL_S,
-                    "server_time": timezone.now().isoformat(),
-                }
-            )
+            await self.send_frame(events.hello_frame(user_id=self.user_id))
         except BACKING_SERVICE_ERRORS:
             # Redis went away between accept and hello: close; the client's backoff reconnects
             # and resumes (disconnect() runs and cleans up what was joined).
@@ -286,11 +277,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             logger.debug("frame dropped: the socket of user %s is closed", getattr(self, "user_id", None))
 
     async def send_error(self, code: str, message: str, *, ref: str | None = None, **extra: Any) -> None:
-        frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
-        if ref is not None:
-            frame["ref"] = ref
-        frame.update({key: value for key, value in extra.items() if value is not None})
-        await self.send_frame(frame)
+        await self.send_frame(events.error_frame(code=code, message=message, ref=ref, **extra))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:

@@ -12,8 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from apps.realtime.protocol import user_group
+from apps.realtime.protocol import ErrorFrame, HelloFrame, PongFrame, user_group
 from apps.realtime.transport import publisher
 
 
@@ -69,3 +70,29 @@ def send_to_users_from_loop(user_ids: Iterable[int], frame: dict[str, Any]) -> N
     groups = [user_group(user_id) for user_id in user_ids]
     if groups:
         publisher.ordered_publisher(asyncio.get_running_loop()).hand_over([(groups, frame, None)])
+
+
+# The gateway's own frames, sent by the gateway to one socket -------------------------------
+
+
+def hello_frame(*, user_id: int) -> HelloFrame:
+    return {
+        "type": "hello",
+        "user_id": user_id,
+        "heartbeat_interval_s": settings.WEBSOCKET_HEARTBEAT_INTERVAL_S,
+        "server_time": timezone.now().isoformat(),
+    }
+
+
+def pong_frame() -> PongFrame:
+    return {"type": "pong", "server_time": timezone.now().isoformat()}
+
+
+def error_frame(*, code: str, message: str, ref: str | None = None, **extra: Any) -> ErrorFrame:
+    """A refused frame: its code, a translated message, the client's `ref`, and any extra
+    fields that are set (`field`, `retry_after_s`, …)."""
+    frame: ErrorFrame = {"type": "error", "code": code, "message": message}
+    if ref is not None:
+        frame["ref"] = ref
+    frame.update({key: value for key, value in extra.items() if value is not None})
+    return frame

@@ -23,8 +23,6 @@ ENVELOPE = {"type", "ref"}
 GATEWAY_TYPES = {"ping"}  # answered by the gateway itself (apps/realtime/consumers.py)
 # Modules allowed to build frames besides the apps' events.py, with the reason.
 OTHER_PRODUCERS = {
-    # The gateway's own frames (hello, pong, error) are built where the socket is answered.
-    "apps/realtime/consumers.py": {"hello", "pong", "error"},
     # The matching engine's rewrite (in flight) moves its status frame into matching/events.py.
     "apps/matching/selectors.py": {"queue.status"},
 }
