@@ -12,3 +12,9 @@ from django.db import transaction
 def task_send_on_commit(name: str, *args) -> None:
     """Queue the task `name` (e.g. "apps.moderation.tasks.moderate_image") with `args` after commit."""
     transaction.on_commit(lambda: current_app.send_task(name, args=args))
+
+
+def task_send(name: str, *args, countdown: float | None = None) -> None:
+    """Queue the task `name` with `args` now, to start after `countdown` seconds (a grace
+    period that must run whether or not the caller's transaction commits)."""
+    current_app.send_task(name, args=args, countdown=countdown)

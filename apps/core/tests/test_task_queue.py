@@ -7,10 +7,10 @@ import pytest
 from celery import current_app
 from django.db import transaction
 
-from apps.core.task_queue import task_send_on_commit
+from apps.core.task_queue import task_send, task_send_on_commit
 
 ROOT = Path(__file__).resolve().parents[3]
-QUEUED_NAME = re.compile(r"task_send_on_commit\(\s*\"([\w.]+)\"")
+QUEUED_NAME = re.compile(r"task_send(?:_on_commit)?\(\s*\"([\w.]+)\"")
 
 
 def queued_task_names() -> set[str]:
@@ -43,3 +43,10 @@ def test_a_task_is_queued_only_after_commit(monkeypatch, django_capture_on_commi
         assert sent == []
     # and the task leaves by name with its arguments afterwards
     assert sent == [("apps.moderation.tasks.moderate_image", (7,))]
+
+
+def test_a_task_sent_now_leaves_at_once_with_its_countdown(monkeypatch):
+    sent = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, args, countdown: sent.append((name, args, countdown)))
+    task_send("apps.moderation.tasks.moderate_image", 7, countdown=30)
+    assert sent == [("apps.moderation.tasks.moderate_image", (7,), 30)]
