@@ -10,15 +10,14 @@ pod: aggregate them with max(), as deploy/grafana/matchminds-business.json does.
 """
 
 import ipaddress
-import os
 import secrets
 import time
 
 from django.conf import settings
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from prometheus_client.multiprocess import MultiProcessCollector
 
+from apps.core.observability.registry import process_registry
 from apps.core.redis import get_redis
 from apps.events.selectors import event_live_list
 from apps.telemetry.metrics import ALL, TOTALS_KEY, WAIT_BUCKETS_S, Metric, gauges_key, online_dims_key, online_key
@@ -118,14 +117,6 @@ def _counter_families(totals: dict):
 
 _business_registry = CollectorRegistry(auto_describe=False)
 _business_registry.register(BusinessCollector())
-
-
-def process_registry() -> CollectorRegistry:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry)
-        return registry
-    return REGISTRY
 
 
 def exposition() -> bytes:

@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 from prometheus_client import Counter
 
 from apps.accounts.models import Profile
-from apps.core.redis import get_redis
 from apps.events.models import Event, EventState
-from apps.events.selectors import lobby_members_key
 from apps.events.signups import signup_summary
+from apps.realtime import presence
 
 WIDGET_COMPUTATIONS = Counter(
     "matchminds_event_widget_computations_total", "Widget snapshots computed (each serves every viewer for an interval)"
@@ -101,7 +100,7 @@ def frame_ancestors_policy(origins: list[str]) -> str:
 
 
 def _gender_balance(event_id: int) -> dict[str, int]:
-    member_ids = get_redis().zrangebyscore(lobby_members_key(event_id), time.time(), "+inf")
+    member_ids = presence.lease_members(presence.lobby_scope(event_id))
     counts = {"M": 0, "F": 0}
     if member_ids:
         for gender in Profile.objects.filter(user_id__in=[int(member) for member in member_ids]).values_list("gender", flat=True):

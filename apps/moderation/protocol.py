@@ -10,3 +10,7 @@ class ContactMaskedFrame(TypedDict):
     room: int
     kinds: list[str]
     message: str
+
+
+INBOUND = ()
+OUTBOUND = (ContactMaskedFrame,)

@@ -129,3 +129,18 @@ class RoundStateFrame(TypedDict):
     match_room: int | None
     next_round_at: str | None
     server_time: str
+
+
+INBOUND = (RoundCheckinFrame, RoundAnswerFrame, RoundSyncFrame)
+OUTBOUND = (
+    RoundCheckedInFrame,
+    RoundSeatedFrame,
+    RoundSitoutFrame,
+    RoundWarningFrame,
+    RoundTalkEndedFrame,
+    RoundAnsweredFrame,
+    RoundPartnerLeftFrame,
+    RoundMatchFrame,
+    RoundOverFrame,
+    RoundStateFrame,
+)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.chat.rooms import room_create_direct, rooms_announce_created, rooms_close, rooms_create_direct_many
 from apps.core.errors import DomainError
+from apps.core.task_queue import task_send
 from apps.events.models import Event, EventState, RevealTiming
 from apps.events.services import event_require, event_require_joinable
 from apps.matching.models import Match
@@ -252,14 +253,12 @@ def seated_socket_closed(*, user_id: int, channel_name: str) -> bool:
     Going from the lobby to the round's chat closes one page's socket before the next one
     opens; only a student still away after ROUNDS_DISCONNECT_GRACE_S is reported.
     """
-    from apps.rounds import tasks
-
     if presence.user_has_other_live_socket(user_id=user_id, channel_name=channel_name):
         return False
     seat = selectors.talking_seat(user_id=user_id)
     if seat is None:
         return False
-    tasks.round_seat_check.apply_async((user_id, seat.round_id), countdown=settings.ROUNDS_DISCONNECT_GRACE_S)
+    task_send("apps.rounds.tasks.round_seat_check", user_id, seat.round_id, countdown=settings.ROUNDS_DISCONNECT_GRACE_S)
     return True
 
 

@@ -15,6 +15,7 @@ ENUM_HOMES = {
     "matching": "apps.matching.errors",
     "moderation": "apps.moderation.errors",
     "realtime": "apps.realtime.protocol",
+    "rounds": "apps.rounds.errors",
 }
 
 

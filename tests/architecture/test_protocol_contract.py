@@ -17,7 +17,7 @@ from apps.realtime import registry
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "protocol.md"
-PROTOCOLS = ["realtime", "events", "matching", "dashboard", "chat"]
+PROTOCOLS = ["realtime", "events", "moderation", "matching", "rounds", "dashboard", "chat"]
 INBOUND, OUTBOUND = "C→S", "S→C"
 ENVELOPE = {"type", "ref"}
 GATEWAY_TYPES = {"ping"}  # answered by the gateway itself (apps/realtime/consumers.py)

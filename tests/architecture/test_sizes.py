@@ -18,6 +18,7 @@ EXEMPT = {
     # The deploy checker is being reworked with deploy/ by the operations work.
     "deploy/check_deploy.py": "deploy checker rework in flight",
     "deploy/check_deploy.py:check_shape": "deploy checker rework in flight",
+    "deploy/check_deploy.py:main": "deploy checker rework in flight",
 }
 
 

@@ -19,8 +19,8 @@ from django.conf import settings
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from apps.core.observability.registry import process_registry
 from apps.core.redis import get_redis
-from apps.dashboard.prometheus import process_registry
 
 PUBLISHED_AT_HEADER = "mm_published_at"
 # Run times from a few ms (a pairing drain) up to the global time limit.
