@@ -91,3 +91,34 @@ def queue_statuses(*, frames: dict[int, QueueStatusFrame]) -> None:
 def _send_each(frames) -> None:
     """Each (user id, frame) to that user's group, after commit, in one hop to the event loop."""
     send_many(([user_group(user_id)], frame) for user_id, frame in frames)
+
+
+def queue_status_frame(
+    *,
+    event_id: int,
+    state: str,
+    position: int | None,
+    waiting: dict[str, int],
+    partners_waiting: int,
+    eta_s: int | None,
+    long_side: bool,
+    waited_s: int,
+    max_wait_s: int,
+    proposal: int | None = None,
+) -> QueueStatusFrame:
+    """A student's place in the queue (`proposal` only while they are in one)."""
+    frame: QueueStatusFrame = {
+        "type": "queue.status",
+        "event": event_id,
+        "state": state,
+        "position": position,
+        "waiting": waiting,
+        "partners_waiting": partners_waiting,
+        "eta_s": eta_s,
+        "long_side": long_side,
+        "waited_s": waited_s,
+        "max_wait_s": max_wait_s,
+    }
+    if proposal is not None:
+        frame["proposal"] = proposal
+    return frame

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.selectors import profile_for_user, profile_match_card
 from apps.events.models import Event
-from apps.matching import queue
+from apps.matching import events, queue
 from apps.matching.models import Match, MatchSeat, QueueEpoch, QueueEpochCause, QueueTicket
 from apps.matching.pacing import QueueView, pacing_policy
 from apps.matching.protocol import QueueStatusFrame
@@ -134,18 +134,17 @@ def queue_statuses(*, event_id: int, user_ids: list[int] | None = None) -> dict[
                 window_s=settings.MATCHING_RATE_WINDOW_S,
             )
         )
-        frames[user_id] = {
-            "type": "queue.status",
-            "event": event_id,
-            "state": "waiting",
-            "position": ahead + 1,
-            "waiting": by_gender,
-            "partners_waiting": partners,
-            "eta_s": estimate.eta_s,
-            "long_side": estimate.long_side,
-            "waited_s": int((now - score) / 1000),
-            "max_wait_s": max_wait_s,
-        }
+        frames[user_id] = events.queue_status_frame(
+            event_id=event_id,
+            state="waiting",
+            position=ahead + 1,
+            waiting=by_gender,
+            partners_waiting=partners,
+            eta_s=estimate.eta_s,
+            long_side=estimate.long_side,
+            waited_s=int((now - score) / 1000),
+            max_wait_s=max_wait_s,
+        )
     return frames
 
 
@@ -164,21 +163,18 @@ def queue_status(*, event_id: int, user_id: int) -> QueueStatusFrame:
         waited_s = int((queue.now_ms() - float(ticket["js"])) / 1000)
     else:
         waited_s = int((timezone.now() - copy.joined_at).total_seconds()) if copy else 0
-    frame: QueueStatusFrame = {
-        "type": "queue.status",
-        "event": event_id,
-        "state": "proposed" if ticket.get("st") == "proposed" else "waiting" if copy else "none",
-        "position": None,
-        "waiting": {k.removeprefix("waiting_"): v for k, v in queue_counts(event_id=event_id).items()},
-        "partners_waiting": 0,
-        "eta_s": None,
-        "long_side": False,
-        "waited_s": waited_s,
-        "max_wait_s": 0,
-    }
-    if ticket.get("p"):
-        frame["proposal"] = int(ticket["p"])
-    return frame
+    return events.queue_status_frame(
+        event_id=event_id,
+        state="proposed" if ticket.get("st") == "proposed" else "waiting" if copy else "none",
+        position=None,
+        waiting={k.removeprefix("waiting_"): v for k, v in queue_counts(event_id=event_id).items()},
+        partners_waiting=0,
+        eta_s=None,
+        long_side=False,
+        waited_s=waited_s,
+        max_wait_s=0,
+        proposal=int(ticket["p"]) if ticket.get("p") else None,
+    )
 
 
 def stranded_pairs(*, event_id: int, allow_same_university: bool) -> list[tuple[int, int]]:

@@ -139,7 +139,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         The server's inbox (daphne's, and the test communicator's, is the asyncio.Queue whose
         `get` is `receive`) also takes the channel layer's messages for this socket, so frames
         and layer messages are dispatched in arrival order with no task in between (apps/
-        realtime/channel_layer.py gives the memory this saves). Another server or layer gets
+        realtime/transport/channel_layer.py gives the memory this saves). Another server or layer gets
         the pumps of `dispatch_in_arrival_order`.
         """
         self.scope = scope

@@ -21,11 +21,8 @@ PROTOCOLS = ["realtime", "events", "moderation", "matching", "rounds", "dashboar
 INBOUND, OUTBOUND = "C→S", "S→C"
 ENVELOPE = {"type", "ref"}
 GATEWAY_TYPES = {"ping"}  # answered by the gateway itself (apps/realtime/consumers.py)
-# Modules allowed to build frames besides the apps' events.py, with the reason.
-OTHER_PRODUCERS = {
-    # The matching engine's rewrite (in flight) moves its status frame into matching/events.py.
-    "apps/matching/selectors.py": {"queue.status"},
-}
+# Modules allowed to build frames besides the apps' events.py, with the reason: none.
+OTHER_PRODUCERS: dict[str, set[str]] = {}
 FIELD_READERS = {"require_int", "require_str", "require_int_or_none", "require_list", "require_dict"}
 
 
