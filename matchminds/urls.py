@@ -8,6 +8,7 @@ from apps.accounts import views as accounts_views
 from apps.core import api as core_api
 from apps.core import views as core_views
 from apps.dashboard import views as dashboard_views
+from apps.events import views as events_views
 
 admin.site.site_header = _("MatchMinds administration")
 admin.site.site_title = _("MatchMinds administration")
@@ -40,7 +41,7 @@ urlpatterns = [
     # The admin signs in through the site's login: throttled, and with single sign-on.
     path("admin/login/", core_views.admin_login),
     path("admin/", admin.site.urls),
-    path("", core_views.home, name="home"),
+    path("", events_views.home, name="home"),
     path("accounts/", include("apps.accounts.urls")),
     path("oidc/authenticate/", accounts_views.OIDCLoginStartView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", accounts_views.OIDCCallbackView.as_view(), name="oidc_authentication_callback"),

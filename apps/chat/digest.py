@@ -3,14 +3,17 @@
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.db.models import Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.chat import selectors
-from apps.chat.models import ChatPreference
+from apps.chat.models import ChatPreference, MessageKind, RoomKind, RoomMember
 from apps.chat.protocol import ErrorCode
 from apps.core.errors import DomainError
 from apps.realtime import presence
@@ -41,7 +44,7 @@ def digest_send_due(*, base_url: str, limit: int) -> int:
     now = timezone.now()
     cutoff = now - timezone.timedelta(seconds=settings.CHAT_DIGEST_OFFLINE_S)
     sent = 0
-    for user_id in selectors.digest_candidate_ids(cutoff=cutoff, limit=limit):
+    for user_id in digest_candidate_ids(cutoff=cutoff, limit=limit):
         last_seen = presence.user_last_seen(user_id=user_id)
         if presence.user_is_online(user_id=user_id) or (last_seen and last_seen > cutoff.timestamp()):
             continue
@@ -50,7 +53,7 @@ def digest_send_due(*, base_url: str, limit: int) -> int:
         claimed = ChatPreference.objects.filter(pk=preference.pk, digest_covered_until=since).update(digest_covered_until=cutoff)
         if not claimed:
             continue
-        contents = selectors.digest_contents(user_id=user_id, since=since)
+        contents = digest_contents(user_id=user_id, since=since)
         if contents["new_matches"] or contents["rooms"]:
             _digest_mail(user=User.objects.get(pk=user_id), contents=contents, base_url=base_url)
             sent += 1
@@ -65,3 +68,59 @@ def _digest_mail(*, user: User, contents: dict, base_url: str) -> None:
         body = render_to_string("chat/email/digest.txt", context)
     mail = EmailMultiAlternatives(subject, body, to=[user.email], headers={"List-Unsubscribe": f"<{unsubscribe_url}>"})
     mail.send()
+
+
+def digest_candidate_ids(*, cutoff, limit: int) -> list[int]:
+    """Users (digest on) with 1:1 rooms or unread messages not covered by a digest yet, older than cutoff.
+
+    The caller still checks presence: only someone offline since the cutoff gets a digest.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT m.user_id
+              FROM chat_roommember m
+              JOIN chat_room r ON r.id = m.room_id AND r.kind = 'direct'
+              JOIN accounts_user u ON u.id = m.user_id AND u.is_active
+              LEFT JOIN chat_chatpreference p ON p.user_id = m.user_id
+             WHERE COALESCE(p.digest_enabled, TRUE)
+               AND ((m.joined_at > COALESCE(p.digest_covered_until, '-infinity') AND m.joined_at <= %(cutoff)s)
+                    OR EXISTS (SELECT 1 FROM chat_message msg
+                                WHERE msg.room_id = m.room_id AND msg.seq > m.last_read_seq
+                                  AND msg.sender_id <> m.user_id
+                                  AND msg.sent_at > COALESCE(p.digest_covered_until, '-infinity')
+                                  AND msg.sent_at <= %(cutoff)s))
+             ORDER BY m.user_id
+             LIMIT %(limit)s
+            """,
+            {"cutoff": cutoff, "limit": limit},
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def digest_contents(*, user_id: int, since) -> dict:
+    """What a digest tells the user: new matches and unread 1:1 messages per partner since `since`.
+
+    One query for every room's unread count and last unread message, however many rooms."""
+    unread = selectors.unread_in_outer_room(user_id=user_id, since=since)
+    members = list(
+        RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT)
+        .annotate(
+            unread_count=Subquery(selectors.count_of(unread)),
+            last_unread_body=Subquery(unread.order_by("-seq").values("body")[:1]),
+            last_unread_kind=Subquery(unread.order_by("-seq").values("kind")[:1]),
+        )
+        .order_by("joined_at", "pk")
+    )
+    partners = selectors.room_partners(room_ids=[member.room_id for member in members], user_id=user_id)
+    new_matches, rooms = [], []
+    for member in members:
+        partner = partners.get(member.room_id)
+        name = partner["nickname"] if partner else ""
+        if since is None or member.joined_at > since:
+            new_matches.append(name)
+        if member.unread_count:
+            # A photo's body is its image's id: the mail says "Photo" instead.
+            last_body = gettext_lazy("Photo") if member.last_unread_kind == MessageKind.IMAGE else member.last_unread_body[:80]
+            rooms.append({"room_id": member.room_id, "partner": name, "count": member.unread_count, "last_body": last_body})
+    return {"new_matches": new_matches, "rooms": rooms}

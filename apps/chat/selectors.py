@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import PhotoStatus, Profile
 from apps.accounts.selectors import profile_photo_url
-from apps.chat.models import ChatPreference, Message, MessageKind, Room, RoomKind, RoomMember
+from apps.chat.models import ChatPreference, Message, Room, RoomKind, RoomMember
 from apps.chat.protocol import REPLAY_MAX_MESSAGES, ErrorCode
 from apps.core.db import fetch_prepared
 from apps.core.errors import DomainError
@@ -290,20 +289,20 @@ def room_summary(
     return summary
 
 
-def _unread_in_outer_room(*, user_id: int, since=None):
+def unread_in_outer_room(*, user_id: int, since=None):
     """The user's unread messages in the room of the outer query's RoomMember row (for a
     Subquery): past the member's read pointer, sent by someone else, and after `since`."""
     unread = Message.objects.filter(room_id=OuterRef("room_id"), seq__gt=OuterRef("last_read_seq")).exclude(sender_id=user_id)
     return unread if since is None else unread.filter(sent_at__gt=since)
 
 
-def _count_of(messages):
+def count_of(messages):
     return messages.order_by().values("room_id").annotate(n=Count("pk")).values("n")
 
 
 def room_list_for_user(*, user_id: int) -> list[dict]:
     """The user's rooms, most recent activity first, each with its unread badge and last message."""
-    unread = _count_of(_unread_in_outer_room(user_id=user_id))
+    unread = count_of(unread_in_outer_room(user_id=user_id))
     last_id = Message.objects.filter(room_id=OuterRef("room_id")).order_by("-seq").values("pk")[:1]
     rooms = RoomMember.objects.filter(user_id=user_id)
     blocked = blocked_user_ids(user_id=user_id)
@@ -344,65 +343,9 @@ def digest_enabled(*, user_id: int) -> bool:
     return ChatPreference.objects.filter(user_id=user_id, digest_enabled=False).exists() is False
 
 
-def digest_candidate_ids(*, cutoff, limit: int) -> list[int]:
-    """Users (digest on) with 1:1 rooms or unread messages not covered by a digest yet, older than cutoff.
-
-    The caller still checks presence: only someone offline since the cutoff gets a digest.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT DISTINCT m.user_id
-              FROM chat_roommember m
-              JOIN chat_room r ON r.id = m.room_id AND r.kind = 'direct'
-              JOIN accounts_user u ON u.id = m.user_id AND u.is_active
-              LEFT JOIN chat_chatpreference p ON p.user_id = m.user_id
-             WHERE COALESCE(p.digest_enabled, TRUE)
-               AND ((m.joined_at > COALESCE(p.digest_covered_until, '-infinity') AND m.joined_at <= %(cutoff)s)
-                    OR EXISTS (SELECT 1 FROM chat_message msg
-                                WHERE msg.room_id = m.room_id AND msg.seq > m.last_read_seq
-                                  AND msg.sender_id <> m.user_id
-                                  AND msg.sent_at > COALESCE(p.digest_covered_until, '-infinity')
-                                  AND msg.sent_at <= %(cutoff)s))
-             ORDER BY m.user_id
-             LIMIT %(limit)s
-            """,
-            {"cutoff": cutoff, "limit": limit},
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def digest_contents(*, user_id: int, since) -> dict:
-    """What a digest tells the user: new matches and unread 1:1 messages per partner since `since`.
-
-    One query for every room's unread count and last unread message, however many rooms."""
-    unread = _unread_in_outer_room(user_id=user_id, since=since)
-    members = list(
-        RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT)
-        .annotate(
-            unread_count=Subquery(_count_of(unread)),
-            last_unread_body=Subquery(unread.order_by("-seq").values("body")[:1]),
-            last_unread_kind=Subquery(unread.order_by("-seq").values("kind")[:1]),
-        )
-        .order_by("joined_at", "pk")
-    )
-    partners = room_partners(room_ids=[member.room_id for member in members], user_id=user_id)
-    new_matches, rooms = [], []
-    for member in members:
-        partner = partners.get(member.room_id)
-        name = partner["nickname"] if partner else ""
-        if since is None or member.joined_at > since:
-            new_matches.append(name)
-        if member.unread_count:
-            # A photo's body is its image's id: the mail says "Photo" instead.
-            last_body = gettext_lazy("Photo") if member.last_unread_kind == MessageKind.IMAGE else member.last_unread_body[:80]
-            rooms.append({"room_id": member.room_id, "partner": name, "count": member.unread_count, "last_body": last_body})
-    return {"new_matches": new_matches, "rooms": rooms}
-
-
 def unread_total_for_user(*, user_id: int) -> int:
     """Unread messages across the user's 1:1 chats (the badge on the Chats tab); blocked pairs' rooms are hidden."""
-    unread = _count_of(_unread_in_outer_room(user_id=user_id))
+    unread = count_of(unread_in_outer_room(user_id=user_id))
     rooms = RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT)
     blocked = blocked_user_ids(user_id=user_id)
     if blocked:

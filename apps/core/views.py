@@ -10,15 +10,6 @@ from django.views.decorators.cache import never_cache
 
 from apps.core.api import API_PATH_PREFIX, api_error_response
 from apps.core.redis import get_redis
-from apps.events.selectors import event_list_visible
-
-HOME_EVENTS = 3
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("events:list")
-    return render(request, "core/home.html", {"events": event_list_visible()[:HOME_EVENTS]})
 
 
 @never_cache

@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from apps.events import selectors
+from apps.events.selectors import event_list_visible
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -25,3 +26,12 @@ def event_lobby(request: HttpRequest, event_id: int) -> HttpResponse:
             "counts": selectors.lobby_counts(event_id=event.pk),
         },
     )
+
+
+HOME_EVENTS = 3
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("events:list")
+    return render(request, "core/home.html", {"events": event_list_visible()[:HOME_EVENTS]})

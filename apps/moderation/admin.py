@@ -4,13 +4,13 @@ marked overdue."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import Profile
 from apps.core.errors import DomainError
 from apps.moderation import images as moderation_images
 from apps.moderation import sanctions as moderation_sanctions
@@ -212,7 +212,8 @@ def transcript_html(*, snapshot: dict, reported_seq: int | None):
     """The evidence as a conversation a moderator reads: local times, nicknames, the reported line marked."""
     messages_ = snapshot.get("messages") or []
     sender_ids = {message["sender_id"] for message in messages_ if message.get("sender_id")}
-    names = dict(Profile.objects.filter(user_id__in=sender_ids).values_list("user_id", "nickname"))
+    senders = get_user_model().objects.filter(pk__in=sender_ids, profile__isnull=False)
+    names = dict(senders.values_list("pk", "profile__nickname"))
     profile = snapshot.get("reported_profile") or {}
     lines = [
         format_html(

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import make_profile
 from apps.chat import batch as chat_batch
+from apps.chat import digest as chat_digest
 from apps.chat import rooms as chat_rooms
 from apps.chat import selectors
 from apps.chat.models import Message, MessageKind
@@ -65,9 +66,9 @@ def test_the_digest_counts_each_rooms_unread_messages_from_others_in_one_query_f
 
     # When each one's digest is put together
     with CaptureQueriesContext(connection) as one_room:
-        selectors.digest_contents(user_id=one.pk, since=None)
+        chat_digest.digest_contents(user_id=one.pk, since=None)
     with CaptureQueriesContext(connection) as five_rooms:
-        digest = selectors.digest_contents(user_id=five.pk, since=None)
+        digest = chat_digest.digest_contents(user_id=five.pk, since=None)
 
     # Then unread counts and last messages are read in one query, not one per room
     assert len(five_rooms.captured_queries) == len(one_room.captured_queries)
@@ -85,7 +86,7 @@ def test_the_digest_leaves_out_what_an_earlier_digest_covered():
     make_rooms(student, 1, prefix="상대")
     covered_until = Message.objects.get(room__members__user=student).sent_at
 
-    assert selectors.digest_contents(user_id=student.pk, since=covered_until) == {"new_matches": [], "rooms": []}
+    assert chat_digest.digest_contents(user_id=student.pk, since=covered_until) == {"new_matches": [], "rooms": []}
 
 
 def test_the_digest_calls_a_photo_a_photo_not_by_its_image_id():
@@ -96,7 +97,7 @@ def test_the_digest_calls_a_photo_a_photo_not_by_its_image_id():
         sender_id=message.sender_id, room_id=message.room_id, client_msg_id="image-9", body="9", kind=MessageKind.IMAGE
     )
 
-    (room,) = selectors.digest_contents(user_id=student.pk, since=None)["rooms"]
+    (room,) = chat_digest.digest_contents(user_id=student.pk, since=None)["rooms"]
 
     assert (room["count"], str(room["last_body"])) == (2, "사진")
 
