@@ -98,7 +98,8 @@ bench-rounds: bench-db
 # A cluster on this machine (root; deploy/cluster): HAProxy, 3 web, 2 worker, beat, Redis primary +
 # replica + 3 Sentinels, PostgreSQL, each host in its own network namespace. It stops by itself
 # after CLUSTER_TIME_LIMIT_S (1,800 s); `make cluster-down` removes everything it made.
-cluster-up: install
+cluster-up:
+	bash scripts/bootstrap.sh cluster
 	$(BIN)/python -m deploy.cluster.cluster up
 
 cluster-down:
@@ -107,5 +108,6 @@ cluster-down:
 # The cluster under faults (bench/cluster.py): 2,000 students matching and chatting while a web host
 # is killed, another cut off, Redis fails over, a worker host is killed and every web host is
 # restarted with the drain; every history is compared with PostgreSQL. Root; ARGS="--students 200".
-bench-cluster: install
+bench-cluster:
+	bash scripts/bootstrap.sh cluster
 	$(BIN)/python bench/cluster.py $(ARGS)

@@ -4,6 +4,8 @@
 #   scripts/bootstrap.sh python   the venv with the locked Python packages (make run, lint, benchmarks)
 #   scripts/bootstrap.sh test     the same, plus what the test suite needs: the OIDC provider's npm
 #                                 packages and Debian's chromium, fonts-nanum and gettext
+#   scripts/bootstrap.sh cluster  the same as python, plus the servers of `make cluster-up`
+#                                 (haproxy, redis-server, redis-sentinel, postgresql, iproute2)
 #
 # Idempotent and quick once done: each step leaves a stamp with the hash of what it installed
 # and is skipped while that hash is unchanged. Debian packages are installed only as root;
@@ -45,9 +47,26 @@ debian_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -d /usr/share/fonts/truetype/nanum ] || missing+=(fonts-nanum)
   command -v msgfmt >/dev/null || missing+=(gettext)
+  apt_install "the browser tests" "${missing[@]}"
+}
+
+cluster_packages() {
+  local missing=()
+  command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v redis-sentinel >/dev/null || missing+=(redis-sentinel)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  command -v ip >/dev/null || [ -x /usr/sbin/ip ] || missing+=(iproute2)
+  apt_install "the cluster (make cluster-up, needs root)" "${missing[@]}"
+}
+
+apt_install() {
+  local purpose=$1
+  shift
+  local missing=("$@")
   [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" != 0 ]; then
-    say "the browser tests need Debian packages; run: sudo apt-get install --no-install-recommends ${missing[*]}"
+    say "$purpose need Debian packages; run: sudo apt-get install --no-install-recommends ${missing[*]}"
     exit 1
   fi
   say "installing Debian packages: ${missing[*]}"
@@ -79,8 +98,12 @@ case "$MODE" in
     debian_packages
     npm_packages
     ;;
+  cluster)
+    python_packages
+    cluster_packages
+    ;;
   *)
-    say "usage: scripts/bootstrap.sh python|test"
+    say "usage: scripts/bootstrap.sh python|test|cluster"
     exit 2
     ;;
 esac
