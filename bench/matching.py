@@ -51,6 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import redis_loss  # noqa: E402 - needs ROOT on the path
+from scripts.private_redis import PrivateRedis  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matchminds.settings.local")
 # Pub/sub ignores Redis database numbers: a private channel prefix keeps other runs' frames out.
@@ -370,11 +371,11 @@ def history_double_proposals(event_id: int) -> set[int]:
 LOSE_REDIS_AT_S = 5.0
 
 
-def _private_redis_for(args) -> "redis_loss.PrivateRedis | None":
+def _private_redis_for(args) -> PrivateRedis | None:
     """--lose-redis: everything runs on a private redis-server (the bench restarts it), set before Django reads settings."""
     if not args.lose_redis:
         return None
-    server = redis_loss.PrivateRedis()
+    server = PrivateRedis(extra_args=("--maxclients", "10000"))
     server.start()
     os.environ["REDIS_URL"] = server.url
     os.environ.pop("CELERY_BROKER_URL", None)

@@ -14,62 +14,9 @@ Definitions (the bench's client-side view: frames as published to each user's gr
   (a `queue.status` with a position after the loss, and a ticket in Redis at the end).
 """
 
-import os
-import signal
-import socket
-import subprocess
-import tempfile
-import time
 from collections import defaultdict
 
 TERMINAL_KINDS = ("match.confirmed", "queue.left")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of the bench's own that keeps nothing on disk, so a restart comes back empty."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="bench-redis-")
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-            + ["--dir", self.dir, "--maxclients", "10000"],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-
-    def restart_empty(self) -> float:
-        """SIGKILL (nothing saved) and start again on the same port; returns the seconds it was down."""
-        started = time.monotonic()
-        self.kill()
-        self.start()
-        return time.monotonic() - started
 
 
 def _frames_by_user(records: list) -> dict[int, list]:

@@ -1,10 +1,8 @@
 """A real Celery worker outlives restarts of its Redis broker (a private redis-server on a free port)."""
 
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -15,46 +13,11 @@ from django.conf import settings
 from kombu import Exchange, Queue
 
 from matchminds.celery import app
+from scripts.private_redis import PrivateRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = pytest.mark.integration
-
-
-class RestartableRedis:
-    """A redis-server of this test's own, restarted on the same port (the system Redis is never touched)."""
-
-    def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.dir = tempfile.mkdtemp(prefix="broker-redis-")
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-            + ["--dir", self.dir],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
 
 
 def _answers_ping(broker_url: str, within_s: float) -> bool:
@@ -74,7 +37,7 @@ def _answers_ping(broker_url: str, within_s: float) -> bool:
 
 @pytest.fixture
 def broker():
-    server = RestartableRedis()
+    server = PrivateRedis()
     server.start()
     yield server
     server.stop()
