@@ -611,7 +611,7 @@ def check_metrics_wiring(label: str, deployments: dict[str, Any], by_kind: dict[
         finding(f"[{label}] TRUSTED_PROXY_HOPS must be 1 behind the ALB")
 
 
-CELERY_QUEUES = check_ops.celery_queues(REPO / "matchminds" / "settings" / "base.py")
+CELERY_QUEUES = check_ops.celery_queues(REPO / "matchminds" / "settings" / "components" / "workers.py")
 
 
 def check_keda_queues(chart: helm.Chart) -> None:
