@@ -1,4 +1,4 @@
-"""Checks of the chart's operations wiring, called by check_deploy.py (same virtualenv).
+"""Checks of the chart's operations wiring, called by the shape checks (same virtualenv).
 
 Each function returns its findings as messages: the KEDA queues against Celery's routing,
 the ingress profile (ALB or ingress-nginx + cert-manager), the worker's metrics, the helm
