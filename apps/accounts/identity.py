@@ -30,6 +30,10 @@ def person_hash(*, ci: str) -> str:
     return hmac.new(settings.IDENTITY_HASH_KEY.encode(), ci.encode(), hashlib.sha256).hexdigest()
 
 
+def identity_verifier_name() -> str:
+    return settings.IDENTITY_VERIFIER
+
+
 def identity_for_user(*, user_id: int) -> IdentityVerification | None:
     return IdentityVerification.objects.filter(user_id=user_id).first()
 
