@@ -55,7 +55,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             email_confirmation.sign_up_confirmation_send(user=user)
             messages.success(
                 request,
-                _("Welcome! We sent a link to confirm your e-mail address. Meanwhile, tell others a little about yourself."),
+                _("Welcome! We sent you a link to confirm your e-mail. Meanwhile, tell us about yourself."),
             )
             return redirect("accounts:profile")
     return render(request, "accounts/signup.html", {"form": form})
