@@ -105,8 +105,6 @@ def test_sign_up_confirm_accept_verify_identity_and_join_the_queue(consent_site,
     page.goto(f"{url}/events/{event.pk}/")
     page.locator('[data-ws-state="connected"]').wait_for(timeout=15_000)
     page.click("[data-queue-join]")
-    page.wait_for_timeout(3000)
-    print("QUEUE MESSAGE:", page.text_content("[data-queue-message]"))
     page.wait_for_selector("[data-queue-waiting]:not([hidden])", timeout=10_000)
     save_screenshot(page, "consent-joined-queue")
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts import identity
 from apps.accounts.errors import ErrorCode
@@ -123,7 +123,7 @@ def test_a_second_account_of_the_same_person_is_refused(mobile_identity):
         if profile is first:
             identity.identity_callback_complete(fields=fields, signed_in_user_id=profile.user_id)
             continue
-        with pytest.raises(DomainError) as refused:
+        with pytest.raises(DomainError) as refused, translation.override("en"):
             identity.identity_callback_complete(fields=fields, signed_in_user_id=profile.user_id)
 
     assert refused.value.code == ErrorCode.IDENTITY_TAKEN
