@@ -44,6 +44,10 @@ def reference_data(request) -> None:
     from apps.alerts.models import AlertRule
 
     builtin_rules_install(rule_model=AlertRule)
+    from apps.policies.first_versions import first_versions_install
+    from apps.policies.models import PolicyVersion
+
+    first_versions_install(version_model=PolicyVersion)
 
 
 class FrameRecorder(list):

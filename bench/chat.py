@@ -335,6 +335,7 @@ def prepare_database(env: dict, *, users: int, pairs: int) -> dict:
     from apps.accounts.models import User
     from apps.chat.models import Room, RoomMember
     from apps.events.models import Event
+    from bench.consent import accept_current_policies
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE accounts_user, django_session, chat_room, events_event RESTART IDENTITY CASCADE")
@@ -343,6 +344,7 @@ def prepare_database(env: dict, *, users: int, pairs: int) -> dict:
         batch_size=2000,
     )
     people = list(User.objects.order_by("pk"))
+    accept_current_policies([user.pk for user in people])
     store = SessionStore()
     expire = timezone.now() + timedelta(days=1)
     sessions = []

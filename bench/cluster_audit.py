@@ -34,6 +34,7 @@ def prepare(*, students: int) -> dict:
 
     from apps.accounts.models import Profile, University, User
     from apps.events.models import Event
+    from bench.consent import accept_current_policies
 
     rng = random.Random(26)
     now = timezone.now()
@@ -50,6 +51,7 @@ def prepare(*, students: int) -> dict:
         users = User.objects.bulk_create(
             [User(email=f"s{i}-{event.pk}@{EMAIL_DOMAIN}", password="!bench") for i in range(students)], batch_size=2000
         )
+        accept_current_policies([user.pk for user in users])
         profiles = []
         for index, user in enumerate(users):
             gender = "F" if index % 2 else "M"

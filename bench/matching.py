@@ -100,6 +100,7 @@ def create_population(users: int, seed: int) -> tuple[int, list[int]]:
     from apps.accounts.models import Interest, Profile, University, User
     from apps.events.models import Event
     from apps.moderation.models import Block
+    from bench.consent import accept_current_policies
 
     rng = random.Random(seed)
     User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
@@ -145,6 +146,7 @@ def create_population(users: int, seed: int) -> tuple[int, list[int]]:
                 rows.append(through(profile_id=profile.pk, interest_id=interest_id))
         through.objects.bulk_create(rows, batch_size=5000)
         user_ids = [user.pk for user in created]
+        accept_current_policies(user_ids)
         blocks = set()
         while len(blocks) < users // 50:
             blocker, blocked = rng.sample(user_ids, 2)

@@ -154,12 +154,14 @@ def create_students() -> list[dict]:
 
     from apps.accounts.models import Profile, University, User
     from apps.moderation.models import Block
+    from bench.consent import accept_current_policies
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE accounts_user, django_session, chat_room, events_event RESTART IDENTITY CASCADE")
     rng = random.Random(28)
     universities = list(University.objects.order_by("pk")[:UNIVERSITIES])
     users = User.objects.bulk_create([User(email=f"round{i}@example.com", password="!bench") for i in range(STUDENTS)])
+    accept_current_policies([user.pk for user in users])
     Profile.objects.bulk_create(
         [
             Profile(

@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("apps.matching.api_urls")),
     path("", include("apps.chat.api_urls")),
     path("", include("apps.moderation.api_urls")),
+    path("", include("apps.policies.api_urls")),
 ]
 
 urlpatterns = [
@@ -52,6 +53,7 @@ urlpatterns = [
     path("safety/account/export/", accounts_views.account_export, name="account-export"),
     path("safety/account/delete/", accounts_views.account_delete, name="account-delete"),
     path("safety/", include("apps.moderation.urls")),
+    path("policies/", include("apps.policies.urls")),
 ]
 
 handler400 = "apps.core.views.bad_request"

@@ -36,6 +36,10 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("e-mail address"), unique=True)
     oidc_sub = models.CharField(_("OIDC subject"), max_length=255, unique=True, null=True, blank=True)
+    # Only a local sign-up waits for its address to be confirmed; accounts made otherwise
+    # (single sign-on vouches for its address, the admin, imports) start confirmed.
+    email_confirmation_pending = models.BooleanField(_("e-mail confirmation pending"), default=False)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -194,3 +198,31 @@ class UniversityEmailVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.sent_at:%Y-%m-%d %H:%M})"
+
+
+class IdentityVerification(models.Model):
+    """Who the identity check says the student is (apps/accounts/identity.py).
+
+    `person_hash` is an HMAC of the provider's per-person value (CI) under IDENTITY_HASH_KEY:
+    unique, so one person verifies one account, and never the CI itself. A self-declared
+    check has none and locks nothing.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="identity")
+    verifier = models.CharField(_("verifier"), max_length=20)
+    person_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    name = models.CharField(_("verified name"), max_length=60, blank=True)
+    birth_date = models.DateField(_("verified birth date"))
+    gender = models.CharField(_("verified gender"), max_length=1, choices=Gender.choices)
+    verified_at = models.DateTimeField(_("verified at"))
+
+    class Meta:
+        verbose_name = _("identity verification")
+        verbose_name_plural = _("identity verifications")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.verifier})"
+
+    @property
+    def locks_profile(self) -> bool:
+        return self.person_hash is not None

@@ -38,6 +38,10 @@ def user_social_access_problem(*, user: User) -> tuple[str, str] | None:
     """Why the user may not use matching and chat yet, as (code, message), or None."""
     if not user.is_authenticated or not user.is_active:
         return ErrorCode.NOT_AUTHENTICATED, _("Sign in first.")
+    if user.email_confirmation_pending:
+        return ErrorCode.EMAIL_NOT_CONFIRMED, _("Confirm your e-mail address first: open the link we sent to %(email)s.") % {
+            "email": user.email
+        }
     profile = profile_for_user(user=user)
     if profile is None:
         return ErrorCode.PROFILE_INCOMPLETE, _("Complete your profile first.")

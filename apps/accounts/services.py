@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts import hooks
+from apps.accounts import hooks, identity
 from apps.accounts.errors import ErrorCode
 from apps.accounts.models import (
     Gender,
@@ -63,7 +63,7 @@ def user_sign_up(*, email: str, password: str) -> User:
     except ValidationError as error:
         raise DomainError(ErrorCode.WEAK_PASSWORD, " ".join(error.messages), field="password") from None
     try:
-        return User.objects.create_user(email=email, password=password)
+        return User.objects.create_user(email=email, password=password, email_confirmation_pending=True)
     except IntegrityError:
         raise DomainError(
             ErrorCode.EMAIL_TAKEN, _("An account with this e-mail address already exists."), field="email", http_status=409
@@ -131,6 +131,7 @@ def profile_save(
     if seeking not in SeekingChoice.values:
         raise DomainError(ErrorCode.INVALID_SEEKING, _("Choose who you would like to meet."), field="seeking")
     birth_date = _clean_birth_date(birth_date)
+    identity.identity_lock_check(user=user, birth_date=birth_date, gender=gender)
     if region not in Region.values:
         raise DomainError(ErrorCode.INVALID_REGION, _("Choose a region from the list."), field="region")
     university = University.objects.filter(pk=university_id).first()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from apps.accounts import views
+from apps.accounts import verification_views, views
 from apps.accounts.views import local_accounts_only
 
 app_name = "accounts"
@@ -25,6 +25,10 @@ urlpatterns = [
     path("profile/photo/", views.photo_upload, name="photo-upload"),
     path("photos/<int:user_id>/<str:key>/", views.photo, name="photo"),
     path("verify/", views.university_verify, name="verify"),
+    path("confirm-email/resend/", verification_views.confirm_email_resend, name="confirm-email-resend"),
+    path("confirm-email/<str:token>/", verification_views.confirm_email, name="confirm-email"),
+    path("identity/", verification_views.identity_check, name="identity"),
+    path("identity/callback/", verification_views.identity_callback, name="identity-callback"),
     path("password-reset/", local_accounts_only(password_reset), name="password-reset"),
     path("password-reset/sent/", local_accounts_only(password_reset_done), name="password-reset-done"),
     path("reset/<uidb64>/<token>/", local_accounts_only(password_reset_confirm), name="password-reset-confirm"),

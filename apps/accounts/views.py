@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView, OIDCLogoutView
 
-from apps.accounts import oidc, privacy, services
+from apps.accounts import email_confirmation, identity, oidc, privacy, services
 from apps.accounts import photos as account_photos
 from apps.accounts.forms import (
     EmailAuthenticationForm,
@@ -52,7 +52,11 @@ def signup(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, error, field_map={"password": "password1"})
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! Tell others a little about yourself."))
+            email_confirmation.sign_up_confirmation_send(user=user)
+            messages.success(
+                request,
+                _("Welcome! We sent you a link to confirm your e-mail. Meanwhile, tell us about yourself."),
+            )
             return redirect("accounts:profile")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -72,10 +76,22 @@ def _profile_initial(profile: Profile | None) -> dict:
     }
 
 
+def _lock_verified_fields(form: ProfileForm, *, user_id: int) -> None:
+    """Show the identity check's birth date and gender, unchangeable (the service refuses changes too)."""
+    verification = identity.identity_for_user(user_id=user_id)
+    if verification is None or not verification.locks_profile:
+        return
+    for name, value in (("birth_date", verification.birth_date), ("gender", verification.gender)):
+        form.fields[name].disabled = True
+        form.fields[name].initial = value
+        form.fields[name].help_text = _("From your identity check; it cannot be changed.")
+
+
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
     profile = profile_for_user(user=request.user)
     form = ProfileForm(request.POST or None, initial=_profile_initial(profile))
+    _lock_verified_fields(form, user_id=request.user.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -15,6 +15,8 @@ from apps.core.db import PreparedCursor, prepared_cursor
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit_many
 from apps.moderation import text as moderation_text
+from apps.policies.errors import ErrorCode as PolicyErrorCode
+from apps.policies.selectors import consent_message, consent_missing_user_ids
 from apps.realtime.protocol import ErrorCode as GatewayErrorCode
 
 
@@ -141,6 +143,7 @@ def prepare_sends(sends: list[SendRequest]) -> list[PreparedSend | DomainError]:
             valid.append((index, request, clean_body(request.body)))
         except DomainError as error:
             outcomes[index] = error
+    valid = _refuse_without_consent(valid, outcomes)
     refusals = rate_limit_hit_many(rule=send_rate(), subjects=[str(request.sender_id) for _i, request, _b in valid])
     # Only a batch with contact details in it asks which of its rooms guard them (most ask nothing).
     suspects = {request.room_id for _i, request, body in valid if moderation_text.text_holds_contacts(text=body)}
@@ -161,6 +164,21 @@ def prepare_sends(sends: list[SendRequest]) -> list[PreparedSend | DomainError]:
             continue
         outcomes[index] = PreparedSend(request, screened.text, screened.flag_id)
     return outcomes
+
+
+def _refuse_without_consent(valid: list[tuple[int, SendRequest, str]], outcomes: list) -> list[tuple[int, SendRequest, str]]:
+    """Refuse the sends of students who have not accepted the current terms (one Redis round
+    trip for the batch, cached per student; staff post for the service and are not asked)."""
+    missing = consent_missing_user_ids(user_ids=[request.sender_id for _i, request, _b in valid if not request.sender_is_staff])
+    if not missing:
+        return valid
+    kept = []
+    for index, request, body in valid:
+        if request.sender_id in missing and not request.sender_is_staff:
+            outcomes[index] = DomainError(PolicyErrorCode.TERMS_NOT_ACCEPTED, consent_message(), http_status=403)
+        else:
+            kept.append((index, request, body))
+    return kept
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from apps.chat import selectors
 from apps.core.errors import DomainError
 from apps.moderation.models import ReportReason
 from apps.moderation.selectors import blocked_user_ids, hidden_words_for_user
+from apps.policies.selectors import consent_problem
 
 
 @login_required
@@ -29,6 +30,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "hidden_words": hidden_words_for_user(user_id=request.user.pk),
     }
     context = {"room": room, "may_post": may_post, "safety": safety, "report_reasons": ReportReason.choices}
+    context["consent_needed"] = not request.user.is_staff and consent_problem(user_id=request.user.pk) is not None
     return render(request, "chat/room.html", context)
 
 

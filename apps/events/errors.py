@@ -9,6 +9,7 @@ class ErrorCode(StrEnum):
     EVENT_NOT_LIVE = "event_not_live"
     OUT_OF_SCOPE = "out_of_scope"
     VERIFICATION_REQUIRED = "verification_required"
+    IDENTITY_REQUIRED = "identity_required"
     ALREADY_SIGNED_UP = "already_signed_up"
     CALENDAR_TOKEN_INVALID = "calendar_token_invalid"  # noqa: S105 - an error code
     NOT_YOUR_SIGNUP = "not_your_signup"

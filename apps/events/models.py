@@ -88,6 +88,9 @@ class Event(models.Model):
     )
     rules = models.TextField(_("rules"), blank=True)
     require_verified = models.BooleanField(_("university verification required"), default=False)
+    require_identity = models.BooleanField(
+        _("identity check required"), default=False, help_text=_("Only students who passed the identity check may join.")
+    )
     allow_same_university = models.BooleanField(_("allow matches within the same university"), default=True)
     accept_timeout_s = models.PositiveSmallIntegerField(_("seconds to accept a proposal"), default=20)
     max_wait_s = models.PositiveIntegerField(_("longest wait in the queue (seconds)"), default=300)

@@ -4,10 +4,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.identity import user_identity_verified
 from apps.accounts.models import User
 from apps.accounts.selectors import profile_for_user, user_social_access_problem
 from apps.events.errors import ErrorCode
 from apps.events.models import Event, EventState, StateOverride
+from apps.policies.selectors import consent_problem
 from apps.realtime import presence
 
 
@@ -37,11 +39,13 @@ def event_join_problems(*, user: User, event: Event) -> list[tuple[str, str]]:
         problems.append((ErrorCode.EVENT_NOT_LIVE, _("The event has not started yet.")))
     elif event.state == EventState.ENDED:
         problems.append((ErrorCode.EVENT_NOT_LIVE, _("The event has ended.")))
-    access_problem = user_social_access_problem(user=user)
+    access_problem = user_social_access_problem(user=user) or consent_problem(user_id=user.pk)
     if access_problem is not None:
         problems.append(access_problem)
         return problems
     profile = profile_for_user(user=user)
+    if event.require_identity and not user_identity_verified(user_id=user.pk):
+        problems.append((ErrorCode.IDENTITY_REQUIRED, _("This event is for students who passed the identity check.")))
     if event.require_verified and not profile.is_university_verified:
         problems.append((ErrorCode.VERIFICATION_REQUIRED, _("This event is for students with a verified university e-mail.")))
     if not event.nationwide:

@@ -20,6 +20,7 @@ from .components.matching import *
 from .components.moderation import *
 from .components.observability import *
 from .components.operations import *
+from .components.policies import *
 from .components.realtime import *
 from .components.rounds import *
 from .components.security import *

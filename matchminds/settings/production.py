@@ -32,3 +32,8 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# The mobile identity check keeps each person's CI only as an HMAC under this key: a
+# production key must never be the local default (settings/base.py).
+if IDENTITY_VERIFIER == "mobile":  # noqa: F405
+    IDENTITY_HASH_KEY = _required("IDENTITY_HASH_KEY")

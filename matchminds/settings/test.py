@@ -18,3 +18,8 @@ STORAGES = {
 }
 UNIVERSITY_CODE_RESEND_INTERVAL_S = 60
 WHITENOISE_USE_FINDERS = True
+# A browser test's daphne runs in another process: its mail goes to files the test reads.
+TEST_EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH", default="")
+if TEST_EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = TEST_EMAIL_FILE_PATH

@@ -363,6 +363,10 @@
       setState(li, {}, "failed");
       li.title = frame.message;
     }
+    if (frame.code === "terms_not_accepted") {
+      const notice = document.querySelector("[data-consent-needed]");
+      if (notice) notice.hidden = false;
+    }
   });
   socket.on("message.read", (frame) => {
     if (frame.room !== roomId || frame.user === me) return;

@@ -14,6 +14,7 @@ ENUM_HOMES = {
     "events": "apps.events.errors",
     "matching": "apps.matching.errors",
     "moderation": "apps.moderation.errors",
+    "policies": "apps.policies.errors",
     "realtime": "apps.realtime.protocol",
     "rounds": "apps.rounds.errors",
 }

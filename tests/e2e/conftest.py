@@ -1,3 +1,3 @@
 # Browser tests live here, after every app's tests: the session's Playwright browser keeps an
 # event loop running on the main thread, which async tests collected after it cannot start.
-from apps.accounts.tests.conftest import oidc_provider, oidc_site  # noqa: F401
+from apps.accounts.tests.conftest import identity_provider, oidc_provider, oidc_site  # noqa: F401

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.accounts.models import User
+from apps.accounts.tests.factories import accept_current_policies, confirm_user_email
 from apps.events.models import Event
 from conftest import save_screenshot
 
@@ -35,6 +37,9 @@ def test_sign_up_complete_profile_and_open_live_lobby(daphne_server, browser_con
     page.get_by_role("button", name="프로필 저장").click()
 
     page.wait_for_url("**/events/")
+    # The e-mail confirmation and the policies are walked through in test_consent_and_identity.py.
+    user = User.objects.get(email="e2e@example.com")
+    accept_current_policies(user=confirm_user_email(user=user))
     page.get_by_role("link", name="라이브 미팅").click()
     page.wait_for_url(f"**/events/{event.pk}/")
     indicator = page.locator("[data-ws-state]")

@@ -30,3 +30,20 @@ def oidc_site(transactional_db, oidc_provider) -> Iterator[str]:
     """A real daphne server with single sign-on switched on through its environment."""
     with run_daphne(port=oidc_provider.web_port, extra_env=oidc_provider.env()) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def identity_provider():
+    """The fake mobile identity service, over real HTTP, for the whole session."""
+    from apps.accounts.tests.identity_provider import run_identity_provider
+
+    with run_identity_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def mobile_identity(settings, identity_provider):
+    """This process checks identities against the fake provider."""
+    for name, value in identity_provider.settings().items():
+        setattr(settings, name, value)
+    return identity_provider
