@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from apps.accounts import views
+from apps.accounts import settings_views, views
 from apps.accounts.views import local_accounts_only
 
 app_name = "accounts"
@@ -25,6 +25,14 @@ urlpatterns = [
     path("profile/photo/", views.photo_upload, name="photo-upload"),
     path("photos/<int:user_id>/<str:key>/", views.photo, name="photo"),
     path("verify/", views.university_verify, name="verify"),
+    path("settings/", settings_views.account_settings, name="settings"),
+    path("settings/language/", settings_views.language_save, name="settings-language"),
+    path("settings/notifications/", settings_views.notifications_save, name="settings-notifications"),
+    path("settings/email/", settings_views.email_change, name="settings-email"),
+    path("settings/email/resend/", settings_views.email_change_resend, name="settings-email-resend"),
+    path("settings/password/", settings_views.password_change, name="settings-password"),
+    path("email/confirm/<str:token>/", settings_views.email_change_confirm, name="email-confirm"),
+    path("unsubscribe/<str:token>/", settings_views.unsubscribe, name="unsubscribe"),
     path("password-reset/", local_accounts_only(password_reset), name="password-reset"),
     path("password-reset/sent/", local_accounts_only(password_reset_done), name="password-reset-done"),
     path("reset/<uidb64>/<token>/", local_accounts_only(password_reset_confirm), name="password-reset-confirm"),

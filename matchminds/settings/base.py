@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's pages follow their account's language (after authentication).
+    "apps.accounts.middleware.UserLanguageMiddleware",
     "apps.core.observability.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -593,3 +595,8 @@ CELERY_BEAT_SCHEDULE["events-reminders"] = {
 }
 # A font with Hangul glyphs for the generated link-preview images (Debian's fonts-nanum).
 EVENTS_OG_FONT_PATH = env("EVENTS_OG_FONT_PATH", default="/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf")
+
+# Account lifecycle (apps/accounts/credentials.py): changing the e-mail address while signed in.
+# The link mailed to the new address works this long; a new one can be asked for after the interval.
+EMAIL_CHANGE_LINK_TTL_S = env.int("EMAIL_CHANGE_LINK_TTL_S", default=24 * 60 * 60)
+EMAIL_CHANGE_RESEND_INTERVAL_S = env.int("EMAIL_CHANGE_RESEND_INTERVAL_S", default=60)
