@@ -61,7 +61,12 @@
         clearInterval(this.heartbeatTimer);
         clearTimeout(this.pongTimer);
         if (event.code === 4401) {
+          // Final: signed out. A known reason (e.g. "password_changed": another browser
+          // changed the password) shows the page's notice for it.
           this.setState("offline");
+          const notice = event.reason && document.querySelector('[data-signed-out-reason="' + CSS.escape(event.reason) + '"]');
+          if (notice) notice.hidden = false;
+          document.dispatchEvent(new CustomEvent("mm:signed-out", { detail: { reason: event.reason } }));
           return;
         }
         this.scheduleReconnect();
