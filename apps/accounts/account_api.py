@@ -25,7 +25,9 @@ class PreferencesApi(APIView):
     """GET the language and which e-mails are on; PATCH any part of it (all or nothing)."""
 
     class InputSerializer(serializers.Serializer):
-        language = serializers.ChoiceField(choices=Language.choices, required=False)
+        language = serializers.ChoiceField(
+            choices=Language.choices, required=False, allow_blank=True, help_text='"" follows the browser (e-mails in Korean).'
+        )
         notifications = serializers.DictField(child=serializers.BooleanField(), required=False, allow_empty=True)
 
         def validate(self, attrs):
@@ -38,7 +40,7 @@ class PreferencesApi(APIView):
             return attrs
 
     class OutputSerializer(serializers.Serializer):
-        language = serializers.ChoiceField(choices=Language.choices)
+        language = serializers.ChoiceField(choices=Language.choices, allow_blank=True)
         notifications = NotificationsSerializer
 
     @extend_schema(responses=OutputSerializer)

@@ -140,7 +140,11 @@ class UniversityCodeForm(forms.Form):
 
 
 class LanguageForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language of pages and e-mails"), choices=Language.choices)
+    language = forms.ChoiceField(
+        label=_("Language of pages and e-mails"),
+        choices=[("", _("Same as my browser (e-mails in Korean)")), *Language.choices],
+        required=False,
+    )
 
 
 class NotificationsForm(forms.Form):

@@ -43,8 +43,9 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("e-mail address"), unique=True)
     oidc_sub = models.CharField(_("OIDC subject"), max_length=255, unique=True, null=True, blank=True)
-    # Pages after sign-in and every e-mail to this person are in this language.
-    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.KOREAN)
+    # Pages after sign-in and every e-mail to this person are in this language; empty until
+    # chosen: pages then follow the browser, e-mails the site's default (LANGUAGE_CODE).
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -56,7 +57,7 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
-            models.CheckConstraint(condition=Q(language__in=["ko", "en"]), name="user_language_valid"),
+            models.CheckConstraint(condition=Q(language__in=["", "ko", "en"]), name="user_language_valid"),
         ]
 
     def __str__(self) -> str:

@@ -116,13 +116,14 @@ def unsubscribe(*, token: str) -> tuple[User, NotificationKind]:
 
 
 def recipient_language(user: User) -> AbstractContextManager:
-    """Render an e-mail to `user` in their language (the site's default for an unknown one)."""
+    """Render an e-mail to `user` in their language (the site's default until they choose one)."""
     language = user.language if user.language in Language.values else settings.LANGUAGE_CODE
     return translation.override(language)
 
 
 def user_language_set(*, user: User, language: str) -> User:
-    if language not in Language.values:
+    """Keep `language` for the user's pages and e-mails; "" goes back to following the browser."""
+    if language not in ("", *Language.values):
         raise DomainError(
             ErrorCode.INVALID_LANGUAGE,
             _("Choose one of these languages: %(languages)s.") % {"languages": ", ".join(Language.values)},

@@ -62,10 +62,14 @@ def language_save(request: HttpRequest) -> HttpResponse:
     form = LanguageForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, status=400, language_form=form)
-    notifications.user_language_set(user=request.user, language=form.cleaned_data["language"])
+    language = form.cleaned_data["language"]
+    notifications.user_language_set(user=request.user, language=language)
+    if not language:
+        messages.success(request, _("Pages now follow your browser's language; e-mails come in Korean."))
+        return redirect("accounts:settings")
     with notifications.recipient_language(request.user):
         messages.success(request, _("Language saved. Pages and e-mails now use it."))
-    return _switch_language(redirect("accounts:settings"), form.cleaned_data["language"])
+    return _switch_language(redirect("accounts:settings"), language)
 
 
 @login_required

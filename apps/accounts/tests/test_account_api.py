@@ -21,7 +21,7 @@ def api_as(user) -> Client:
 def test_get_and_patch_preferences():
     student = make_user()
     api = api_as(student)
-    assert api.get("/api/v1/account/preferences/").json() == {"language": "ko", "notifications": ALL_ON}
+    assert api.get("/api/v1/account/preferences/").json() == {"language": "", "notifications": ALL_ON}
 
     patched = api.patch(
         "/api/v1/account/preferences/",
@@ -54,7 +54,7 @@ def test_bad_preferences_are_refused_precisely_and_nothing_changes(body, field):
     error = refused.json()["error"]
     assert field in (error.get("field"), *error.get("fields", {}).keys()), error
     student.refresh_from_db()
-    assert (student.language, notifications.notification_preferences(user=student)) == ("ko", ALL_ON)
+    assert (student.language, notifications.notification_preferences(user=student)) == ("", ALL_ON)
 
 
 def test_an_e_mail_change_through_the_api_waits_for_the_link_and_is_throttled(django_capture_on_commit_callbacks):

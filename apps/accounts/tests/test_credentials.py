@@ -209,3 +209,5 @@ def test_a_new_password_signs_out_every_other_browser_and_keeps_this_one(django_
     assert elsewhere.get("/accounts/settings/")["Location"].startswith("/accounts/login/")
     (notice,) = mail.outbox
     assert notice.to == ["two@example.com"]
+    student.refresh_from_db()
+    assert student.check_password(NEW_PASSWORD)

@@ -5,6 +5,7 @@ from django.core import mail
 from django.test import Client
 
 from apps.accounts import notifications
+from apps.accounts.models import User
 from apps.accounts.tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_the_language_switcher_saves_the_choice_on_a_signed_in_account():
 
 def test_an_unknown_language_is_refused_on_the_form_and_nothing_changes():
     student = make_user()
-    response = browser_as(student, "en").post("/accounts/settings/language/", {"language": "fr"})
+    response = browser_as(student, "en").post("/accounts/settings/language/", {"language": "fr"})  # not offered
     assert response.status_code == 400
     assert "Select a valid choice." in response.content.decode()
     student.refresh_from_db()
@@ -128,3 +129,26 @@ def test_the_password_form_refuses_a_wrong_current_password_and_differing_new_on
     assert "The two passwords differ." in differ.content.decode()
     student.refresh_from_db()
     assert student.check_password(PASSWORD)
+
+
+def test_until_a_language_is_chosen_pages_follow_the_browser_and_sign_up_keeps_the_browsers():
+    student = make_user()
+    english_browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english_browser.force_login(student)
+    assert english_browser.get("/accounts/settings/")["Content-Language"] == "en"
+
+    Client(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/accounts/signup/", {"email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert User.objects.get(email="newcomer@example.com").language == "en"
+
+
+def test_choosing_the_browsers_language_again_clears_the_choice():
+    student = make_user()
+    page = browser_as(student, "en")
+    page.post("/accounts/settings/language/", {"language": ""})
+    student.refresh_from_db()
+    assert student.language == ""
+    korean_browser = Client(HTTP_ACCEPT_LANGUAGE="ko")
+    korean_browser.force_login(student)
+    assert korean_browser.get("/accounts/settings/")["Content-Language"] == "ko"

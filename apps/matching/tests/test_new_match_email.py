@@ -49,7 +49,8 @@ def test_both_get_a_new_match_email_in_their_language_once_however_often_the_tas
     assert len(mail.outbox) == 2
     to_woman, to_man = by_recipient[woman.user.email], by_recipient[man.user.email]
     assert to_woman.subject == f"It's a match: {man.nickname}"
-    assert man.nickname in to_man.subject and to_man.subject != f"It's a match: {man.nickname}"
+    assert to_man.subject == f"매칭 성공: {woman.nickname}"
+    assert f'"{live_event.name}"에서 {woman.nickname} 님과 서로 좋다고 답했어요.' in to_man.body
     assert f"/chat/{match.room_id}/" in to_woman.body
     assert to_woman.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 

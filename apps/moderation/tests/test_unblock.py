@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from apps.accounts import notifications
 from apps.accounts.tests.factories import make_profile
 from apps.chat.models import Room
 from apps.chat.selectors import room_list_for_user
@@ -17,6 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def browser_as(user, language: str = "ko") -> Client:
+    """Signed in as `user`, whose account reads `language` (pages follow the account)."""
+    notifications.user_language_set(user=user, language=language)
     browser = Client(HTTP_ACCEPT_LANGUAGE=language)
     browser.force_login(user)
     return browser
