@@ -26,6 +26,7 @@ from apps.core.durations import duration_text
 from apps.core.errors import DomainError
 from apps.realtime import events as realtime_events
 from apps.realtime.auth import session_key_digest
+from apps.realtime.protocol import CLOSE_PASSWORD_CHANGED
 
 EMAIL_CHANGE_SALT = "accounts.credentials.email_change"
 SESSION_END_PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a close reason, not a secret
@@ -226,7 +227,10 @@ def password_change(*, user: User, current_password: str, new_password: str, kee
     user.set_password(new_password)
     user.save(update_fields=["password"])
     realtime_events.user_sessions_end(
-        user_id=user.pk, keep_session_digest=session_key_digest(keep_session_key), reason=SESSION_END_PASSWORD_CHANGED
+        user_id=user.pk,
+        keep_session_digest=session_key_digest(keep_session_key),
+        code=CLOSE_PASSWORD_CHANGED,
+        reason=SESSION_END_PASSWORD_CHANGED,
     )
     context = {"settings_url": settings.PUBLIC_BASE_URL + reverse("accounts:settings")}
     with recipient_language(user):

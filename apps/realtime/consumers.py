@@ -357,4 +357,4 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         """A layer message (`events.user_sessions_end`): the user's other sessions were ended."""
         if session_key_digest(session_key_from_scope(self.scope)) == message["keep"]:
             return
-        await self.close(code=CLOSE_UNAUTHENTICATED, reason=message["reason"])
+        await self.close(code=message["code"], reason=message["reason"])

@@ -108,14 +108,14 @@ async def _sessions_end_publish(group: str, message: dict[str, Any]) -> None:
     await get_channel_layer().group_send(group, message)
 
 
-def user_sessions_end(*, user_id: int, keep_session_digest: str, reason: str) -> None:
+def user_sessions_end(*, user_id: int, keep_session_digest: str, code: int, reason: str) -> None:
     """After commit, close every open socket of the user except those of the session whose key
-    hashes to `keep_session_digest` (sha256 hex); each closes with 4401 and `reason`.
+    hashes to `keep_session_digest` (sha256 hex), with `code` (protocol.CLOSE_*) and `reason`.
 
     Rare (a password change), so a plain group_send on the process's sender loop, waited for:
     the change is committed either way, and a failed publish is logged, never raised.
     """
-    message = {"type": SESSION_END_MESSAGE_TYPE, "keep": keep_session_digest, "reason": reason}
+    message = {"type": SESSION_END_MESSAGE_TYPE, "keep": keep_session_digest, "code": code, "reason": reason}
 
     def publish() -> None:
         future = asyncio.run_coroutine_threadsafe(_sessions_end_publish(user_group(user_id), message), publisher.sender_loop())

@@ -31,7 +31,7 @@ async def _socket(browser: Client) -> WebsocketCommunicator:
     return communicator
 
 
-async def test_a_password_change_closes_the_other_browsers_sockets_with_4401_and_its_reason():
+async def test_a_password_change_closes_the_other_browsers_sockets_with_4411_and_its_reason():
     # Given a student with a socket open in this browser and in another one, and a stranger
     student = await sync_to_async(make_user)(email="sockets@example.com")
     stranger = await sync_to_async(make_user)(email="stranger@example.com")
@@ -49,7 +49,7 @@ async def test_a_password_change_closes_the_other_browsers_sockets_with_4401_and
     # Then the other browser's socket is closed as signed out, saying why
     assert await elsewhere_socket.receive_output(timeout=5) == {
         "type": "websocket.close",
-        "code": 4401,
+        "code": 4411,
         "reason": "password_changed",
     }
     # And this browser's socket, and everyone else's, stay open and answer
