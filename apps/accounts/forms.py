@@ -147,13 +147,21 @@ class LanguageForm(forms.Form):
     )
 
 
+NOTIFICATION_HELP = {
+    NotificationKind.DIGEST: _("A summary of chat messages you missed while you were away."),
+    NotificationKind.NEW_MATCH: _("When you and someone both say yes."),
+    NotificationKind.EVENT_REMINDER: _("The day before, and 10 minutes before, an event you signed up for."),
+    NotificationKind.MODERATION_NOTICE: _("What happened to your reports, and decisions about your account."),
+}
+
+
 class NotificationsForm(forms.Form):
     """One checkbox per kind of e-mail (`NotificationKind`), named after the kind."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for kind in NotificationKind:
-            self.fields[kind.value] = forms.BooleanField(label=kind.label, required=False)
+            self.fields[kind.value] = forms.BooleanField(label=kind.label, required=False, help_text=NOTIFICATION_HELP[kind])
 
 
 class EmailChangeForm(forms.Form):
