@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from apps.accounts import settings_views as accounts_settings_views
 from apps.accounts import views as accounts_views
 from apps.core import api as core_api
 from apps.core import views as core_views
@@ -26,6 +27,8 @@ api_v1 = [
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    # Before Django's own: the switcher also saves a signed-in person's choice on the account.
+    path("i18n/setlang/", accounts_settings_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include(api_v1)),

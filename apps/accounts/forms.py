@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import services
-from apps.accounts.models import Gender, Interest, Region, SeekingChoice, University
+from apps.accounts.models import Gender, Interest, Language, NotificationKind, Region, SeekingChoice, University
 from apps.accounts.selectors import age_in_years
 from apps.core.errors import DomainError
 
@@ -137,3 +137,50 @@ class UniversityCodeForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6, "pattern": "[0-9]*"}
         ),
     )
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of pages and e-mails"),
+        choices=[("", _("Same as my browser (e-mails in Korean)")), *Language.choices],
+        required=False,
+    )
+
+
+NOTIFICATION_HELP = {
+    NotificationKind.DIGEST: _("A summary of chat messages you missed while you were away."),
+    NotificationKind.NEW_MATCH: _("When you and someone both say yes."),
+    NotificationKind.EVENT_REMINDER: _("The day before, and 10 minutes before, an event you signed up for."),
+    NotificationKind.MODERATION_NOTICE: _("What happened to your reports, and decisions about your account."),
+}
+
+
+class NotificationsForm(forms.Form):
+    """One checkbox per kind of e-mail (`NotificationKind`), named after the kind."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in NotificationKind:
+            self.fields[kind.value] = forms.BooleanField(label=kind.label, required=False, help_text=NOTIFICATION_HELP[kind])
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(label=_("New e-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_password1") and cleaned.get("new_password1") != cleaned.get("new_password2"):
+            self.add_error("new_password2", _("The two passwords differ."))
+        return cleaned

@@ -28,6 +28,13 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+class Language(models.TextChoices):
+    """The languages of the pages and e-mails; each name is written in its own language."""
+
+    KOREAN = "ko", "한국어"
+    ENGLISH = "en", "English"
+
+
 class User(AbstractUser):
     """A person who signs in with an e-mail address (locally or through OIDC)."""
 
@@ -40,6 +47,9 @@ class User(AbstractUser):
     # (single sign-on vouches for its address, the admin, imports) start confirmed.
     email_confirmation_pending = models.BooleanField(_("e-mail confirmation pending"), default=False)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    # Pages after sign-in and every e-mail to this person are in this language; empty until
+    # chosen: pages then follow the browser, e-mails the site's default (LANGUAGE_CODE).
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -49,7 +59,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(condition=Q(language__in=["", "ko", "en"]), name="user_language_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -226,3 +239,62 @@ class IdentityVerification(models.Model):
     @property
     def locks_profile(self) -> bool:
         return self.person_hash is not None
+
+
+class NotificationKind(models.TextChoices):
+    """The kinds of e-mail a person can switch off one by one (apps/accounts/notifications.py)."""
+
+    DIGEST = "digest", _("Missed-message digest")
+    NEW_MATCH = "new_match", _("New match")
+    EVENT_REMINDER = "event_reminder", _("Event reminders")
+    MODERATION_NOTICE = "moderation_notice", _("Moderation notices")
+
+
+class OptOutSource(models.TextChoices):
+    SETTINGS = "settings", _("Settings page or API")
+    UNSUBSCRIBE_LINK = "link", _("Unsubscribe link")
+
+
+class NotificationOptOut(models.Model):
+    """One kind of e-mail this person does not want; no row means the kind is on."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_opt_outs")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    source = models.CharField(max_length=16, choices=OptOutSource.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification opt-out")
+        verbose_name_plural = _("notification opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_optout_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=[kind.value for kind in NotificationKind]), name="notification_optout_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}"
+
+
+class EmailChange(models.Model):
+    """A signed-in person's request to move their account to a new address.
+
+    Only the newest unconfirmed request of a user counts; it takes effect when the link mailed
+    to the new address is confirmed (apps/accounts/credentials.py).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    old_email = models.EmailField()
+    new_email = models.EmailField()
+    requested_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("e-mail change")
+        verbose_name_plural = _("e-mail changes")
+
+    def __str__(self) -> str:
+        return f"{self.old_email} → {self.new_email}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from apps.accounts import verification_views, views
+from apps.accounts import settings_views, verification_views, views
 from apps.accounts.views import local_accounts_only
 
 app_name = "accounts"
@@ -29,6 +29,14 @@ urlpatterns = [
     path("confirm-email/<str:token>/", verification_views.confirm_email, name="confirm-email"),
     path("identity/", verification_views.identity_check, name="identity"),
     path("identity/callback/", verification_views.identity_callback, name="identity-callback"),
+    path("settings/", settings_views.account_settings, name="settings"),
+    path("settings/language/", settings_views.language_save, name="settings-language"),
+    path("settings/notifications/", settings_views.notifications_save, name="settings-notifications"),
+    path("settings/email/", settings_views.email_change, name="settings-email"),
+    path("settings/email/resend/", settings_views.email_change_resend, name="settings-email-resend"),
+    path("settings/password/", settings_views.password_change, name="settings-password"),
+    path("email/confirm/<str:token>/", settings_views.email_change_confirm, name="email-confirm"),
+    path("unsubscribe/<str:token>/", settings_views.unsubscribe, name="unsubscribe"),
     path("password-reset/", local_accounts_only(password_reset), name="password-reset"),
     path("password-reset/sent/", local_accounts_only(password_reset_done), name="password-reset-done"),
     path("reset/<uidb64>/<token>/", local_accounts_only(password_reset_confirm), name="password-reset-confirm"),

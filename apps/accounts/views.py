@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView, OIDCLogoutView
 
-from apps.accounts import email_confirmation, identity, oidc, privacy, services
+from apps.accounts import email_confirmation, identity, notifications, oidc, privacy, services
 from apps.accounts import photos as account_photos
 from apps.accounts.forms import (
     EmailAuthenticationForm,
@@ -51,6 +51,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error, field_map={"password": "password1"})
         else:
+            # E-mails go out in the language the student signed up in; settings change it.
+            notifications.user_language_set(user=user, language=request.LANGUAGE_CODE)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             email_confirmation.sign_up_confirmation_send(user=user)
             messages.success(

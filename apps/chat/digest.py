@@ -7,31 +7,30 @@ from django.db import connection
 from django.db.models import Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.accounts.models import User
+from apps.accounts import notifications
+from apps.accounts.models import NotificationKind, OptOutSource, User
 from apps.chat import selectors
 from apps.chat.models import ChatPreference, MessageKind, RoomKind, RoomMember
 from apps.chat.protocol import ErrorCode
 from apps.core.errors import DomainError
 from apps.realtime import presence
 
-UNSUBSCRIBE_SALT = "chat.digest.unsubscribe"
+# Links mailed before the per-kind unsubscribe (apps/accounts/notifications.py) still work.
+LEGACY_UNSUBSCRIBE_SALT = "chat.digest.unsubscribe"
 
 
-def digest_unsubscribe_token(*, user_id: int) -> str:
-    return signing.dumps(user_id, salt=UNSUBSCRIBE_SALT)
-
-
-def digest_unsubscribe(*, token: str) -> int:
-    """Switch the digest off for the user the signed token names; returns the user id."""
+def digest_unsubscribe_legacy(*, token: str) -> int:
+    """Switch the digest off for the user an old digest link names; returns the user id."""
     try:
-        user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
+        user_id = signing.loads(token, salt=LEGACY_UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=user_id)
+    except (signing.BadSignature, User.DoesNotExist, ValueError, TypeError):
         raise DomainError(ErrorCode.INVALID_TOKEN, _("This unsubscribe link is not valid."), http_status=400) from None
-    ChatPreference.objects.update_or_create(user_id=user_id, defaults={"digest_enabled": False})
+    notifications.notification_set(user=user, kind=NotificationKind.DIGEST, enabled=False, source=OptOutSource.UNSUBSCRIBE_LINK)
     return user_id
 
 
@@ -61,29 +60,31 @@ def digest_send_due(*, base_url: str, limit: int) -> int:
 
 
 def _digest_mail(*, user: User, contents: dict, base_url: str) -> None:
-    unsubscribe_url = base_url + reverse("chat:unsubscribe", args=[digest_unsubscribe_token(user_id=user.pk)])
+    unsubscribe_url = notifications.unsubscribe_url(user_id=user.pk, kind=NotificationKind.DIGEST, base_url=base_url)
     context = {**contents, "unsubscribe_url": unsubscribe_url, "rooms_url": base_url + reverse("chat:rooms")}
-    with translation.override(settings.LANGUAGE_CODE):
+    with notifications.recipient_language(user):
         subject = _("New messages on MatchMinds")
         body = render_to_string("chat/email/digest.txt", context)
-    mail = EmailMultiAlternatives(subject, body, to=[user.email], headers={"List-Unsubscribe": f"<{unsubscribe_url}>"})
-    mail.send()
+    headers = notifications.unsubscribe_headers(user_id=user.pk, kind=NotificationKind.DIGEST, base_url=base_url)
+    EmailMultiAlternatives(subject, body, to=[user.email], headers=headers).send()
 
 
 def digest_candidate_ids(*, cutoff, limit: int) -> list[int]:
-    """Users (digest on) with 1:1 rooms or unread messages not covered by a digest yet, older than cutoff.
+    """Users (digest on: `may_notify`'s rule in SQL) with 1:1 rooms or unread messages not covered
+    by a digest yet, older than cutoff.
 
     The caller still checks presence: only someone offline since the cutoff gets a digest.
     """
+    opted_out = notifications.opted_out_sql(user_column="m.user_id", kind=NotificationKind.DIGEST)
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT DISTINCT m.user_id
               FROM chat_roommember m
               JOIN chat_room r ON r.id = m.room_id AND r.kind = 'direct'
               JOIN accounts_user u ON u.id = m.user_id AND u.is_active
               LEFT JOIN chat_chatpreference p ON p.user_id = m.user_id
-             WHERE COALESCE(p.digest_enabled, TRUE)
+             WHERE NOT {opted_out}
                AND ((m.joined_at > COALESCE(p.digest_covered_until, '-infinity') AND m.joined_at <= %(cutoff)s)
                     OR EXISTS (SELECT 1 FROM chat_message msg
                                 WHERE msg.room_id = m.room_id AND msg.seq > m.last_read_seq
@@ -92,7 +93,7 @@ def digest_candidate_ids(*, cutoff, limit: int) -> list[int]:
                                   AND msg.sent_at <= %(cutoff)s))
              ORDER BY m.user_id
              LIMIT %(limit)s
-            """,
+            """,  # noqa: S608 - the opt-out condition is built from an enum and a model table
             {"cutoff": cutoff, "limit": limit},
         )
         return [row[0] for row in cursor.fetchall()]

@@ -78,10 +78,9 @@ class Message(models.Model):
 
 
 class ChatPreference(models.Model):
-    """Per-user chat settings: the offline digest can be switched off by its unsubscribe link."""
+    """Per-user chat state of the offline digest (whether it is wanted: accounts.notifications)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_preference")
-    digest_enabled = models.BooleanField(_("e-mail digest of missed messages"), default=True)
     # Everything up to this moment has been summarised (or was seen), so no digest repeats it.
     digest_covered_until = models.DateTimeField(null=True, blank=True)
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import PhotoStatus, Profile
 from apps.accounts.selectors import profile_photo_url
-from apps.chat.models import ChatPreference, Message, Room, RoomKind, RoomMember
+from apps.chat.models import Message, Room, RoomKind, RoomMember
 from apps.chat.protocol import REPLAY_MAX_MESSAGES, ErrorCode
 from apps.core.db import fetch_prepared
 from apps.core.errors import DomainError
@@ -337,10 +337,6 @@ def room_page_for_user(*, user_id: int, room_id: int, is_staff: bool) -> tuple[d
     member = room_member_require(user_id=user_id, room_id=room_id)
     room = member.room
     return room_summary(member=member), posting_allowed(kind=room.kind, members_can_post=room.members_can_post, is_staff=is_staff)
-
-
-def digest_enabled(*, user_id: int) -> bool:
-    return ChatPreference.objects.filter(user_id=user_id, digest_enabled=False).exists() is False
 
 
 def unread_total_for_user(*, user_id: int) -> int:

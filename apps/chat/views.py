@@ -55,10 +55,13 @@ def lobby_room(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """GET asks for confirmation (mail scanners follow links); POST switches the digest off."""
+    """Digest links mailed before the per-kind unsubscribe (accounts:unsubscribe).
+
+    GET asks for confirmation (mail scanners follow links); POST switches the digest off.
+    """
     if request.method == "POST":
         try:
-            chat_digest.digest_unsubscribe(token=token)
+            chat_digest.digest_unsubscribe_legacy(token=token)
         except DomainError as error:
             return render(request, "chat/unsubscribe.html", {"error": error.message}, status=400)
         return render(request, "chat/unsubscribe.html", {"done": True, "message": _("You will no longer get chat digests.")})

@@ -6,9 +6,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts import notifications
+from apps.accounts.models import NotificationKind, User
+from apps.accounts.notifications import recipient_language
 from apps.events.models import Event, EventSignup
 
 logger = logging.getLogger(__name__)
@@ -31,9 +34,9 @@ def _event_context(event: Event) -> dict:
     }
 
 
-def _send(*, to: str, subject: str, template: str, context: dict) -> None:
+def _send(*, to: str, subject: str, template: str, context: dict, headers: dict | None = None) -> None:
     body = render_to_string(template, context)
-    EmailMultiAlternatives(subject, body, to=[to]).send()
+    EmailMultiAlternatives(subject, body, to=[to], headers=headers).send()
 
 
 def waitlist_promotion_send(*, signup_id: int) -> None:
@@ -43,7 +46,7 @@ def waitlist_promotion_send(*, signup_id: int) -> None:
     ("my upcoming events" shows the place either way).
     """
     signup = EventSignup.objects.select_related("event", "user").get(pk=signup_id)
-    with translation.override(settings.LANGUAGE_CODE):
+    with recipient_language(signup.user):
         subject = _("A place opened for you: %(name)s") % {"name": signup.event.name}
         try:
             context = _event_context(signup.event)
@@ -52,11 +55,16 @@ def waitlist_promotion_send(*, signup_id: int) -> None:
             logger.exception("waitlist promotion mail to user %s failed", signup.user_id)
 
 
-def reminder_send(*, event: Event, email: str, kind: str) -> None:
-    """One reminder; raises when the mail server refuses so the caller can release the claim."""
-    with translation.override(settings.LANGUAGE_CODE):
+def reminder_send(*, event: Event, user: User, kind: str) -> None:
+    """One reminder, in the student's language, with a link that turns reminders off; raises
+    when the mail server refuses so the caller can release the claim. The caller picked only
+    students who want reminders (`accounts.notifications.opted_out_sql`)."""
+    unsubscribe_url = notifications.unsubscribe_url(user_id=user.pk, kind=NotificationKind.EVENT_REMINDER)
+    context = {**_event_context(event), "kind": kind, "unsubscribe_url": unsubscribe_url}
+    headers = notifications.unsubscribe_headers(user_id=user.pk, kind=NotificationKind.EVENT_REMINDER)
+    with recipient_language(user):
         if kind == "24h":
             subject = _("Tomorrow: %(name)s") % {"name": event.name}
         else:
             subject = _("Starting in 10 minutes: %(name)s") % {"name": event.name}
-        _send(to=email, subject=subject, template="events/email/reminder.txt", context={**_event_context(event), "kind": kind})
+        _send(to=user.email, subject=subject, template="events/email/reminder.txt", context=context, headers=headers)

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import NotificationKind, User
+from apps.accounts.notifications import opted_out_sql
 from apps.events import notifications
 from apps.events.models import Event, EventSignup, ReminderDelivery, SignupStatus, StateOverride
 
@@ -23,6 +24,7 @@ JOIN {Event._meta.db_table} event ON event.id = signup.event_id
 JOIN {User._meta.db_table} person ON person.id = signup.user_id
 WHERE signup.status = %(confirmed)s
   AND person.is_active
+  AND NOT {opted_out_sql(user_column="signup.user_id", kind=NotificationKind.EVENT_REMINDER)}
   AND event.state_override <> %(ended)s
   AND event.starts_at > %(window_start)s
   AND event.starts_at <= %(window_end)s
@@ -31,7 +33,7 @@ ORDER BY event.starts_at, signup.id
 LIMIT %(limit)s
 ON CONFLICT (event_id, user_id, kind) DO NOTHING
 RETURNING event_id, user_id
-"""  # noqa: S608 - table names come from the models
+"""  # noqa: S608 - table names come from the models, the opt-out condition from an enum
 
 
 def _windows(now: datetime) -> list[tuple[str, int, datetime, datetime]]:
@@ -77,11 +79,11 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
 
 def _mail_claimed(*, kind: str, claimed: list[tuple[int, int]]) -> int:
     events = Event.objects.in_bulk({event_id for event_id, _ in claimed})
-    emails = dict(User.objects.filter(pk__in={user_id for _, user_id in claimed}).values_list("pk", "email"))
+    users = User.objects.in_bulk({user_id for _, user_id in claimed})
     sent = 0
     for event_id, user_id in claimed:
         try:
-            notifications.reminder_send(event=events[event_id], email=emails[user_id], kind=kind)
+            notifications.reminder_send(event=events[event_id], user=users[user_id], kind=kind)
         except OSError:
             # Released so the next run tries again: a reminder is never lost to a mail hiccup.
             ReminderDelivery.objects.filter(event_id=event_id, user_id=user_id, kind=kind).delete()

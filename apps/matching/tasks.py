@@ -8,6 +8,12 @@ def drain_arrivals(event_id: int) -> None:
     services.arrivals_drain(event_id=event_id)
 
 
+@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_new_match_emails(match_id: int) -> None:
+    """Both people's new-match e-mails; a mail server hiccup retries (each mail leaves once)."""
+    services.match_emails_send(match_id=match_id)
+
+
 @shared_task(ignore_result=True)
 def sweep_live_queues() -> None:
     """Beat runs this every MATCHING_SWEEP_INTERVAL_S; concurrent runs are safe, the lock only saves work.

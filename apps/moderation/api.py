@@ -8,7 +8,7 @@ from apps.moderation import blocks as moderation_blocks
 from apps.moderation import reports as moderation_reports
 from apps.moderation import text as moderation_text
 from apps.moderation.models import ReportReason
-from apps.moderation.selectors import hidden_words_for_user
+from apps.moderation.selectors import blocks_made_by, hidden_words_for_user
 
 
 class ReportApi(APIView):
@@ -45,12 +45,30 @@ class BlockApi(APIView):
     class OutputSerializer(serializers.Serializer):
         blocked_user_id = serializers.IntegerField()
 
+    class ListOutputSerializer(serializers.Serializer):
+        user_id = serializers.IntegerField()
+        nickname = serializers.CharField(allow_blank=True)
+        blocked_at = serializers.DateTimeField()
+
+    @extend_schema(responses=ListOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        """The people I blocked, newest first."""
+        return Response(self.ListOutputSerializer(blocks_made_by(user_id=request.user.pk), many=True).data)
+
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         block = moderation_blocks.block_create(blocker=request.user, blocked_user_id=serializer.validated_data["user_id"])
         return Response({"blocked_user_id": block.blocked_id}, status=201)
+
+
+class BlockDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, user_id: int) -> Response:
+        """Unblock: closed chats stay closed; someone never blocked is a 404 `not_blocked`."""
+        moderation_blocks.block_remove(blocker=request.user, blocked_user_id=user_id)
+        return Response(status=204)
 
 
 class HiddenWordsApi(APIView):

@@ -5,5 +5,6 @@ from apps.moderation import api
 urlpatterns = [
     path("safety/reports/", api.ReportApi.as_view(), name="api-reports"),
     path("safety/blocks/", api.BlockApi.as_view(), name="api-blocks"),
+    path("safety/blocks/<int:user_id>/", api.BlockDetailApi.as_view(), name="api-block"),
     path("safety/hidden-words/", api.HiddenWordsApi.as_view(), name="api-hidden-words"),
 ]

@@ -1,4 +1,8 @@
-"""Blocks between users; chat ends the pair's rooms through moderation's block_created hook."""
+"""Blocks between users; chat ends the pair's rooms through moderation's block_created hook.
+
+Unblocking lifts the block for the future only: rooms the block closed stay closed (chat
+is not told), and the two can meet again in matching.
+"""
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -28,3 +32,10 @@ def block_create(*, blocker: User, blocked_user_id: int) -> Block:
     # The pair's 1:1 chats end at once (both are told); matching checks blocks itself.
     hooks.block_created.send(blocker_id=blocker.pk, blocked_id=blocked_user_id)
     return block
+
+
+def block_remove(*, blocker: User, blocked_user_id: int) -> None:
+    """Lift `blocker`'s block of `blocked_user_id`; someone never blocked is a 404 and nothing changes."""
+    deleted, _rows = Block.objects.filter(blocker=blocker, blocked_id=blocked_user_id).delete()
+    if not deleted:
+        raise DomainError(ErrorCode.NOT_BLOCKED, _("You have not blocked this person."), http_status=404)

@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     INVALID_HIDDEN_WORD = "invalid_hidden_word"
     INVALID_REASON = "invalid_reason"
     MESSAGE_BLOCKED = "message_blocked"
+    NOT_BLOCKED = "not_blocked"
     REASON_REQUIRED = "reason_required"
     REPORT_NOT_FOUND = "report_not_found"
     REPORT_TEXT_TOO_LONG = "report_text_too_long"

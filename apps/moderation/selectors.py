@@ -36,6 +36,17 @@ def blocked_user_ids(*, user_id: int) -> set[int]:
     return {blocked if blocker == user_id else blocker for blocker, blocked in pairs}
 
 
+def blocks_made_by(*, user_id: int) -> list[dict]:
+    """The people `user_id` blocked, newest first: id, nickname (through the user model's
+    profile relation, as the moderation admin reads it) and when."""
+    rows = (
+        Block.objects.filter(blocker_id=user_id)
+        .order_by("-created_at", "-pk")
+        .values_list("blocked_id", "blocked__profile__nickname", "created_at")
+    )
+    return [{"user_id": blocked_id, "nickname": nickname or "", "blocked_at": at} for blocked_id, nickname, at in rows]
+
+
 def blocks_among(*, user_ids: list[int]) -> list[tuple[int, int]]:
     """Every block (blocker, blocked) between two of the given users, in one query (seating a round)."""
     if not user_ids:

@@ -13,6 +13,7 @@ plain statements: the ORM's query building was a third of a connect's CPU in a s
 """
 
 import functools
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
@@ -48,6 +49,11 @@ def pooled_sync_to_async(function):
     kept: building one is a few inspections of `function`, paid on every frame and connect.
     """
     return database_sync_to_async(function, thread_sensitive=False, executor=_socket_executor())
+
+
+def session_key_digest(session_key: str | None) -> str:
+    """How a session is named in messages to its sockets (`events.user_sessions_end`): never the key."""
+    return hashlib.sha256((session_key or "").encode()).hexdigest()
 
 
 def session_key_from_scope(scope) -> str | None:

@@ -25,7 +25,7 @@ from apps.core.observability import context as log_context
 from apps.core.observability import tracing
 from apps.core.redis import get_redis
 from apps.realtime import events, presence, registry
-from apps.realtime.auth import pooled_sync_to_async, session_key_from_scope, user_for_session_key
+from apps.realtime.auth import pooled_sync_to_async, session_key_digest, session_key_from_scope, user_for_session_key
 from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
 from apps.realtime.protocol import MAX_FRAME_BYTES, MAX_FRAME_NESTING, ErrorCode, user_group
 from apps.realtime.transport.channel_layer import EXCEPT_CHANNEL_KEY
@@ -352,3 +352,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         if text is None:
             text = message[FRAME_TEXT_KEY] = encode_frame(message["frame"])
         await self.send_text(text)
+
+    async def session_end(self, message: dict[str, Any]) -> None:
+        """A layer message (`events.user_sessions_end`): the user's other sessions were ended."""
+        if session_key_digest(session_key_from_scope(self.scope)) == message["keep"]:
+            return
+        await self.close(code=message["code"], reason=message["reason"])

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -96,3 +97,28 @@ def error_frame(*, code: str, message: str, ref: str | None = None, **extra: Any
         frame["ref"] = ref
     frame.update({key: value for key, value in extra.items() if value is not None})
     return frame
+
+
+# Ending sessions: a layer message to the user's sockets, not a frame -----------------------
+
+SESSION_END_MESSAGE_TYPE = "session.end"
+
+
+async def _sessions_end_publish(group: str, message: dict[str, Any]) -> None:
+    await get_channel_layer().group_send(group, message)
+
+
+def user_sessions_end(*, user_id: int, keep_session_digest: str, code: int, reason: str) -> None:
+    """After commit, close every open socket of the user except those of the session whose key
+    hashes to `keep_session_digest` (sha256 hex), with `code` (protocol.CLOSE_*) and `reason`.
+
+    Rare (a password change), so a plain group_send on the process's sender loop, waited for:
+    the change is committed either way, and a failed publish is logged, never raised.
+    """
+    message = {"type": SESSION_END_MESSAGE_TYPE, "keep": keep_session_digest, "code": code, "reason": reason}
+
+    def publish() -> None:
+        future = asyncio.run_coroutine_threadsafe(_sessions_end_publish(user_group(user_id), message), publisher.sender_loop())
+        future.result(timeout=settings.REALTIME_PUBLISH_TIMEOUT_S + 1)
+
+    transaction.on_commit(publish, robust=True)

@@ -13,6 +13,12 @@ MAX_FRAME_BYTES = 16 * 1024
 MAX_FRAME_NESTING = 16
 
 
+# An open socket whose session was ended by a password change in another browser
+# (docs/protocol.md); final for the client, like 4401. Daphne does not pass a close reason
+# on, so the code itself says why.
+CLOSE_PASSWORD_CHANGED = 4411
+
+
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 

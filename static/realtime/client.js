@@ -7,6 +7,9 @@
   const BACKOFF_BASE_MS = 500;
   const BACKOFF_MAX_MS = 30000;
   const PONG_TIMEOUT_MS = 10000;
+  // 4401: not signed in (signed out here or in another tab); 4411: the password was changed
+  // in another browser, which signed this one out (docs/protocol.md).
+  const SIGNED_OUT_CODES = [4401, 4411];
 
   class MatchMindsSocket {
     constructor(url) {
@@ -60,8 +63,13 @@
         if (this.ws !== ws) return;
         clearInterval(this.heartbeatTimer);
         clearTimeout(this.pongTimer);
-        if (event.code === 4401) {
+        if (SIGNED_OUT_CODES.includes(event.code)) {
+          // Final: signed out. A code with a notice on the page (4411: the password was
+          // changed in another browser) shows it.
           this.setState("offline");
+          const notice = document.querySelector('[data-signed-out-code="' + event.code + '"]');
+          if (notice) notice.hidden = false;
+          document.dispatchEvent(new CustomEvent("mm:signed-out", { detail: { code: event.code } }));
           return;
         }
         this.scheduleReconnect();

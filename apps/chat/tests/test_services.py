@@ -7,6 +7,8 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.accounts import notifications
+from apps.accounts.models import NotificationKind
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat import batch as chat_batch
 from apps.chat import digest as chat_digest
@@ -14,7 +16,7 @@ from apps.chat import receipts as chat_receipts
 from apps.chat import rooms as chat_rooms
 from apps.chat import selectors
 from apps.chat import send as chat_send
-from apps.chat.models import ChatPreference, Message, Room, RoomMember
+from apps.chat.models import Message, Room, RoomMember
 from apps.chat.tests.factories import make_pair
 from apps.core.errors import DomainError
 from apps.events.tests.factories import make_event
@@ -414,12 +416,13 @@ def test_digest_mails_offline_members_once_with_unsubscribe(settings):
     bob_mail = next(m for m in mail.outbox if m.to == [bob.email])
     assert "보고 싶어요" in bob_mail.body
     assert "앨리스" in bob_mail.body
-    assert bob_mail.extra_headers["List-Unsubscribe"].startswith("<https://mm.example/chat/unsubscribe/")
+    assert bob_mail.extra_headers["List-Unsubscribe"].startswith("<https://mm.example/accounts/unsubscribe/")
+    assert bob_mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert chat_digest.digest_send_due(base_url="https://mm.example", limit=10) == 0
 
-    token = chat_digest.digest_unsubscribe_token(user_id=bob.pk)
-    chat_digest.digest_unsubscribe(token=token)
-    assert ChatPreference.objects.get(user=bob).digest_enabled is False
+    token = bob_mail.extra_headers["List-Unsubscribe"].strip("<>").rstrip("/").rsplit("/", 1)[1]
+    notifications.unsubscribe(token=token)
+    assert notifications.may_notify(bob, NotificationKind.DIGEST) is False
     chat_batch.message_send(sender_id=alice.pk, room_id=room.pk, client_msg_id="m2", body="또")
     mail.outbox.clear()
     chat_digest.digest_send_due(base_url="https://mm.example", limit=10)

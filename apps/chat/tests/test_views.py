@@ -1,11 +1,14 @@
 import pytest
+from django.core import signing
 from django.test import Client
 
+from apps.accounts import notifications
+from apps.accounts.models import NotificationKind
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.chat import batch as chat_batch
 from apps.chat import digest as chat_digest
 from apps.chat import rooms as chat_rooms
-from apps.chat.models import ChatPreference, MessageKind, RoomMember
+from apps.chat.models import MessageKind, RoomMember
 from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
 
@@ -82,33 +85,43 @@ def test_the_lobby_link_joins_the_events_lobby_room_once():
     assert first["Location"] == f"/chat/{membership.room_id}/"
 
 
-def test_the_unsubscribe_link_asks_first_then_switches_the_digest_off():
+def _legacy_digest_token(user_id: int) -> str:
+    """What digest e-mails sent before the per-kind unsubscribe carry."""
+    return signing.dumps(user_id, salt=chat_digest.LEGACY_UNSUBSCRIBE_SALT)
+
+
+def test_an_old_digest_unsubscribe_link_asks_first_then_switches_the_digest_off():
     student = make_profile().user
-    token = chat_digest.digest_unsubscribe_token(user_id=student.pk)
+    token = _legacy_digest_token(student.pk)
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="ko")  # a link in an e-mail: no session needed
 
     # A mail scanner following the link changes nothing
     asked = anonymous.get(f"/chat/unsubscribe/{token}/")
     assert asked.status_code == 200
     assert '<button type="submit" class="button primary">수신 거부</button>' in asked.content.decode()
-    assert not ChatPreference.objects.filter(user=student).exists()
+    assert notifications.may_notify(student, NotificationKind.DIGEST) is True
 
     done = anonymous.post(f"/chat/unsubscribe/{token}/")
 
     assert done.status_code == 200
     assert "이제 채팅 요약 이메일을 받지 않아요." in done.content.decode()
-    assert ChatPreference.objects.get(user=student).digest_enabled is False
+    assert notifications.notification_preferences(user=student) == {
+        "digest": False,
+        "new_match": True,
+        "event_reminder": True,
+        "moderation_notice": True,
+    }
 
 
 def test_a_tampered_unsubscribe_link_is_refused_with_a_clear_message():
     student = make_profile().user
-    token = chat_digest.digest_unsubscribe_token(user_id=student.pk)
+    token = _legacy_digest_token(student.pk)
 
     refused = Client(HTTP_ACCEPT_LANGUAGE="ko").post(f"/chat/unsubscribe/{token}x/")
 
     assert refused.status_code == 400
     assert "유효하지 않은 수신 거부 링크예요." in refused.content.decode()
-    assert not ChatPreference.objects.filter(user=student).exists()
+    assert notifications.may_notify(student, NotificationKind.DIGEST) is True
 
 
 def test_a_lobby_chat_offers_a_composer_only_to_those_who_may_post_in_it():

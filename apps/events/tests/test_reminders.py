@@ -6,6 +6,8 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from apps.accounts import notifications
+from apps.accounts.models import NotificationKind
 from apps.accounts.tests.factories import make_profile
 from apps.events import reminders, signups
 from apps.events.models import ReminderDelivery
@@ -108,3 +110,29 @@ def test_a_refused_mail_releases_its_claim_for_the_next_run(monkeypatch):
 
     assert reminders.reminders_send_due() == 1
     assert len(mail.outbox) == 1
+
+
+def test_reminders_skip_who_turned_them_off_and_reach_the_others_in_their_language():
+    # Given three students: one turned reminders off, one reads English, one Korean
+    event = make_scheduled_event(name="Campus Night", slug="campus-night-en", starts_in=timedelta(hours=2))
+    quiet, english, korean = _signed_up(event, count=3)
+    notifications.notification_preferences_set(user=quiet, changes={"event_reminder": False})
+    notifications.user_language_set(user=english, language="en")
+
+    # When the last call is due
+    assert reminders.reminders_send_due(now=event.starts_at - timedelta(minutes=9)) == 2
+
+    # Then only the other two got it, each in their language, each with its own unsubscribe
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {english.email, korean.email}
+    assert by_recipient[english.email].subject == "Starting in 10 minutes: Campus Night"
+    assert by_recipient[korean.email].subject == "10분 뒤 시작: Campus Night"
+    for student in (english, korean):
+        header = by_recipient[student.email].extra_headers["List-Unsubscribe"]
+        assert header.strip("<>") in by_recipient[student.email].body
+        assert notifications.unsubscribe_target(token=header.strip("<>").rstrip("/").rsplit("/", 1)[1]) == (
+            student,
+            NotificationKind.EVENT_REMINDER,
+        )
+    # And nothing was claimed for the one who opted out (turning it back on would bring the next one)
+    assert not ReminderDelivery.objects.filter(user=quiet).exists()

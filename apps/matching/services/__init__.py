@@ -14,6 +14,7 @@ from apps.matching.services.joining import (
     queue_presence_lost,
     ticket_enqueue,
 )
+from apps.matching.services.notices import match_emails_send
 from apps.matching.services.pairing import arrivals_drain, proposals_announce
 from apps.matching.services.restore import (
     match_confirmation_replay,
@@ -29,6 +30,7 @@ __all__ = [
     "HISTORY_FLUSH_BATCH",
     "arrivals_drain",
     "match_confirmation_replay",
+    "match_emails_send",
     "match_end_active",
     "match_persist",
     "matches_reconfirm",

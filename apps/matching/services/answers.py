@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.chat.rooms import room_create_direct
 from apps.core.errors import DomainError
+from apps.core.task_queue import task_send_on_commit
 from apps.matching import events, queue
 from apps.matching.models import Match, MatchSeat
 from apps.matching.services.recording import record_declined, record_matched, record_timed_out
@@ -79,6 +80,7 @@ def match_persist(*, proposal_id: int) -> Match | None:
     if match is None:
         return own.first()
     _match_finish(proposal_id=proposal_id, event_id=event_id)
+    task_send_on_commit("apps.matching.tasks.send_new_match_emails", match.pk)
     events.match_confirmed(
         proposal_id=proposal_id,
         event_id=event_id,
