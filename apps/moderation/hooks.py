@@ -21,3 +21,11 @@ room_has_member = Hook("moderation.room_has_member")
 
 # (room_id=) -> int | None: the event a chat room belongs to (a report there counts for it).
 room_event_id = Hook("moderation.room_event_id")
+
+# (user_id=) -> bool: whether the student wants moderation notices by e-mail (accounts'
+# notification preferences). Optional: without a provider every notice is e-mailed.
+notice_mail_allowed = Hook("moderation.notice_mail_allowed")
+
+# (user_id=) -> str: the language ("ko"/"en") the account chose for e-mails. Optional: without
+# a provider, or for an account with no choice (""), e-mails are in Korean (LANGUAGE_CODE).
+user_language = Hook("moderation.user_language")

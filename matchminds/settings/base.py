@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "apps.accounts.context_processors.sign_in_options",
                 "apps.chat.context_processors.chat_unread",
+                "apps.moderation.context_processors.moderation_notice_banner",
             ],
         },
     },
@@ -578,6 +579,11 @@ MODERATION_EVIDENCE_RETENTION_DAYS = env.int("MODERATION_EVIDENCE_RETENTION_DAYS
 MODERATION_REPORTS_PER_DAY = env.int("MODERATION_REPORTS_PER_DAY", default=20)
 MODERATION_UPLOADS_PER_HOUR = env.int("MODERATION_UPLOADS_PER_HOUR", default=30)
 MODERATION_SUSPENSION_DAYS = env.int("MODERATION_SUSPENSION_DAYS", default=7)
+# Moderation notices and appeals (apps.moderation.notices, .appeals): a sanction can be appealed
+# this many days after it was decided; the link in a notice e-mail (how a banned student, who
+# cannot sign in, reads the notice and appeals) works this long.
+MODERATION_APPEAL_WINDOW_DAYS = env.int("MODERATION_APPEAL_WINDOW_DAYS", default=30)
+MODERATION_NOTICE_LINK_MAX_AGE_DAYS = 60
 CELERY_BEAT_SCHEDULE["moderation-backlog"] = {"task": "apps.moderation.tasks.publish_moderation_backlog", "schedule": 30}
 CELERY_BEAT_SCHEDULE["moderation-purge-evidence"] = {
     "task": "apps.moderation.tasks.purge_expired_evidence",
