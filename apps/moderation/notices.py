@@ -63,7 +63,7 @@ def notice_link_user_id(*, token: str) -> int:
         return int(signing.TimestampSigner(salt=NOTICE_LINK_SALT).unsign(token, max_age=max_age))
     except signing.SignatureExpired:
         raise DomainError(
-            ErrorCode.INVALID_NOTICE_LINK, _("This link has expired. Sign in to see your notices."), http_status=400
+            ErrorCode.INVALID_NOTICE_LINK, _("This link has expired. Log in with your password to get a new one."), http_status=400
         ) from None
     except (signing.BadSignature, ValueError):
         raise DomainError(ErrorCode.INVALID_NOTICE_LINK, _("This link is not valid."), http_status=400) from None
@@ -81,7 +81,7 @@ def notice_create(*, user_id: int, kind: str, sanction: Sanction | None = None, 
         after.update(sanction_id=sanction.pk, sanction=sanction.kind, rule=sanction.rule)
     audit_log(
         actor=None,
-        action=f"notice_{kind}",
+        action="notice",
         target_type="notice",
         target_id=notice.pk,
         target_user_id=user_id,
