@@ -62,9 +62,8 @@ def notice_link_user_id(*, token: str) -> int:
     try:
         return int(signing.TimestampSigner(salt=NOTICE_LINK_SALT).unsign(token, max_age=max_age))
     except signing.SignatureExpired:
-        raise DomainError(
-            ErrorCode.INVALID_NOTICE_LINK, _("This link has expired. Log in with your password to get a new one."), http_status=400
-        ) from None
+        message = _("This link has expired. Log in with your password to get a new one.")
+        raise DomainError(ErrorCode.INVALID_NOTICE_LINK, message, http_status=400) from None
     except (signing.BadSignature, ValueError):
         raise DomainError(ErrorCode.INVALID_NOTICE_LINK, _("This link is not valid."), http_status=400) from None
 

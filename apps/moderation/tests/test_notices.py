@@ -79,7 +79,13 @@ def test_a_suspension_from_a_report_tells_the_student_the_rule_and_end_and_the_r
     assert audited == [
         (
             reported.pk,
-            {"kind": "sanction", "report_outcome": "", "sanction_id": sanction.pk, "sanction": "suspension", "rule": "sexual_content"},
+            {
+                "kind": "sanction",
+                "report_outcome": "",
+                "sanction_id": sanction.pk,
+                "sanction": "suspension",
+                "rule": "sexual_content",
+            },
         ),
         (reporter.pk, {"kind": "report_handled", "report_outcome": "action_taken"}),
     ]
@@ -130,8 +136,9 @@ def test_e_mails_follow_the_accounts_language_and_the_notification_preference(mo
     student = make_profile().user
     moderation_sanctions.user_sanction(user_id=student.pk, moderator=moderator, action="warn", reason="x", rule="spam")
     notice = Notice.objects.get(user=student)
-    language, allowed = hooks.user_language.register(lambda user_id: "en"), hooks.notice_mail_allowed.register(
-        lambda user_id: False
+    language, allowed = (
+        hooks.user_language.register(lambda user_id: "en"),
+        hooks.notice_mail_allowed.register(lambda user_id: False),
     )
     try:
         assert notice_mail_send(notice_id=notice.pk) is False
