@@ -150,6 +150,7 @@ def test_a_banned_student_appeals_through_the_link_and_staff_decide_in_the_admin
 
     staff = Client()
     staff.force_login(moderator)
+    assert "검토를 기다리는 이의 신청 1건" in staff.get("/admin/").content.decode()
     listing = staff.get("/admin/moderation/appeal/?status__exact=open").content.decode()
     assert student.email in listing and "영구 정지" in listing
     staff.post(
