@@ -54,11 +54,11 @@ class AppealAdmin(QueueAdmin):
     def rule(self, obj) -> str:
         return obj.sanction.get_rule_display()
 
-    @admin.display(description=_("decided at"))
+    @admin.display(description=_("sanction decided at"))
     def sanction_decided(self, obj) -> str:
         return kst(obj.sanction.created_at)
 
-    @admin.display(description=_("ends at"))
+    @admin.display(description=_("sanction ends at"))
     def sanction_ends(self, obj) -> str:
         return kst(obj.sanction.ends_at) if obj.sanction.ends_at else "—"
 

@@ -41,6 +41,7 @@ def test_a_suspended_student_reads_the_notice_live_appeals_and_staff_overturn_it
         banner = page.locator("[data-notice-banner]")
         banner.wait_for(state="visible")
         assert "까지 계정 이용이 정지되었어요" in banner.inner_text()
+        save_screenshot(page, "moderation-notice-banner-390")
 
         banner.get_by_role("link", name="안내 보기").click()
         page.wait_for_url("**/safety/notices/")
@@ -56,10 +57,10 @@ def test_a_suspended_student_reads_the_notice_live_appeals_and_staff_overturn_it
         page.wait_for_selector(".message.success")
         assert "이의 신청을 받았어요" in page.locator(".message.success").inner_text()
         assert "검토를 기다리고 있어요" in page.locator(".appeal-state").inner_text()
+        save_screenshot(page, "moderation-appeal-sent-390")
         page.get_by_role("button", name="모두 확인했어요").click()
         page.goto(daphne_server + "/events/")
         assert page.locator("[data-notice-banner]").is_hidden()
-        save_screenshot(page, "moderation-appeal-sent-390")
 
     appeal = Appeal.objects.get()
     assert appeal.text == "친구랑 장난으로 한 말이었어요. 다시는 그러지 않을게요."
