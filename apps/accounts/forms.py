@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import services
 from apps.accounts.models import Gender, Interest, Language, NotificationKind, Region, SeekingChoice, University
-from apps.accounts.selectors import age_in_years
+from apps.accounts.selectors import age_in_years, banned_login_notice_path
 from apps.core.errors import DomainError
 
 
@@ -39,6 +39,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.client_ip = client_ip
         self.throttled: DomainError | None = None
+        self.banned_notice_path: str | None = None
 
     def clean(self):
         try:
@@ -46,7 +47,18 @@ class EmailAuthenticationForm(AuthenticationForm):
         except DomainError as error:
             self.throttled = error
             raise forms.ValidationError(error.message, code=error.code) from None
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            self.banned_notice_path = banned_login_notice_path(
+                email=self.cleaned_data.get("username") or "", password=self.cleaned_data.get("password") or ""
+            )
+            if self.banned_notice_path is None:
+                raise
+            raise forms.ValidationError(
+                _("This account has been banned for breaking the community rules. You can still read why and appeal."),
+                code="account_banned",
+            ) from None
 
 
 class ProfileForm(forms.Form):

@@ -32,6 +32,16 @@ def may_notify(user: User | int, kind: NotificationKind) -> bool:
     return not NotificationOptOut.objects.filter(user_id=user_id, kind=NotificationKind(kind)).exists()
 
 
+def moderation_notice_mail_allowed(*, user_id: int) -> bool:
+    """Moderation's hook `notice_mail_allowed`: the notice page shows every notice regardless."""
+    return may_notify(user_id, NotificationKind.MODERATION_NOTICE)
+
+
+def account_language(*, user_id: int) -> str:
+    """Moderation's hook `user_language`: the account's ko/en choice, "" until one is made."""
+    return User.objects.filter(pk=user_id).values_list("language", flat=True).first() or ""
+
+
 def opted_out_sql(*, user_column: str, kind: NotificationKind) -> str:
     """A SQL condition true when the user in `user_column` switched `kind` off, for senders
     that pick their recipients in one statement (the kind is a fixed enum value, not input)."""

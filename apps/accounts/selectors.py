@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from apps.accounts.errors import ErrorCode
 from apps.accounts.models import Interest, PhotoStatus, Profile, University, UniversityDomain, User
 from apps.accounts.roles import Role
+from apps.moderation import selectors as moderation_selectors
+from apps.moderation.notices import notice_link_token
 from apps.moderation.selectors import block_exists_between, user_moderation_problem
 
 
@@ -197,3 +199,13 @@ def reported_profile_snapshot(*, user_id: int) -> dict:
     if profile is None:
         return {"user_id": user_id}
     return {"user_id": user_id, "nickname": profile.nickname, "bio": profile.bio, "photo": profile.photo.name or ""}
+
+
+def banned_login_notice_path(*, email: str, password: str) -> str | None:
+    """A refused password login of a banned account, with the right password: the path of its
+    moderation notices (a signed link), where the student still reads why and appeals. Signing in
+    stays refused; None for every other refused login."""
+    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=False).first()
+    if user is None or not user.check_password(password or "") or not moderation_selectors.user_is_banned(user_id=user.pk):
+        return None
+    return reverse("moderation:notices-link", args=[notice_link_token(user_id=user.pk)])

@@ -44,6 +44,7 @@ class RoomSummaryOutputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RoomKind.choices)
     title = serializers.CharField()
     is_open = serializers.BooleanField()
+    is_archived = serializers.BooleanField(help_text="Closed after CHAT_IDLE_ARCHIVE_DAYS without a message; listed apart.")
     last_seq = serializers.IntegerField()
     last_read_seq = serializers.IntegerField()
     unread = serializers.IntegerField()

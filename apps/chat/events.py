@@ -7,6 +7,7 @@ from apps.chat.protocol import (
     MessageAckFrame,
     MessageBatchFrame,
     PresenceFrame,
+    RoomArchivedFrame,
     RoomJoinedFrame,
     RoomReloadFrame,
 )
@@ -64,6 +65,15 @@ def rooms_closed(*, member_ids_by_room: dict[int, list[int]]) -> None:
         )
         for room_id, member_ids in member_ids_by_room.items()
     )
+
+
+def rooms_archived(*, member_ids_by_room: dict[int, list[int]], idle_days: int) -> None:
+    """`room.archived` to the room and its members' tabs, for a batch of idle rooms, in one hand-over."""
+    frames = []
+    for room_id, member_ids in member_ids_by_room.items():
+        frame: RoomArchivedFrame = {"type": "room.archived", "room": room_id, "idle_days": idle_days}
+        frames.append(([room_group(room_id), *(user_group(user_id) for user_id in member_ids)], frame))
+    send_many(frames)
 
 
 def room_closed(*, room_id: int, member_ids: list[int], by_user_id: int | None) -> None:

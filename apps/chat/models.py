@@ -14,6 +14,9 @@ class Room(models.Model):
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, null=True, blank=True, related_name="rooms")
     is_open = models.BooleanField(default=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the room closed because nobody wrote for CHAT_IDLE_ARCHIVE_DAYS (apps.chat.archive):
+    # members still read it under "보관된 대화", and nobody can write in it.
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The last seq handed out; bumped with UPDATE … RETURNING in the sending transaction,
     # so a rolled-back send gives its number back and the sequence stays gapless.

@@ -21,15 +21,23 @@ def post_refusal(
     members_can_post: bool,
     is_staff: bool,
     blocked: bool | Callable[[], bool],
+    is_archived: bool = False,
 ) -> DomainError | None:
     """Why this member may not post in this room now, or None when they may.
 
-    In order: not a member (or no such room: `kind` None), the chat has ended, a lobby only
+    In order: not a member (or no such room: `kind` None), the chat was archived after a long
+    silence (`is_archived`) or has ended, a lobby only
     staff may write in, a block between the two of a 1:1 room. `blocked` may be a callable:
     it is asked only for an open 1:1 room the member belongs to.
     """
     if kind is None or not is_member:
         return not_member_error()
+    if not is_open and is_archived:
+        return DomainError(
+            ErrorCode.ROOM_ARCHIVED,
+            _("This chat was archived after a long silence. You can still read it, but no one can write in it."),
+            http_status=409,
+        )
     if not is_open:
         return DomainError(ErrorCode.ROOM_CLOSED, _("This chat has ended; you can no longer send messages."), http_status=409)
     if not posting_allowed(kind=kind, members_can_post=members_can_post, is_staff=is_staff):

@@ -27,6 +27,7 @@ def typing_notify(*, user_id: int, room_id: int, is_staff: bool = False) -> bool
         kind=room.kind,
         is_member=True,
         is_open=room.is_open,
+        is_archived=room.archived_at is not None,
         members_can_post=room.members_can_post,
         is_staff=is_staff,
         blocked=lambda: permissions.blocked_with_any(user_id, list(room.members.values_list("user_id", flat=True))),

@@ -19,6 +19,7 @@ TYPING_EXPIRES_S = 5
 class ErrorCode(StrEnum):
     NOT_MEMBER = "not_member"
     ROOM_CLOSED = "room_closed"
+    ROOM_ARCHIVED = "room_archived"
     BLOCKED = "blocked"
     READ_ONLY_ROOM = "read_only_room"
     BODY_EMPTY = "body_empty"
@@ -132,6 +133,7 @@ class RoomSummary(TypedDict):
     kind: Literal["direct", "lobby"]
     title: str
     is_open: bool
+    is_archived: bool
     last_seq: int
     unread: int
     partner: NotRequired[dict]
@@ -146,6 +148,14 @@ class RoomClosedFrame(TypedDict):
     type: Literal["room.closed"]
     room: int
     by: int | None
+
+
+class RoomArchivedFrame(TypedDict):
+    """A 1:1 room nobody wrote in for `idle_days` days became read-only for both (apps.chat.archive)."""
+
+    type: Literal["room.archived"]
+    room: int
+    idle_days: int
 
 
 class TypingNoticeFrame(TypedDict):
@@ -204,6 +214,7 @@ OUTBOUND = (
     UnreadCountsFrame,
     RoomCreatedFrame,
     RoomClosedFrame,
+    RoomArchivedFrame,
     RoomJoinedFrame,
     TypingNoticeFrame,
     PresenceFrame,

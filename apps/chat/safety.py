@@ -63,6 +63,7 @@ def chat_image_upload(*, sender: User, room_id: int, upload) -> ModeratedImage:
         kind=room.kind if room else None,
         is_member=is_member,
         is_open=bool(room and room.is_open),
+        is_archived=bool(room and room.archived_at),
         members_can_post=bool(room and room.members_can_post),
         is_staff=sender.is_staff,
         blocked=lambda: any(block_exists_between(user_id=sender.pk, other_user_id=other) for other in member_ids - {sender.pk}),

@@ -270,6 +270,7 @@ def room_summary(
         "kind": room.kind,
         "title": room_title(room=room, partner=partner),
         "is_open": room.is_open,
+        "is_archived": room.archived_at is not None,
         "last_seq": room.last_seq,
         "last_read_seq": member.last_read_seq,
         "unread": unread,

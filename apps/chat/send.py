@@ -202,7 +202,7 @@ def queue_send_checks(
     if not cleaned:
         return
     rooms_cursor.execute(
-        "SELECT id, kind, is_open, members_can_post, event_id FROM chat_room WHERE id = ANY(%s)",
+        "SELECT id, kind, is_open, members_can_post, event_id, archived_at IS NOT NULL FROM chat_room WHERE id = ANY(%s)",
         [sorted({request.room_id for _index, request, _body in cleaned})],
     )
     checks_cursor.execute(
@@ -229,9 +229,9 @@ def sends_to_store(
     out of the transaction's pipeline."""
     if not cleaned:
         return [], [], []
-    rooms: dict[int, tuple[str, bool, bool]] = {}
-    for room_id, kind, is_open, members_can_post, event_id in rooms_cursor.fetchall():
-        rooms[room_id] = (kind, is_open, members_can_post)
+    rooms: dict[int, tuple[str, bool, bool, bool]] = {}
+    for room_id, kind, is_open, members_can_post, event_id, is_archived in rooms_cursor.fetchall():
+        rooms[room_id] = (kind, is_open, members_can_post, is_archived)
         room_meta[room_id] = (kind, event_id)
     checks = {(room_id, sender_id, cmid): rest for room_id, sender_id, cmid, *rest in checks_cursor.fetchall()}
 
@@ -249,11 +249,12 @@ def sends_to_store(
         if key in first_of_key:
             resent.append((index, first_of_key[key], request))
             continue
-        kind, is_open, members_can_post = rooms.get(request.room_id, (None, False, False))
+        kind, is_open, members_can_post, is_archived = rooms.get(request.room_id, (None, False, False, False))
         refusal = permissions.post_refusal(
             kind=kind,
             is_member=is_member,
             is_open=is_open,
+            is_archived=is_archived,
             members_can_post=members_can_post,
             is_staff=request.sender_is_staff,
             blocked=blocked,
@@ -347,6 +348,7 @@ def refusal_or_original_ack(request: SendRequest) -> SendResult | DomainError:
         kind=room.kind if room else None,
         is_member=request.sender_id in members,
         is_open=bool(room and room.is_open),
+        is_archived=bool(room and room.archived_at),
         members_can_post=bool(room and room.members_can_post),
         is_staff=request.sender_is_staff,
         blocked=lambda: permissions.blocked_with_any(request.sender_id, members),

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from apps.chat import archive as chat_archive
 from apps.chat import digest as chat_digest
 from apps.chat import receipts as chat_receipts
 
@@ -14,3 +15,9 @@ def send_offline_digests() -> int:
 @shared_task
 def broadcast_lobby_unread_counts() -> int:
     return chat_receipts.lobby_unread_broadcast()
+
+
+@shared_task
+def archive_idle_rooms() -> int:
+    """Beat: archive the 1:1 rooms idle for CHAT_IDLE_ARCHIVE_DAYS; idempotent, batched."""
+    return chat_archive.rooms_archive_idle(batch_size=settings.CHAT_IDLE_ARCHIVE_BATCH)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +17,13 @@ from apps.policies.selectors import consent_problem
 
 @login_required
 def room_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "chat/rooms.html", {"rooms": selectors.room_list_for_user(user_id=request.user.pk)})
+    rooms = selectors.room_list_for_user(user_id=request.user.pk)
+    context = {
+        "rooms": [room for room in rooms if not room["is_archived"]],
+        "archived_rooms": [room for room in rooms if room["is_archived"]],
+        "idle_days": settings.CHAT_IDLE_ARCHIVE_DAYS,
+    }
+    return render(request, "chat/rooms.html", context)
 
 
 @login_required
@@ -29,7 +36,13 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "blocked_ids": sorted(blocked_user_ids(user_id=request.user.pk)),
         "hidden_words": hidden_words_for_user(user_id=request.user.pk),
     }
-    context = {"room": room, "may_post": may_post, "safety": safety, "report_reasons": ReportReason.choices}
+    context = {
+        "room": room,
+        "may_post": may_post,
+        "safety": safety,
+        "report_reasons": ReportReason.choices,
+        "idle_days": settings.CHAT_IDLE_ARCHIVE_DAYS,
+    }
     context["consent_needed"] = not request.user.is_staff and consent_problem(user_id=request.user.pk) is not None
     return render(request, "chat/room.html", context)
 

@@ -18,6 +18,7 @@ from apps.moderation.media import image_signed_url
 from apps.moderation.models import (
     AccountStanding,
     BlockedTerm,
+    CommunityRule,
     FlaggedContent,
     FlagStatus,
     ImageStatus,
@@ -32,6 +33,12 @@ from apps.moderation.text_filters import forget_operator_blocklist
 
 class ReasonActionForm(admin.helpers.ActionForm):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
+class SanctionActionForm(ReasonActionForm):
+    """A sanction names the community rule broken; left empty, the report's or flag's reason picks it."""
+
+    rule = forms.ChoiceField(label=_("Rule broken"), required=False, choices=[("", "—"), *CommunityRule.choices])
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -146,7 +153,8 @@ def _sanction_actions(resolve):
 
     def make(action: str, label):
         def run(modeladmin, request, queryset):
-            _run_for_each(modeladmin, request, queryset, lambda item, reason: resolve(item, request.user, action, reason))
+            rule = request.POST.get("rule", "")
+            _run_for_each(modeladmin, request, queryset, lambda item, reason: resolve(item, request.user, action, reason, rule))
 
         run.__name__ = action
         return admin.action(description=label)(run)
@@ -179,9 +187,10 @@ class ReportAdmin(QueueAdmin):
     fields = readonly_fields
     open_statuses = (ReportStatus.OPEN,)
     related = ("reporter", "reported_user", "evidence")
+    action_form = SanctionActionForm
     actions = _sanction_actions(
-        lambda report, moderator, action, reason: moderation_sanctions.report_resolve(
-            report_id=report.pk, moderator=moderator, action=action, reason=reason
+        lambda report, moderator, action, reason, rule: moderation_sanctions.report_resolve(
+            report_id=report.pk, moderator=moderator, action=action, reason=reason, rule=rule
         )
     )
 
@@ -241,23 +250,28 @@ class FlaggedContentAdmin(QueueAdmin):
     fields = readonly_fields
     open_statuses = (FlagStatus.OPEN,)
     related = ("user",)
+    action_form = SanctionActionForm
     actions = _sanction_actions(
-        lambda flag, moderator, action, reason: moderation_sanctions.flag_resolve(
-            flag_id=flag.pk, moderator=moderator, action=action, reason=reason
+        lambda flag, moderator, action, reason, rule: moderation_sanctions.flag_resolve(
+            flag_id=flag.pk, moderator=moderator, action=action, reason=reason, rule=rule
         )
     )
 
 
 @admin.register(AccountStanding)
 class AccountStandingAdmin(admin.ModelAdmin):
-    action_form = ReasonActionForm
+    action_form = SanctionActionForm
     list_display = ("user", "standing", "suspended_until", "warnings", "hidden_pending_review", "updated_at")
     list_filter = ("standing", "hidden_pending_review")
     readonly_fields = ("user", "standing", "suspended_until", "warnings", "hidden_pending_review", "updated_at")
     fields = readonly_fields
     actions = _sanction_actions(
-        lambda standing, moderator, action, reason: moderation_sanctions.user_sanction(
-            user_id=standing.user_id, moderator=moderator, action="clear" if action == "dismiss" else action, reason=reason
+        lambda standing, moderator, action, reason, rule: moderation_sanctions.user_sanction(
+            user_id=standing.user_id,
+            moderator=moderator,
+            action="clear" if action == "dismiss" else action,
+            reason=reason,
+            rule=rule,
         )
     )
 
@@ -311,3 +325,8 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The appeals queue and the sanctions list live beside this module (it would pass 400 lines);
+# importing it here registers them whenever the admin loads.
+from apps.moderation import admin_appeals  # noqa: E402, F401

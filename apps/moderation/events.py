@@ -1,8 +1,9 @@
 """The only place that builds safety frames and addresses them."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.moderation.protocol import ContactMaskedFrame
+from apps.moderation.protocol import ContactMaskedFrame, NoticeFrame
 from apps.realtime.events import send_to_users
 
 
@@ -15,3 +16,15 @@ def contact_masked(*, sender_id: int, room_id: int, kinds: list[str]) -> None:
         "message": str(_("연락처는 서로 '다시 만나고 싶어요'를 누른 뒤에 주고받을 수 있어요")),
     }
     send_to_users([sender_id], frame)
+
+
+def moderation_notice(*, user_id: int, notice_id: int, kind: str, title: str) -> None:
+    """To the student's tabs (after commit): a moderation notice; `title` is in their language."""
+    frame: NoticeFrame = {
+        "type": "safety.notice",
+        "notice": notice_id,
+        "kind": kind,
+        "title": title,
+        "url": reverse("moderation:notices"),
+    }
+    send_to_users([user_id], frame)

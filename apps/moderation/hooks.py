@@ -21,3 +21,11 @@ room_has_member = Hook("moderation.room_has_member")
 
 # (room_id=) -> int | None: the event a chat room belongs to (a report there counts for it).
 room_event_id = Hook("moderation.room_event_id")
+
+# (user_id=) -> bool: whether the student wants moderation notices by e-mail (accounts'
+# notification preferences), provided by accounts.
+notice_mail_allowed = Hook("moderation.notice_mail_allowed")
+
+# (user_id=) -> str: the language ("ko"/"en") the account chose for e-mails, provided by accounts;
+# an account with no choice ("") gets e-mails in the site's default (LANGUAGE_CODE).
+user_language = Hook("moderation.user_language")

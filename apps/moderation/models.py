@@ -264,3 +264,110 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id} by {self.actor_label}"
+
+
+class CommunityRule(models.TextChoices):
+    """The community rules a sanction names. The codes are stable: stored, e-mailed and read by clients."""
+
+    RESPECT = "respect", _("Treat everyone with respect: no harassment, hate or threats")
+    SEXUAL_CONTENT = "sexual_content", _("No sexual content and no unwanted sexual advances")
+    SPAM = "spam", _("No spam, advertising or recruiting")
+    SCAM = "scam", _("No scams and no asking for money")
+    ADULTS_ONLY = "adults_only", _("Only adults (19 and over) may take part")
+    REAL_IDENTITY = "real_identity", _("Be yourself: no fake profiles or impersonation")
+    PRIVACY = "privacy", _("Never share other people's personal information")
+    ILLEGAL = "illegal", _("Nothing illegal or dangerous")
+
+
+class SanctionKind(models.TextChoices):
+    WARNING = "warning", _("Warning")
+    SUSPENSION = "suspension", _("Suspension")
+    BAN = "ban", _("Ban")
+
+
+class Sanction(models.Model):
+    """One decision against an account as its owner is told about it: the rule, what, until when.
+
+    In effect until `ends_at` (suspensions) or until lifted (an overturned appeal, a moderator's
+    clear); AccountStanding holds the sum of what is in effect.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions", verbose_name=_("user"))
+    kind = models.CharField(_("sanction"), max_length=12, choices=SanctionKind.choices)
+    rule = models.CharField(_("rule broken"), max_length=20, choices=CommunityRule.choices)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    moderator_id = models.BigIntegerField(_("moderator id"), null=True, blank=True)
+    created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "created_at"], name="sanction_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for review")
+    UPHELD = "upheld", _("Decision upheld")
+    OVERTURNED = "overturned", _("Decision overturned")
+
+
+class Appeal(models.Model):
+    """A student's request to review a sanction; at most one per sanction (the one-to-one key)."""
+
+    sanction = models.OneToOneField(Sanction, on_delete=models.CASCADE, related_name="appeal", verbose_name=_("sanction"))
+    text = models.TextField(_("the student's explanation"))
+    status = models.CharField(_("status"), max_length=12, choices=AppealStatus.choices, default=AppealStatus.OPEN)
+    created_at = models.DateTimeField(_("appealed at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by_label = models.CharField(_("decided by"), max_length=254, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="appeal_status_created")]
+
+    def __str__(self) -> str:
+        return f"{_('appeal')} #{self.pk}"
+
+
+class NoticeKind(models.TextChoices):
+    SANCTION = "sanction", _("A sanction on your account")
+    SANCTION_LIFTED = "sanction_lifted", _("A sanction was lifted")
+    APPEAL_UPHELD = "appeal_upheld", _("Your appeal was reviewed")
+    REPORT_HANDLED = "report_handled", _("Your report was handled")
+
+
+class ReportOutcome(models.TextChoices):
+    """All a reporter learns about their report: never the other person's sanction."""
+
+    ACTION_TAKEN = "action_taken", _("We took action")
+    NO_VIOLATION = "no_violation", _("We found no rule broken")
+
+
+class Notice(models.Model):
+    """What a student is told about a moderation decision: e-mailed, and shown at their next
+    visit (and live) until they acknowledge it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_notices")
+    kind = models.CharField(max_length=16, choices=NoticeKind.choices)
+    sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, null=True, blank=True, related_name="notices")
+    report_outcome = models.CharField(max_length=16, choices=ReportOutcome.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("moderation notice")
+        verbose_name_plural = _("moderation notices")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "acknowledged_at"], name="notice_user_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

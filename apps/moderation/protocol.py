@@ -12,5 +12,16 @@ class ContactMaskedFrame(TypedDict):
     message: str
 
 
+class NoticeFrame(TypedDict):
+    """Server → the student's tabs: a moderation notice for them (a sanction, a lifted sanction,
+    an appeal's result, a report handled); the page shows it until acknowledged."""
+
+    type: Literal["safety.notice"]
+    notice: int
+    kind: Literal["sanction", "sanction_lifted", "appeal_upheld", "report_handled"]
+    title: str
+    url: str
+
+
 INBOUND = ()
-OUTBOUND = (ContactMaskedFrame,)
+OUTBOUND = (ContactMaskedFrame, NoticeFrame)

@@ -9,6 +9,8 @@ from apps.moderation import hooks
 from apps.moderation.errors import ErrorCode
 from apps.moderation.models import (
     AccountStanding,
+    Appeal,
+    AppealStatus,
     Block,
     FlaggedContent,
     FlagStatus,
@@ -18,6 +20,7 @@ from apps.moderation.models import (
     ModeratedImage,
     Report,
     ReportStatus,
+    Sanction,
     Standing,
 )
 from apps.moderation.text_filters import contains_hidden_word
@@ -111,18 +114,21 @@ def moderation_queue_counts() -> dict[str, int]:
     images = ModeratedImage.objects.filter(status__in=[ImageStatus.PENDING, ImageStatus.NEEDS_REVIEW])
     reports = Report.objects.filter(status=ReportStatus.OPEN)
     flags = FlaggedContent.objects.filter(status=FlagStatus.OPEN)
+    appeals = Appeal.objects.filter(status=AppealStatus.OPEN)
     return {
         "images": images.count(),
         "reports": reports.count(),
         "flags": flags.count(),
+        "appeals": appeals.count(),
         "overdue": images.filter(created_at__lt=cutoff).count()
         + reports.filter(created_at__lt=cutoff).count()
-        + flags.filter(created_at__lt=cutoff).count(),
+        + flags.filter(created_at__lt=cutoff).count()
+        + appeals.filter(created_at__lt=cutoff).count(),
     }
 
 
 def moderation_oldest_open_created_at():
-    """When the oldest still-open item (image, report or flag) arrived, or None."""
+    """When the oldest still-open item (image, report, flag or appeal) arrived, or None."""
     candidates = [
         ModeratedImage.objects.filter(status__in=[ImageStatus.PENDING, ImageStatus.NEEDS_REVIEW])
         .order_by("created_at")
@@ -130,6 +136,7 @@ def moderation_oldest_open_created_at():
         .first(),
         Report.objects.filter(status=ReportStatus.OPEN).order_by("created_at").values_list("created_at", flat=True).first(),
         FlaggedContent.objects.filter(status=FlagStatus.OPEN).order_by("created_at").values_list("created_at", flat=True).first(),
+        Appeal.objects.filter(status=AppealStatus.OPEN).order_by("created_at").values_list("created_at", flat=True).first(),
     ]
     present = [created_at for created_at in candidates if created_at is not None]
     return min(present) if present else None
@@ -137,3 +144,15 @@ def moderation_oldest_open_created_at():
 
 def item_is_overdue(*, created_at, is_open: bool) -> bool:
     return is_open and created_at < _overdue_cutoff()
+
+
+def sanctions_in_effect(*, user_id: int) -> list[Sanction]:
+    """The user's sanctions not lifted and not over (a warning stays until lifted)."""
+    now = timezone.now()
+    return list(
+        Sanction.objects.filter(user_id=user_id, lifted_at__isnull=True).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+    )
+
+
+def user_is_banned(*, user_id: int) -> bool:
+    return AccountStanding.objects.filter(user_id=user_id, standing=Standing.BANNED).exists()

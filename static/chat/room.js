@@ -431,11 +431,13 @@
       if (!window.confirm(leaveForm.dataset.labelConfirm)) event.preventDefault();
     });
   }
-  socket.on("room.closed", (frame) => {
+  function roomEnded(frame) {
     if (frame.room !== roomId) return;
     root.dataset.open = "0";
     const banner = root.querySelector(".closed-banner");
-    if (frame.by !== null && String(frame.by) === root.dataset.partnerId) {
+    if (frame.type === "room.archived") {
+      banner.textContent = banner.dataset.labelArchived.replace("%(days)s", frame.idle_days);
+    } else if (frame.by !== null && String(frame.by) === root.dataset.partnerId) {
       banner.textContent = banner.dataset.labelPartnerLeft.replace("%(name)s", partnerName);
     } else if (frame.by !== null && String(frame.by) === root.dataset.me) {
       banner.textContent = banner.dataset.labelYouLeft;
@@ -445,7 +447,9 @@
     if (composer) composer.querySelectorAll("textarea, button, input").forEach((control) => (control.disabled = true));
     const leave = root.querySelector(".leave-form");
     if (leave) leave.remove();
-  });
+  }
+  socket.on("room.closed", roomEnded);
+  socket.on("room.archived", roomEnded);
 
   // After every (re)connect: replay what we missed, resend what was never acknowledged, and
   // repeat the read pointer (a receipt sent as the socket died is lost with it).

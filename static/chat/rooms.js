@@ -5,6 +5,8 @@
   const list = document.querySelector("[data-room-list]");
   if (!list || !window.mmSocket) return;
   const me = Number(list.dataset.me);
+  const archivedSection = document.querySelector("[data-archived-section]");
+  const archivedList = document.querySelector("[data-archived-list]");
 
   // Today's messages by their time, older ones by their date, as in the room's own bubbles.
   function showWhen(time, sentAt) {
@@ -35,7 +37,7 @@
     if (!room.is_open) {
       const ended = document.createElement("span");
       ended.className = "badge";
-      ended.textContent = list.dataset.labelClosed;
+      ended.textContent = room.is_archived ? list.dataset.labelArchived : list.dataset.labelClosed;
       head.append(" ", ended);
     }
     const time = document.createElement("time");
@@ -54,13 +56,18 @@
     return li;
   }
 
-  list.querySelectorAll("time[datetime]").forEach((time) => showWhen(time, time.getAttribute("datetime")));
+  document.querySelectorAll(".room-list time[datetime]").forEach((time) => showWhen(time, time.getAttribute("datetime")));
 
   async function refresh() {
     const response = await fetch(list.dataset.api, { credentials: "same-origin" });
     if (!response.ok) return;
     const data = await response.json();
-    list.replaceChildren(...data.rooms.map(item));
+    // Archived chats (idle too long) leave the main list for their own section.
+    list.replaceChildren(...data.rooms.filter((room) => !room.is_archived).map(item));
+    const archived = data.rooms.filter((room) => room.is_archived);
+    archivedList.replaceChildren(...archived.map(item));
+    archivedSection.querySelector("[data-archived-count]").textContent = archived.length;
+    archivedSection.hidden = archived.length === 0;
   }
 
   window.mmSocket.on("message.new", (frame) => {
@@ -76,7 +83,7 @@
     }
     list.prepend(li);
   });
-  ["message.read", "room.created", "room.closed"].forEach((type) =>
+  ["message.read", "room.created", "room.closed", "room.archived"].forEach((type) =>
     window.mmSocket.on(type, (frame) => {
       if (type === "message.read" && frame.user !== me) return;
       if (type === "room.created") window.mmSocket.send({ type: "resume", rooms: { [frame.room.id]: 0 } });

@@ -159,18 +159,24 @@ def test_acting_on_a_report_sanctions_the_user_and_is_audited(action, standing, 
     assert reported.is_active is (action != "ban")
     if action != "ban":
         assert (user_social_access_problem(user=reported) or (None,))[0] == problem
-    entries = list(ModerationAction.objects.order_by("pk").values_list("action", "actor_id", "reason"))
-    assert entries == [(action, moderator.pk, "Insults in chat"), (f"report_{action}", moderator.pk, "Insults in chat")]
+    entries = list(ModerationAction.objects.order_by("pk").values_list("action", "actor_id", "reason", "target_user_id"))
+    # The sanctioned student and the reporter are each told, and each notice is audited too.
+    assert entries == [
+        (action, moderator.pk, "Insults in chat", reported.pk),
+        ("notice", None, "", reported.pk),
+        (f"report_{action}", moderator.pk, "Insults in chat", reported.pk),
+        ("notice", None, "", reporter.pk),
+    ]
     assert ReportEvidence.objects.get(report=report).purge_after is not None
 
 
 def test_audit_log_is_append_only_in_the_database():
     moderator, user = make_profile().user, make_profile().user
-    moderation_sanctions.user_sanction(user_id=user.pk, moderator=moderator, action="warn", reason="Rude")
-    entry = ModerationAction.objects.get()
+    moderation_sanctions.user_sanction(user_id=user.pk, moderator=moderator, action="warn", reason="Rude", rule="respect")
+    entry = ModerationAction.objects.get(action="warn")
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         ModerationAction.objects.filter(pk=entry.pk).update(reason="nothing happened")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         ModerationAction.objects.filter(pk=entry.pk).delete()
-    assert ModerationAction.objects.get().reason == "Rude"
+    assert ModerationAction.objects.get(action="warn").reason == "Rude"

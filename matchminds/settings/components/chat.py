@@ -19,3 +19,9 @@ CELERY_BEAT_SCHEDULE["chat-lobby-unread"] = {
     "task": "apps.chat.tasks.broadcast_lobby_unread_counts",
     "schedule": CHAT_LOBBY_UNREAD_INTERVAL_S,
 }
+
+# Idle chats: a 1:1 room with no message for this many days is archived read-only for both
+# (apps.chat.archive), checked hourly, this many rooms per transaction.
+CHAT_IDLE_ARCHIVE_DAYS = env.int("CHAT_IDLE_ARCHIVE_DAYS", default=14)
+CHAT_IDLE_ARCHIVE_BATCH = 500
+CELERY_BEAT_SCHEDULE["chat-archive-idle"] = {"task": "apps.chat.tasks.archive_idle_rooms", "schedule": 60 * 60}

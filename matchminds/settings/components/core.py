@@ -72,6 +72,7 @@ TEMPLATES = [
                 "apps.accounts.context_processors.sign_in_options",
                 "apps.chat.context_processors.chat_unread",
                 "apps.policies.context_processors.policy_links",
+                "apps.moderation.context_processors.moderation_notice_banner",
             ],
         },
     },

@@ -44,3 +44,9 @@ CELERY_BEAT_SCHEDULE["moderation-purge-evidence"] = {
 # Contact guard (apps/moderation/contact_guard.py): a sender's this-many-th masked contact within the window is flagged.
 CONTACT_GUARD_FLAG_AFTER = env.int("CONTACT_GUARD_FLAG_AFTER", default=3)
 CONTACT_GUARD_WINDOW_S = env.int("CONTACT_GUARD_WINDOW_S", default=24 * 60 * 60)
+
+# Moderation notices and appeals (apps.moderation.notices, .appeals): a sanction can be appealed
+# this many days after it was decided; the link in a notice e-mail (how a banned student, who
+# cannot sign in, reads the notice and appeals) works this long.
+MODERATION_APPEAL_WINDOW_DAYS = env.int("MODERATION_APPEAL_WINDOW_DAYS", default=30)
+MODERATION_NOTICE_LINK_MAX_AGE_DAYS = 60

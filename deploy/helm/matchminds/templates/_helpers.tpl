@@ -206,6 +206,8 @@ MODERATION_EVIDENCE_RETENTION_DAYS: {{ int $moderation.evidenceRetentionDays | t
 MODERATION_REPORTS_PER_DAY: {{ int $moderation.reportsPerDay | toString | quote }}
 MODERATION_UPLOADS_PER_HOUR: {{ int $moderation.uploadsPerHour | toString | quote }}
 MODERATION_SUSPENSION_DAYS: {{ int $moderation.suspensionDays | toString | quote }}
+MODERATION_APPEAL_WINDOW_DAYS: {{ int $moderation.appealWindowDays | toString | quote }}
+CHAT_IDLE_ARCHIVE_DAYS: {{ int $moderation.idleChatArchiveDays | toString | quote }}
 {{- if not (has $config.logFormat (list "json" "plain")) }}
 {{- fail (printf "matchminds: config.logFormat must be json or plain, not %q" (toString $config.logFormat)) }}
 {{- end }}
