@@ -48,7 +48,8 @@ end
 local function put_ticket(uid, js, g, s, u, i, card, excluded)
   local xkey = P .. 'x:' .. uid
   local flagged = #excluded > 0 or redis.call('EXISTS', xkey) == 1
-  redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'st', 'waiting', 'p', '', 'x', flagged and '1' or '0')
+  local x = flagged and '1' or '0'
+  redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'st', 'waiting', 'p', '', 'x', x)
   redis.call('ZADD', bucket(g, s), js, uid)
   redis.call('SADD', 'mq:ut:' .. uid, E)
   redis.call('SADD', P .. 'users', uid)
