@@ -97,6 +97,12 @@ local function load(uid)
   -- A ticket written before the flag existed counts as flagged.
   return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = t[5], js = tonumber(t[6]), x = t[7] ~= '0'}
 end
+-- A waiting candidate seen in bucket (g, s) at score js: only the fields the bucket does not give.
+local function load_candidate(uid, g, s, js)
+  local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'st', 'x')
+  if not t[3] then return nil end
+  return {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = t[3], js = js, x = t[4] ~= '0'}
+end
 local function compatible(a, b, same_uni_ok)
   if a.id == b.id then return false end
   if not string.find(a.s, b.g, 1, true) or not string.find(b.s, a.g, 1, true) then return false end
@@ -105,10 +111,11 @@ local function compatible(a, b, same_uni_ok)
   if b.x and redis.call('SISMEMBER', P .. 'x:' .. b.id, a.id) == 1 then return false end
   return true
 end
-local function overlap(a, b)
+-- `wanted`: the ',id,' pattern of each of the seeker's interests, built once per pairing.
+local function overlap(wanted, b)
   local n = 0
-  for id in string.gmatch(a.i, '%d+') do
-    if string.find(b.i, ',' .. id .. ',', 1, true) then n = n + 1 end
+  for _, pattern in ipairs(wanted) do
+    if string.find(b.i, pattern, 1, true) then n = n + 1 end
   end
   return n
 end
@@ -120,7 +127,8 @@ local function same_uni_allowed()
 end
 -- Up to `ties` compatible candidates of one bucket, oldest first, among its first `depth`
 -- members and no younger than `oldest` + `window` (ZRANGE in chunks: most heads are compatible).
-local function bucket_candidates(me, key, depth, ties, window, oldest, found)
+local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
+  local key = bucket(g, s)
   local taken, start = 0, 0
   while start < depth and taken < ties do
     local stop = math.min(start + ties, depth) - 1
@@ -129,7 +137,7 @@ local function bucket_candidates(me, key, depth, ties, window, oldest, found)
       local score = tonumber(rows[k + 1])
       if oldest and score > oldest + window then return oldest end
       if rows[k] ~= me.id then
-        local c = load(rows[k])
+        local c = load_candidate(rows[k], g, s, score)
         if c and c.st == 'waiting' and compatible(me, c, same_uni_allowed()) then
           if not oldest or score < oldest then oldest = score end
           found[#found + 1] = {c = c, js = score}
@@ -151,16 +159,19 @@ local function find_partner(me, depth, window, ties)
   for g2 in string.gmatch(me.s, '.') do
     for _, s2 in ipairs(SEEK) do
       if string.find(s2, me.g, 1, true) then
-        oldest = bucket_candidates(me, bucket(g2, s2), depth, ties, window, oldest, found)
+        oldest = bucket_candidates(me, g2, s2, depth, ties, window, oldest, found)
       end
     end
   end
+  if #found == 0 then return nil end
   table.sort(found, function(x, y) return x.js < y.js end)
+  local wanted = {}
+  for id in string.gmatch(me.i, '%d+') do wanted[#wanted + 1] = ',' .. id .. ',' end
   local best = nil
   for k = 1, math.min(ties, #found) do
     local f = found[k]
     if f.js <= oldest + window then
-      f.ov = overlap(me, f.c)
+      f.ov = overlap(wanted, f.c)
       if not best or f.ov > best.ov or (f.ov == best.ov and f.js < best.js) then best = f end
     end
   end
