@@ -23,19 +23,31 @@ local function next_id(counter)
   if not epoch_seen then need_epoch() end
   return string.format('%d', redis.call('INCR', counter))
 end
--- History entries; a batch script collects them (hist_begin) and pushes them in one RPUSH (hist_flush).
+-- History entries. A batch script collects them (hist_begin) and pushes them in one RPUSH with
+-- their sequence numbers drawn in one INCRBY (hist_flush): same numbers, same order.
 local hist_buffer = nil
-local function hist(uid, kind, now, pid, detail)
-  local seq = next_id('mq:hseq')
-  local entry = seq .. '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. now .. '|' .. (pid or '') .. '|' .. (detail or '')
-  if hist_buffer then hist_buffer[#hist_buffer + 1] = entry else redis.call('RPUSH', 'mq:history', entry) end
-end
 local function push_all(key, values)
   for k = 1, #values, 1000 do redis.call('RPUSH', key, unpack(values, k, math.min(k + 999, #values))) end
 end
-local function hist_begin() hist_buffer = {} end
+local function hist(uid, kind, now, pid, detail)
+  local rest = '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. now .. '|' .. (pid or '') .. '|' .. (detail or '')
+  if hist_buffer then
+    hist_buffer[#hist_buffer + 1] = rest
+  else
+    redis.call('RPUSH', 'mq:history', next_id('mq:hseq') .. rest)
+  end
+end
+local function hist_begin()
+  need_epoch()
+  hist_buffer = {}
+end
 local function hist_flush()
-  if hist_buffer then push_all('mq:history', hist_buffer) end
+  local n = #hist_buffer
+  if n > 0 then
+    local first = redis.call('INCRBY', 'mq:hseq', n) - n
+    for k = 1, n do hist_buffer[k] = string.format('%d', first + k) .. hist_buffer[k] end
+    push_all('mq:history', hist_buffer)
+  end
   hist_buffer = nil
 end
 -- The event's rules the scripts need (one write per join call, not per ticket).
@@ -92,10 +104,10 @@ local function close(pid)
   redis.call('ZREM', P .. 'leases', pid)
 end
 local function load(uid)
-  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'st', 'js', 'x')
+  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'st', 'js', 'x', 'card')
   if not t[1] then return nil end
   -- A ticket written before the flag existed counts as flagged.
-  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = t[5], js = tonumber(t[6]), x = t[7] ~= '0'}
+  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = t[5], js = tonumber(t[6]), x = t[7] ~= '0', card = t[8]}
 end
 -- A waiting candidate seen in bucket (g, s) at score js: only the fields the bucket does not give.
 local function load_candidate(uid, g, s, js)
@@ -195,7 +207,7 @@ local function announce_row(out, pid, me, other)
   out[#out + 1] = pid
   out[#out + 1] = me.id
   out[#out + 1] = other.id
-  out[#out + 1] = redis.call('HGET', tkey(me.id), 'card')
+  out[#out + 1] = me.card
   out[#out + 1] = redis.call('HGET', tkey(other.id), 'card')
 end
 """
