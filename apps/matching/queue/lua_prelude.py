@@ -37,13 +37,12 @@ local function hist(uid, kind, now, pid, detail)
     redis.call('RPUSH', 'mq:history', next_id('mq:hseq') .. rest)
   end
 end
-local function hist_begin()
-  need_epoch()
-  hist_buffer = {}
-end
+-- Every batch script checks the marker (need_epoch, or the proposal id it draws) before its first write.
+local function hist_begin() hist_buffer = {} end
 local function hist_flush()
   local n = #hist_buffer
   if n > 0 then
+    if not epoch_seen then need_epoch() end
     local first = redis.call('INCRBY', 'mq:hseq', n) - n
     for k = 1, n do hist_buffer[k] = string.format('%d', first + k) .. hist_buffer[k] end
     push_all('mq:history', hist_buffer)
