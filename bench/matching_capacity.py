@@ -1,15 +1,18 @@
 """Matching engine capacity: pairings per second with 5,000, 50,000 and 200,000 waiting tickets.
 
 `make bench-matching ARGS=--capacity` runs this file. It drives the engine only through the
-entry points the pairing path uses (apps.matching.queue: `enqueue` at join, `arrivals_take`
-and `pair_many` in the drain task), against a private redis-server, so the number is the
-engine's and not PostgreSQL's or the channel layer's.
+entry points the pairing path uses (apps.matching.queue: the join script through `enqueue_many`
+— the join pipeline, one atomic call per batch of joins, the same script `enqueue` runs for a
+single join — then `arrivals_take` and `pair_many` as the drain task does), against a private
+redis-server, so the number is the engine's and not PostgreSQL's or the channel layer's.
 
 For each size a backlog of N men seeking women waits (joined over the past N/500 s, the way
 a crowd arrives). Then driver processes join women seeking men and, to keep the backlog at N,
 one more man per woman, as fast as the engine takes them; each driver drains the arrivals as
 the drain task does (take a batch, pair it in one atomic call). Every woman pairs with the
-longest-waiting compatible man (bounded scan of MATCHING_SCAN_DEPTH candidates).
+longest-waiting compatible man (among the MATCHING_TIE_BREAK_CANDIDATES oldest compatible ones
+within the fairness window, the one sharing most interests). The drivers build their tickets'
+profiles before the clock starts: at a real join they come from PostgreSQL, not the engine.
 
 Besides pairings/s (which on a shared 2-core machine also pays for the drivers' Python), each
 size reports redis-server's CPU ms per pairing: Redis runs the scripts on one core, so
@@ -41,6 +44,8 @@ UNIVERSITIES = 40
 INTEREST_POOL = 30
 INTERESTS_EACH = 5
 ROUND = 50  # joins of each side per driver round; the drain task takes batches of 50 too
+FILL_BATCH = 1000
+PROFILES = 4096  # distinct (university, interests) profiles each driver cycles through
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -94,16 +99,21 @@ def django_setup(redis_url: str) -> None:
     django.setup()
 
 
-def snapshot(user_id: int, gender: str, rng: random.Random):
+def profile(rng: random.Random) -> tuple[int, tuple[int, ...]]:
+    return rng.randrange(UNIVERSITIES), tuple(rng.sample(range(1, INTEREST_POOL + 1), INTERESTS_EACH))
+
+
+def snapshot(user_id: int, gender: str, university_and_interests: tuple[int, tuple[int, ...]]):
     from apps.matching.queue import TicketSnapshot
 
+    university_id, interest_ids = university_and_interests
     return TicketSnapshot(
         event_id=EVENT_ID,
         user_id=user_id,
         gender=gender,
         seeking="F" if gender == "M" else "M",
-        university_id=rng.randrange(UNIVERSITIES),
-        interest_ids=tuple(rng.sample(range(1, INTEREST_POOL + 1), INTERESTS_EACH)),
+        university_id=university_id,
+        interest_ids=interest_ids,
         card_json='{"nickname":"bench"}',
         excluded_user_ids=frozenset(),
         allow_same_university=False,
@@ -118,10 +128,17 @@ def fill_backlog(size: int) -> None:
     from apps.matching import queue
 
     get_redis().flushdb()
+    # The engine refuses to issue ids without an epoch (docs/matching.md "Losing Redis").
+    queue.state_install(epoch=1)
     rng = random.Random(size)
     start_ms = queue.now_ms() - size * 1000 / BACKLOG_ARRIVALS_PER_S
-    for index in range(size):
-        queue.enqueue(snapshot(index + 1, "M", rng), at_ms=start_ms + index * 1000 / BACKLOG_ARRIVALS_PER_S)
+    for first in range(0, size, FILL_BATCH):
+        queue.enqueue_many(
+            [
+                (snapshot(index + 1, "M", profile(rng)), start_ms + index * 1000 / BACKLOG_ARRIVALS_PER_S)
+                for index in range(first, min(first + FILL_BATCH, size))
+            ]
+        )
     # The backlog's own arrivals were paired (with nobody) long ago: the drain has taken them.
     while queue.arrivals_take(event_id=EVENT_ID, count=10_000):
         pass
@@ -132,15 +149,19 @@ def driver_main(index: int, redis_url: str, duration_s: float, go, results) -> N
     from apps.matching import queue
 
     rng = random.Random(index)
+    profiles = [profile(rng) for _ in range(PROFILES)]
     next_id = 100_000_000 * (index + 1)
     pairings = joins = 0
     go.wait()
     deadline = time.monotonic() + duration_s
     while time.monotonic() < deadline:
+        now = queue.now_ms()
+        crowd = []
         for _ in range(ROUND):
-            queue.enqueue(snapshot(next_id, "F", rng))
-            queue.enqueue(snapshot(next_id + 1, "M", rng))
+            crowd.append((snapshot(next_id, "F", profiles[next_id % PROFILES]), now))
+            crowd.append((snapshot(next_id + 1, "M", profiles[(next_id + 1) % PROFILES]), now))
             next_id += 2
+        queue.enqueue_many(crowd, at_ms=now)
         joins += 2 * ROUND
         while arrivals := queue.arrivals_take(event_id=EVENT_ID, count=ROUND):
             pairings += len(queue.pair_many(event_id=EVENT_ID, user_ids=arrivals))

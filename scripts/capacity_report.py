@@ -5,6 +5,11 @@
 `--cluster`: the output of `make bench-cluster` (its `cluster-detail` and `cluster` lines);
 `--capacity`: the output of `make bench-matching ARGS=--capacity`; prices and assumptions come
 from docs/capacity_prices.json, each with its source.
+
+The report ends with the JSON lines it was made from, so one benchmark can be re-run alone:
+`--cluster docs/capacity.md` takes the cluster lines of the report in place (a report written
+before it kept its inputs gives them back from its own tables: the per-role CPU per unit as
+printed, to three decimals).
 """
 
 import argparse
@@ -26,6 +31,34 @@ def last_line(path: Path, bench: str) -> dict:
     if found is None:
         raise SystemExit(f"{path}: no line with bench={bench!r}")
     return found
+
+
+INPUTS_OPEN = "<!-- inputs (the benchmarks' JSON lines this report was made from):"
+
+
+def cluster_lines(path: Path) -> tuple[dict, dict]:
+    """The `cluster` and `cluster-detail` lines of a bench output, or of a report made from one."""
+    text = path.read_text()
+    if "`make bench-cluster`: `" not in text or INPUTS_OPEN in text:
+        return last_line(path, "cluster"), last_line(path, "cluster-detail")
+    summary = json.loads(text.split("`make bench-cluster`: `", 1)[1].split("`", 1)[0])
+    header = "| unit | " + " | ".join(ROLES) + " |"
+    rows = text.split(header, 1)[1].strip().splitlines()[1:]
+    # One pseudo-host per role, named by the role's first host prefix, so by_role gives the sums back.
+    detail = {"bench": "cluster-detail"}
+    for row in rows:
+        unit, *values = (cell.strip() for cell in row.strip("|").split("|"))
+        if unit in UNIT_KEYS:
+            detail[UNIT_KEYS[unit]] = {hosts[0]: float(v) for hosts, v in zip(ROLES.values(), values, strict=True)}
+    return summary, detail
+
+
+UNIT_KEYS = {
+    "connect": "cpu_ms_per_connect",
+    "idle": "cpu_ms_per_idle_socket_minute",
+    "delivery": "cpu_ms_per_message",
+    "pairing": "cpu_ms_per_pairing",
+}
 
 
 def by_role(per_host: dict[str, float]) -> dict[str, float]:
@@ -131,6 +164,7 @@ BEYOND_ONE_NODE = (
 
 
 def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, prices: dict) -> str:
+    inputs = (detail, cluster, capacity, capacity_summary)
     units = {
         "connect": by_role(detail["cpu_ms_per_connect"]),
         "idle": by_role(detail["cpu_ms_per_idle_socket_minute"]),
@@ -250,6 +284,10 @@ def assumptions_section(prices: dict) -> list[str]:
         "",
         *[f"- {key}: {value}" for key, value in a.items() if key != "event"],
         "",
+        INPUTS_OPEN,
+        *(json.dumps(line) for line in inputs),
+        "-->",
+        "",
     ]
 
 
@@ -261,8 +299,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "capacity.md")
     args = parser.parse_args()
     text = render(
-        last_line(args.cluster, "cluster"),
-        last_line(args.cluster, "cluster-detail"),
+        *cluster_lines(args.cluster),
         last_line(args.capacity, "matching-capacity-detail"),
         last_line(args.capacity, "matching-capacity"),
         json.loads(args.prices.read_text()),

@@ -55,3 +55,55 @@ def test_the_report_sizes_pods_and_costs_from_measured_cpu_per_unit(tmp_path):
     assert "**1** primary shard(s)" in text
     # And the measured lines are quoted as they came
     assert json.dumps(summary) in text
+
+
+def _generate(cluster: Path, capacity: Path, out: Path) -> str:
+    subprocess.run(
+        [sys.executable, "scripts/capacity_report.py", "--cluster", str(cluster), "--capacity", str(capacity), "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return out.read_text()
+
+
+def test_a_new_capacity_run_keeps_the_cluster_figures_of_the_report_in_place(tmp_path):
+    # Given a report made from a cluster run and a capacity run
+    cluster = tmp_path / "cluster.out"
+    summary = {"bench": "cluster", "students": 2000, "lost": 0}
+    detail = {
+        "bench": "cluster-detail",
+        "cpu_ms_per_connect": _per_host(2.0, 0.2, 0.4, 0.2),
+        "cpu_ms_per_idle_socket_minute": _per_host(0.6, 0.0, 0.0, 0.0),
+        "cpu_ms_per_message": _per_host(1.0, 0.1, 0.5, 0.02),
+        "cpu_ms_per_pairing": _per_host(4.0, 7.0, 2.0, 0.5),
+    }
+    cluster.write_text(json.dumps(detail) + "\n" + json.dumps(summary) + "\n")
+
+    def capacity_run(name: str, cpu_ms: float) -> Path:
+        sizes = [
+            {"waiting": n, "pairings_per_s": 12000, "redis_cpu_ms_per_pairing": cpu_ms, "redis_ceiling_pairings_per_s": 15000}
+            for n in (5000, 50000, 200000)
+        ]
+        path = tmp_path / name
+        path.write_text(
+            json.dumps({"bench": "matching-capacity-detail", "sizes": sizes})
+            + "\n"
+            + json.dumps({"bench": "matching-capacity", "pairings_per_s_5k": 12000})
+            + "\n"
+        )
+        return path
+
+    report = tmp_path / "capacity.md"
+    first = _generate(cluster, capacity_run("old.out", 0.25), report)
+    # When only the capacity bench runs again, the cluster lines taken from the report itself
+    second = _generate(report, capacity_run("new.out", 0.05), tmp_path / "again.md")
+    # Then the cluster's figures are the same and the engine's are the new run's
+    assert "| daphne | 21.00 |" in first and "| daphne | 21.00 |" in second
+    assert "| redis (matching engine) | 0.25 |" in first
+    assert "| redis (matching engine) | 0.05 |" in second
+    assert json.dumps(summary) in second
+    # And a report written before reports kept their inputs gives the same figures from its tables
+    (tmp_path / "old.md").write_text(first.split("<!-- inputs", 1)[0])
+    third = _generate(tmp_path / "old.md", capacity_run("new.out", 0.05), tmp_path / "third.md")
+    assert third.split("<!-- inputs", 1)[0] == second.split("<!-- inputs", 1)[0]

@@ -1,57 +1,88 @@
 """Lua of the hot path: a join, pairing a batch of arrivals, the sweep's deep scan, a restored ticket."""
 
-# ARGV: E, U, js, g, s, u, interests, card, same_uni, accept_ms, max_wait_ms, now, hedge_ms, excluded ids...
+# ARGV: E, now, hedge_ms, same_uni, accept_ms, max_wait_ms, then per ticket:
+#   U, js, g, s, u, interests, card, number of excluded ids, excluded ids...
+# → {drain, outcome per ticket}: drain is 'drain' when the caller must schedule a drain task,
+# 'waiting' when one is already asked for, '' when nothing was queued; an outcome is '' for a
+# queued ticket, else the state of the ticket the user already holds.
 ENQUEUE = r"""
 setup(ARGV[1])
 need_epoch()
-local uid = ARGV[2]
-local st = redis.call('HGET', tkey(uid), 'st')
-if st then return {'exists', st} end
-put_ticket(uid, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], 14)
-hist(uid, 'joined', ARGV[12])
+local now = ARGV[2]
+local out = {''}
+local arrived = {}
+hist_begin()
+local k = 7
+while k <= #ARGV do
+  local uid, excluded = ARGV[k], {}
+  local n = tonumber(ARGV[k + 7])
+  for j = 1, n do excluded[j] = ARGV[k + 7 + j] end
+  local st = redis.call('HGET', tkey(uid), 'st')
+  if st then
+    out[#out + 1] = st
+  else
+    if #arrived == 0 then put_cfg(ARGV[4], ARGV[5], ARGV[6]) end
+    put_ticket(uid, ARGV[k + 1], ARGV[k + 2], ARGV[k + 3], ARGV[k + 4], ARGV[k + 5], ARGV[k + 6], excluded)
+    hist(uid, 'joined', now)
+    arrived[#arrived + 1] = uid
+    out[#out + 1] = ''
+  end
+  k = k + 8 + n
+end
+hist_flush()
+if #arrived == 0 then return out end
 -- Arrivals are paired by a worker in batches: the first arrival after a drain started asks
 -- for a new drain task. If that task has not started within the hedge (it sits behind a busy
 -- worker, or died with one), the next arrival asks for another; any drain takes all arrivals.
-redis.call('RPUSH', P .. 'arrivals', uid)
+push_all(P .. 'arrivals', arrived)
 local asked = redis.call('GET', P .. 'drain')
-if not asked or tonumber(ARGV[12]) - tonumber(asked) > tonumber(ARGV[13]) then
-  redis.call('SET', P .. 'drain', ARGV[12], 'EX', 5)
-  return {'queued', 'drain'}
-end
-return {'queued', 'waiting'}
-"""
-
-# ARGV as ENQUEUE (ARGV[13] unused): the ticket PostgreSQL kept, back at its original join score.
-RESTORE = r"""
-setup(ARGV[1])
-local uid = ARGV[2]
-if redis.call('HGET', tkey(uid), 'st') then return 0 end
-put_ticket(uid, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], 14)
-hist(uid, 'requeued', ARGV[12], nil, 'restored')
-return 1
-"""
-
-# ARGV: E, now, depth, window, lease_ms, U... → proposal ids made for these arrivals
-PAIR_MANY = r"""
-setup(ARGV[1])
-local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
-for k = 6, #ARGV do
-  local me = load(ARGV[k])
-  if me and me.st == 'waiting' then
-    local other = find_partner(me, depth, window)
-    if other then announce_row(out, claim(me, other, now, lease), me, other) end
-  end
+if not asked or tonumber(now) - tonumber(asked) > tonumber(ARGV[3]) then
+  redis.call('SET', P .. 'drain', now, 'EX', 5)
+  out[1] = 'drain'
+else
+  out[1] = 'waiting'
 end
 return out
 """
 
-# ARGV: E, now, cursor (exclusive join score), batch, depth, window, lease_ms
+# ARGV: E, U, js, g, s, u, interests, card, same_uni, accept_ms, max_wait_ms, now, excluded ids...
+# → 1 when the ticket PostgreSQL kept is back at its original join score, 0 when Redis had it.
+RESTORE = r"""
+setup(ARGV[1])
+local uid = ARGV[2]
+if redis.call('HGET', tkey(uid), 'st') then return 0 end
+local excluded = {}
+for k = 13, #ARGV do excluded[#excluded + 1] = ARGV[k] end
+put_cfg(ARGV[9], ARGV[10], ARGV[11])
+put_ticket(uid, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], excluded)
+hist(uid, 'requeued', ARGV[12], nil, 'restored')
+return 1
+"""
+
+# ARGV: E, now, depth, window, lease_ms, ties, U... → {accept_ms, pid, a, b, card a, card b, ...}
+PAIR_MANY = r"""
+setup(ARGV[1])
+local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local ties = tonumber(ARGV[6])
+local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
+hist_begin()
+for k = 7, #ARGV do
+  local me = load(ARGV[k])
+  if me and me.st == 'waiting' then
+    local other = find_partner(me, depth, window, ties)
+    if other then announce_row(out, claim(me, other, now, lease), me, other) end
+  end
+end
+hist_flush()
+return out
+"""
+
+# ARGV: E, now, cursor (exclusive join score), batch, depth, window, lease_ms, ties
 # → {next_cursor, done, pid1, pid2, ...}: pairs the oldest `batch` waiting users after the cursor.
 SWEEP = r"""
 setup(ARGV[1])
 local now, batch, depth = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local window, lease = tonumber(ARGV[6]), tonumber(ARGV[7])
+local window, lease, ties = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local rows = {}
 for _, g in ipairs({'M', 'F'}) do
   for _, s in ipairs(SEEK) do
@@ -62,14 +93,16 @@ end
 table.sort(rows, function(x, y) return x.js < y.js end)
 local out = {ARGV[3], 1, redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
 local last = nil
+hist_begin()
 for k = 1, math.min(batch, #rows) do
   last = rows[k].raw
   local me = load(rows[k].id)
   if me and me.st == 'waiting' then
-    local other = find_partner(me, depth, window)
+    local other = find_partner(me, depth, window, ties)
     if other then announce_row(out, claim(me, other, now, lease), me, other) end
   end
 end
+hist_flush()
 if #rows > batch then out[1] = last; out[2] = 0 end
 return out
 """

@@ -12,29 +12,62 @@ local function setup(event_id) E = event_id; P = 'mq:' .. event_id .. ':' end
 local function tkey(uid) return P .. 't:' .. uid end
 local function bucket(g, s) return P .. 'w:' .. g .. ':' .. s end
 local function pkey(pid) return 'mq:p:' .. pid end
+local epoch_seen = false
 local function need_epoch()
   if redis.call('EXISTS', 'mq:epoch') == 0 then error({err = 'NOEPOCH the live queue lost its state'}) end
+  -- A script is atomic and none deletes the marker: one check per call is enough.
+  epoch_seen = true
 end
 -- Counters start at epoch x 2^32 (see restore.py); %d keeps every digit (.. would print 1e+14).
 local function next_id(counter)
-  need_epoch()
+  if not epoch_seen then need_epoch() end
   return string.format('%d', redis.call('INCR', counter))
 end
-local function hist(uid, kind, now, pid, detail)
-  local seq = next_id('mq:hseq')
-  local entry = seq .. '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. now
-  redis.call('RPUSH', 'mq:history', entry .. '|' .. (pid or '') .. '|' .. (detail or ''))
+-- History entries. A batch script collects them (hist_begin) and pushes them in one RPUSH with
+-- their sequence numbers drawn in one INCRBY (hist_flush): same numbers, same order.
+local hist_buffer = nil
+local function push_all(key, values)
+  for k = 1, #values, 1000 do redis.call('RPUSH', key, unpack(values, k, math.min(k + 999, #values))) end
 end
--- A ticket in its bucket; args: uid, js, g, s, u, interests, card, same_uni, accept_ms, max_wait_ms, first excluded index.
-local function put_ticket(uid, js, g, s, u, i, card, same_uni, accept_ms, max_wait_ms, first_excluded)
+local function hist(uid, kind, now, pid, detail)
+  local rest = '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. now .. '|' .. (pid or '') .. '|' .. (detail or '')
+  if hist_buffer then
+    hist_buffer[#hist_buffer + 1] = rest
+  else
+    redis.call('RPUSH', 'mq:history', next_id('mq:hseq') .. rest)
+  end
+end
+-- Every batch script checks the marker (need_epoch, or the proposal id it draws) before its first write.
+local function hist_begin() hist_buffer = {} end
+local function hist_flush()
+  local n = #hist_buffer
+  if n > 0 then
+    if not epoch_seen then need_epoch() end
+    local first = redis.call('INCRBY', 'mq:hseq', n) - n
+    for k = 1, n do hist_buffer[k] = string.format('%d', first + k) .. hist_buffer[k] end
+    push_all('mq:history', hist_buffer)
+  end
+  hist_buffer = nil
+end
+-- The event's rules the scripts need (one write per join call, not per ticket).
+local function put_cfg(same_uni, accept_ms, max_wait_ms)
   redis.call('HSET', P .. 'cfg', 'same_uni', same_uni, 'accept_ms', accept_ms, 'max_wait_ms', max_wait_ms)
-  redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'st', 'waiting', 'p', '')
-  redis.call('ZADD', bucket(g, s), js, uid)
-  redis.call('SADD', P .. 'users', uid)
   redis.call('SADD', 'mq:events', E)
+end
+-- A ticket in its bucket. `x` flags a user with an exclusion set, so pairing checks the sets
+-- only for those (most students have no block and no history in the event).
+local function put_ticket(uid, js, g, s, u, i, card, excluded)
+  local xkey = P .. 'x:' .. uid
+  local flagged = #excluded > 0 or redis.call('EXISTS', xkey) == 1
+  local x = flagged and '1' or '0'
+  redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'st', 'waiting', 'p', '', 'x', x)
+  redis.call('ZADD', bucket(g, s), js, uid)
   redis.call('SADD', 'mq:ut:' .. uid, E)
-  for k = first_excluded, #ARGV do redis.call('SADD', P .. 'x:' .. uid, ARGV[k]) end
-  redis.call('EXPIRE', P .. 'x:' .. uid, 172800)
+  redis.call('SADD', P .. 'users', uid)
+  if #excluded > 0 then
+    redis.call('SADD', xkey, unpack(excluded))
+    redis.call('EXPIRE', xkey, 172800)
+  end
 end
 local function requeue(uid, now, pid, detail)
   local t = redis.call('HMGET', tkey(uid), 'g', 's', 'js')
@@ -55,9 +88,14 @@ local function drop(uid, kind, now, pid, detail)
   hist(uid, kind, now, pid, detail)
   return t[3] or ''
 end
+local function flag_excluded(uid)
+  if redis.call('EXISTS', tkey(uid)) == 1 then redis.call('HSET', tkey(uid), 'x', '1') end
+end
 local function exclude_pair(a, b)
   redis.call('SADD', P .. 'x:' .. a, b)
   redis.call('SADD', P .. 'x:' .. b, a)
+  flag_excluded(a)
+  flag_excluded(b)
 end
 local function close(pid)
   redis.call('HSET', pkey(pid), 'st', 'closed')
@@ -65,53 +103,86 @@ local function close(pid)
   redis.call('ZREM', P .. 'leases', pid)
 end
 local function load(uid)
-  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'st', 'js')
+  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'st', 'js', 'x', 'card')
   if not t[1] then return nil end
-  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = t[5], js = tonumber(t[6])}
+  -- A ticket written before the flag existed counts as flagged.
+  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = t[5], js = tonumber(t[6]), x = t[7] ~= '0', card = t[8]}
+end
+-- A waiting candidate seen in bucket (g, s) at score js: only the fields the bucket does not give.
+local function load_candidate(uid, g, s, js)
+  local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'st', 'x')
+  if not t[3] then return nil end
+  return {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = t[3], js = js, x = t[4] ~= '0'}
 end
 local function compatible(a, b, same_uni_ok)
   if a.id == b.id then return false end
   if not string.find(a.s, b.g, 1, true) or not string.find(b.s, a.g, 1, true) then return false end
   if not same_uni_ok and a.u == b.u then return false end
-  if redis.call('SISMEMBER', P .. 'x:' .. a.id, b.id) == 1 then return false end
-  if redis.call('SISMEMBER', P .. 'x:' .. b.id, a.id) == 1 then return false end
+  if a.x and redis.call('SISMEMBER', P .. 'x:' .. a.id, b.id) == 1 then return false end
+  if b.x and redis.call('SISMEMBER', P .. 'x:' .. b.id, a.id) == 1 then return false end
   return true
 end
-local function overlap(a, b)
+-- `wanted`: the ',id,' pattern of each of the seeker's interests, built once per pairing.
+local function overlap(wanted, b)
   local n = 0
-  for id in string.gmatch(a.i, '%d+') do
-    if string.find(b.i, ',' .. id .. ',', 1, true) then n = n + 1 end
+  for _, pattern in ipairs(wanted) do
+    if string.find(b.i, pattern, 1, true) then n = n + 1 end
   end
   return n
 end
 local SEEK = {'M', 'F', 'FM'}
--- Longest-waiting compatible candidate; among those who joined within `window` ms of it,
--- the largest interest overlap (then the longer wait) wins.
-local function find_partner(me, depth, window)
-  local same_uni_ok = redis.call('HGET', P .. 'cfg', 'same_uni') ~= '0'
+local same_uni_ok = nil
+local function same_uni_allowed()
+  if same_uni_ok == nil then same_uni_ok = redis.call('HGET', P .. 'cfg', 'same_uni') ~= '0' end
+  return same_uni_ok
+end
+-- Up to `ties` compatible candidates of one bucket, oldest first, among its first `depth`
+-- members and no younger than `oldest` + `window` (ZRANGE in chunks: most heads are compatible).
+local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
+  local key = bucket(g, s)
+  local taken, start = 0, 0
+  while start < depth and taken < ties do
+    local stop = math.min(start + ties, depth) - 1
+    local rows = redis.call('ZRANGE', key, start, stop, 'WITHSCORES')
+    for k = 1, #rows, 2 do
+      local score = tonumber(rows[k + 1])
+      if oldest and score > oldest + window then return oldest end
+      if rows[k] ~= me.id then
+        local c = load_candidate(rows[k], g, s, score)
+        if c and c.st == 'waiting' and compatible(me, c, same_uni_allowed()) then
+          if not oldest or score < oldest then oldest = score end
+          found[#found + 1] = {c = c, js = score}
+          taken = taken + 1
+          if taken >= ties then return oldest end
+        end
+      end
+    end
+    if #rows < 2 * (stop - start + 1) then return oldest end
+    start = stop + 1
+  end
+  return oldest
+end
+-- The longest-waiting compatible candidate; among the `ties` oldest compatible ones that joined
+-- within `window` ms of it, the largest interest overlap (then the longer wait) wins.
+local function find_partner(me, depth, window, ties)
   local found = {}
   local oldest = nil
   for g2 in string.gmatch(me.s, '.') do
     for _, s2 in ipairs(SEEK) do
       if string.find(s2, me.g, 1, true) then
-        local rows = redis.call('ZRANGE', bucket(g2, s2), 0, depth - 1, 'WITHSCORES')
-        for k = 1, #rows, 2 do
-          local score = tonumber(rows[k + 1])
-          if oldest and score > oldest + window then break end
-          if rows[k] ~= me.id then
-            local c = load(rows[k])
-            if c and c.st == 'waiting' and compatible(me, c, same_uni_ok) then
-              if not oldest or score < oldest then oldest = score end
-              found[#found + 1] = {c = c, js = score, ov = overlap(me, c)}
-            end
-          end
-        end
+        oldest = bucket_candidates(me, g2, s2, depth, ties, window, oldest, found)
       end
     end
   end
+  if #found == 0 then return nil end
+  table.sort(found, function(x, y) return x.js < y.js end)
+  local wanted = {}
+  for id in string.gmatch(me.i, '%d+') do wanted[#wanted + 1] = ',' .. id .. ',' end
   local best = nil
-  for _, f in ipairs(found) do
+  for k = 1, math.min(ties, #found) do
+    local f = found[k]
     if f.js <= oldest + window then
+      f.ov = overlap(wanted, f.c)
       if not best or f.ov > best.ov or (f.ov == best.ov and f.js < best.js) then best = f end
     end
   end
@@ -135,7 +206,7 @@ local function announce_row(out, pid, me, other)
   out[#out + 1] = pid
   out[#out + 1] = me.id
   out[#out + 1] = other.id
-  out[#out + 1] = redis.call('HGET', tkey(me.id), 'card')
+  out[#out + 1] = me.card
   out[#out + 1] = redis.call('HGET', tkey(other.id), 'card')
 end
 """

@@ -51,6 +51,7 @@ def pair_many(*, event_id: int, user_ids: list[int]) -> list[NewProposal]:
             settings.MATCHING_SCAN_DEPTH,
             settings.MATCHING_FAIRNESS_WINDOW_MS,
             settings.MATCHING_NOTIFY_LEASE_S * 1000,
+            settings.MATCHING_TIE_BREAK_CANDIDATES,
             *user_ids,
         ],
     )
@@ -73,6 +74,7 @@ def sweep(*, event_id: int) -> list[NewProposal]:
                 settings.MATCHING_SWEEP_SCAN_DEPTH,
                 settings.MATCHING_FAIRNESS_WINDOW_MS,
                 settings.MATCHING_NOTIFY_LEASE_S * 1000,
+                settings.MATCHING_TIE_BREAK_CANDIDATES,
             ],
         )
         proposals.extend(_new_proposals(event_id, result[2], result[3:]))

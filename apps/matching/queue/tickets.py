@@ -5,7 +5,8 @@ Layout (E = event id, U = user id):
                              one bucket per (gender, seeking) so a scan never wastes its budget
                              on people of the wrong gender.
   mq:E:t:U                   HASH ticket: g, s, u (university), i (",interest,ids,"), js (join
-                             score), st (waiting|proposed), p (proposal), card (public card JSON)
+                             score), st (waiting|proposed), p (proposal), card (public card JSON),
+                             x ('1' when mq:E:x:U may hold someone: pairing skips the set otherwise)
   mq:E:x:U                   SET of users U must never be proposed (blocks, past partners, declines)
   mq:E:cfg                   HASH event rules the scripts need (same_uni, accept_ms, max_wait_ms)
   mq:E:users                 SET of users holding a ticket
@@ -60,8 +61,12 @@ class TicketSnapshot:
         )
 
 
-def _ticket_args(snapshot: TicketSnapshot, *, join_ms: float, at_ms: float) -> list:
-    """ARGV of ENQUEUE and RESTORE: the ticket, its event's rules, then the exclusions from index 14."""
+def _interests_arg(snapshot: TicketSnapshot) -> str:
+    return "," + ",".join(str(i) for i in sorted(snapshot.interest_ids)) + ","
+
+
+def _restore_args(snapshot: TicketSnapshot, *, join_ms: float, at_ms: float) -> list:
+    """ARGV of RESTORE: the ticket, its event's rules, the time, then the exclusions."""
     return [
         snapshot.event_id,
         snapshot.user_id,
@@ -69,13 +74,12 @@ def _ticket_args(snapshot: TicketSnapshot, *, join_ms: float, at_ms: float) -> l
         snapshot.gender,
         snapshot.seeking,
         snapshot.university_id,
-        "," + ",".join(str(i) for i in sorted(snapshot.interest_ids)) + ",",
+        _interests_arg(snapshot),
         snapshot.card_json,
         "1" if snapshot.allow_same_university else "0",
         snapshot.accept_timeout_s * 1000,
         snapshot.max_wait_s * 1000,
         at_ms,
-        settings.MATCHING_DRAIN_HEDGE_MS,
         *sorted(snapshot.excluded_user_ids),
     ]
 
@@ -88,8 +92,45 @@ def enqueue(snapshot: TicketSnapshot, *, at_ms: float | None = None) -> tuple[st
     Raises QueueStateLost when Redis lost the queue's state (nothing changed).
     """
     at_ms = at_ms if at_ms is not None else now_ms()
-    outcome, state = run("enqueue", ENQUEUE, args=_ticket_args(snapshot, join_ms=at_ms, at_ms=at_ms))
-    return outcome, state
+    drain, (state,) = enqueue_many([(snapshot, at_ms)], at_ms=at_ms)
+    return ("exists", state) if state else ("queued", drain)
+
+
+def enqueue_many(tickets: list[tuple[TicketSnapshot, float]], *, at_ms: float | None = None) -> tuple[str, list[str]]:
+    """Join (snapshot, join ms) tickets of one event in one atomic call (the join pipeline).
+
+    Returns the drain request ('drain': the caller must schedule a drain task, 'waiting': one is
+    asked for, '': nothing was queued) and, per ticket, '' when queued or the state of the ticket
+    the user already holds. The event's rules are taken from the first snapshot.
+    Raises QueueStateLost when Redis lost the queue's state (nothing changed).
+    """
+    if not tickets:
+        return "", []
+    first = tickets[0][0]
+    if any(snapshot.event_id != first.event_id for snapshot, _ in tickets):
+        raise ValueError("enqueue_many takes the tickets of one event")
+    args: list = [
+        first.event_id,
+        at_ms if at_ms is not None else now_ms(),
+        settings.MATCHING_DRAIN_HEDGE_MS,
+        "1" if first.allow_same_university else "0",
+        first.accept_timeout_s * 1000,
+        first.max_wait_s * 1000,
+    ]
+    for snapshot, join_ms in tickets:
+        args += [
+            snapshot.user_id,
+            join_ms,
+            snapshot.gender,
+            snapshot.seeking,
+            snapshot.university_id,
+            _interests_arg(snapshot),
+            snapshot.card_json,
+            len(snapshot.excluded_user_ids),
+            *sorted(snapshot.excluded_user_ids),
+        ]
+    drain, *outcomes = run("enqueue", ENQUEUE, args=args)
+    return drain, outcomes
 
 
 def restore_many(tickets: list[tuple[TicketSnapshot, float]]) -> int:
@@ -100,7 +141,7 @@ def restore_many(tickets: list[tuple[TicketSnapshot, float]]) -> int:
     pipe = get_redis().pipeline(transaction=False)
     now = now_ms()
     for snapshot, join_ms in tickets:
-        restore(args=_ticket_args(snapshot, join_ms=join_ms, at_ms=now), client=pipe)
+        restore(args=_restore_args(snapshot, join_ms=join_ms, at_ms=now), client=pipe)
     return sum(int(result) for result in pipe.execute())
 
 

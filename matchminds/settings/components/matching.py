@@ -14,6 +14,9 @@ MATCHING_SWEEP_INTERVAL_S = env.float("MATCHING_SWEEP_INTERVAL_S", default=1.0)
 # Candidates who joined within this many ms of the longest-waiting one count as equally
 # fair; among them the larger interest overlap wins.
 MATCHING_FAIRNESS_WINDOW_MS = env.int("MATCHING_FAIRNESS_WINDOW_MS", default=2000)
+# How many of the oldest compatible candidates (per bucket, then overall) that tie-break weighs:
+# it bounds a pairing's work in a dense queue, where thousands joined within the window.
+MATCHING_TIE_BREAK_CANDIDATES = env.int("MATCHING_TIE_BREAK_CANDIDATES", default=8)
 # A fresh proposal must be announced within this lease or both users go back to the queue
 # (a worker killed between pairing and sending loses nobody).
 MATCHING_NOTIFY_LEASE_S = 5
