@@ -12,6 +12,7 @@ import asyncio
 import json
 import random
 import time
+from collections import Counter
 
 from bench.ws_client import connect
 
@@ -19,6 +20,8 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 30.0
 ACK_TIMEOUT_S = 10.0
 PONG_TIMEOUT_S = 10.0
+# Frames received by type, all students together: where the servers' per-frame work goes.
+FRAMES: Counter = Counter()
 
 
 class Student:
@@ -48,6 +51,9 @@ class Student:
         self.connected = asyncio.Event()
         self.chatting = True
         self.paused = True  # no chat until the bench's chat phase
+        self.batches = 0  # answers to `resume`: the audit waits for one after its last resume
+        self.resumed_at_end = False
+        self.back_at_end = False
 
     # Connection --------------------------------------------------------------------------------
 
@@ -91,6 +97,7 @@ class Student:
 
     def on_message(self, text: str) -> None:
         frame = json.loads(text)
+        FRAMES[frame["type"]] += 1
         handler = getattr(self, "on_" + frame["type"].replace(".", "_"), None)
         if handler:
             handler(frame)
@@ -174,6 +181,7 @@ class Student:
     def on_message_batch(self, frame: dict) -> None:
         if frame.get("room") == self.room:
             self.seen.update(message["seq"] for message in frame["messages"])
+            self.batches += 1
 
     def on_message_ack(self, frame: dict) -> None:
         if self.pending and frame["client_msg_id"] == self.pending["client_msg_id"]:

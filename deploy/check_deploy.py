@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import capacity_targets
 import check_ops
 import hcl2
 import helm_python as helm
@@ -819,6 +820,10 @@ def main() -> int:
             validate_object(f"{path.relative_to(REPO)} {doc['kind']}/{doc['metadata']['name']}", doc)
         for message in check_ops.karpenter_findings(path, path.stem, docs):
             finding(message)
+
+    print("capacity: values.yaml's HPA and KEDA defaults are the ones docs/capacity.md derives")
+    for message in capacity_targets.check():
+        finding(message)
 
     print("workflows: one Helm for checks and deploys")
     for message in check_ops.helm_version_findings(REPO / ".github" / "workflows", helm.helm_sdk_version()):

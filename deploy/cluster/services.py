@@ -37,8 +37,8 @@ REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(os.environ.get("VENV", REPO / ".venv")) / "bin"
 POSTGRES_BIN = Path(os.environ.get("CLUSTER_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 SENTINEL_HOSTS = (REDIS_PRIMARY, REDIS_REPLICA, DATA)
-# Seconds a web process takes to hand its sockets to its peers on SIGTERM (apps/realtime/drain.py).
-DRAIN_WINDOW_S = os.environ.get("CLUSTER_DRAIN_WINDOW_S", "5")
+# Seconds a web process takes to hand its sockets to its peers on SIGTERM (apps/realtime/drain.py): the chart's web.drainWindowSeconds.
+DRAIN_WINDOW_S = os.environ.get("CLUSTER_DRAIN_WINDOW_S", "10")
 OPEN_FILES = 65536
 
 
