@@ -176,6 +176,33 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
+def message_losses(students: list, *, by_room: dict[int, set[int]], ids_by_sender: dict[int, set[str]]):
+    """Messages lost, by kind, with examples, and the set of students who are back.
+
+    Back: connected at the end and, with a room, her last resume answered. What one who is not
+    back lacks may still be on its way: she is counted apart (`clients_not_back`), not as losses.
+    `by_room`: the seqs PostgreSQL holds per room; `ids_by_sender`: the client_msg_ids it holds per sender.
+    """
+    from collections import Counter
+
+    losses, examples = Counter(never_delivered=0, acked_not_stored=0, never_acked=0), []
+    back = {student for student in students if student.back_at_end and (student.resumed_at_end or not student.room)}
+    for student in students:
+        mine = ids_by_sender.get(student.user, set())
+        # Acknowledged by the server but absent from PostgreSQL: lost whether she is back or not.
+        losses["acked_not_stored"] += sum(1 for cid in student.acked if cid not in mine)
+        if student not in back:
+            continue
+        missing = sorted(by_room.get(student.room, set()) - student.seen) if student.room else []
+        losses["never_delivered"] += len(missing)
+        # A send still unacknowledged after 30 s of retries on a live socket, and not stored either.
+        unstored = bool(student.pending and student.pending["client_msg_id"] not in mine)
+        losses["never_acked"] += unstored
+        if missing or unstored:
+            examples.append({"user": student.user, "room": student.room, "missing_seqs": missing[:5], "unacked": student.pending})
+    return losses, examples, back
+
+
 def audit(result: dict, plan: dict) -> tuple[dict, dict]:
     from collections import Counter
 
@@ -201,23 +228,7 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
         by_room.setdefault(room, set()).add(seq)
         ids_by_sender.setdefault(sender, set()).add(client_msg_id)
     ids = Counter((room, sender, client_msg_id) for room, _seq, sender, client_msg_id in stored)
-    losses, examples = Counter(), []
-    # Back: connected at the end and, with a room, her last resume answered. What one who is not
-    # back lacks may still be on its way: she is counted apart, not as losses.
-    back = {student for student in students if student.back_at_end and (student.resumed_at_end or not student.room)}
-    for student in students:
-        mine = ids_by_sender.get(student.user, set())
-        # Acknowledged by the server but absent from PostgreSQL: lost whoever is back.
-        losses["acked_not_stored"] += sum(1 for cid in student.acked if cid not in mine)
-        if student not in back:
-            continue
-        missing = sorted(by_room.get(student.room, set()) - student.seen) if student.room else []
-        losses["never_delivered"] += len(missing)
-        # A send still unacknowledged after 30 s of retries on a live socket, and not stored either.
-        unstored = bool(student.pending and student.pending["client_msg_id"] not in mine)
-        losses["never_acked"] += unstored
-        if missing or unstored:
-            examples.append({"user": student.user, "room": student.room, "missing_seqs": missing[:5], "unacked": student.pending})
+    losses, examples, back = message_losses(students, by_room=by_room, ids_by_sender=ids_by_sender)
     lost = sum(losses.values())
     marks, probes = result["marks"], result["probes"]
     rolling = [status for at, status in probes if marks.get("rolling_start", 0) <= at <= marks.get("rolling_end", 0)]
