@@ -2,10 +2,11 @@
 
     python -m deploy.cluster.profiled OUT.txt PROGRAM [ARGS...]     # PROGRAM: daphne or celery
 
-Every 5 ms a thread looks at every other thread of the process and, when the kernel says it
-is running (state R in /proc/self/task/<tid>/stat), counts its Python stack: CPU time by
-stack, threads included (daphne runs Django's ORM calls in a thread pool, which cProfile's
-main-thread view misses). Every 10 s and at exit OUT.txt gets the top functions (self and
+Every 5 ms a thread reads every other thread's CPU ticks (/proc/self/task/<tid>/stat) and
+charges the ticks spent since the last look to the stack the thread is in now: CPU time by
+Python stack, threads included (daphne runs Django's ORM calls in a thread pool, which
+cProfile's main-thread view misses). Ticks are 10 ms, so a stack's share is statistical.
+Every 10 s and at exit OUT.txt gets the top functions (self and
 inclusive) and the top stacks, so a host killed with -9 leaves what it had.
 """
 
@@ -21,12 +22,13 @@ WRITE_EVERY_S = 10.0
 DEPTH = 40
 
 
-def _running(native_id: int) -> bool:
+def _cpu_ticks(native_id: int) -> int:
     try:
         with open(f"/proc/self/task/{native_id}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] == "R"
+            fields = stat.read().rsplit(")", 1)[1].split()
     except OSError:
-        return False
+        return 0
+    return int(fields[11]) + int(fields[12])
 
 
 class Sampler:
@@ -34,22 +36,29 @@ class Sampler:
         self.out = out
         self.stacks: Counter = Counter()
         self.samples = 0
-        self.me = threading.get_ident()
+        self.me = 0
+        self.ticks: dict[int, int] = {}
 
     def sample(self) -> None:
         natives = {thread.ident: thread.native_id for thread in threading.enumerate()}
         for ident, frame in sys._current_frames().items():
-            if ident == self.me or not _running(natives.get(ident, 0)):
+            native = natives.get(ident)
+            if ident == self.me or native is None:
+                continue
+            ticks = _cpu_ticks(native)
+            spent, self.ticks[native] = ticks - self.ticks.get(native, ticks), ticks
+            if spent <= 0:
                 continue
             stack = []
             while frame is not None and len(stack) < DEPTH:
                 code = frame.f_code
                 stack.append(f"{os.path.basename(code.co_filename)}:{code.co_name}")
                 frame = frame.f_back
-            self.stacks[tuple(reversed(stack))] += 1
+            self.stacks[tuple(reversed(stack))] += spent
         self.samples += 1
 
     def run(self) -> None:
+        self.me = threading.get_ident()
         written = time.monotonic()
         while True:
             time.sleep(INTERVAL_S)
@@ -65,7 +74,7 @@ class Sampler:
             for name in set(stack):
                 inclusive[name] += count
         total = sum(self.stacks.values()) or 1
-        lines = [f"samples {self.samples}, running-thread samples {total} (x {INTERVAL_S * 1000:.0f} ms)", "", "self:"]
+        lines = [f"samples {self.samples}, CPU ticks charged {total}", "", "self:"]
         lines += [f"{count * 100 / total:6.1f}% {name}" for name, count in own.most_common(40)]
         lines += ["", "inclusive:"]
         lines += [f"{count * 100 / total:6.1f}% {name}" for name, count in inclusive.most_common(80)]
