@@ -41,6 +41,8 @@ SENTINEL_HOSTS = (REDIS_PRIMARY, REDIS_REPLICA, DATA)
 # as the chart's web.drainWindowSeconds.
 DRAIN_WINDOW_S = os.environ.get("CLUSTER_DRAIN_WINDOW_S", "10")
 OPEN_FILES = 65536
+# As docker/web.sh (it says why): daphne's default of 5 s dropped handshakes queued in a storm.
+WEBSOCKET_CONNECT_TIMEOUT_S = "30"
 
 
 def _raise_open_files() -> None:
@@ -287,7 +289,8 @@ def profiled(host: Host, service: str, command: list[str]) -> list[str]:
 
 def start_web(host: Host) -> int:
     command = [str(VENV_BIN / "daphne"), "-e", f"tcp:port={WEB_PORT}:interface={host.address}:backlog=4096"]
-    command += ["--websocket_timeout", "-1", "--application-close-timeout", "10", "matchminds.asgi:application"]
+    command += ["--websocket_timeout", "-1", "--websocket_connect_timeout", WEBSOCKET_CONNECT_TIMEOUT_S]
+    command += ["--application-close-timeout", "10", "matchminds.asgi:application"]
     return start(host, "web", profiled(host, "web", command), env=app_env(role="web", host=host))
 
 
