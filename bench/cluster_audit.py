@@ -161,11 +161,26 @@ async def wait_alert(marks: dict) -> float | None:
         )
         return alert
 
+    def restored():
+        from apps.matching.models import QueueEpoch
+
+        return (
+            QueueEpoch.objects.filter(started_at__gte=datetime.fromtimestamp(failed_over_wall, tz=UTC))
+            .order_by("pk")
+            .values_list("cause", "started_at")
+            .first()
+        )
+
     deadline = time.monotonic() + ALERT_WAIT_S
     while time.monotonic() < deadline:
         alert = await asyncio.to_thread(fired)
         if alert:
             marks["alert_rule"] = alert[0]
+            # When the sweep found the loss and restored (the alert follows at its next evaluation).
+            epoch = await asyncio.to_thread(restored)
+            if epoch:
+                restored_s = round(epoch[1].timestamp() - failed_over_wall, 1)
+                marks["queue_restore"] = {"cause": epoch[0], "after_failover_s": restored_s}
             return round(alert[1].timestamp() - failed_over_wall, 1)
         await asyncio.sleep(1)
     return None
@@ -288,6 +303,7 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
         "probe_failures": sum(1 for _at, status in probes if not 200 <= status < 400),
         "rolling_requests": len(rolling),
         "alert_rule": marks.get("alert_rule"),
+        "queue_restore": marks.get("queue_restore"),
         "faults_s": {name: round(at - start, 1) for name, at in marks.items() if isinstance(at, float) and name != "start"},
     }
     return summary, detail
