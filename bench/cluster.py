@@ -24,19 +24,32 @@ import sys
 import time
 from pathlib import Path
 
+import uvloop
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cluster_audit import CpuTracker, audit, prepare, probe_http, wait_alert  # noqa: E402
-from bench.cluster_clients import Student  # noqa: E402
+from bench.cluster_clients import FRAMES, Student  # noqa: E402
 
 CHAT_INTERVAL_S = 4.0
-MESSAGES_PER_S_MAX = 250
-RECONNECT_WAIT_S = 60.0
+# The whole event's messages per second at most: 2,000 students each send one every ~33 s, a
+# human pace. A 1:1 message costs ~10 ms of CPU across the hosts (cluster-detail's
+# cpu_ms_per_message): 60/s take a third of the 2 cores the cluster and the load generator
+# share, the rest is left for the faults' reconnect storms (250/s took more than both cores).
+MESSAGES_PER_S_MAX = 60
+# At the end, how long the bench waits for every student to be connected again (a client backs
+# off up to 30 s between attempts), then for the answer to her last resume.
+RECONNECT_WAIT_S = 90.0
+RESUME_WAIT_S = 30.0
 BASELINE_S = 10.0
 IDLE_S = 15.0
 PAIRING_PHASE_S = 20.0
+# The pairing phase's joins arrive at this rate (a crowd, but one the 2 shared cores can serve).
+PAIRING_JOINS_PER_S = 25.0
 CHAT_PHASE_S = 15.0
+# Seconds of writes the Redis replica misses before the primary is killed (the failover's lag).
+REPLICA_LAG_S = 5.0
 
 
 def log(message: str) -> None:
@@ -51,7 +64,11 @@ async def faults(marks: dict, *, students: list[Student]) -> None:
     """The issue's fault sequence, in order; `marks` records when each began (monotonic s)."""
     from deploy.cluster import cluster as harness
     from deploy.cluster import netns
-    from deploy.cluster.topology import REDIS_PRIMARY, WEBS, WORKERS
+    from deploy.cluster.topology import REDIS_PRIMARY, REDIS_REPLICA, WEBS, WORKERS
+
+    def fail_over_to_stale_replica() -> None:
+        netns.kill_namespace(REDIS_PRIMARY.namespace)
+        netns.set_link(REDIS_REPLICA, up=True)
 
     async def step(name: str, action, *args) -> None:
         marks[name] = time.monotonic()
@@ -67,7 +84,12 @@ async def faults(marks: dict, *, students: list[Student]) -> None:
     await asyncio.sleep(20)
     await step("restore_web2", lambda: netns.set_link(WEBS[1], up=True))
     await asyncio.sleep(10)
-    await step("redis_failover", netns.kill_namespace, REDIS_PRIMARY.namespace)
+    # The replica must miss the newest writes, as an ElastiCache replica does when its primary
+    # dies: its cable is cut while joins and pairings go on, the primary is killed, and the
+    # cable comes back just in time for the Sentinels to promote the stale replica.
+    await step("lag_replica", lambda: netns.set_link(REDIS_REPLICA, up=False))
+    await asyncio.sleep(REPLICA_LAG_S)
+    await step("redis_failover", fail_over_to_stale_replica)
     await asyncio.sleep(20)
     await step("kill_worker1", netns.kill_namespace, WORKERS[0].namespace)
     await asyncio.sleep(10)
@@ -118,9 +140,10 @@ async def measure_costs(
     log(f"{count} students connected in {connect_s:.1f} s; idle {idle_s:.0f} s; {joiners} join with chat paused")
 
     async def pair_first() -> None:
-        for student in students[:joiners]:
+        started = time.monotonic()
+        for index, student in enumerate(students[:joiners]):
+            await asyncio.sleep(max(0.0, started + index / PAIRING_JOINS_PER_S - time.monotonic()))
             student.join()
-            await asyncio.sleep(PAIRING_PHASE_S / 2 / joiners)
         deadline = time.monotonic() + PAIRING_PHASE_S
         while time.monotonic() < deadline and any(s.state != "matched" for s in students[:joiners]):
             await asyncio.sleep(0.5)
@@ -133,12 +156,18 @@ async def measure_costs(
     chat, chat_s = await phase(CHAT_PHASE_S)
     deliveries = sum(len(s.acked) for s in students) - acked_before
     log(f"cost phases: {pairings:.0f} pairings in {pairing_s:.0f} s, {deliveries} messages in {chat_s:.0f} s")
+    log(f"frames so far: {dict(FRAMES.most_common())}; client CPU {tracker.sample()['client']:.1f} s")
     return {
         "cpu_ms_per_connect": net(connect, connect_s, count),
         "cpu_ms_per_idle_socket_minute": net(idle, idle_s, count * idle_s / 60),
         "cpu_ms_per_pairing": net(pairing, pairing_s, pairings),
         "cpu_ms_per_message": net(chat, chat_s, deliveries),
-        "cost_phases": {"pairings": pairings, "messages": deliveries, "baseline_cpu_s_per_s": rate},
+        "cost_phases": {
+            "pairings": pairings,
+            "messages": deliveries,
+            "baseline_cpu_s_per_s": rate,
+            "frames_received": dict(FRAMES),
+        },
     }
 
 
@@ -146,8 +175,7 @@ async def run(args, plan: dict) -> dict:
     from deploy.cluster.topology import HTTP_PORT, LB
 
     event_id = plan["event"]
-    # Each student sends one message every CHAT_INTERVAL_S, fewer when there are many of them:
-    # the whole cluster shares the load generator's 2 cores (2,000 students: 250 messages/s).
+    # Each student sends one message every CHAT_INTERVAL_S, less often when there are many of them.
     chat_interval_s = max(CHAT_INTERVAL_S, len(plan["students"]) / MESSAGES_PER_S_MAX)
     students = [
         Student(spec, host=LB.address, port=HTTP_PORT, event_id=event_id, chat_interval_s=chat_interval_s)
@@ -183,23 +211,33 @@ async def run(args, plan: dict) -> dict:
     for task in chats + connections:
         task.cancel()
     await asyncio.gather(*chats, *connections, return_exceptions=True)
-    return {"marks": marks, "probes": probes, "alert_s": alert_s, "costs": costs, "students": students}
+    return {"marks": marks, "probes": probes, "alert_s": alert_s, "costs": costs, "students": students, "frames": FRAMES}
 
 
 async def finish(students: list[Student]) -> None:
-    """Stop chatting, get every send acknowledged, fill every gap with a last resume, close."""
+    """Stop chatting, get every send acknowledged, wait for every student to be back and to have
+    resumed her room once more (bounded), close.
+
+    A message counts as lost only for a student who is connected again and whose last resume was
+    answered: until then what she lacks is still on its way, not lost. One who never came back
+    within RECONNECT_WAIT_S is reported on her own (`clients_not_back`).
+    """
     for student in students:
         student.chatting = False
     await asyncio.gather(*(student.finish_sends(30) for student in students))
-    # A message is lost only if a student who is connected again still lacks it after a resume.
     deadline = time.monotonic() + RECONNECT_WAIT_S
     while time.monotonic() < deadline and not all(student.connected.is_set() for student in students):
         await asyncio.sleep(0.5)
+    asked = {student: student.batches for student in students if student.room and student.connected.is_set()}
+    for student in asked:
+        student.resume()
+    deadline = time.monotonic() + RESUME_WAIT_S
+    while time.monotonic() < deadline and any(student.batches <= before for student, before in asked.items()):
+        await asyncio.sleep(0.5)
+    for student, before in asked.items():
+        student.resumed_at_end = student.batches > before
     for student in students:
-        if student.room and student.connected.is_set():
-            student.resume()
-    await asyncio.sleep(5)
-    for student in students:
+        student.back_at_end = student.connected.is_set()
         student.stop()
 
 
@@ -210,7 +248,8 @@ def _spent(before: dict, after: dict) -> dict:
 def inner(args) -> None:
     plan = prepare(students=args.students)
     log(f"prepared {args.students} students in event {plan['event']}")
-    result = asyncio.run(run(args, plan))
+    # uvloop: the load generator shares the 2 cores with the cluster it loads.
+    result = uvloop.run(run(args, plan))
     summary, detail = audit(result, plan)
     print(json.dumps({"bench": "cluster-detail", **detail}), flush=True)
     print(json.dumps(summary), flush=True)

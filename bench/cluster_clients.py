@@ -12,6 +12,7 @@ import asyncio
 import json
 import random
 import time
+from collections import Counter
 
 from bench.ws_client import connect
 
@@ -19,6 +20,10 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 30.0
 ACK_TIMEOUT_S = 10.0
 PONG_TIMEOUT_S = 10.0
+# After a sync finds no ticket, how long a repeated match.confirmed may take before she rejoins.
+SYNC_MATCH_WAIT_S = 3.0
+# Frames received by type, all students together: where the servers' per-frame work goes.
+FRAMES: Counter = Counter()
 
 
 class Student:
@@ -48,6 +53,10 @@ class Student:
         self.connected = asyncio.Event()
         self.chatting = True
         self.paused = True  # no chat until the bench's chat phase
+        self.batches = 0  # answers to `resume`: the audit waits for one after its last resume
+        self.resumed_at_end = False
+        self.back_at_end = False
+        self.syncing = False  # a queue.sync after a reconnect awaits its queue.status
 
     # Connection --------------------------------------------------------------------------------
 
@@ -65,7 +74,8 @@ class Student:
                     on_close=lambda _ws, closed=closed: closed.done() or closed.set_result(None),
                     open_timeout=30,  # a browser waits far longer than 10 s for a handshake
                 )
-            except (OSError, TimeoutError, Exception):  # noqa: BLE001 - any refused handshake: back off and retry
+            except (OSError, TimeoutError, Exception) as error:  # noqa: BLE001 - any refused handshake: back off and retry
+                FRAMES[f"bench.handshake_failed.{getattr(error, 'status', type(error).__name__)}"] += 1
                 await self.back_off()
                 continue
             await closed
@@ -91,6 +101,7 @@ class Student:
 
     def on_message(self, text: str) -> None:
         frame = json.loads(text)
+        FRAMES[frame["type"]] += 1
         handler = getattr(self, "on_" + frame["type"].replace(".", "_"), None)
         if handler:
             handler(frame)
@@ -105,6 +116,7 @@ class Student:
         if self.room:
             self.resume()
         if self.state in ("waiting", "proposed"):
+            self.syncing = True
             self.send({"type": "queue.sync", "event": self.event_id})
         if self.pending:
             self.send(self.pending)
@@ -135,7 +147,20 @@ class Student:
             self.join_confirmed = True
         elif frame["state"] == "none" and self.state == "waiting" and not self.join_confirmed:
             # Our queue.join went down with a socket before the server read it: join again, as
-            # the student would. A join the server confirmed stays as it is: the audit shows it.
+            # the student would.
+            self.join()
+        elif frame["state"] == "none" and self.state in ("waiting", "proposed") and self.syncing:
+            # The answer to the queue.sync after a reconnect: no ticket any more (the proposal
+            # ended, or she was away past the disconnect grace, and the frame saying so went to
+            # the dead socket). The server repeats a match.confirmed she missed right after this;
+            # without one, queue.js shows the idle panel and she joins again. A ticket dropped
+            # while she stays connected is never answered this way: the audit shows it.
+            asyncio.get_running_loop().call_later(SYNC_MATCH_WAIT_S, self.rejoin_unless_matched)
+        self.syncing = False
+
+    def rejoin_unless_matched(self) -> None:
+        if self.state in ("waiting", "proposed") and not self.stopping:
+            FRAMES["bench.rejoined_after_reconnect"] += 1
             self.join()
 
     def on_match_proposed(self, frame: dict) -> None:
@@ -174,6 +199,7 @@ class Student:
     def on_message_batch(self, frame: dict) -> None:
         if frame.get("room") == self.room:
             self.seen.update(message["seq"] for message in frame["messages"])
+            self.batches += 1
 
     def on_message_ack(self, frame: dict) -> None:
         if self.pending and frame["client_msg_id"] == self.pending["client_msg_id"]:
@@ -182,6 +208,7 @@ class Student:
             self.pending = None
 
     def on_error(self, frame: dict) -> None:
+        FRAMES[f"error.{frame.get('code')}"] += 1
         if self.pending and frame.get("ref") == self.pending.get("ref"):
             self.pending_since = time.monotonic() - ACK_TIMEOUT_S + frame.get("retry_after_s", 2)
 

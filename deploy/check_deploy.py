@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import capacity_targets
 import helm_python as helm
 import kubernetes_validate
 import yaml
@@ -43,6 +44,12 @@ def check_karpenter() -> None:
             finding(message)
 
 
+def check_capacity_targets() -> None:
+    print("capacity: values.yaml's HPA and KEDA defaults are the ones docs/capacity.md derives")
+    for message in capacity_targets.check():
+        finding(message)
+
+
 def check_workflows() -> None:
     print("workflows: one Helm for checks and deploys")
     for message in ops.helm_version_findings(REPO / ".github" / "workflows", helm.helm_sdk_version()):
@@ -69,6 +76,7 @@ def main() -> int:
     check_argocd()
     check_terraform()
     check_karpenter()
+    check_capacity_targets()
     check_workflows()
 
     if common.findings:

@@ -22,9 +22,15 @@ fi
 
 # A twisted endpoint instead of -b/-p for its listen backlog: daphne's default of 50 drops
 # SYNs in a connect storm (clients retry after 1 s). The kernel caps it at net.core.somaxconn.
+# --websocket_connect_timeout: daphne's default of 5 s rejects or drops a handshake whose
+# connect (session lookup, presence) waits longer in the socket pool. In a reconnect storm
+# (a pod killed, 2,000 students in `make bench-cluster`) that threw away the work already
+# queued for it, the load balancer retried it on another pod and the client came back
+# again: most handshakes were dropped and the storm never ended. 30 s, as a browser waits.
 exec daphne \
     -e "tcp:port=${PORT:-8000}:interface=0.0.0.0:backlog=${LISTEN_BACKLOG:-4096}" \
     --websocket_timeout -1 \
+    --websocket_connect_timeout 30 \
     --application-close-timeout 10 \
     matchminds.asgi:application \
     "$@"

@@ -4,7 +4,9 @@
 
 `--cluster`: the output of `make bench-cluster` (its `cluster-detail` and `cluster` lines);
 `--capacity`: the output of `make bench-matching ARGS=--capacity`; prices and assumptions come
-from docs/capacity_prices.json, each with its source.
+from docs/capacity_prices.json, each with its source. It also writes docs/capacity_targets.json:
+the chart's HPA and KEDA defaults the model derives, which values.yaml must carry
+(deploy/capacity_targets.py checks it).
 
 The report ends with the JSON lines it was made from, so one benchmark can be re-run alone:
 `--cluster docs/capacity.md` takes the cluster lines of the report in place (a report written
@@ -291,21 +293,53 @@ def assumptions_section(prices: dict) -> list[str]:
     ]
 
 
+def chart_targets(cluster: dict, detail: dict, capacity: dict, prices: dict) -> dict:
+    """The chart's autoscaling defaults this model implies, keyed by their path in values.yaml.
+
+    Written to docs/capacity_targets.json next to the report; deploy/capacity_targets.py (run by
+    `make check-deploy` and tests/bench/test_capacity_targets.py) fails when values.yaml differs.
+    """
+    units = {"idle": by_role(detail["cpu_ms_per_idle_socket_minute"]), "delivery": by_role(detail["cpu_ms_per_message"])}
+    units["pairing"] = by_role(detail["cpu_ms_per_pairing"])
+    m = model(units, capacity, prices)
+    a = prices["assumptions"]
+    cpu_percent = round(a["target_utilisation"] * 100)
+    # A worker pod at its CPU target runs this many queued tasks a second; KEDA adds a replica per
+    # that many tasks times the wait a queued task may have at peak.
+    tasks_per_pod_s = a["pod_vcpu"] * a["target_utilisation"] * 1000 / units["pairing"]["celery"] * a["tasks_per_pairing"]
+    return {
+        "source": {"students": cluster.get("students"), "event": a["event"]},
+        "values": {
+            "web.autoscaling.maxReplicas": m["pods"]["daphne"],
+            "web.autoscaling.targetCPUUtilizationPercentage": cpu_percent,
+            "web.autoscaling.connections.targetAveragePerPod": str(m["sockets_per_web_pod"]),
+            "worker.autoscaling.maxReplicas": m["pods"]["celery"],
+            "worker.autoscaling.targetCPUUtilizationPercentage": cpu_percent,
+            "worker.keda.maxReplicas": m["pods"]["celery"],
+            "worker.keda.cpuUtilizationPercentage": cpu_percent,
+            "worker.keda.listLength": str(max(1, math.floor(tasks_per_pod_s * a["worker_queue_wait_s"]))),
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cluster", type=Path, required=True)
     parser.add_argument("--capacity", type=Path, required=True)
     parser.add_argument("--prices", type=Path, default=ROOT / "docs" / "capacity_prices.json")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "capacity.md")
+    parser.add_argument("--targets", type=Path, help="default: capacity_targets.json beside --out")
     args = parser.parse_args()
-    text = render(
-        *cluster_lines(args.cluster),
-        last_line(args.capacity, "matching-capacity-detail"),
-        last_line(args.capacity, "matching-capacity"),
-        json.loads(args.prices.read_text()),
-    )
+    cluster, detail = cluster_lines(args.cluster)
+    capacity_detail = last_line(args.capacity, "matching-capacity-detail")
+    prices = json.loads(args.prices.read_text())
+    text = render(cluster, detail, capacity_detail, last_line(args.capacity, "matching-capacity"), prices)
     args.out.write_text(text)
     print(f"wrote {args.out}")
+    targets = chart_targets(cluster, detail, capacity_detail, prices)
+    targets_path = args.targets or args.out.with_name("capacity_targets.json")
+    targets_path.write_text(json.dumps(targets, indent=2) + "\n")
+    print(f"wrote {targets_path}: make values.yaml agree with it (make check-deploy fails otherwise)")
 
 
 if __name__ == "__main__":

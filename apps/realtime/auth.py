@@ -56,6 +56,24 @@ def session_key_digest(session_key: str | None) -> str:
     return hashlib.sha256((session_key or "").encode()).hexdigest()
 
 
+_heartbeat_executor: ThreadPoolExecutor | None = None
+
+
+@functools.lru_cache(maxsize=64)
+def heartbeat_sync_to_async(function):
+    """Like `pooled_sync_to_async`, on a thread of its own for heartbeats' presence refresh.
+
+    A `pong` follows the refresh (one pipelined Redis round trip). On the socket pool it queued
+    behind a reconnect storm's connects (each a PostgreSQL session lookup): at 2,000 students
+    (`make bench-cluster`) pings waited past the client's 10 s pong timeout, live sockets were
+    dropped and connected again, and the storm fed itself.
+    """
+    global _heartbeat_executor
+    if _heartbeat_executor is None:
+        _heartbeat_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ws-beat")
+    return database_sync_to_async(function, thread_sensitive=False, executor=_heartbeat_executor)
+
+
 def session_key_from_scope(scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name == b"cookie":

@@ -25,7 +25,13 @@ from apps.core.observability import context as log_context
 from apps.core.observability import tracing
 from apps.core.redis import get_redis
 from apps.realtime import events, presence, registry
-from apps.realtime.auth import pooled_sync_to_async, session_key_digest, session_key_from_scope, user_for_session_key
+from apps.realtime.auth import (
+    heartbeat_sync_to_async,
+    pooled_sync_to_async,
+    session_key_digest,
+    session_key_from_scope,
+    user_for_session_key,
+)
 from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
 from apps.realtime.protocol import MAX_FRAME_BYTES, MAX_FRAME_NESTING, ErrorCode, user_group
 from apps.realtime.transport.channel_layer import EXCEPT_CHANNEL_KEY
@@ -120,7 +126,7 @@ async def dispatch_in_arrival_order(sources: list, dispatch) -> None:
 
 async def heartbeat(consumer: "GatewayConsumer", frame: dict[str, Any]) -> None:
     """`ping`: refresh presence, let apps count the heartbeat, answer `pong`."""
-    await pooled_sync_to_async(_touch_socket)(consumer.user_id, consumer.channel_name, registry.heartbeat_writers)
+    await heartbeat_sync_to_async(_touch_socket)(consumer.user_id, consumer.channel_name, registry.heartbeat_writers)
     for hook in registry.heartbeat_hooks:
         await hook(consumer)
     await consumer.send_frame(events.pong_frame())

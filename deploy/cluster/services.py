@@ -37,9 +37,12 @@ REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(os.environ.get("VENV", REPO / ".venv")) / "bin"
 POSTGRES_BIN = Path(os.environ.get("CLUSTER_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 SENTINEL_HOSTS = (REDIS_PRIMARY, REDIS_REPLICA, DATA)
-# Seconds a web process takes to hand its sockets to its peers on SIGTERM (apps/realtime/drain.py).
-DRAIN_WINDOW_S = os.environ.get("CLUSTER_DRAIN_WINDOW_S", "5")
+# Seconds a web process takes to hand its sockets to its peers on SIGTERM (apps/realtime/drain.py),
+# as the chart's web.drainWindowSeconds.
+DRAIN_WINDOW_S = os.environ.get("CLUSTER_DRAIN_WINDOW_S", "10")
 OPEN_FILES = 65536
+# As docker/web.sh (it says why): daphne's default of 5 s dropped handshakes queued in a storm.
+WEBSOCKET_CONNECT_TIMEOUT_S = "30"
 
 
 def _raise_open_files() -> None:
@@ -288,16 +291,26 @@ def migrate() -> None:
         raise RuntimeError(f"migrate failed:\n{result.stdout}\n{result.stderr}")
 
 
+def profiled(host: Host, service: str, command: list[str]) -> list[str]:
+    """With CLUSTER_PROFILE=1, the command under deploy/cluster/profiled.py's sampler
+    (CPU by Python stack, threads included, in <logs>/<host>-<service>.prof.txt)."""
+    if os.environ.get("CLUSTER_PROFILE") != "1":
+        return command
+    out = STATE_DIR / "logs" / f"{host.name}-{service}.prof.txt"
+    return [python(), "-m", "deploy.cluster.profiled", str(out), Path(command[0]).name, *command[1:]]
+
+
 def start_web(host: Host) -> int:
     command = [str(VENV_BIN / "daphne"), "-e", f"tcp:port={WEB_PORT}:interface={host.address}:backlog=4096"]
-    command += ["--websocket_timeout", "-1", "--application-close-timeout", "10", "matchminds.asgi:application"]
-    return start(host, "web", command, env=app_env(role="web", host=host))
+    command += ["--websocket_timeout", "-1", "--websocket_connect_timeout", WEBSOCKET_CONNECT_TIMEOUT_S]
+    command += ["--application-close-timeout", "10", "matchminds.asgi:application"]
+    return start(host, "web", profiled(host, "web", command), env=app_env(role="web", host=host))
 
 
 def start_worker(host: Host) -> int:
     command = [str(VENV_BIN / "celery"), "-A", "matchminds", "worker", "--loglevel", "WARNING", "--concurrency", "2"]
     command += ["-n", f"{host.name}@%h", "--without-mingle", "--without-gossip"]
-    return start(host, "worker", command, env=app_env(role="worker", host=host))
+    return start(host, "worker", profiled(host, "worker", command), env=app_env(role="worker", host=host))
 
 
 def start_beat(host: Host) -> int:

@@ -1,0 +1,58 @@
+"""`make bench-cluster`'s audit: a message is lost only when the server lost it, not while a client is away."""
+
+from bench.cluster_audit import message_losses
+from bench.cluster_clients import Student
+
+
+def _student(user: int, *, room: int | None, seen: set[int], back: bool = True, resumed: bool = True) -> Student:
+    student = Student({"user": user, "session": "s"}, host="10.0.0.2", port=80, event_id=1, chat_interval_s=4.0)
+    student.room, student.seen = room, set(seen)
+    student.back_at_end, student.resumed_at_end = back, resumed
+    return student
+
+
+def test_a_student_who_is_back_and_lacks_a_stored_message_lost_it():
+    # Given room 7 holds seqs 1-3 and a resumed student saw only 1 and 3
+    student = _student(1, room=7, seen={1, 3})
+    # When the losses are counted
+    losses, examples, back = message_losses([student], by_room={7: {1, 2, 3}}, ids_by_sender={})
+    # Then seq 2 was never delivered
+    assert dict(losses) == {"never_delivered": 1, "acked_not_stored": 0, "never_acked": 0}
+    assert examples == [{"user": 1, "room": 7, "missing_seqs": [2], "unacked": None}]
+    assert back == {student}
+
+
+def test_a_student_not_back_is_counted_apart_but_her_acknowledged_sends_are_still_audited():
+    # Given one student who never reconnected and one whose last resume went unanswered; the
+    # first holds an acknowledgement for a message PostgreSQL does not have
+    away = _student(1, room=7, seen={1}, back=False)
+    away.acked = {"1-1": 2, "1-2": 3}
+    unanswered = _student(2, room=7, seen=set(), resumed=False)
+    # When the losses are counted
+    losses, examples, back = message_losses([away, unanswered], by_room={7: {1, 2, 3}}, ids_by_sender={1: {"1-1"}})
+    # Then what they lack is not a loss, the acknowledged but unstored message is
+    assert dict(losses) == {"never_delivered": 0, "acked_not_stored": 1, "never_acked": 0}
+    assert examples == []
+    assert back == set()
+
+
+def test_an_unacknowledged_send_is_lost_only_when_the_server_never_stored_it():
+    # Given two students back at the end, each with a send never acknowledged: one stored, one not
+    stored = _student(1, room=7, seen={1, 2})
+    stored.pending = {"type": "message.send", "room": 7, "client_msg_id": "1-2"}
+    unstored = _student(2, room=7, seen={1, 2})
+    unstored.pending = {"type": "message.send", "room": 7, "client_msg_id": "2-1"}
+    # When the losses are counted
+    losses, _examples, _back = message_losses([stored, unstored], by_room={7: {1, 2}}, ids_by_sender={1: {"1-1", "1-2"}})
+    # Then only the one PostgreSQL lacks is lost
+    assert losses["never_acked"] == 1
+
+
+def test_a_student_without_a_room_is_back_once_connected():
+    # Given a student who never matched, connected at the end, with no resume to answer
+    student = _student(3, room=None, seen=set(), resumed=False)
+    # When the losses are counted
+    losses, _examples, back = message_losses([student], by_room={}, ids_by_sender={})
+    # Then she is back and lost nothing
+    assert back == {student}
+    assert sum(losses.values()) == 0
