@@ -183,7 +183,7 @@ def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, 
         *units_section(units, m),
         *event_section(m, prices),
         *saturation_section(m),
-        *assumptions_section(prices),
+        *assumptions_section(prices, inputs),
     ]
     return "\n".join(out)
 
@@ -274,7 +274,7 @@ def saturation_section(m: dict) -> list[str]:
     ]
 
 
-def assumptions_section(prices: dict) -> list[str]:
+def assumptions_section(prices: dict, inputs: tuple[dict, ...]) -> list[str]:
     a, p = prices["assumptions"], prices["prices_usd_per_hour"]
     rows = [(name, f"${row['value']}", row.get("instance", ""), row["source"]) for name, row in p.items()]
     return [
