@@ -343,12 +343,18 @@ def digest_enabled(*, user_id: int) -> bool:
     return ChatPreference.objects.filter(user_id=user_id, digest_enabled=False).exists() is False
 
 
-def unread_total_for_user(*, user_id: int) -> int:
-    """Unread messages across the user's 1:1 chats (the badge on the Chats tab); blocked pairs' rooms are hidden."""
+def unread_by_direct_room(*, user_id: int) -> dict[int, tuple[int, int]]:
+    """Room id → (unread messages, last seq) of each of the user's 1:1 chats, in one query;
+    blocked pairs' rooms are hidden."""
     unread = count_of(unread_in_outer_room(user_id=user_id))
     rooms = RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT)
     blocked = blocked_user_ids(user_id=user_id)
     if blocked:
         rooms = rooms.exclude(room__members__user_id__in=blocked)
-    counts = rooms.annotate(unread_count=Subquery(unread)).values_list("unread_count", flat=True)
-    return sum(count or 0 for count in counts)
+    rows = rooms.annotate(unread_count=Subquery(unread)).values_list("room_id", "unread_count", "room__last_seq")
+    return {room_id: (count or 0, last_seq) for room_id, count, last_seq in rows}
+
+
+def unread_total_for_user(*, user_id: int) -> int:
+    """Unread messages across the user's 1:1 chats (the badge on the Chats tab)."""
+    return sum(unread for unread, _last_seq in unread_by_direct_room(user_id=user_id).values())
