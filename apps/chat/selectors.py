@@ -12,6 +12,7 @@ from apps.chat.models import ChatPreference, Message, Room, RoomKind, RoomMember
 from apps.chat.protocol import REPLAY_MAX_MESSAGES, ErrorCode
 from apps.core.db import fetch_prepared
 from apps.core.errors import DomainError
+from apps.events.models import Event
 from apps.moderation.selectors import blocked_user_ids
 
 
@@ -331,12 +332,14 @@ def room_view_for_user(*, user_id: int, room_id: int) -> dict:
     return room_summary(member=member)
 
 
-def room_page_for_user(*, user_id: int, room_id: int, is_staff: bool) -> tuple[dict, bool]:
-    """The room as its member sees it, and whether they may write in it (the room comes with
-    the membership: no query of its own)."""
+def room_page_for_user(*, user_id: int, room_id: int, is_staff: bool) -> tuple[dict, bool, Event | None]:
+    """The room as its member sees it, whether they may write in it (the room comes with the
+    membership: no query of its own) and, for a lobby, its event: where a student who only
+    reads is sent next."""
     member = room_member_require(user_id=user_id, room_id=room_id)
     room = member.room
-    return room_summary(member=member), posting_allowed(kind=room.kind, members_can_post=room.members_can_post, is_staff=is_staff)
+    may_post = posting_allowed(kind=room.kind, members_can_post=room.members_can_post, is_staff=is_staff)
+    return room_summary(member=member), may_post, room.event if room.kind == RoomKind.LOBBY else None
 
 
 def digest_enabled(*, user_id: int) -> bool:
