@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Block(models.Model):
@@ -158,7 +159,7 @@ class FlagKind(models.TextChoices):
 
 class FlagStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("flagged content", "Confirmed")
     DISMISSED = "dismissed", _("Dismissed")
 
 
