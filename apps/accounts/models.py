@@ -120,7 +120,7 @@ class University(models.Model):
 class UniversityDomain(models.Model):
     """An e-mail domain whose mailboxes belong to the university's members."""
 
-    university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="domains")
+    university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="domains", verbose_name=_("university"))
     domain = models.CharField(_("e-mail domain"), max_length=100, unique=True)
 
     class Meta:
@@ -134,9 +134,9 @@ class UniversityDomain(models.Model):
 class Interest(models.Model):
     """An entry of the curated interest list."""
 
-    slug = models.SlugField(unique=True)
-    name_ko = models.CharField(max_length=40)
-    name_en = models.CharField(max_length=40)
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name_ko = models.CharField(max_length=40, verbose_name=_("name (Korean)"))
+    name_en = models.CharField(max_length=40, verbose_name=_("name (English)"))
 
     class Meta:
         ordering = ["id"]
@@ -157,21 +157,23 @@ class PhotoStatus(models.TextChoices):
 class Profile(models.Model):
     """What other students see. A user has a profile once they have completed it."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
     nickname = models.CharField(_("nickname"), max_length=20)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     seeking = models.CharField(_("looking for"), max_length=2, choices=SeekingChoice.choices)
     birth_date = models.DateField(_("birth date"))
-    university = models.ForeignKey(University, on_delete=models.PROTECT, related_name="profiles")
+    university = models.ForeignKey(University, on_delete=models.PROTECT, related_name="profiles", verbose_name=_("university"))
     region = models.CharField(_("region"), max_length=16, choices=Region.choices)
-    interests = models.ManyToManyField(Interest, blank=True, related_name="profiles")
+    interests = models.ManyToManyField(Interest, blank=True, related_name="profiles", verbose_name=_("interests"))
     bio = models.CharField(_("bio"), max_length=300, blank=True)
     photo = models.ImageField(_("photo"), upload_to="photos/%Y/%m/", blank=True)
-    photo_status = models.CharField(max_length=10, choices=PhotoStatus.choices, default=PhotoStatus.NONE)
-    university_verified_at = models.DateTimeField(null=True, blank=True)
-    verified_email = models.EmailField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    photo_status = models.CharField(
+        max_length=10, choices=PhotoStatus.choices, default=PhotoStatus.NONE, verbose_name=_("photo review")
+    )
+    university_verified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("university verified at"))
+    verified_email = models.EmailField(blank=True, verbose_name=_("verified university e-mail"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("profile")
@@ -197,16 +199,18 @@ class Profile(models.Model):
 class UniversityEmailVerification(models.Model):
     """A one-time code mailed to a university address; only its hash is kept."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="university_verifications")
-    university = models.ForeignKey(University, on_delete=models.CASCADE)
-    email = models.EmailField()
-    code_hash = models.CharField(max_length=128)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    verified_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="university_verifications", verbose_name=_("user"))
+    university = models.ForeignKey(University, on_delete=models.CASCADE, verbose_name=_("university"))
+    email = models.EmailField(verbose_name=_("e-mail"))
+    code_hash = models.CharField(max_length=128, verbose_name=_("code (hashed)"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    sent_at = models.DateTimeField(verbose_name=_("sent at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    verified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("verified at"))
 
     class Meta:
+        verbose_name = _("university e-mail verification")
+        verbose_name_plural = _("university e-mail verifications")
         ordering = ["-sent_at"]
 
     def __str__(self) -> str:

@@ -65,7 +65,7 @@ class AlertRule(models.Model):
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     builtin = models.BooleanField(_("built in"), default=False, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]

@@ -150,3 +150,9 @@ async def room_join_lobby(consumer, frame: dict) -> None:
     summary = await pooled_sync_to_async(selectors.room_view_for_user)(user_id=consumer.user_id, room_id=room.pk)
     await consumer.join_group(room_group(room.pk))
     await consumer.send_frame(events.room_joined_frame(summary=summary))
+
+
+@registry.frame_handler("chat.unread_sync")
+async def unread_sync(consumer, frame: dict) -> None:
+    rooms = await pooled_sync_to_async(selectors.unread_by_direct_room)(user_id=consumer.user_id)
+    await consumer.send_frame(events.unread_summary_frame(rooms=rooms))

@@ -10,6 +10,7 @@ from apps.chat.protocol import (
     RoomArchivedFrame,
     RoomJoinedFrame,
     RoomReloadFrame,
+    UnreadSummaryFrame,
 )
 from apps.realtime.events import send_many, send_to_groups, send_to_users, send_to_users_from_loop
 from apps.realtime.protocol import room_group, user_group
@@ -133,6 +134,14 @@ def replay_frame(*, room_id: int, replay: "Replay") -> MessageBatchFrame | RoomR
         "room": room_id,
         "last_seq": replay.last_seq,
         "partner_read_seq": replay.partner_read_seq,
+    }
+
+
+def unread_summary_frame(*, rooms: dict[int, tuple[int, int]]) -> UnreadSummaryFrame:
+    return {
+        "type": "chat.unread",
+        "total": sum(unread for unread, _last_seq in rooms.values()),
+        "rooms": {str(room_id): {"unread": unread, "last_seq": last_seq} for room_id, (unread, last_seq) in rooms.items()},
     }
 
 

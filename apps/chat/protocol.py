@@ -80,6 +80,10 @@ class PresenceSetFrame(TypedDict):
     state: Literal["online", "away"]
 
 
+class UnreadSyncFrame(TypedDict):
+    type: Literal["chat.unread_sync"]
+
+
 class LobbyChatJoinFrame(TypedDict):
     type: Literal["room.join_lobby"]
     event: int
@@ -191,6 +195,21 @@ class ChatImageFrame(TypedDict):
     status: Literal["rejected", "undeliverable"]
 
 
+class DirectRoomUnread(TypedDict):
+    unread: int  # messages from the partner after my read pointer
+    last_seq: int
+
+
+class UnreadSummaryFrame(TypedDict):
+    """The Chats tab's badge: every 1:1 room's unread count. The client keeps it live from
+    `message.new` (+1 from the partner) and read pointers (this tab's `message.read` or the
+    reader's other tabs' receipts), and asks again after every (re)connect."""
+
+    type: Literal["chat.unread"]
+    total: int
+    rooms: dict[str, DirectRoomUnread]  # room id → its counts
+
+
 class RoomJoinedFrame(TypedDict):
     type: Literal["room.joined"]
     room: RoomSummary
@@ -204,6 +223,7 @@ INBOUND = (
     TypingFrame,
     PresenceSetFrame,
     LobbyChatJoinFrame,
+    UnreadSyncFrame,
 )
 OUTBOUND = (
     MessageAckFrame,
@@ -220,4 +240,5 @@ OUTBOUND = (
     PresenceFrame,
     ProfileUpdatedFrame,
     ChatImageFrame,
+    UnreadSummaryFrame,
 )

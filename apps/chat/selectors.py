@@ -12,6 +12,7 @@ from apps.chat.models import Message, Room, RoomKind, RoomMember
 from apps.chat.protocol import REPLAY_MAX_MESSAGES, ErrorCode
 from apps.core.db import fetch_prepared
 from apps.core.errors import DomainError
+from apps.events.models import Event
 from apps.moderation.selectors import blocked_user_ids
 
 
@@ -332,20 +333,28 @@ def room_view_for_user(*, user_id: int, room_id: int) -> dict:
     return room_summary(member=member)
 
 
-def room_page_for_user(*, user_id: int, room_id: int, is_staff: bool) -> tuple[dict, bool]:
-    """The room as its member sees it, and whether they may write in it (the room comes with
-    the membership: no query of its own)."""
+def room_page_for_user(*, user_id: int, room_id: int, is_staff: bool) -> tuple[dict, bool, Event | None]:
+    """The room as its member sees it, whether they may write in it (the room comes with the
+    membership: no query of its own) and, for a lobby, its event: where a student who only
+    reads is sent next."""
     member = room_member_require(user_id=user_id, room_id=room_id)
     room = member.room
-    return room_summary(member=member), posting_allowed(kind=room.kind, members_can_post=room.members_can_post, is_staff=is_staff)
+    may_post = posting_allowed(kind=room.kind, members_can_post=room.members_can_post, is_staff=is_staff)
+    return room_summary(member=member), may_post, room.event if room.kind == RoomKind.LOBBY else None
 
 
-def unread_total_for_user(*, user_id: int) -> int:
-    """Unread messages across the user's 1:1 chats (the badge on the Chats tab); blocked pairs' rooms are hidden."""
+def unread_by_direct_room(*, user_id: int) -> dict[int, tuple[int, int]]:
+    """Room id → (unread messages, last seq) of each of the user's 1:1 chats, in one query;
+    blocked pairs' rooms are hidden."""
     unread = count_of(unread_in_outer_room(user_id=user_id))
     rooms = RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT)
     blocked = blocked_user_ids(user_id=user_id)
     if blocked:
         rooms = rooms.exclude(room__members__user_id__in=blocked)
-    counts = rooms.annotate(unread_count=Subquery(unread)).values_list("unread_count", flat=True)
-    return sum(count or 0 for count in counts)
+    rows = rooms.annotate(unread_count=Subquery(unread)).values_list("room_id", "unread_count", "room__last_seq")
+    return {room_id: (count or 0, last_seq) for room_id, count, last_seq in rows}
+
+
+def unread_total_for_user(*, user_id: int) -> int:
+    """Unread messages across the user's 1:1 chats (the badge on the Chats tab)."""
+    return sum(unread for unread, _last_seq in unread_by_direct_room(user_id=user_id).values())

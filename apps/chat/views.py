@@ -29,20 +29,18 @@ def room_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
     try:
-        room, may_post = selectors.room_page_for_user(user_id=request.user.pk, room_id=room_id, is_staff=request.user.is_staff)
+        room, may_post, lobby_event = selectors.room_page_for_user(
+            user_id=request.user.pk, room_id=room_id, is_staff=request.user.is_staff
+        )
     except DomainError:
         raise Http404 from None
     safety = {
         "blocked_ids": sorted(blocked_user_ids(user_id=request.user.pk)),
         "hidden_words": hidden_words_for_user(user_id=request.user.pk),
     }
-    context = {
-        "room": room,
-        "may_post": may_post,
-        "safety": safety,
-        "report_reasons": ReportReason.choices,
-        "idle_days": settings.CHAT_IDLE_ARCHIVE_DAYS,
-    }
+    context = {"room": room, "may_post": may_post, "lobby_event": lobby_event, "safety": safety}
+    context["report_reasons"] = ReportReason.choices
+    context["idle_days"] = settings.CHAT_IDLE_ARCHIVE_DAYS
     context["consent_needed"] = not request.user.is_staff and consent_problem(user_id=request.user.pk) is not None
     return render(request, "chat/room.html", context)
 

@@ -35,6 +35,7 @@ class Tiles(TypedDict):
     wait_p50_s: float | None
     wait_p95_s: float | None
     messages_per_s: float
+    messages_1m: int  # messages in the trailing 60 s (the trend chart plots it)
     reports_15m: int
     moderation_backlog: int
     connects_1m: int

@@ -231,6 +231,7 @@ def dashboard_snapshot(*, event_id: int | None, now: float | None = None) -> dic
             "wait_p50_s": histogram_quantile(waits, 0.5),
             "wait_p95_s": histogram_quantile(waits, 0.95),
             "messages_per_s": round(trailing(Metric.MESSAGES) / 60, 2),
+            "messages_1m": round(trailing(Metric.MESSAGES)),
             "reports_15m": int(window[Metric.REPORTS]),
             "moderation_backlog": int(_number(global_gauges.get(f"{Metric.MODERATION_BACKLOG}|{ALL}"))),
             "connects_1m": int(trailing(arrivals)),
@@ -294,4 +295,16 @@ def history_series(*, event_id: int | None, hours: int = 24, now: datetime | Non
     series: dict[str, list[list]] = {name: [] for name in names}
     for minute, name, value in rows:
         series[name].append([int(minute.timestamp() * 1000), value])
-    return {"event": event_id, "from": int(since.timestamp() * 1000), "to": int(now.timestamp() * 1000), "series": series}
+    # Counters add up over the window; people (gauges sampled each minute) are shown at their peak.
+    people = {"online", Metric.QUEUE_DEPTH}
+    totals = {
+        name: round(max((value for _, value in points), default=0) if name in people else sum(value for _, value in points))
+        for name, points in series.items()
+    }
+    return {
+        "event": event_id,
+        "from": int(since.timestamp() * 1000),
+        "to": int(now.timestamp() * 1000),
+        "series": series,
+        "totals": totals,
+    }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
-from apps.dashboard import events, selectors
+from apps.dashboard import events, selectors, trends
 from apps.dashboard.errors import ErrorCode
 from apps.dashboard.models import MetricMinute
 from apps.events.models import Event
@@ -139,18 +139,21 @@ def dashboard_publish(*, now: float | None = None) -> int:
     """Compute ONE snapshot per live event (and one for all events) and push it to its viewers.
 
     Cost is per event, never per viewer: every staff tab watching an event is in the same
-    group. The last snapshot is kept a few seconds so a new viewer gets it at once.
+    group. The last snapshot is kept a few seconds so a new viewer gets it at once, and
+    each one is its bucket's point of the server-side trend (apps/dashboard/trends.py).
     """
     now = time.time() if now is None else now
-    client = get_redis()
+    pipe = get_redis().pipeline(transaction=False)
     published = 0
     for scope in _live_scopes():
         event_id = None if scope == ALL else int(scope)
         snapshot = selectors.dashboard_snapshot(event_id=event_id, now=now)
         frame = events.dashboard_snapshot_frame(snapshot)
-        client.set(LAST_SNAPSHOT_KEY.format(scope=scope), events.encode(frame), ex=settings.DASHBOARD_PUSH_INTERVAL_S * 5)
+        pipe.set(LAST_SNAPSHOT_KEY.format(scope=scope), events.encode(frame), ex=settings.DASHBOARD_PUSH_INTERVAL_S * 5)
+        trends.trend_record(snapshot=snapshot, now=now, pipe=pipe)
         events.dashboard_snapshot_send(event_id=event_id, frame=frame)
         published += 1
+    pipe.execute()
     return published
 
 

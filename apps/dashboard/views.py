@@ -1,10 +1,12 @@
+import time
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.accounts.models import Region
-from apps.dashboard import prometheus, selectors
+from apps.dashboard import prometheus, selectors, trends
 from apps.events.models import Event
 from apps.events.signups import signup_breakdown
 
@@ -47,6 +49,7 @@ def live(request):
     context = _context(request, event)
     context["region_labels"] = {row["code"]: row["label"] for row in context["regions"]}
     context["signups"] = signup_breakdown(event_id=event.pk) if event else None
+    context["trend"] = trends.trend_window(event_id=event.pk if event else None, now=time.time())
     return render(request, "dashboard/live.html", context)
 
 

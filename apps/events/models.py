@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import Region, University
 
@@ -103,7 +104,7 @@ class Event(models.Model):
     reveal = models.CharField(
         _("reveal mutual yeses"), max_length=12, choices=RevealTiming.choices, default=RevealTiming.EACH_ROUND
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["starts_at"]
@@ -173,7 +174,7 @@ class Event(models.Model):
 
 
 class SignupStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("sign-up status", "Confirmed")
     WAITLISTED = "waitlisted", _("Waitlisted")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -187,9 +188,9 @@ class EventSignup(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=SignupStatus.choices)
     created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
-    waitlisted_at = models.DateTimeField(null=True, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    waitlisted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("waitlisted at"))
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
 
     class Meta:
         verbose_name = _("sign-up")
@@ -216,24 +217,34 @@ class ReminderKind(models.TextChoices):
 class ReminderDelivery(models.Model):
     """One row per reminder sent: the unique constraint makes a second beat run a no-op."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reminder_deliveries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_reminders")
-    kind = models.CharField(max_length=3, choices=ReminderKind.choices)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reminder_deliveries", verbose_name=_("event"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_reminders", verbose_name=_("user")
+    )
+    kind = models.CharField(max_length=3, choices=ReminderKind.choices, verbose_name=_("kind"))
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
         constraints = [models.UniqueConstraint(fields=["event", "user", "kind"], name="reminder_delivery_once")]
 
     def __str__(self) -> str:
-        return f"{self.kind} reminder of {self.event_id} to {self.user_id}"
+        return _("reminder of event #%(event)s to user #%(user)s") % {"event": self.event_id, "user": self.user_id}
 
 
 class CalendarFeed(models.Model):
     """A user's private calendar feed; resetting the token revokes every copy of the old URL."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
-    token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("user")
+    )
+    token = models.CharField(max_length=64, unique=True, verbose_name=_("token"))
+    created_at = models.DateTimeField(auto_now=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
-        return f"calendar feed of {self.user_id}"
+        return _("calendar feed of user #%(user)s") % {"user": self.user_id}

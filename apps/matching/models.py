@@ -12,15 +12,21 @@ class MatchStatus(models.TextChoices):
 class Match(models.Model):
     """Two users who both said yes to a proposal; made once per proposal (idempotent)."""
 
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="matches")
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="matches", verbose_name=_("event"))
     proposal_id = models.BigIntegerField(_("proposal id"), unique=True)
     # user_a < user_b, so a pair has exactly one spelling and can be unique per event.
-    user_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    user_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    room = models.ForeignKey("chat.Room", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user_a = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("first person")
+    )
+    user_b = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("second person")
+    )
+    room = models.ForeignKey(
+        "chat.Room", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("chat room")
+    )
     status = models.CharField(_("status"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("matched at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
 
     class Meta:
         verbose_name = _("match")
@@ -32,18 +38,22 @@ class Match(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_a_id} ♥ {self.user_b_id} @ {self.event_id}"
+        return _("match #%(match)s: users #%(a)s and #%(b)s") % {"match": self.pk, "a": self.user_a_id, "b": self.user_b_id}
 
 
 class MatchSeat(models.Model):
     """One row per user of a match: lets the database forbid two ACTIVE matches per user per event."""
 
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="seats")
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_seats")
-    is_active = models.BooleanField(default=True)
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="seats", verbose_name=_("match"))
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+", verbose_name=_("event"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_seats", verbose_name=_("user")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
+        verbose_name = _("match seat")
+        verbose_name_plural = _("match seats")
         constraints = [
             models.UniqueConstraint(fields=["match", "user"], name="match_seat_unique"),
             models.UniqueConstraint(
@@ -52,7 +62,7 @@ class MatchSeat(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} in match {self.match_id}"
+        return _("user #%(user)s in match #%(match)s") % {"user": self.user_id, "match": self.match_id}
 
 
 class QueueTicket(models.Model):
@@ -63,10 +73,10 @@ class QueueTicket(models.Model):
     knows exactly whom to restore, at which place (docs/matching.md, "Losing Redis").
     """
 
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    joined_at = models.DateTimeField()
-    snapshot = models.JSONField()
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+", verbose_name=_("event"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    joined_at = models.DateTimeField(verbose_name=_("joined at"))
+    snapshot = models.JSONField(verbose_name=_("snapshot"))
 
     class Meta:
         verbose_name = _("queue ticket")
@@ -75,7 +85,7 @@ class QueueTicket(models.Model):
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="queue_ticket_once_per_event")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} waiting @ {self.event_id}"
+        return _("user #%(user)s waiting in event #%(event)s") % {"user": self.user_id, "event": self.event_id}
 
 
 class QueueEpochCause(models.TextChoices):
@@ -91,11 +101,11 @@ class QueueEpoch(models.Model):
     can ever be issued again, whatever Redis forgot.
     """
 
-    cause = models.CharField(max_length=10, choices=QueueEpochCause.choices)
-    started_at = models.DateTimeField(auto_now_add=True)
-    restored_at = models.DateTimeField(null=True, blank=True)
-    restored = models.PositiveIntegerField(default=0)
-    told = models.PositiveIntegerField(default=0)
+    cause = models.CharField(max_length=10, choices=QueueEpochCause.choices, verbose_name=_("cause"))
+    started_at = models.DateTimeField(auto_now_add=True, verbose_name=_("started at"))
+    restored_at = models.DateTimeField(null=True, blank=True, verbose_name=_("restored at"))
+    restored = models.PositiveIntegerField(default=0, verbose_name=_("tickets restored"))
+    told = models.PositiveIntegerField(default=0, verbose_name=_("students told"))
 
     class Meta:
         verbose_name = _("queue epoch")
@@ -124,13 +134,13 @@ class TicketEvent(models.Model):
     crash inserts nothing twice.
     """
 
-    seq = models.BigIntegerField(unique=True)
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=TicketEventKind.choices)
-    detail = models.CharField(max_length=20, blank=True)
-    proposal_id = models.BigIntegerField(null=True, blank=True)
-    at = models.DateTimeField()
+    seq = models.BigIntegerField(unique=True, verbose_name=_("number"))
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+", verbose_name=_("event"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    kind = models.CharField(max_length=10, choices=TicketEventKind.choices, verbose_name=_("kind"))
+    detail = models.CharField(max_length=20, blank=True, verbose_name=_("detail"))
+    proposal_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("proposal"))
+    at = models.DateTimeField(verbose_name=_("at"))
 
     class Meta:
         verbose_name = _("ticket history entry")

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.core.errors import DomainError
 from apps.moderation import images as moderation_images
@@ -64,7 +65,8 @@ def _run_for_each(modeladmin, request, queryset, call) -> None:
             modeladmin.message_user(request, f"#{item.pk}: {error.message}", messages.ERROR)
             return
         done += 1
-    modeladmin.message_user(request, _("%(count)d item(s) updated.") % {"count": done}, messages.SUCCESS)
+    updated = ngettext("%(count)d item updated.", "%(count)d items updated.", done) % {"count": done}
+    modeladmin.message_user(request, updated, messages.SUCCESS)
 
 
 class QueueAdmin(admin.ModelAdmin):

@@ -13,7 +13,7 @@ def contact_masked(*, sender_id: int, room_id: int, kinds: list[str]) -> None:
         "type": "safety.contact_masked",
         "room": room_id,
         "kinds": kinds,
-        "message": str(_("연락처는 서로 '다시 만나고 싶어요'를 누른 뒤에 주고받을 수 있어요")),
+        "message": str(_("You can swap contact details once you have both pressed “I’d like to meet again”.")),
     }
     send_to_users([sender_id], frame)
 

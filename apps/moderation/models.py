@@ -4,14 +4,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Block(models.Model):
     """`blocker` never wants to meet or hear from `blocked` again (applies both ways)."""
 
-    blocker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made")
-    blocked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_received")
-    created_at = models.DateTimeField(auto_now_add=True)
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made", verbose_name=_("blocked by")
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_received", verbose_name=_("blocked person")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("block")
@@ -50,12 +55,12 @@ class ModeratedImage(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderated_images", verbose_name=_("owner")
     )
     purpose = models.CharField(_("purpose"), max_length=16, choices=ImagePurpose.choices)
-    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    storage_name = models.CharField(max_length=255)
-    room_id = models.BigIntegerField(null=True, blank=True)
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("key"))
+    storage_name = models.CharField(max_length=255, verbose_name=_("stored file"))
+    room_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("chat room"))
     status = models.CharField(_("status"), max_length=10, choices=ImageStatus.choices, default=ImageStatus.PENDING)
-    backend = models.CharField(max_length=32, blank=True)
-    scores = models.JSONField(default=dict, blank=True)
+    backend = models.CharField(max_length=32, blank=True, verbose_name=_("screening service"))
+    scores = models.JSONField(default=dict, blank=True, verbose_name=_("scores"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -100,13 +105,13 @@ class Report(models.Model):
         verbose_name=_("reported user"),
     )
     reported_user_label = models.CharField(_("reported user (at the time)"), max_length=120, blank=True)
-    room_id = models.BigIntegerField(null=True, blank=True)
-    message_seq = models.BigIntegerField(null=True, blank=True)
+    room_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("chat room"))
+    message_seq = models.BigIntegerField(null=True, blank=True, verbose_name=_("message number"))
     reason = models.CharField(_("reason"), max_length=16, choices=ReportReason.choices)
     text = models.CharField(_("details"), max_length=1000, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
 
     class Meta:
         verbose_name = _("report")
@@ -134,17 +139,17 @@ class ReportEvidence(models.Model):
     task deletes the row after it.
     """
 
-    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="evidence")
-    snapshot = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    purge_after = models.DateTimeField(null=True, blank=True)
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("report"))
+    snapshot = models.JSONField(default=dict, verbose_name=_("snapshot"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    purge_after = models.DateTimeField(null=True, blank=True, verbose_name=_("delete after"))
 
     class Meta:
         verbose_name = _("report evidence")
         verbose_name_plural = _("report evidence")
 
     def __str__(self) -> str:
-        return f"evidence of report #{self.report_id}"
+        return _("evidence of report #%(report)s") % {"report": self.report_id}
 
 
 class FlagKind(models.TextChoices):
@@ -154,7 +159,7 @@ class FlagKind(models.TextChoices):
 
 class FlagStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("flagged content", "Confirmed")
     DISMISSED = "dismissed", _("Dismissed")
 
 
@@ -165,10 +170,10 @@ class FlaggedContent(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
     )
-    room_id = models.BigIntegerField(null=True, blank=True)
-    message_seq = models.BigIntegerField(null=True, blank=True)
+    room_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("chat room"))
+    message_seq = models.BigIntegerField(null=True, blank=True, verbose_name=_("message number"))
     text = models.TextField(_("text"), blank=True)
-    matches = models.JSONField(default=list, blank=True)
+    matches = models.JSONField(default=list, blank=True, verbose_name=_("matched terms"))
     action = models.CharField(_("filter action"), max_length=10)
     status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
@@ -188,7 +193,7 @@ class BlockedTerm(models.Model):
     term = models.CharField(_("term"), max_length=60, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("blocked term")
@@ -202,9 +207,11 @@ class BlockedTerm(models.Model):
 class HiddenWord(models.Model):
     """A word one user does not want to read: messages containing it are collapsed for them only."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hidden_words")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hidden_words", verbose_name=_("user")
+    )
     word = models.CharField(_("word"), max_length=40)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("hidden word")
@@ -225,12 +232,14 @@ class Standing(models.TextChoices):
 class AccountStanding(models.Model):
     """Sanctions on one account; no row means good standing."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="standing")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="standing", verbose_name=_("user")
+    )
     standing = models.CharField(_("standing"), max_length=10, choices=Standing.choices, default=Standing.GOOD)
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
     warnings = models.PositiveIntegerField(_("warnings"), default=0)
     hidden_pending_review = models.BooleanField(_("hidden pending review"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("account standing")

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 class CheckIn(models.Model):
     """A student who pressed "참가": seated at the next round start while a socket is open."""
 
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    checked_in_at = models.DateTimeField(auto_now_add=True)
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+", verbose_name=_("event"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    checked_in_at = models.DateTimeField(auto_now_add=True, verbose_name=_("checked in at"))
 
     class Meta:
         verbose_name = _("check-in")
@@ -23,7 +23,7 @@ class CheckIn(models.Model):
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="rounds_checkin_once")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} @ {self.event_id}"
+        return _("user #%(user)s checked in to event #%(event)s") % {"user": self.user_id, "event": self.event_id}
 
 
 class RoundPhase(models.TextChoices):
@@ -33,12 +33,12 @@ class RoundPhase(models.TextChoices):
 
 
 class Round(models.Model):
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="rounds")
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="rounds", verbose_name=_("event"))
     number = models.PositiveSmallIntegerField(_("round"))
     phase = models.CharField(_("phase"), max_length=10, choices=RoundPhase.choices, default=RoundPhase.TALKING)
-    started_at = models.DateTimeField()
-    talk_ends_at = models.DateTimeField()
-    break_ends_at = models.DateTimeField()
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    talk_ends_at = models.DateTimeField(verbose_name=_("talk ends at"))
+    break_ends_at = models.DateTimeField(verbose_name=_("break ends at"))
 
     class Meta:
         verbose_name = _("round")
@@ -53,44 +53,60 @@ class Round(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event_id} #{self.number}"
+        return _("round %(number)s of event #%(event)s") % {"number": self.number, "event": self.event_id}
 
 
 class RoundPair(models.Model):
     """Two students seated together; user_a < user_b so the pair is spelled once per event."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="pairs")
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
-    user_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    user_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    room = models.ForeignKey("chat.Room", on_delete=models.SET_NULL, null=True, related_name="+")
-    match = models.ForeignKey("matching.Match", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="pairs", verbose_name=_("round"))
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+", verbose_name=_("event"))
+    user_a = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("first person")
+    )
+    user_b = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("second person")
+    )
+    room = models.ForeignKey("chat.Room", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("chat room"))
+    match = models.ForeignKey(
+        "matching.Match", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("match")
+    )
 
     class Meta:
+        verbose_name = _("round pair")
+        verbose_name_plural = _("round pairs")
         constraints = [
             models.CheckConstraint(condition=Q(user_a__lt=F("user_b")), name="rounds_pair_ordered"),
             models.UniqueConstraint(fields=["event", "user_a", "user_b"], name="rounds_pair_once_per_event"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_a_id} + {self.user_b_id} in round {self.round_id}"
+        return _("users #%(a)s and #%(b)s in round #%(round)s") % {
+            "a": self.user_a_id,
+            "b": self.user_b_id,
+            "round": self.round_id,
+        }
 
 
 class Answer(models.TextChoices):
-    YES = "yes", _("다시 만나고 싶어요")
-    NO = "no", _("괜찮아요")
+    YES = "yes", _("I’d like to meet again")
+    NO = "no", _("Not this time")
 
 
 class RoundSeat(models.Model):
     """One row per checked-in student per round: seated in `pair`, or sat out when it is empty."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="seats")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    pair = models.ForeignKey(RoundPair, on_delete=models.CASCADE, null=True, blank=True, related_name="seats")
-    answer = models.CharField(max_length=3, choices=Answer.choices, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="seats", verbose_name=_("round"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    pair = models.ForeignKey(
+        RoundPair, on_delete=models.CASCADE, null=True, blank=True, related_name="seats", verbose_name=_("pair")
+    )
+    answer = models.CharField(max_length=3, choices=Answer.choices, blank=True, verbose_name=_("answer"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
 
     class Meta:
+        verbose_name = _("round seat")
+        verbose_name_plural = _("round seats")
         constraints = [
             models.UniqueConstraint(fields=["round", "user"], name="rounds_one_seat_per_round"),
             models.CheckConstraint(condition=Q(answer__in=["", "yes", "no"]), name="rounds_answer_valid"),
@@ -99,4 +115,4 @@ class RoundSeat(models.Model):
         indexes = [models.Index(fields=["user", "round"], name="rounds_seat_user_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} in round {self.round_id}"
+        return _("user #%(user)s in round #%(round)s") % {"user": self.user_id, "round": self.round_id}

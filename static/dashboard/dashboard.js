@@ -6,7 +6,6 @@
   if (!root || !window.mmSocket) return;
   const eventId = root.dataset.eventId ? Number(root.dataset.eventId) : null;
   const regionLabels = JSON.parse(document.getElementById("region-labels").textContent);
-  const HISTORY_POINTS = 300;
   const fmt = new Intl.NumberFormat(document.documentElement.lang || "ko");
 
   function show(value, format) {
@@ -15,29 +14,65 @@
     return fmt.format(value);
   }
 
+  // The server keeps the trend (one point per bucket, apps/dashboard/trends.py): the chart
+  // covers the whole window from the first paint, then each snapshot updates its bucket.
+  const trend = JSON.parse(document.getElementById("trend-data").textContent);
+  const bucketMs = trend.bucket_s * 1000;
+  const windowMs = trend.window_s * 1000;
+  const SERIES = ["online", "queue", "messages_1m"];
   const liveChart = new Chart(document.getElementById("chart-live"), {
     type: "line",
     data: {
-      labels: [],
-      datasets: [
-        { label: root.dataset.labelOnline, data: [], borderColor: "#3b82f6", pointRadius: 0, stepped: true },
-        { label: root.dataset.labelQueue, data: [], borderColor: "#f59e0b", pointRadius: 0, stepped: true },
-        { label: root.dataset.labelMessages, data: [], borderColor: "#10b981", pointRadius: 0, stepped: true, yAxisID: "y2" },
-      ],
+      datasets: SERIES.map(function (name, index) {
+        return {
+          label: [root.dataset.labelOnline, root.dataset.labelQueue, root.dataset.labelMessages][index],
+          data: trend.points.map(function (point) { return { x: point.t, y: point[name] }; }),
+          borderColor: ["#3b82f6", "#f59e0b", "#10b981"][index],
+          pointRadius: 0,
+          stepped: true,
+          spanGaps: false,
+          yAxisID: name === "messages_1m" ? "y2" : "y",
+        };
+      }),
     },
     options: {
       animation: false,
       responsive: true,
+      parsing: false,
       scales: {
-        x: { title: { display: true, text: root.dataset.labelTime } },
+        x: {
+          type: "linear",
+          min: trend.points[0].t,
+          max: trend.points[trend.points.length - 1].t + bucketMs,
+          title: { display: true, text: root.dataset.labelTime },
+          ticks: {
+            stepSize: 60000,
+            callback: function (value) { return new Date(value).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); },
+          },
+        },
         y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: root.dataset.labelPeople } },
         y2: {
-          beginAtZero: true, position: "right", grid: { drawOnChartArea: false },
-          title: { display: true, text: root.dataset.labelPerSecond },
+          beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, ticks: { precision: 0 },
+          title: { display: true, text: root.dataset.labelPerMinute },
         },
       },
     },
   });
+
+  function appendTrend(frame) {
+    const t = Math.floor(frame.ts / bucketMs) * bucketMs;
+    const values = { online: frame.tiles.online, queue: frame.tiles.queue_total, messages_1m: frame.tiles.messages_1m };
+    liveChart.data.datasets.forEach(function (dataset, index) {
+      const data = dataset.data;
+      const last = data.length ? data[data.length - 1].x : t - bucketMs;
+      for (let gap = last + bucketMs; gap < t; gap += bucketMs) data.push({ x: gap, y: null });
+      if (data.length && data[data.length - 1].x === t) data[data.length - 1].y = values[SERIES[index]];
+      else if (t > last) data.push({ x: t, y: values[SERIES[index]] });
+      while (data.length && data[0].x <= t - windowMs) data.shift();
+    });
+    liveChart.options.scales.x.min = t - windowMs + bucketMs;
+    liveChart.options.scales.x.max = t + bucketMs;
+  }
   const regionChart = new Chart(document.getElementById("chart-regions"), {
     type: "bar",
     data: { labels: Object.values(regionLabels), datasets: [{ label: root.dataset.labelRegionOnline, data: [], backgroundColor: "#6366f1" }] },
@@ -70,15 +105,7 @@
   }
 
   function renderCharts(frame) {
-    const time = new Date(frame.ts).toLocaleTimeString();
-    liveChart.data.labels.push(time);
-    liveChart.data.datasets[0].data.push(frame.tiles.online);
-    liveChart.data.datasets[1].data.push(frame.tiles.queue_total);
-    liveChart.data.datasets[2].data.push(frame.tiles.messages_per_s);
-    if (liveChart.data.labels.length > HISTORY_POINTS) {
-      liveChart.data.labels.shift();
-      liveChart.data.datasets.forEach(function (dataset) { dataset.data.shift(); });
-    }
+    appendTrend(frame);
     liveChart.update("none");
     const byCode = Object.fromEntries(frame.regions.map(function (row) { return [row.code, row.online]; }));
     regionChart.data.datasets[0].data = Object.keys(regionLabels).map(function (code) { return byCode[code] || 0; });

@@ -6,7 +6,7 @@
   const history = JSON.parse(document.getElementById("history-data").textContent);
   const colours = ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#64748b", "#ec4899"];
 
-  function chart(canvasId, names) {
+  function chart(canvasId, names, yTitle) {
     new Chart(document.getElementById(canvasId), {
       type: "line",
       data: {
@@ -23,12 +23,16 @@
         animation: false,
         parsing: false,
         scales: {
-          x: { type: "linear", min: history.from, max: history.to, ticks: { callback: function (value) { return new Date(value).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); } } },
-          y: { beginAtZero: true },
+          x: {
+            type: "linear", min: history.from, max: history.to,
+            title: { display: true, text: root.dataset.labelTime },
+            ticks: { stepSize: 3 * 3600 * 1000, callback: function (value) { return new Date(value).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); } },
+          },
+          y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: yTitle } },
         },
       },
     });
   }
-  chart("chart-history-people", ["online", "queue_depth"]);
-  chart("chart-history-activity", ["matches_confirmed", "proposals", "messages", "ws_connects", "reports"]);
+  chart("chart-history-people", ["online", "queue_depth"], root.dataset.labelPeople);
+  chart("chart-history-activity", ["matches_confirmed", "proposals", "messages", "ws_connects", "reports"], root.dataset.labelPerMinute);
 })();

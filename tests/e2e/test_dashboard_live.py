@@ -10,14 +10,17 @@ services recorded on the way.
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
+from apps.dashboard import services as dashboard_services
 from apps.events.tests.factories import make_event
 from apps.matching.models import Match
 from conftest import ARTIFACTS, ROOT, _process_env, _stop, save_screenshot
+from tests.e2e.chat_pages import beside_the_browser
 
 
 @pytest.fixture
@@ -117,3 +120,33 @@ def test_staff_dashboard_updates_live_while_two_users_match(browser, daphne_serv
 
     for context in (*contexts, staff_context):
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_five_minute_chart_covers_its_whole_window_from_the_first_paint(browser, daphne_server):
+    # given the publisher has run for the last five minutes while one student was online
+    def five_minutes_of_snapshots():
+        staff = make_user()
+        staff.is_staff = True
+        staff.save(update_fields=["is_staff"])
+        dashboard_services.socket_opened(user_id=make_profile().user_id)
+        now = time.time()
+        for seconds_ago in range(290, -1, -10):
+            dashboard_services.dashboard_publish(now=now - seconds_ago)
+        return staff
+
+    staff = beside_the_browser(five_minutes_of_snapshots)
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1440, "height": 900})
+    dashboard = log_in(context, daphne_server, staff.email, "/admin/dashboard/")
+    # when the page has painted (no beat runs here: nothing live arrives)
+    chart = dashboard.evaluate(
+        """() => {
+          const data = Chart.getChart(document.getElementById("chart-live")).data.datasets[0].data;
+          return {points: data.length, span: data[data.length - 1].x - data[0].x, values: data.map((p) => p.y)};
+        }"""
+    )
+    # then the chart already spans five minutes of 10-second points, in whole people
+    assert (chart["points"], chart["span"]) == (30, 290_000)
+    assert set(chart["values"]) <= {1, None} and chart["values"].count(1) >= 29
+    save_screenshot(dashboard, "dashboard-trend-first-paint-1440-ko")
+    context.close()

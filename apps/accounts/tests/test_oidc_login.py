@@ -110,7 +110,7 @@ def test_an_unverified_email_gets_a_clear_error_page_and_no_account(client, oidc
 
     assert response.status_code == 403
     assert response.context["code"] == "email_unverified"
-    assert response.context["message"] == "이메일 주소가 아직 인증되지 않았어요. 받은 인증 코드로 확인한 뒤 다시 로그인해 주세요."
+    assert response.context["message"] == "이메일 주소가 아직 인증되지 않았어요. 받은 인증번호로 확인한 뒤 다시 로그인해 주세요."
     assert b'href="/accounts/login/"' in response.content
     assert "_auth_user_id" not in client.session
     assert not User.objects.exists()

@@ -22,7 +22,7 @@ def test_signup_shows_translated_errors_and_creates_nothing(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "올바른 이메일 주소를 입력하세요." in html or "유효한 이메일" in html
-    assert "두 비밀번호가 다릅니다." in html
+    assert "두 비밀번호가 달라요." in html
     assert User.objects.count() == 0
 
 
@@ -73,7 +73,7 @@ def test_verify_page_flow(client):
         token.strip(".") for token in mail.outbox[0].body.split() if token.strip(".").isdigit() and len(token.strip(".")) == 6
     )
     response = client.post("/accounts/verify/", {"step": "code", "code": "12345"})
-    assert "인증번호는 6자리 숫자입니다." in response.content.decode()
+    assert "인증번호는 6자리 숫자예요." in response.content.decode()
     response = client.post("/accounts/verify/", {"step": "code", "code": code})
     assert response.status_code == 302
     profile.refresh_from_db()
@@ -142,4 +142,4 @@ def test_verify_page_names_the_expected_domains_keeps_the_email_and_counts_down_
     assert 'value="me@yonsei.ac.kr"' in html
     assert 'inputmode="numeric"' in html and 'autocomplete="one-time-code"' in html
     assert 'data-wait-s="60"' in html or 'data-wait-s="59"' in html
-    assert "새 코드 보내기" in html
+    assert "인증번호 다시 받기" in html

@@ -273,3 +273,17 @@ async def test_blocked_pair_and_rate_limit_get_error_frames(connect_as, settings
     assert (await _next(socket, skip=("presence", "message.new", "room.closed")))["code"] == "room_closed"
     assert await sync_to_async(Message.objects.count)() == 2
     await socket.disconnect()
+
+
+async def test_unread_sync_answers_each_direct_rooms_unread_count_and_last_seq(connect_as):
+    # given Bob wrote Alice twice and Alice read the first
+    alice, bob, room = await sync_to_async(make_pair)()
+    for cmid in ("u1", "u2"):
+        await sync_to_async(chat_batch.message_send)(sender_id=bob.pk, room_id=room.pk, client_msg_id=cmid, body="안녕")
+    await sync_to_async(chat_batch.room_mark_read)(user_id=alice.pk, room_id=room.pk, seq=1)
+    alice_socket = await _open(connect_as, alice)
+    # when her page asks for the badge
+    await alice_socket.send_json_to({"type": "chat.unread_sync"})
+    # then she hears one unread message, and the room's last seq to keep it live from
+    assert await _next(alice_socket) == {"type": "chat.unread", "total": 1, "rooms": {str(room.pk): {"unread": 1, "last_seq": 2}}}
+    await alice_socket.disconnect()

@@ -147,6 +147,9 @@ def test_the_chats_tab_shows_the_unread_count_of_open_direct_chats(client):
     # then every page's Chats tab carries the badge
     client.force_login(alice)
     html = client.get("/events/").content.decode()
-    assert '<span class="tab-badge" data-chat-unread><span class="visually-hidden">, </span>2' in html
+    assert '<span class="tab-badge" data-chat-unread><span aria-hidden="true" data-chat-unread-count>2</span>' in html
+    assert ">2 unread messages</span>" in html
+    # and a student with nothing unread has the badge hidden, ready for the live count
     client.force_login(bob)
-    assert "data-chat-unread" not in client.get("/events/").content.decode()
+    assert '<span class="tab-badge" data-chat-unread hidden>' in client.get("/events/").content.decode()
+    assert selectors.unread_by_direct_room(user_id=alice.pk) == {room.pk: (2, 3)}

@@ -10,6 +10,7 @@ from apps.chat import digest as chat_digest
 from apps.chat import rooms as chat_rooms
 from apps.chat.models import MessageKind, RoomMember
 from apps.chat.tests.factories import make_pair
+from apps.events.models import Event, EventState
 from apps.events.tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,11 @@ def test_a_lobby_chat_offers_a_composer_only_to_those_who_may_post_in_it():
     # A student in a staff-only lobby reads a note instead of a composer that could only fail
     html = browser_as(student).get(f"/chat/{room.pk}/").content.decode()
     assert "data-composer" not in html
-    assert "이 채팅방에는 운영진만 글을 쓸 수 있어요." in html
+    assert "이 채팅방은 운영진만 글을 쓸 수 있어요. 이벤트 공지가 올라오는 곳이에요." in html
+    # with the way to meet people and a button back to the lobby, and an empty chat says what comes here
+    assert "로비로 돌아가서 '매칭 시작'을 눌러 보세요. 서로 수락하면 1:1 채팅이 열려요." in html
+    assert f'<a class="button primary" href="/events/{event.pk}/" data-back-to-lobby>로비로 돌아가기</a>' in html
+    assert "아직 공지가 없어요. 이벤트 소식은 운영진이 여기에 올려요." in html
 
     # Staff (no student profile needed) find the lobby chat from the event page and write announcements
     event_page = browser_as(operator).get(f"/events/{event.pk}/").content.decode()
@@ -150,3 +155,19 @@ def test_a_lobby_chat_offers_a_composer_only_to_those_who_may_post_in_it():
     room.members_can_post = True
     room.save()
     assert "data-composer" in browser_as(student).get(f"/chat/{room.pk}/").content.decode()
+
+
+def test_a_lobby_chat_of_an_ended_event_points_to_the_upcoming_events():
+    # given a student in the lobby chat of an event that has ended
+    event = make_event(name="지난 축제", slug="last-festival")
+    student = make_profile().user
+    room = chat_rooms.lobby_room_join(user=student, event_id=event.pk)
+    # (staff close it in the admin: there is no service for that)
+    Event.objects.filter(pk=event.pk).update(state_override=EventState.ENDED)
+    # when she opens it
+    html = browser_as(student).get(f"/chat/{room.pk}/").content.decode()
+    # then she reads that it is over and is offered the upcoming events and the event's page
+    assert "이 이벤트는 끝났어요. 다가오는 다른 이벤트를 둘러보세요." in html
+    assert '<a class="button primary" href="/events/">다가오는 이벤트 보기</a>' in html
+    assert '<a class="button" href="/events/last-festival/">이벤트 안내</a>' in html
+    assert "data-back-to-lobby" not in html

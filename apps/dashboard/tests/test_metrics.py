@@ -95,6 +95,7 @@ def test_snapshot_tiles_from_synthetic_metrics():
         "wait_p50_s": None,
         "wait_p95_s": None,
         "messages_per_s": 2.0,
+        "messages_1m": 120,
         "reports_15m": 1,
         "moderation_backlog": 7,
         "connects_1m": 0,

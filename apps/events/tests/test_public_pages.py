@@ -46,7 +46,7 @@ def test_anyone_sees_the_public_page_with_schedule_in_kst_scope_format_rules_and
     assert response.status_code == 200
     assert "2030-03-14 (목요일) 19:00 – 21:00 KST" in html
     assert "전국 모든 대학교 학생" in html
-    assert "실시간 1:1 매칭: 두 사람 모두 20초 안에 수락하면 대화를 시작해요." in html
+    assert "실시간 1:1 매칭: 두 사람 모두 20초 안에 수락하면 1:1 채팅을 시작해요." in html
     assert "서로 존중해 주세요." in html
     assert '<dd data-fact="places">9자리 남음</dd>' in html
     assert 'href="/accounts/login/?next=/events/campus-night/"' in html
@@ -78,7 +78,7 @@ def test_unknown_and_ended_addresses_get_a_friendly_page(client):
     assert 'data-unavailable="unknown"' in unknown.content.decode()
     assert "이벤트를 찾을 수 없어요" in unknown.content.decode()
     assert ended.status_code == 410
-    assert "종료된 이벤트예요." in ended.content.decode()
+    assert "끝난 이벤트예요." in ended.content.decode()
     assert 'href="/events/next-week/"' in ended.content.decode()
 
 

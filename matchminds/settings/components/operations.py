@@ -7,6 +7,9 @@ METRICS_RETENTION_S = 48 * 60 * 60
 METRICS_HISTORY_DAYS = env.int("METRICS_HISTORY_DAYS", default=30)
 DASHBOARD_PUSH_INTERVAL_S = 1
 DASHBOARD_UNIVERSITY_ROWS = 50
+# The live page's trend chart: one point per bucket, the window drawn at first paint (apps/dashboard/trends.py).
+DASHBOARD_TREND_BUCKET_S = 10
+DASHBOARD_TREND_WINDOW_S = 300
 CELERY_BEAT_SCHEDULE["dashboard-snapshots"] = {
     "task": "apps.dashboard.tasks.publish_dashboard_snapshots",
     "schedule": DASHBOARD_PUSH_INTERVAL_S,
