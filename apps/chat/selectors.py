@@ -304,7 +304,9 @@ def room_list_for_user(*, user_id: int) -> list[dict]:
     """The user's rooms, most recent activity first, each with its unread badge and last message."""
     unread = count_of(unread_in_outer_room(user_id=user_id))
     last_id = Message.objects.filter(room_id=OuterRef("room_id")).order_by("-seq").values("pk")[:1]
-    rooms = RoomMember.objects.filter(user_id=user_id)
+    # A speed-dating round's own room (contact-guarded, before any mutual yes) is reached from the
+    # round; only the lasting chat after a mutual yes belongs in the list.
+    rooms = RoomMember.objects.filter(user_id=user_id).exclude(room__kind=RoomKind.DIRECT, room__contact_guard=True)
     blocked = blocked_user_ids(user_id=user_id)
     if blocked:
         # A block hides the pair's 1:1 rooms from both lists.
@@ -344,9 +346,10 @@ def digest_enabled(*, user_id: int) -> bool:
 
 
 def unread_total_for_user(*, user_id: int) -> int:
-    """Unread messages across the user's 1:1 chats (the badge on the Chats tab); blocked pairs' rooms are hidden."""
+    """Unread messages across the user's 1:1 chats (the badge on the Chats tab); blocked pairs' rooms and
+    speed-dating rounds' own rooms are left out, as in the list."""
     unread = count_of(unread_in_outer_room(user_id=user_id))
-    rooms = RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT)
+    rooms = RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT, room__contact_guard=False)
     blocked = blocked_user_ids(user_id=user_id)
     if blocked:
         rooms = rooms.exclude(room__members__user_id__in=blocked)

@@ -278,3 +278,19 @@ def console_log(*, event_id: int) -> list[dict]:
 def _staff_name(user) -> str:
     profile = getattr(user, "profile", None)
     return profile.nickname if profile else user.get_username()
+
+
+def lobby_round_counts(*, event_id: int) -> dict[str, int]:
+    """The lobby's counts of a rounds event (a lobby count provider): check-ins by gender and the round under way.
+
+    Queue events get none: their lobby shows the queue's counts."""
+    if not Event.objects.filter(pk=event_id, format=EventFormat.ROUNDS).exists():
+        return {}
+    by_gender = dict(
+        CheckIn.objects.filter(event_id=event_id)
+        .values("user__profile__gender")
+        .annotate(n=Count("id"))
+        .values_list("user__profile__gender", "n")
+    )
+    latest = Round.objects.filter(event_id=event_id).order_by("-number").values_list("number", flat=True).first()
+    return {"checked_in_M": by_gender.get("M", 0), "checked_in_F": by_gender.get("F", 0), "round": latest or 0}

@@ -99,7 +99,7 @@ def test_extend_moves_every_room_deadline_by_a_minute_and_tells_the_students(sen
 
 def test_skip_ends_the_talk_now_and_starts_the_full_break(sent_frames):
     staff = make_staff()
-    event, (woman, _, man), round_ = started()
+    event, _, round_ = started()
     now = round_.started_at + timedelta(seconds=20)
 
     with sent_frames():
@@ -110,14 +110,14 @@ def test_skip_ends_the_talk_now_and_starts_the_full_break(sent_frames):
     assert skipped.break_ends_at == now + timedelta(seconds=event.break_s)
     pair = RoundPair.objects.get(round=round_)
     assert Room.objects.get(pk=pair.room_id).closed_at is not None
-    assert frames_of(sent_frames, "round.talk_ended")[woman.pk]["answer_until"] == skipped.break_ends_at.isoformat()
-    services.round_answer(user_id=woman.pk, round_id=round_.pk, answer="yes", now=now + timedelta(seconds=1))
+    assert frames_of(sent_frames, "round.talk_ended")[pair.user_a_id]["answer_until"] == skipped.break_ends_at.isoformat()
+    services.round_answer(user_id=pair.user_a_id, round_id=round_.pk, answer="yes", now=now + timedelta(seconds=1))
 
 
 def test_end_during_the_answers_reveals_per_the_event_setting_and_closes_the_event(sent_frames):
     """Given an event revealing at the end, ended by staff during round 1's answers after both said yes."""
     staff = make_staff()
-    event, (woman, _, man), round_ = started(reveal="at_end")
+    event, (woman, man), round_ = started("FM", reveal="at_end")
     services.round_talk_end(round_id=round_.pk, now=round_.talk_ends_at)
     for user in (woman, man):
         services.round_answer(user_id=user.pk, round_id=round_.pk, answer="yes", now=round_.talk_ends_at)
