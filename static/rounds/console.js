@@ -75,8 +75,9 @@
     $("[data-console-round]").textContent = round
       ? label("Round", { n: round.number, total: frame.rounds_count }) + " · " + label(capital(round.phase))
       : label("NoRound");
+    // While a round is paused its break's end (the next round's start) is not known yet.
     let next = "";
-    if (frame.state === "ended") next = label("Ended");
+    if (frame.state === "ended" || (round && round.paused)) next = "";
     else if (frame.next_round_at) next = label("Next", { n: frame.next_round, t: clock(frame.next_round_at) });
     else if (round && round.number >= frame.rounds_count && round.phase === "done") next = label("AllPlayed");
     $("[data-console-next]").textContent = next;
