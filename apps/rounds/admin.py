@@ -8,7 +8,7 @@ class ConsoleActionAdmin(admin.ModelAdmin):
     """The organizer console's audit log: read-only, kept as pressed."""
 
     list_display = ["at", "event", "round", "staff", "action", "error", "before", "after"]
-    list_filter = ["action", "error"]
+    list_filter = ["event", "action", "error"]
     search_fields = ["event__name", "staff__email"]
     date_hierarchy = "at"
     list_select_related = ["event", "round", "staff"]

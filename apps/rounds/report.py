@@ -1,7 +1,7 @@
 """The post-event report: per event, per round and per university, for both event formats.
 
 One read (`event_report`) feeds the staff page, the JSON API and the streamed CSV, so the three
-always agree. Definitions (docs/report.md):
+always agree. Definitions (also in docs/report.md):
 
 - participants: students who checked in to the rounds, were seated, or joined the queue;
 - seated / sit-outs: seats of students in rounds (a student seated in three rounds counts three);
