@@ -78,11 +78,9 @@ def test_the_console_pauses_resumes_skips_and_ends_a_round_while_students_watch(
         assert Round.objects.get(event=event).talk_ends_at > paused_deadline
 
         # a second console pressing from an old view is told it was already done
-        console.evaluate(
-            "(round) => window.mmSocket.send({type: 'console.action', event: %d, action: 'resume', round: round, version: 1, ref: 'console.action'})"
-            % event.pk,
-            Round.objects.get(event=event).pk,
-        )
+        stale = {"type": "console.action", "event": event.pk, "action": "resume", "version": 1, "ref": "console.action"}
+        stale["round"] = Round.objects.get(event=event).pk
+        console.evaluate("(frame) => window.mmSocket.send(frame)", stale)
         console.wait_for_selector("[data-console-error]:has-text('이미')")
 
         # skip to the break: the rooms turn read-only and the answers open
