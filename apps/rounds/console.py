@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.errors import DomainError
+from apps.core.redis import get_redis
 from apps.core.task_queue import task_send_on_commit
 from apps.events.models import Event, EventFormat, EventState, StateOverride
 from apps.rounds import events, selectors, services
@@ -38,8 +39,10 @@ def console_require_staff(*, user_id: int, event_id: int) -> Event:
 
 
 def console_snapshot(*, user_id: int, event_id: int) -> dict:
-    """The console's state for a staff member who (re)subscribes."""
+    """The console's state for a staff member who (re)subscribes; the clock publishes to the
+    event's console while someone subscribed within CONSOLE_WATCH_TTL_S (the page renews it)."""
     event = console_require_staff(user_id=user_id, event_id=event_id)
+    get_redis().set(selectors.CONSOLE_WATCHED_KEY.format(event_id=event_id), 1, ex=selectors.CONSOLE_WATCH_TTL_S)
     return events.console_state_frame(selectors.console_state(event=event))
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.accounts.models import Profile
 from apps.accounts.selectors import profile_public_cards_unviewed
 from apps.core.errors import DomainError
+from apps.core.redis import get_redis
 from apps.events.models import Event, EventFormat, EventState
 from apps.moderation.selectors import blocks_among, hidden_user_ids
 from apps.realtime import presence
@@ -184,6 +185,14 @@ def _partner_card(*, seat: RoundSeat | None, user_id: int) -> dict | None:
 # The organizer console ------------------------------------------------------------------------
 
 CONSOLE_LOG_SIZE = 8
+# The clock computes an event's console state only while a console watches it: the page
+# subscribes again every 20 s, well within this.
+CONSOLE_WATCH_TTL_S = 60
+CONSOLE_WATCHED_KEY = "rounds:console:{event_id}:watched"
+
+
+def console_watched(*, event_id: int) -> bool:
+    return bool(get_redis().exists(CONSOLE_WATCHED_KEY.format(event_id=event_id)))
 
 
 def console_round(*, event_id: int) -> Round | None:

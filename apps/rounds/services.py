@@ -233,8 +233,9 @@ def clock_tick(*, event_id: int, now: datetime | None = None) -> ClockResult:
     started = None
     if due is not None and now >= due[1] and event.state != EventState.ENDED:
         started = round_start(event_id=event_id, number=due[0], now=now)
-    # The organizer console follows the clock at the beat's pace (its countdown runs in the page).
-    events.console_state_send(event_id=event_id, frame=events.console_state_frame(selectors.console_state(event=event)))
+    # A watched organizer console follows the clock at the beat's pace (its countdown runs in the page).
+    if selectors.console_watched(event_id=event_id):
+        events.console_state_send(event_id=event_id, frame=events.console_state_frame(selectors.console_state(event=event)))
     return ClockResult(finished=finished, talk_ended=talk_ended, started=started)
 
 

@@ -105,7 +105,10 @@
     });
   });
 
-  socket.onOpen(() => socket.send({ type: "console.subscribe", event: eventId, ref: "console.subscribe" }));
+  const subscribe = () => socket.send({ type: "console.subscribe", event: eventId, ref: "console.subscribe" });
+  socket.onOpen(subscribe);
+  // The server pushes the clock's state to consoles that subscribed in the last minute.
+  setInterval(subscribe, 20000);
   socket.on("console.state", (frame) => { if (frame.event === eventId) render(frame); });
   socket.on("console.done", (frame) => {
     if (frame.event === eventId) $("[data-console-message]").textContent = label("Done" + capital(frame.action));

@@ -290,3 +290,20 @@ def test_the_beat_tick_respects_a_pause_and_a_resume_idempotently():
     assert services.clock_tick(event_id=event.pk, now=new_deadline - timedelta(seconds=1)).talk_ended == 0
     assert services.clock_tick(event_id=event.pk, now=new_deadline).talk_ended == 1
     assert services.clock_tick(event_id=event.pk, now=new_deadline).talk_ended == 0
+
+
+def test_the_clock_publishes_the_console_state_only_while_a_console_watches(sent_frames):
+    staff = make_staff()
+    event, _, round_ = started()
+    tick_at = round_.started_at + timedelta(seconds=1)
+
+    with sent_frames():
+        services.clock_tick(event_id=event.pk, now=tick_at)
+    assert [frame for _, frame in sent_frames if frame["type"] == "console.state"] == []
+
+    console.console_snapshot(user_id=staff.pk, event_id=event.pk)
+    with sent_frames():
+        services.clock_tick(event_id=event.pk, now=tick_at)
+    published = [(groups, frame) for groups, frame in sent_frames if frame["type"] == "console.state"]
+    assert [groups for groups, _ in published] == [[f"rounds.console.{event.pk}"]]
+    assert published[0][1]["round"]["id"] == round_.pk
