@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("apps.chat.api_urls")),
     path("", include("apps.moderation.api_urls")),
     path("", include("apps.policies.api_urls")),
+    path("", include("apps.rounds.api_urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +43,8 @@ urlpatterns = [
     re_path(r"^api/", core_api.api_not_found),
     path("metrics", dashboard_views.metrics, name="prometheus-metrics"),
     path("admin/dashboard/", include("apps.dashboard.urls")),
+    # The organizer console and the post-event report (staff only).
+    path("staff/events/", include("apps.rounds.urls")),
     # The admin signs in through the site's login: throttled, and with single sign-on.
     path("admin/login/", core_views.admin_login),
     path("admin/", admin.site.urls),

@@ -306,7 +306,9 @@ def room_list_for_user(*, user_id: int) -> list[dict]:
     """The user's rooms, most recent activity first, each with its unread badge and last message."""
     unread = count_of(unread_in_outer_room(user_id=user_id))
     last_id = Message.objects.filter(room_id=OuterRef("room_id")).order_by("-seq").values("pk")[:1]
-    rooms = RoomMember.objects.filter(user_id=user_id)
+    # A speed-dating round's own room (contact-guarded, before any mutual yes) is reached from the
+    # round; only the lasting chat after a mutual yes belongs in the list.
+    rooms = RoomMember.objects.filter(user_id=user_id).exclude(room__kind=RoomKind.DIRECT, room__contact_guard=True)
     blocked = blocked_user_ids(user_id=user_id)
     if blocked:
         # A block hides the pair's 1:1 rooms from both lists.
@@ -345,9 +347,9 @@ def room_page_for_user(*, user_id: int, room_id: int, is_staff: bool) -> tuple[d
 
 def unread_by_direct_room(*, user_id: int) -> dict[int, tuple[int, int]]:
     """Room id → (unread messages, last seq) of each of the user's 1:1 chats, in one query;
-    blocked pairs' rooms are hidden."""
+    blocked pairs' rooms and speed-dating rounds' own rooms are left out, as in the list."""
     unread = count_of(unread_in_outer_room(user_id=user_id))
-    rooms = RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT)
+    rooms = RoomMember.objects.filter(user_id=user_id, room__kind=RoomKind.DIRECT, room__contact_guard=False)
     blocked = blocked_user_ids(user_id=user_id)
     if blocked:
         rooms = rooms.exclude(room__members__user_id__in=blocked)

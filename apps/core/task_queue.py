@@ -9,9 +9,11 @@ from celery import current_app
 from django.db import transaction
 
 
-def task_send_on_commit(name: str, *args) -> None:
-    """Queue the task `name` (e.g. "apps.moderation.tasks.moderate_image") with `args` after commit."""
-    transaction.on_commit(lambda: current_app.send_task(name, args=args))
+def task_send_on_commit(name: str, *args, countdown: float | None = None) -> None:
+    """Queue the task `name` (e.g. "apps.moderation.tasks.moderate_image") with `args` after commit,
+    to start after `countdown` seconds when given."""
+    options = {} if countdown is None else {"countdown": countdown}
+    transaction.on_commit(lambda: current_app.send_task(name, args=args, **options))
 
 
 def task_send(name: str, *args, countdown: float | None = None) -> None:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from apps.accounts.models import Region
 from apps.dashboard import prometheus, selectors, trends
+from apps.dashboard.korea_map import korea_map
 from apps.events.models import Event
 from apps.events.signups import signup_breakdown
 
@@ -48,6 +49,9 @@ def live(request):
     event = _selected_event(request)
     context = _context(request, event)
     context["region_labels"] = {row["code"]: row["label"] for row in context["regions"]}
+    shapes = korea_map()
+    context["korea_map"] = shapes
+    context["region_shapes"] = [{**row, "d": shapes.regions[row["code"]]} for row in context["regions"]]
     context["signups"] = signup_breakdown(event_id=event.pk) if event else None
     context["trend"] = trends.trend_window(event_id=event.pk if event else None, now=time.time())
     return render(request, "dashboard/live.html", context)

@@ -7,4 +7,8 @@ class RoundsConfig(AppConfig):
     verbose_name = _("Speed-dating rounds")
 
     def ready(self) -> None:
-        from apps.rounds import consumers  # noqa: F401 - registers the check-in and answer frame handlers
+        from apps.events import selectors as event_selectors
+        from apps.rounds import consumers  # noqa: F401 - registers the check-in, answer and console frame handlers
+        from apps.rounds.selectors import lobby_round_counts
+
+        event_selectors.lobby_count_providers.append(lobby_round_counts)

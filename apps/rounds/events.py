@@ -5,12 +5,15 @@ from datetime import datetime
 from django.utils import timezone
 
 from apps.events.models import Event
-from apps.realtime.events import send_many
+from apps.realtime.events import send_many, send_to_groups
 from apps.realtime.protocol import user_group
 from apps.rounds.models import Round, RoundPair, RoundSeat
 from apps.rounds.protocol import (
+    ConsoleDoneFrame,
+    ConsoleStateFrame,
     RoundAnsweredFrame,
     RoundCheckedInFrame,
+    RoundClockFrame,
     RoundMatchFrame,
     RoundOverFrame,
     RoundPartnerLeftFrame,
@@ -19,6 +22,7 @@ from apps.rounds.protocol import (
     RoundStateFrame,
     RoundTalkEndedFrame,
     RoundWarningFrame,
+    console_group,
 )
 
 
@@ -70,6 +74,7 @@ def state_frame(
         "answer": seat.answer if seat else "",
         "match_room": pair.match.room_id if pair and pair.match_id else None,
         "next_round_at": next_due[1].isoformat() if next_due else None,
+        "paused": bool(round_ and round_.paused_at),
         "server_time": _now(),
     }
 
@@ -185,3 +190,41 @@ def round_over(
         }
         frames.append((user_id, frame))
     _send(frames)
+
+
+# The organizer console ------------------------------------------------------------------------
+
+
+def round_clock_changed(*, event: Event, round_: Round, change: str, seats: list[tuple[int, int | None]]) -> None:
+    """`round.clock` to everyone of the round (seated with their room, sit-outs with none)."""
+    server_time = _now()
+    frames: list[tuple[int, dict]] = []
+    for user_id, room_id in seats:
+        frame: RoundClockFrame = {
+            "type": "round.clock",
+            "event": event.pk,
+            "round": round_.pk,
+            "number": round_.number,
+            "room": room_id,
+            "phase": round_.phase,
+            "change": change,
+            "paused": round_.paused_at is not None,
+            "ends_at": round_.talk_ends_at.isoformat(),
+            "break_ends_at": round_.break_ends_at.isoformat(),
+            "server_time": server_time,
+        }
+        frames.append((user_id, frame))
+    _send(frames)
+
+
+def console_state_frame(state: dict) -> ConsoleStateFrame:
+    """`state` comes from selectors.console_state; the frame adds the server's clock."""
+    return {"type": "console.state", **state, "server_time": _now()}
+
+
+def console_state_send(*, event_id: int, frame: ConsoleStateFrame) -> None:
+    send_to_groups([console_group(event_id)], frame)
+
+
+def console_done_frame(*, event_id: int, action: str) -> ConsoleDoneFrame:
+    return {"type": "console.done", "event": event_id, "action": action}

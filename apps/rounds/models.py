@@ -39,6 +39,10 @@ class Round(models.Model):
     started_at = models.DateTimeField(verbose_name=_("started at"))
     talk_ends_at = models.DateTimeField(verbose_name=_("talk ends at"))
     break_ends_at = models.DateTimeField(verbose_name=_("break ends at"))
+    # The organizer console (apps/rounds/console.py): a paused round's clock stands still, and
+    # every change of its state bumps `version` so two staff pressing at once do one thing.
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("round")
@@ -116,3 +120,43 @@ class RoundSeat(models.Model):
 
     def __str__(self) -> str:
         return _("user #%(user)s in round #%(round)s") % {"user": self.user_id, "round": self.round_id}
+
+
+class ConsoleActionKind(models.TextChoices):
+    PAUSE = "pause", _("Pause")
+    RESUME = "resume", _("Resume")
+    EXTEND = "extend", _("Extend by a minute")
+    SKIP = "skip", _("Skip to the break")
+    END = "end", _("End the event")
+
+
+class ConsoleAction(models.Model):
+    """The audit log of the organizer console: who pressed what, when, and the state before and after.
+
+    Refused presses are kept too (`error` holds the code), so a disputed evening can be replayed.
+    """
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+", verbose_name=_("event"))
+    round = models.ForeignKey(Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("round"))
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=ConsoleActionKind.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    before = models.JSONField(_("state before"), default=dict)
+    after = models.JSONField(_("state after"), default=dict, blank=True)
+    error = models.CharField(_("refused with"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("console action")
+        verbose_name_plural = _("console actions")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["event", "at"], name="rounds_console_event_at_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["pause", "resume", "extend", "skip", "end"]), name="rounds_console_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.staff_id} @ {self.event_id}"

@@ -128,10 +128,89 @@ class RoundStateFrame(TypedDict):
     answer: Literal["yes", "no", ""]
     match_room: int | None
     next_round_at: str | None
+    paused: bool
     server_time: str
 
 
-INBOUND = (RoundCheckinFrame, RoundAnswerFrame, RoundSyncFrame)
+class RoundClockFrame(TypedDict):
+    """The organizer paused, resumed or extended the round: the countdown follows the new times."""
+
+    type: Literal["round.clock"]
+    event: int
+    round: int
+    number: int
+    room: int | None
+    phase: Literal["talking", "answering"]
+    change: Literal["paused", "resumed", "extended"]
+    paused: bool
+    ends_at: str
+    break_ends_at: str
+    server_time: str
+
+
+class ConsoleSubscribeFrame(TypedDict):
+    """Inbound, staff only: watch one rounds event's organizer console."""
+
+    type: Literal["console.subscribe"]
+    event: int
+
+
+class ConsoleActionFrame(TypedDict):
+    """Inbound, staff only: one console button, with the round and version the console showed."""
+
+    type: Literal["console.action"]
+    event: int
+    action: Literal["pause", "resume", "extend", "skip", "end"]
+    round: int | None
+    version: int | None
+
+
+class ConsoleRound(TypedDict):
+    id: int
+    number: int
+    phase: Literal["talking", "answering", "done"]
+    paused: bool
+    version: int
+    started_at: str
+    ends_at: str
+    break_ends_at: str
+    pairs: int
+    sitouts: int
+
+
+class ConsoleLogEntry(TypedDict):
+    at: str
+    staff: str
+    action: str
+    error: str
+
+
+class ConsoleStateFrame(TypedDict):
+    type: Literal["console.state"]
+    event: int
+    state: Literal["scheduled", "live", "ended"]
+    rounds_count: int
+    checked_in: dict[str, int]
+    present: int
+    round: ConsoleRound | None
+    next_round: int | None
+    next_round_at: str | None
+    last_yes_rate: float | None
+    last_mutual_rate: float | None
+    allowed: list[str]
+    log: list[ConsoleLogEntry]
+    server_time: str
+
+
+class ConsoleDoneFrame(TypedDict):
+    """The answer to the organizer who pressed: what was done (the new state follows as `console.state`)."""
+
+    type: Literal["console.done"]
+    event: int
+    action: Literal["pause", "resume", "extend", "skip", "end"]
+
+
+INBOUND = (RoundCheckinFrame, RoundAnswerFrame, RoundSyncFrame, ConsoleSubscribeFrame, ConsoleActionFrame)
 OUTBOUND = (
     RoundCheckedInFrame,
     RoundSeatedFrame,
@@ -143,4 +222,12 @@ OUTBOUND = (
     RoundMatchFrame,
     RoundOverFrame,
     RoundStateFrame,
+    RoundClockFrame,
+    ConsoleStateFrame,
+    ConsoleDoneFrame,
 )
+
+
+def console_group(event_id: int) -> str:
+    """Staff watching one rounds event's organizer console."""
+    return f"rounds.console.{int(event_id)}"

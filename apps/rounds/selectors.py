@@ -11,12 +11,13 @@ from django.utils import timezone
 from apps.accounts.models import Profile
 from apps.accounts.selectors import profile_public_cards_unviewed
 from apps.core.errors import DomainError
+from apps.core.redis import get_redis
 from apps.events.models import Event, EventFormat, EventState
 from apps.moderation.selectors import blocks_among, hidden_user_ids
 from apps.realtime import presence
 from apps.rounds import events
 from apps.rounds.errors import ErrorCode
-from apps.rounds.models import CheckIn, Round, RoundPair, RoundPhase, RoundSeat
+from apps.rounds.models import CheckIn, ConsoleAction, Round, RoundPair, RoundPhase, RoundSeat
 from apps.rounds.seating import Seater
 
 
@@ -179,3 +180,126 @@ def _partner_card(*, seat: RoundSeat | None, user_id: int) -> dict | None:
         return None
     partner_id = seat.pair.user_b_id if seat.pair.user_a_id == user_id else seat.pair.user_a_id
     return public_cards(user_ids=[partner_id]).get(partner_id)
+
+
+# The organizer console ------------------------------------------------------------------------
+
+CONSOLE_LOG_SIZE = 8
+# The clock computes an event's console state only while a console watches it: the page
+# subscribes again every 20 s, well within this.
+CONSOLE_WATCH_TTL_S = 60
+CONSOLE_WATCHED_KEY = "rounds:console:{event_id}:watched"
+
+
+def console_watched(*, event_id: int) -> bool:
+    return bool(get_redis().exists(CONSOLE_WATCHED_KEY.format(event_id=event_id)))
+
+
+def console_round(*, event_id: int) -> Round | None:
+    """The round the console acts on: the one still talking or answering, else the latest."""
+    unfinished = Round.objects.filter(event_id=event_id, phase__in=[RoundPhase.TALKING, RoundPhase.ANSWERING])
+    return unfinished.order_by("-number").first() or round_latest(event_id=event_id)
+
+
+def console_allowed(*, event: Event, round_: Round | None, now: datetime) -> list[str]:
+    """The buttons that would do something right now (the services check again under a lock)."""
+    if event.state == EventState.ENDED:
+        return []
+    allowed = ["end"]
+    if round_ is None or round_.phase == RoundPhase.DONE:
+        return allowed
+    deadline = round_.talk_ends_at if round_.phase == RoundPhase.TALKING else round_.break_ends_at
+    if round_.paused_at is not None:
+        allowed.append("resume")
+    elif now < deadline:
+        allowed.append("pause")
+    if round_.phase == RoundPhase.TALKING:
+        if round_.paused_at is not None or now < round_.talk_ends_at:
+            allowed.append("extend")
+        allowed.append("skip")
+    return allowed
+
+
+def console_state(*, event: Event, now: datetime | None = None) -> dict:
+    """What the organizer console shows: check-ins by gender, the round and its clock, the last yes rate."""
+    now = now or timezone.now()
+    by_gender = dict(
+        CheckIn.objects.filter(event=event)
+        .values("user__profile__gender")
+        .annotate(n=Count("id"))
+        .values_list("user__profile__gender", "n")
+    )
+    round_ = console_round(event_id=event.pk)
+    due = next_round_due(event=event)
+    last_done = Round.objects.filter(event=event, phase=RoundPhase.DONE).order_by("-number").first()
+    yes_rate, mutual_rate = round_yes_rates(round_=last_done) if last_done else (None, None)
+    return {
+        "event": event.pk,
+        "state": event.state,
+        "rounds_count": event.rounds_count,
+        "checked_in": {"M": by_gender.get("M", 0), "F": by_gender.get("F", 0), "total": sum(by_gender.values())},
+        "present": len(present_checked_in_ids(event_id=event.pk)),
+        "round": _console_round_row(round_) if round_ else None,
+        "next_round": due[0] if due and event.state != EventState.ENDED else None,
+        "next_round_at": due[1].isoformat() if due and event.state != EventState.ENDED else None,
+        "last_yes_rate": yes_rate,
+        "last_mutual_rate": mutual_rate,
+        "allowed": console_allowed(event=event, round_=round_, now=now),
+        "log": console_log(event_id=event.pk),
+    }
+
+
+def _console_round_row(round_: Round) -> dict:
+    counts = RoundSeat.objects.filter(round=round_).aggregate(
+        seated=Count("id", filter=Q(pair__isnull=False)), sitouts=Count("id", filter=Q(pair__isnull=True))
+    )
+    return {
+        "id": round_.pk,
+        "number": round_.number,
+        "phase": round_.phase,
+        "paused": round_.paused_at is not None,
+        "version": round_.version,
+        "started_at": round_.started_at.isoformat(),
+        "ends_at": round_.talk_ends_at.isoformat(),
+        "break_ends_at": round_.break_ends_at.isoformat(),
+        "pairs": counts["seated"] // 2,
+        "sitouts": counts["sitouts"],
+    }
+
+
+def round_yes_rates(*, round_: Round) -> tuple[float | None, float | None]:
+    """(yes answers over seated students, mutual-yes pairs over pairs) of one round; None without seats."""
+    seats = RoundSeat.objects.filter(round=round_, pair__isnull=False)
+    seated = seats.count()
+    if not seated:
+        return None, None
+    yeses = seats.filter(answer="yes").count()
+    pairs = RoundPair.objects.filter(round=round_)
+    mutual = pairs.annotate(y=Count("seats", filter=Q(seats__answer="yes"))).filter(y=2).count()
+    return round(yeses / seated, 4), round(mutual / pairs.count(), 4)
+
+
+def console_log(*, event_id: int) -> list[dict]:
+    rows = ConsoleAction.objects.filter(event_id=event_id).select_related("staff__profile")[:CONSOLE_LOG_SIZE]
+    return [{"at": row.at.isoformat(), "staff": _staff_name(row.staff), "action": row.action, "error": row.error} for row in rows]
+
+
+def _staff_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.nickname if profile else user.get_username()
+
+
+def lobby_round_counts(*, event_id: int) -> dict[str, int]:
+    """The lobby's counts of a rounds event (a lobby count provider): check-ins by gender and the round under way.
+
+    Queue events get none: their lobby shows the queue's counts."""
+    if not Event.objects.filter(pk=event_id, format=EventFormat.ROUNDS).exists():
+        return {}
+    by_gender = dict(
+        CheckIn.objects.filter(event_id=event_id)
+        .values("user__profile__gender")
+        .annotate(n=Count("id"))
+        .values_list("user__profile__gender", "n")
+    )
+    latest = Round.objects.filter(event_id=event_id).order_by("-number").values_list("number", flat=True).first()
+    return {"checked_in_M": by_gender.get("M", 0), "checked_in_F": by_gender.get("F", 0), "round": latest or 0}

@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -124,7 +124,9 @@ def _seats_create(*, round_: Round, event: Event, pairs: list[tuple[int, int]], 
 def round_warn(*, round_id: int) -> int:
     """The 30-second warning to every seated pair (frames only; no state changes)."""
     round_ = Round.objects.get(pk=round_id)
-    if round_.phase != RoundPhase.TALKING:
+    # A warning queued before a pause or an extension arrives early: the re-queued one follows.
+    early = timezone.now() < round_.talk_ends_at - timedelta(seconds=settings.ROUNDS_WARNING_S + 1)
+    if round_.phase != RoundPhase.TALKING or round_.paused_at is not None or early:
         return 0
     pairs = list(RoundPair.objects.filter(round=round_))
     events.round_warning(round_=round_, pairs=pairs)
@@ -136,27 +138,32 @@ def round_talk_end(*, round_id: int, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         round_ = Round.objects.select_for_update().get(pk=round_id)
-        if round_.phase != RoundPhase.TALKING or now < round_.talk_ends_at:
+        if round_.phase != RoundPhase.TALKING or now < round_.talk_ends_at or round_.paused_at is not None:
             return False
         round_.phase = RoundPhase.ANSWERING
-        round_.save(update_fields=["phase"])
+        round_.version += 1
+        round_.save(update_fields=["phase", "version"])
         pairs = list(RoundPair.objects.filter(round=round_))
         rooms_close(room_ids=[pair.room_id for pair in pairs if pair.room_id])
         events.round_talk_ended(round_=round_, pairs=pairs)
     return True
 
 
-def round_finish(*, round_id: int, now: datetime | None = None) -> bool:
-    """When the break ends: answering closes (no answer is no) and mutual yeses are revealed (once)."""
+def round_finish(*, round_id: int, now: datetime | None = None, event_over: bool = False) -> bool:
+    """When the break ends: answering closes (no answer is no) and mutual yeses are revealed (once).
+
+    `event_over`: the organizer ended the event, so this round is the last one whatever its number.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         round_ = Round.objects.select_for_update().select_related("event").get(pk=round_id)
-        if round_.phase != RoundPhase.ANSWERING or now < round_.break_ends_at:
+        if round_.phase != RoundPhase.ANSWERING or now < round_.break_ends_at or round_.paused_at is not None:
             return False
         round_.phase = RoundPhase.DONE
-        round_.save(update_fields=["phase"])
+        round_.version += 1
+        round_.save(update_fields=["phase", "version"])
         event = round_.event
-        last = round_.number >= event.rounds_count
+        last = round_.number >= event.rounds_count or event_over
         if event.reveal == RevealTiming.EACH_ROUND:
             revealed = _reveal(event=event, rounds=[round_])
         elif last:
@@ -164,9 +171,16 @@ def round_finish(*, round_id: int, now: datetime | None = None) -> bool:
         else:
             revealed = {}
         seated = set(RoundSeat.objects.filter(round=round_).values_list("user_id", flat=True))
-        due = selectors.next_round_due(event=event)
+        due = None if event_over else selectors.next_round_due(event=event)
         events.round_over(event=event, round_=round_, user_ids=seated, revealed=revealed, next_due=due)
     return True
+
+
+def reveal_at_event_end(*, event: Event) -> dict[int, int]:
+    """The organizer ended the event between rounds: an event that reveals at the end reveals now."""
+    if event.reveal != RevealTiming.AT_END:
+        return {}
+    return _reveal(event=event, rounds=list(Round.objects.filter(event=event, phase=RoundPhase.DONE)))
 
 
 def _reveal(*, event: Event, rounds: list[Round]) -> dict[int, int]:
@@ -219,6 +233,9 @@ def clock_tick(*, event_id: int, now: datetime | None = None) -> ClockResult:
     started = None
     if due is not None and now >= due[1] and event.state != EventState.ENDED:
         started = round_start(event_id=event_id, number=due[0], now=now)
+    # A watched organizer console follows the clock at the beat's pace (its countdown runs in the page).
+    if selectors.console_watched(event_id=event_id):
+        events.console_state_send(event_id=event_id, frame=events.console_state_frame(selectors.console_state(event=event)))
     return ClockResult(finished=finished, talk_ended=talk_ended, started=started)
 
 

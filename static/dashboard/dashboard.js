@@ -73,12 +73,6 @@
     liveChart.options.scales.x.min = t - windowMs + bucketMs;
     liveChart.options.scales.x.max = t + bucketMs;
   }
-  const regionChart = new Chart(document.getElementById("chart-regions"), {
-    type: "bar",
-    data: { labels: Object.values(regionLabels), datasets: [{ label: root.dataset.labelRegionOnline, data: [], backgroundColor: "#6366f1" }] },
-    options: { animation: false, indexAxis: "y", responsive: true, scales: { x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: root.dataset.labelPeople } } } },
-  });
-
   function renderTiles(tiles) {
     root.querySelectorAll("[data-tile]").forEach(function (el) {
       el.textContent = show(tiles[el.dataset.tile], el.dataset.format);
@@ -107,9 +101,25 @@
   function renderCharts(frame) {
     appendTrend(frame);
     liveChart.update("none");
-    const byCode = Object.fromEntries(frame.regions.map(function (row) { return [row.code, row.online]; }));
-    regionChart.data.datasets[0].data = Object.keys(regionLabels).map(function (code) { return byCode[code] || 0; });
-    regionChart.update("none");
+  }
+
+  // The map's shade is the region's share of the busiest region, in five steps (0 = nobody online);
+  // the table beside it keeps the exact numbers readable.
+  function renderRegions(rows) {
+    const busiest = Math.max(1, ...rows.map(function (row) { return row.online; }));
+    rows.forEach(function (row) {
+      const level = row.online ? Math.max(1, Math.ceil((row.online / busiest) * 5)) : 0;
+      const shade = "shade-" + level;
+      const path = root.querySelector('[data-region="' + row.code + '"]');
+      const line = root.querySelector('[data-region-row="' + row.code + '"]');
+      if (!path || !line) return;
+      path.setAttribute("class", "region " + shade);
+      path.dataset.online = String(row.online);
+      path.querySelector("title").textContent = regionLabels[row.code] + ": " + fmt.format(row.online);
+      line.querySelector("[data-region-swatch]").className = "region-swatch " + shade;
+      line.querySelector("[data-region-online]").textContent = fmt.format(row.online);
+      line.querySelector("[data-region-connects]").textContent = fmt.format(row.connects_5m);
+    });
   }
 
   window.mmSocket.onOpen(function () {
@@ -120,6 +130,7 @@
     renderTiles(frame.tiles);
     renderUniversities(frame.universities);
     renderCharts(frame);
+    renderRegions(frame.regions);
     const updated = root.querySelector("[data-updated]");
     updated.textContent = new Date(frame.ts).toLocaleTimeString();
     updated.dataset.ts = String(frame.ts);

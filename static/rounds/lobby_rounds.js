@@ -46,6 +46,11 @@
     const reason = frame.reason === "uneven" ? "SitoutUneven" : "SitoutNone";
     $("[data-round-status]").textContent = label(reason, { n: frame.number });
   });
+  // A sit-out waits in the lobby: an organizer's pause or extension moves the next round's start.
+  socket.on("round.clock", (frame) => {
+    if (frame.event !== eventId || frame.room !== null) return;
+    $("[data-round-status]").textContent = frame.paused ? label("Paused") : label("Resumed", { t: clock(frame.break_ends_at) });
+  });
   socket.on("round.match", (frame) => {
     if (frame.event !== eventId) return;
     const item = document.createElement("li");

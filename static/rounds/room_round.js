@@ -21,6 +21,11 @@
 
   function tick() {
     if (!round || round.phase !== "talking") return;
+    bar.dataset.paused = round.paused ? "true" : "false";
+    if (round.paused) {
+      $("[data-round-countdown]").textContent = label("Paused");
+      return;
+    }
     const left = Math.max(0, Math.ceil((Date.parse(round.ends_at) - serverNow()) / 1000));
     const minutes = Math.floor(left / 60);
     const seconds = String(left % 60).padStart(2, "0");
@@ -84,6 +89,21 @@
       $("[data-round-countdown]").textContent = label("NoMatch");
       if (frame.match_room) showMatch(frame.match_room);
     }
+  });
+  socket.on("round.clock", (frame) => {
+    if (frame.room !== roomId || !round || frame.round !== round.round) return;
+    syncClock(frame.server_time);
+    round.paused = frame.paused;
+    round.ends_at = frame.ends_at;
+    round.break_ends_at = frame.break_ends_at;
+    if (frame.change === "extended") {
+      $("[data-round-warning]").hidden = true;
+      $("[data-round-note]").textContent = label("Extended");
+    }
+    if (round.phase === "answering") {
+      $("[data-round-answer-until]").textContent = frame.paused ? label("Paused") : label("AnswerUntil", { t: clock(round.break_ends_at) });
+    }
+    tick();
   });
   socket.on("round.warning", (frame) => {
     if (frame.room !== roomId) return;
