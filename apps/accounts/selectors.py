@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.errors import ErrorCode
 from apps.accounts.models import Interest, PhotoStatus, Profile, University, UniversityDomain, User
 from apps.accounts.roles import Role
+from apps.core.db import ids_in
 from apps.moderation import selectors as moderation_selectors
 from apps.moderation.notices import notice_link_token
 from apps.moderation.selectors import block_exists_between, user_moderation_problem
@@ -123,11 +124,11 @@ def profile_public_card(*, profile: Profile, viewer: User | None = None) -> dict
 def profile_public_cards_unviewed(*, user_ids: list[int]) -> dict[int, dict]:
     """profile_public_card(viewer=None) for many students in two queries, without model instances
     (a speed-dating round shows 5,000 partners at once): with no viewer no photo is shown."""
-    rows = Profile.objects.filter(user_id__in=user_ids).values_list(
+    rows = Profile.objects.filter(user_id__in=ids_in(user_ids)).values_list(
         "pk", "user_id", "nickname", "gender", "university__name_ko", "university_verified_at", "region", "bio"
     )
     slugs: dict[int, list[str]] = {}
-    for profile_id, slug in Profile.interests.through.objects.filter(profile__user_id__in=user_ids).values_list(
+    for profile_id, slug in Profile.interests.through.objects.filter(profile__user_id__in=ids_in(user_ids)).values_list(
         "profile_id", "interest__slug"
     ):
         slugs.setdefault(profile_id, []).append(slug)

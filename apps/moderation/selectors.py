@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.db import ids_in
 from apps.moderation import hooks
 from apps.moderation.errors import ErrorCode
 from apps.moderation.models import (
@@ -54,7 +55,8 @@ def blocks_among(*, user_ids: list[int]) -> list[tuple[int, int]]:
     """Every block (blocker, blocked) between two of the given users, in one query (seating a round)."""
     if not user_ids:
         return []
-    return list(Block.objects.filter(blocker_id__in=user_ids, blocked_id__in=user_ids).values_list("blocker_id", "blocked_id"))
+    among = ids_in(user_ids)
+    return list(Block.objects.filter(blocker_id__in=among, blocked_id__in=among).values_list("blocker_id", "blocked_id"))
 
 
 def hidden_user_ids() -> set[int]:

@@ -28,7 +28,7 @@ def _group_send_many_now(pairs: list[publisher.Send]) -> None:
         publisher.ordered_publisher(server_loop).hand_over(pairs)
         return
     future = asyncio.run_coroutine_threadsafe(publisher.publish_many(pairs), publisher.sender_loop())
-    future.result(timeout=settings.REALTIME_PUBLISH_TIMEOUT_S + 1)
+    future.result(timeout=settings.REALTIME_PUBLISH_TIMEOUT_S * publisher.chunk_count(pairs) + 1)
 
 
 def _group_send_now(groups: list[str], frame: dict[str, Any]) -> None:

@@ -84,6 +84,7 @@ def round_started(
 ) -> None:
     """`round.seated` to both of each pair, `round.sitout` to everyone else (they go first next round)."""
     server_time = _now()
+    started_at, ends_at, break_ends_at = (at.isoformat() for at in (round_.started_at, round_.talk_ends_at, round_.break_ends_at))
     frames: list[tuple[int, dict]] = []
     for pair in pairs:
         for user_id, partner_id in ((pair.user_a_id, pair.user_b_id), (pair.user_b_id, pair.user_a_id)):
@@ -95,13 +96,14 @@ def round_started(
                 "rounds_count": event.rounds_count,
                 "room": pair.room_id,
                 "partner": cards[partner_id],
-                "started_at": round_.started_at.isoformat(),
-                "ends_at": round_.talk_ends_at.isoformat(),
-                "break_ends_at": round_.break_ends_at.isoformat(),
+                "started_at": started_at,
+                "ends_at": ends_at,
+                "break_ends_at": break_ends_at,
                 "server_time": server_time,
             }
             frames.append((user_id, seated))
     last_round = round_.number >= event.rounds_count
+    next_round_at = None if last_round else break_ends_at
     for user_id in sitouts:
         sitout: RoundSitoutFrame = {
             "type": "round.sitout",
@@ -110,7 +112,7 @@ def round_started(
             "number": round_.number,
             "reason": "uneven" if seated_anyone else "no_compatible_partner",
             "first_next_round": not last_round,
-            "next_round_at": None if last_round else round_.break_ends_at.isoformat(),
+            "next_round_at": next_round_at,
             "server_time": server_time,
         }
         frames.append((user_id, sitout))

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Profile
 from apps.accounts.selectors import profile_public_cards_unviewed
+from apps.core.db import ids_in
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
 from apps.events.models import Event, EventFormat, EventState
@@ -83,14 +84,14 @@ def checkin_open_problem(*, event: Event) -> tuple[str, str] | None:
 def present_checked_in_ids(*, event_id: int) -> list[int]:
     """Checked in, with a live socket, and not hidden by moderation: who a round start seats."""
     user_ids = list(CheckIn.objects.filter(event_id=event_id).values_list("user_id", flat=True).order_by("user_id"))
-    live = presence.users_live_and_last_seen(user_ids=user_ids)
+    live = presence.users_live(user_ids=user_ids)
     hidden = hidden_user_ids()
-    return [user_id for user_id, (online, _) in zip(user_ids, live, strict=True) if online and user_id not in hidden]
+    return [user_id for user_id, online in zip(user_ids, live, strict=True) if online and user_id not in hidden]
 
 
 def seaters_build(*, event: Event, user_ids: list[int]) -> list[Seater]:
     """Everything the engine needs, in a handful of queries whatever the crowd."""
-    profiles = Profile.objects.filter(user_id__in=user_ids).values_list("user_id", "gender", "seeking", "university_id")
+    profiles = Profile.objects.filter(user_id__in=ids_in(user_ids)).values_list("user_id", "gender", "seeking", "university_id")
     excluded: dict[int, set[int]] = defaultdict(set)
     for blocker, blocked in blocks_among(user_ids=user_ids):
         excluded[blocker].add(blocked)
@@ -99,7 +100,7 @@ def seaters_build(*, event: Event, user_ids: list[int]) -> list[Seater]:
         excluded[a].add(b)
         excluded[b].add(a)
     sitouts = dict(
-        RoundSeat.objects.filter(round__event_id=event.pk, pair__isnull=True, user_id__in=user_ids)
+        RoundSeat.objects.filter(round__event_id=event.pk, pair__isnull=True, user_id__in=ids_in(user_ids))
         .values("user_id")
         .annotate(n=Count("id"))
         .values_list("user_id", "n")

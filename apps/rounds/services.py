@@ -3,6 +3,7 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.chat.models import Room
 from apps.chat.rooms import room_create_direct, rooms_announce_created, rooms_close, rooms_create_direct_many
 from apps.core.errors import DomainError
 from apps.core.task_queue import task_send
@@ -79,7 +81,7 @@ def round_start(*, event_id: int, number: int, now: datetime | None = None) -> R
                 talk_ends_at=times.talk_ends_at,
                 break_ends_at=times.break_ends_at,
             )
-            pairs = _seats_create(round_=round_, event=event, pairs=seating.pairs, sitouts=seating.sitouts)
+            pairs, rooms = _seats_create(round_=round_, event=event, pairs=seating.pairs, sitouts=seating.sitouts)
             events.round_started(
                 event=event,
                 round_=round_,
@@ -88,8 +90,10 @@ def round_start(*, event_id: int, number: int, now: datetime | None = None) -> R
                 cards=cards,
                 seated_anyone=bool(pairs),
             )
-            # The rooms join the chat lists after the round's own frames have gone out.
-            rooms_announce_created(rooms=[pair.room for pair in pairs], user_id_pairs=seating.pairs)
+            # The rooms join the chat lists after the round's own frames have gone out, and
+            # their frames are built only then: 5,000 room summaries no longer hold back
+            # the commit that the seated frames wait for.
+            transaction.on_commit(partial(rooms_announce_created, rooms=rooms, user_id_pairs=seating.pairs), robust=True)
     except IntegrityError:
         logger.info("round %s of event %s was already started", number, event_id)
         return None
@@ -106,8 +110,12 @@ SELECT %s, u, p, '' FROM unnest(%s::bigint[], %s::bigint[]) AS s(u, p)
 """
 
 
-def _seats_create(*, round_: Round, event: Event, pairs: list[tuple[int, int]], sitouts: list[int]) -> list[RoundPair]:
-    """The round's rooms, pairs and seats in four statements, whatever the crowd (5,000 students)."""
+def _seats_create(
+    *, round_: Round, event: Event, pairs: list[tuple[int, int]], sitouts: list[int]
+) -> tuple[list[RoundPair], list[Room]]:
+    """The round's rooms, pairs and seats in four statements, whatever the crowd (5,000 students).
+
+    Returns the pairs (ids only: related objects cost a descriptor call each) and their rooms."""
     rooms = rooms_create_direct_many(user_id_pairs=pairs, event_id=event.pk, contact_guard=True, announce=False)
     with connection.cursor() as cursor:
         cursor.execute(_PAIRS_INSERT, [round_.pk, event.pk, [a for a, _ in pairs], [b for _, b in pairs], [r.pk for r in rooms]])
@@ -115,10 +123,11 @@ def _seats_create(*, round_: Round, event: Event, pairs: list[tuple[int, int]], 
         seats = [(user_id, pair_id) for (a, b), pair_id in zip(pairs, pair_ids, strict=True) for user_id in (a, b)]
         seats += [(user_id, None) for user_id in sitouts]
         cursor.execute(_SEATS_INSERT, [round_.pk, [u for u, _ in seats], [p for _, p in seats]])
-    return [
-        RoundPair(pk=pair_id, round=round_, event=event, user_a_id=a, user_b_id=b, room=room)
+    made = [
+        RoundPair(pk=pair_id, round_id=round_.pk, event_id=event.pk, user_a_id=a, user_b_id=b, room_id=room.pk)
         for (a, b), pair_id, room in zip(pairs, pair_ids, rooms, strict=True)
     ]
+    return made, rooms
 
 
 def round_warn(*, round_id: int) -> int:

@@ -4,7 +4,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import User
-from apps.core.db import fetch_prepared, pipelined_transaction, prepared_cursor
+from apps.core.db import fetch_prepared, ids_in, pipelined_transaction, prepared_cursor
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +125,16 @@ def test_inside_a_callers_transaction_a_failure_undoes_only_the_block():
         User.objects.filter(pk=kept.pk).update(is_staff=True)
     kept.refresh_from_db()
     assert (kept.email, kept.is_staff) == ("kept@example.com", True)
+
+
+def test_many_ids_filter_as_one_array_parameter():
+    """Given three users: filtering by 2,001 ids (two of them real) finds exactly those two in one short statement."""
+    users = [User.objects.create_user(email=f"many-ids-{n}@example.com", password="pw-123456!") for n in range(3)]
+    wanted = [users[0].pk, users[2].pk, *range(10_000_000, 10_001_999)]
+
+    with CaptureQueriesContext(connection) as queries:
+        found = sorted(User.objects.filter(pk__in=ids_in(wanted)).values_list("email", flat=True))
+
+    assert found == ["many-ids-0@example.com", "many-ids-2@example.com"]
+    assert "IN (SELECT unnest(" in queries[0]["sql"]
+    assert list(User.objects.filter(pk__in=ids_in([]))) == []

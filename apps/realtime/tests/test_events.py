@@ -5,7 +5,7 @@ import threading
 
 from channels.layers import get_channel_layer
 
-from apps.realtime.transport.publisher import OrderedPublisher
+from apps.realtime.transport.publisher import OrderedPublisher, chunk_count, publish_many
 
 GROUP = "ordered-publisher-test"
 
@@ -68,3 +68,19 @@ def test_a_publish_that_fails_is_logged_and_the_next_hand_over_still_goes_out(ca
 
     run_in_own_loop(scenario)
     assert "publishing 1 frames failed" in caplog.text
+
+
+def test_a_large_fan_out_leaves_in_several_pipelines_in_order(settings):
+    """Given pipelines of 3 frames: 10 frames leave in 4 of them, and arrive all and in order."""
+    settings.REALTIME_PUBLISH_CHUNK = 3
+    pairs = [([GROUP], {"type": "test", "n": number}, None) for number in range(10)]
+    assert chunk_count(pairs) == 4
+    assert chunk_count([]) == 1
+
+    async def scenario() -> None:
+        layer, channel = await subscribed_channel()
+        await publish_many(pairs)
+        assert await received_numbers(layer, channel, 10) == list(range(10))
+        await layer.group_discard(GROUP, channel)
+
+    run_in_own_loop(scenario)

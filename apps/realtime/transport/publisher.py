@@ -119,15 +119,23 @@ def ordered_publisher(loop: asyncio.AbstractEventLoop) -> OrderedPublisher:
         return _publishers[loop]
 
 
+def chunk_count(pairs: list[Send]) -> int:
+    """How many pipelines publish_many sends `pairs` in (each waits at most REALTIME_PUBLISH_TIMEOUT_S)."""
+    return max(1, -(-len(pairs) // settings.REALTIME_PUBLISH_CHUNK))
+
+
 async def publish_many(pairs: list[Send]) -> None:
-    """Publish every (groups, frame) pair in ONE pipelined round trip to Redis.
+    """Publish every (groups, frame) pair in pipelined round trips to Redis, in order.
 
     channels-redis' pubsub layer publishes one message per round trip, under the same lock
     as every subscribe of the process: a busy chat process then waits on Redis once per
     message. The payloads here are exactly what its group_send would publish (same
     serializer, same group channel names, same connection pool), just pipelined; each frame
-    is serialized once whatever the number of groups. Layers other than a single-shard
-    pubsub layer get plain group_sends.
+    is serialized once whatever the number of groups. A large fan-out (a round start: a
+    frame for each of 5,000 students) leaves in pipelines of REALTIME_PUBLISH_CHUNK frames,
+    one after another: the first students get theirs while the rest are still serialized,
+    and each pipeline's wait stays bounded however many frames there are. Layers other than
+    a single-shard pubsub layer get plain group_sends.
     """
     layer = get_channel_layer()
     loop_layer = layer._get_layer() if hasattr(layer, "_get_layer") else None
@@ -141,10 +149,12 @@ async def publish_many(pairs: list[Send]) -> None:
         return
     shard = shards[0]
     shard._ensure_redis()
-    pipe = shard._redis.pipeline(transaction=False)
-    for groups, frame, except_channel in pairs:
-        payload = layer.serialize(_message(frame, except_channel))
-        for group in groups:
-            pipe.publish(loop_layer._get_group_channel_name(group), payload)
-    # Bounded: a writer thread waiting here must never hang on a Redis that went away.
-    await asyncio.wait_for(pipe.execute(), timeout=settings.REALTIME_PUBLISH_TIMEOUT_S)
+    size = settings.REALTIME_PUBLISH_CHUNK
+    for start in range(0, len(pairs), size):
+        pipe = shard._redis.pipeline(transaction=False)
+        for groups, frame, except_channel in pairs[start : start + size]:
+            payload = layer.serialize(_message(frame, except_channel))
+            for group in groups:
+                pipe.publish(loop_layer._get_group_channel_name(group), payload)
+        # Bounded: a writer thread waiting here must never hang on a Redis that went away.
+        await asyncio.wait_for(pipe.execute(), timeout=settings.REALTIME_PUBLISH_TIMEOUT_S)

@@ -97,6 +97,22 @@ def test_a_round_seats_the_present_pairs_and_tells_the_sitout_why(sent_frames):
     }
 
 
+def test_the_seated_frames_leave_before_the_new_rooms_join_the_chat_lists(sent_frames):
+    """Given 2 women and 2 men present: the round's own frames go first, the rooms' chat-list frames after."""
+    event = make_rounds_event()
+    students = checked_in_students(event, "FFMM")
+
+    with sent_frames():
+        round_ = services.round_start(event_id=event.pk, number=1)
+
+    kinds = [frame["type"] for _groups, frame in sent_frames]
+    assert kinds == ["round.seated"] * 4 + ["room.created"] * 4
+    rooms = set(RoundPair.objects.filter(round=round_).values_list("room_id", flat=True))
+    announced = {(int(groups[0].rsplit(".", 1)[-1]), frame["room"]["id"]) for groups, frame in sent_frames[4:]}
+    assert {room for _user, room in announced} == rooms
+    assert {user for user, _room in announced} == {student.pk for student in students}
+
+
 def test_a_round_starts_once_even_when_asked_twice():
     event = make_rounds_event()
     checked_in_students(event, "FM")

@@ -22,3 +22,6 @@ WEBSOCKET_DRAIN_WINDOW_S = env.float("WEBSOCKET_DRAIN_WINDOW_S", default=10.0)
 WEBSOCKET_DRAIN_FINISH_TIMEOUT_S = env.float("WEBSOCKET_DRAIN_FINISH_TIMEOUT_S", default=10.0)
 # Upper bound on one pipelined publish of frames to Redis (apps/realtime/events.py).
 REALTIME_PUBLISH_TIMEOUT_S = 2
+# Frames per pipeline when many leave at once (apps/realtime/transport/publisher.py): a round
+# start's 5,000 frames leave in ten, the first after a tenth of the serializing.
+REALTIME_PUBLISH_CHUNK = 500

@@ -24,3 +24,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_WORKER_HEARTBEAT_FILE = env("CELERY_WORKER_HEARTBEAT_FILE", default="/tmp/celery-worker-heartbeat")
+# Python's collector thresholds in a worker process, applied once its startup heap is frozen
+# (matchminds/celery.py says why); CPython's are (700, 10, 10).
+WORKER_GC_THRESHOLDS = tuple(env.list("WORKER_GC_THRESHOLDS", cast=int, default=[20000, 2, 500]))
