@@ -1,5 +1,6 @@
 """Idle 1:1 chats are archived read-only for both by the hourly beat task."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -128,3 +129,18 @@ async def test_a_send_over_the_socket_into_an_archived_room_gets_a_precise_error
     assert (frame["code"], frame["ref"]) == ("room_archived", "r1")
     assert await sync_to_async(Message.objects.filter(room=room).count)() == 0
     await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_task_archives_through_a_real_celery_worker(celery_worker_process):
+    from celery import current_app
+
+    _alice, _bob, room = make_pair()
+    _age_room(room, days=30)
+
+    current_app.send_task("apps.chat.tasks.archive_idle_rooms")
+
+    deadline = time.monotonic() + 30
+    while Room.objects.get(pk=room.pk).archived_at is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert Room.objects.get(pk=room.pk).archived_at is not None

@@ -159,3 +159,31 @@ def test_a_banned_student_appeals_through_the_link_and_staff_decide_in_the_admin
     )
     student.refresh_from_db()
     assert (Appeal.objects.get().status, student.is_active) == ("overturned", True)
+
+
+def test_the_api_lists_notices_takes_one_appeal_and_refuses_a_second_precisely(moderator):
+    from rest_framework.test import APIClient
+
+    student, sanction = _sanctioned(moderator, "suspend", rule="privacy")
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="ko")
+    api.force_authenticate(student)
+
+    listed = api.get("/api/v1/safety/notices/").json()
+    assert listed["unacknowledged"] == 1
+    [notice] = listed["notices"]
+    assert (notice["kind"], notice["sanction"]["rule"], notice["sanction"]["kind"], notice["sanction"]["can_appeal"]) == (
+        "sanction",
+        "privacy",
+        "suspension",
+        True,
+    )
+    assert notice["sanction"]["ends_at"].endswith(" KST")
+
+    created = api.post("/api/v1/safety/appeals/", {"sanction_id": sanction.pk, "text": "다시 확인해 주세요"}, format="json")
+    assert (created.status_code, created.json()["status"]) == (201, "open")
+    again = api.post("/api/v1/safety/appeals/", {"sanction_id": sanction.pk, "text": "한 번 더"}, format="json")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "appeal_exists")
+    assert Appeal.objects.count() == 1
+
+    assert api.post("/api/v1/safety/notices/").json() == {"acknowledged": 1}
+    assert api.get("/api/v1/safety/notices/").json()["unacknowledged"] == 0

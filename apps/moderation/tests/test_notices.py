@@ -1,6 +1,7 @@
 """Moderation notices: the sanctioned student and the reporter are told, by e-mail, at their
 next visit and live; every notice is audited."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -214,3 +215,24 @@ def test_a_forged_or_expired_notice_link_is_refused(moderator, settings):
 def test_kst_shows_korean_time_whatever_the_server_zone():
     moment = datetime(2026, 12, 6, 15, 0, tzinfo=UTC) + timedelta(minutes=30)
     assert kst(moment) == "2026-12-07 00:30 KST"
+
+
+def _wait_for(condition, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def test_a_real_celery_worker_mails_both_notices_once_after_the_decision_commits(celery_worker_process):
+    moderator = make_user(email="mod@example.com")
+    reporter, reported, report = _report(reason="scam")
+
+    moderation_sanctions.report_resolve(report_id=report.pk, moderator=moderator, action="warn", reason="금전 요구")
+
+    _wait_for(lambda: Notice.objects.filter(emailed_at__isnull=False).count() == 2)
+    assert sorted(Notice.objects.values_list("user_id", "kind")) == sorted(
+        [(reported.pk, "sanction"), (reporter.pk, "report_handled")]
+    )
