@@ -5,6 +5,7 @@ import pytest
 
 from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
+from apps.rounds.tests.factories import make_rounds_event
 from conftest import save_screenshot
 from tests.e2e.chat_pages import beside_the_browser, login
 
@@ -35,6 +36,7 @@ def _visit(page, url: str, ready_selector: str) -> list[str]:
 
 def test_main_pages_load_without_a_content_security_policy_violation(daphne_server, browser):
     alice, room, event = beside_the_browser(_staff_with_pair_and_event)
+    rounds_event = beside_the_browser(lambda: make_rounds_event(name="CSP 스피드 미팅"))
     context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
     context.add_init_script(RECORD_VIOLATIONS)
     console_violations: list[str] = []
@@ -55,6 +57,8 @@ def test_main_pages_load_without_a_content_security_policy_violation(daphne_serv
             "chat room": (f"/chat/{room.pk}/", '[data-ws-state="connected"]'),
             "dashboard": (f"/admin/dashboard/?event={event.pk}", "#event-select"),
             "dashboard history": ("/admin/dashboard/history/", "#event-select"),
+            "organizer console": (f"/staff/events/{rounds_event.pk}/console/", "[data-console-log] td"),
+            "post-event report": (f"/staff/events/{rounds_event.pk}/report/", "[data-report]"),
             "admin": ("/admin/", "#live-operations-link"),
             "admin change list": ("/admin/events/event/", "#result_list"),
             "API docs": ("/api/docs/", "#swagger-ui .opblock"),

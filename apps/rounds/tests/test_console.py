@@ -307,3 +307,14 @@ def test_the_clock_publishes_the_console_state_only_while_a_console_watches(sent
     published = [(groups, frame) for groups, frame in sent_frames if frame["type"] == "console.state"]
     assert [groups for groups, _ in published] == [[f"rounds.console.{event.pk}"]]
     assert published[0][1]["round"]["id"] == round_.pk
+
+
+def test_a_student_who_reconnects_during_a_pause_is_told_the_round_is_paused():
+    staff = make_staff()
+    event, _, round_ = started("FM")
+    pair = RoundPair.objects.get(round=round_)
+    press(staff, event, "pause", round_, now=round_.started_at + timedelta(seconds=5))
+
+    state = selectors.round_state(user_id=pair.user_a_id, room_id=pair.room_id)
+
+    assert (state["phase"], state["paused"], state["ends_at"]) == ("talking", True, round_.talk_ends_at.isoformat())
