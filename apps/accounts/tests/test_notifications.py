@@ -137,3 +137,21 @@ def test_an_unknown_language_is_refused():
     assert refused.value.code == ErrorCode.INVALID_LANGUAGE
     student.refresh_from_db()
     assert student.language == ""
+
+
+def test_the_account_export_holds_the_language_the_e_mail_choices_and_the_address_changes(django_capture_on_commit_callbacks):
+    from apps.accounts import credentials, privacy
+
+    student = make_user(email="export@example.com")
+    notifications.user_language_set(user=student, language="en")
+    notifications.notification_set(user=student, kind=NotificationKind.DIGEST, enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        credentials.email_change_request(user=student, new_email="later@example.com")
+
+    account = privacy.account_export(user=student)["account"]
+
+    assert account["language"] == "en"
+    assert account["notifications"] == {**ALL_ON, "digest": False}
+    assert [(c["old_email"], c["new_email"], c["confirmed_at"]) for c in account["email_changes"]] == [
+        ("export@example.com", "later@example.com", None)
+    ]
