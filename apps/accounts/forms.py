@@ -4,12 +4,13 @@ from datetime import date
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import services
 from apps.accounts.models import Gender, Interest, Language, NotificationKind, Region, SeekingChoice, University
+from apps.accounts.notifications import recipient_language
 from apps.accounts.selectors import age_in_years, banned_login_notice_path
 from apps.core.errors import DomainError
 
@@ -28,6 +29,14 @@ class SignUpForm(forms.Form):
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return cleaned
+
+
+class LanguageAwarePasswordResetForm(PasswordResetForm):
+    """The reset e-mail in the account's language (`notifications.recipient_language`)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with recipient_language(context["user"]):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class EmailAuthenticationForm(AuthenticationForm):

@@ -126,8 +126,9 @@ def unsubscribe(*, token: str) -> tuple[User, NotificationKind]:
 
 
 def recipient_language(user: User) -> AbstractContextManager:
-    """Render an e-mail to `user` in their language (the site's default until they choose one)."""
-    language = user.language if user.language in Language.values else settings.LANGUAGE_CODE
+    """Render an e-mail to `user` in their language. Until they choose one: the language in
+    effect, i.e. the page's for a mail a request sends, the site's default in a worker."""
+    language = user.language if user.language in Language.values else translation.get_language() or settings.LANGUAGE_CODE
     return translation.override(language)
 
 

@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.accounts import hooks
+from apps.accounts import hooks, notifications
 from apps.accounts.errors import ErrorCode
 from apps.accounts.models import Profile, User
 from apps.core.errors import DomainError
@@ -19,7 +19,21 @@ def account_export(*, user: User) -> dict:
     """Everything we hold about the user, as JSON-ready data."""
     profile = Profile.objects.filter(user=user).select_related("university").first()
     data = {
-        "account": {"email": user.email, "date_joined": user.date_joined.isoformat()},
+        "account": {
+            "email": user.email,
+            "date_joined": user.date_joined.isoformat(),
+            "language": user.language,
+            "notifications": notifications.notification_preferences(user=user),
+            "email_changes": [
+                {
+                    "old_email": change.old_email,
+                    "new_email": change.new_email,
+                    "requested_at": change.requested_at.isoformat(),
+                    "confirmed_at": change.confirmed_at.isoformat() if change.confirmed_at else None,
+                }
+                for change in user.email_changes.all()
+            ],
+        },
         "profile": None if profile is None else _profile_export(profile),
         **moderation_account_data.account_export_sections(user=user),
     }

@@ -27,6 +27,7 @@ from apps.accounts.models import (
     UniversityEmailVerification,
     User,
 )
+from apps.accounts.notifications import recipient_language
 from apps.accounts.roles import Role, roles_for_groups
 from apps.accounts.selectors import profile_for_user, university_for_email, user_social_access_problem
 from apps.core.durations import duration_text
@@ -225,11 +226,12 @@ def university_verification_start(*, user: User, email: str) -> UniversityEmailV
         sent_at=now,
         expires_at=now + timedelta(seconds=settings.UNIVERSITY_CODE_TTL_S),
     )
-    body = render_to_string(
-        "accounts/email/university_code.txt",
-        {"code": code, "university": university, "minutes": settings.UNIVERSITY_CODE_TTL_S // 60},
-    )
-    send_mail(_("Your MatchMinds verification code"), body, None, [email])
+    with recipient_language(user):
+        body = render_to_string(
+            "accounts/email/university_code.txt",
+            {"code": code, "university": university, "minutes": settings.UNIVERSITY_CODE_TTL_S // 60},
+        )
+        send_mail(_("Your MatchMinds verification code"), body, None, [email])
     return verification
 
 

@@ -2,11 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from apps.accounts import settings_views, verification_views, views
+from apps.accounts.forms import LanguageAwarePasswordResetForm
 from apps.accounts.views import local_accounts_only
 
 app_name = "accounts"
 
 password_reset = auth_views.PasswordResetView.as_view(
+    form_class=LanguageAwarePasswordResetForm,
     template_name="accounts/password_reset.html",
     email_template_name="accounts/email/password_reset.txt",
     success_url=reverse_lazy("accounts:password-reset-done"),

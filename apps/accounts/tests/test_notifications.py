@@ -119,7 +119,8 @@ def test_an_e_mail_is_rendered_in_the_recipients_language():
 
     english = make_user()
     notifications.user_language_set(user=english, language="en")
-    korean = make_user()  # never chose: the site's default, Korean
+    korean = make_user()
+    notifications.user_language_set(user=korean, language="ko")
 
     with notifications.recipient_language(english):
         in_english = gettext("New messages on MatchMinds")
@@ -137,3 +138,37 @@ def test_an_unknown_language_is_refused():
     assert refused.value.code == ErrorCode.INVALID_LANGUAGE
     student.refresh_from_db()
     assert student.language == ""
+
+
+def test_the_account_export_holds_the_language_the_e_mail_choices_and_the_address_changes(django_capture_on_commit_callbacks):
+    from apps.accounts import credentials, privacy
+
+    student = make_user(email="export@example.com")
+    notifications.user_language_set(user=student, language="en")
+    notifications.notification_set(user=student, kind=NotificationKind.DIGEST, enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        credentials.email_change_request(user=student, new_email="later@example.com")
+
+    account = privacy.account_export(user=student)["account"]
+
+    assert account["language"] == "en"
+    assert account["notifications"] == {**ALL_ON, "digest": False}
+    assert [(c["old_email"], c["new_email"], c["confirmed_at"]) for c in account["email_changes"]] == [
+        ("export@example.com", "later@example.com", None)
+    ]
+
+
+def test_account_e_mails_sent_from_a_page_use_the_accounts_language_and_else_the_pages():
+    # Given one account that chose English and one that never chose
+    english = make_user(email="reset-en@example.com")
+    notifications.user_language_set(user=english, language="en")
+    undecided = make_user(email="reset-undecided@example.com")
+
+    # When both ask for a password reset from a Korean page
+    for email in (english.email, undecided.email):
+        Client(HTTP_ACCEPT_LANGUAGE="ko").post("/accounts/password-reset/", {"email": email})
+
+    # Then the chosen language wins, and the page's language serves the other
+    by_recipient = {message.to[0]: message.body for message in mail.outbox}
+    assert "Someone asked to reset the password of your MatchMinds account." in by_recipient[english.email]
+    assert "Someone asked to reset" not in by_recipient[undecided.email]

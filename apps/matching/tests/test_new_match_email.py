@@ -33,6 +33,7 @@ def test_both_get_a_new_match_email_in_their_language_once_however_often_the_tas
     # Given a woman reading English and a man reading Korean who match
     woman, man = pair_of_profiles
     notifications.user_language_set(user=woman.user, language="en")
+    notifications.user_language_set(user=man.user, language="ko")
     queued = _match(live_event, woman, man, monkeypatch, django_capture_on_commit_callbacks)
     match = Match.objects.get()
 

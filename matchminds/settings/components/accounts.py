@@ -12,7 +12,7 @@ UNIVERSITY_CODE_TTL_S = 10 * 60
 UNIVERSITY_CODE_MAX_ATTEMPTS = 5
 UNIVERSITY_CODE_RESEND_INTERVAL_S = env.int("UNIVERSITY_CODE_RESEND_INTERVAL_S", default=60)
 
-# Account lifecycle (apps/accounts/credentials.py): changing the e-mail address while signed in.
-# The link mailed to the new address works this long; a new one can be asked for after the interval.
+# Changing the e-mail address while signed in (apps/accounts/credentials.py): the link mailed
+# to the new address works this long; another one can be asked for after the interval.
 EMAIL_CHANGE_LINK_TTL_S = env.int("EMAIL_CHANGE_LINK_TTL_S", default=24 * 60 * 60)
 EMAIL_CHANGE_RESEND_INTERVAL_S = env.int("EMAIL_CHANGE_RESEND_INTERVAL_S", default=60)
