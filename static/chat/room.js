@@ -219,7 +219,8 @@
   }
 
   function scheduleRead() {
-    if (document.hidden) return;
+    // An empty room has nothing to read: a pointer at 0 would move nothing.
+    if (document.hidden || lastSeq === 0) return;
     clearTimeout(readTimer);
     readTimer = setTimeout(() => socket.send({ type: "message.read", room: roomId, seq: lastSeq }), 300);
   }

@@ -22,6 +22,8 @@
       options: {
         animation: false,
         parsing: false,
+        // A wide, low chart on a desktop: 24 hours read left to right without scrolling.
+        aspectRatio: window.innerWidth < 600 ? 1.4 : 3.2,
         scales: {
           x: {
             type: "linear", min: history.from, max: history.to,

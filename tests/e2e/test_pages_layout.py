@@ -5,8 +5,10 @@ import pytest
 
 from apps.accounts.tests.factories import make_user
 from apps.chat import batch as chat_batch
+from apps.chat import rooms as chat_rooms
 from apps.chat.tests.factories import make_pair
 from apps.events.tests.factories import make_event
+from apps.moderation import reports as moderation_reports
 from conftest import save_screenshot
 from tests.e2e.chat_pages import beside_the_browser, login
 
@@ -22,10 +24,26 @@ def _data():
     alice, bob, room = make_pair(event_id=event.pk)
 
     chat_batch.message_send(sender_id=bob.pk, room_id=room.pk, client_msg_id="b1", body="안녕하세요! 반가워요 " * 3)
+    lobby = chat_rooms.lobby_room_join(user=alice, event_id=event.pk)
+    report = moderation_reports.report_create(
+        reporter=alice, reported_user_id=bob.pk, reason="harassment", room_id=room.pk, message_seq=1, text="불편한 말을 계속해요"
+    )
     staff = make_user()
     staff.is_staff = staff.is_superuser = True
     staff.save(update_fields=["is_staff", "is_superuser"])
-    return event, alice, room, staff
+    return event, alice, room, staff, lobby, report
+
+
+def _staff_pages(report) -> dict[str, str]:
+    return {
+        "dashboard": "/admin/dashboard/",
+        "dashboard-history": "/admin/dashboard/history/",
+        "admin": "/admin/",
+        "admin-matches": "/admin/matching/match/",
+        "admin-events": "/admin/events/event/",
+        "admin-reports": "/admin/moderation/report/",
+        "admin-report": f"/admin/moderation/report/{report.pk}/change/",
+    }
 
 
 def _student_pages(event, room) -> dict[str, str]:
@@ -48,8 +66,9 @@ def _visit_all(browser, base_url: str, pages: dict[str, str], email: str | None,
         try:
             page = login(context, base_url, email) if email else context.new_page()
             for name, path in pages.items():
-                page.goto(base_url + path)
-                page.wait_for_load_state("networkidle")
+                # Waiting as part of the navigation: a separate wait_for_load_state sometimes missed
+                # the admin changelist's idle moment and hung although nothing was in flight.
+                page.goto(base_url + path, wait_until="networkidle")
                 assert page.evaluate("document.documentElement.lang") == lang
                 if width == 320:
                     overflow[name] = page.evaluate(OVERFLOW)
@@ -61,8 +80,9 @@ def _visit_all(browser, base_url: str, pages: dict[str, str], email: str | None,
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_main_pages_fit_a_320px_phone_and_are_captured_at_three_widths(browser, daphne_server, lang):
-    event, alice, room, staff = beside_the_browser(_data)
+    event, alice, room, staff, lobby, report = beside_the_browser(_data)
     overflow = _visit_all(browser, daphne_server, {"home": "/", "login": "/accounts/login/"}, None, lang)
-    overflow |= _visit_all(browser, daphne_server, _student_pages(event, room), alice.email, lang)
-    overflow |= _visit_all(browser, daphne_server, {"dashboard": "/admin/dashboard/", "admin": "/admin/"}, staff.email, lang)
+    student_pages = _student_pages(event, room) | {"lobby-chat": f"/chat/{lobby.pk}/"}
+    overflow |= _visit_all(browser, daphne_server, student_pages, alice.email, lang)
+    overflow |= _visit_all(browser, daphne_server, _staff_pages(report), staff.email, lang)
     assert overflow == dict.fromkeys(overflow, 0)
