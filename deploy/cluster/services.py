@@ -165,18 +165,11 @@ def redis_role(node: Host) -> str:
     return reply.split("\n", 1)[0].strip()
 
 
-# HAProxy: the load balancer of the web hosts and the Redis primary endpoint.
-def haproxy_config() -> str:
-    # A host marked down keeps its open sockets, as an ALB target does while it deregisters;
-    # when every host is down (Redis failing over fails every /readyz) traffic goes to all of
-    # them, as an ALB fails open, instead of a 503 from the balancer.
-    webs = "\n".join(f"    server {web.name} {web.address}:{WEB_PORT} check inter 1s fall 2 rise 2" for web in WEBS)
-    webs += "\n" + "\n".join(f"    server {web.name}-failopen {web.address}:{WEB_PORT} backup" for web in WEBS)
-    redis_servers = "\n".join(
-        f"    server {node.name} {node.address}:{REDIS_PORT} check inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions"
-        for node in (REDIS_PRIMARY, REDIS_REPLICA)
-    )
-    return f"""global
+# HAProxy: the load balancer of the web hosts and the Redis primary endpoint. A web host marked
+# down keeps its open sockets, as an ALB target does while it deregisters; when every host is
+# down (Redis failing over fails every /readyz) traffic goes to all of them, as an ALB fails
+# open, instead of a 503 from the balancer.
+HAPROXY_CONFIG = """global
     maxconn 8000
     log stdout format raw local0 notice
 
@@ -189,7 +182,7 @@ defaults
     timeout client-fin 5s
 
 frontend web
-    bind {LB.address}:{HTTP_PORT}
+    bind {lb}:{http_port}
     mode http
     option httplog
     default_backend web
@@ -200,7 +193,7 @@ backend web
     option allbackups
     option http-server-close
     option httpchk
-    http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host {LB.address}
+    http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host {lb}
     http-check expect status 200
     # A web host that refuses or drops the connection: the request goes to another one.
     option redispatch 1
@@ -209,7 +202,7 @@ backend web
 {webs}
 
 frontend redis
-    bind {LB.address}:{REDIS_PORT}
+    bind {lb}:{redis_port}
     mode tcp
     timeout client 1h
     default_backend redis
@@ -229,12 +222,32 @@ backend redis
 {redis_servers}
 
 frontend stats
-    bind {LB.address}:{HAPROXY_STATS_PORT}
+    bind {lb}:{stats_port}
     mode http
     stats enable
     stats uri /stats
     stats show-legends
 """
+HAPROXY_WEB_SERVER = "    server {name} {address}:{port} check inter 1s fall 2 rise 2"
+HAPROXY_WEB_FAILOPEN = "    server {name}-failopen {address}:{port} backup"
+HAPROXY_REDIS_SERVER = "    server {name} {address}:{port} check inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions"
+
+
+def haproxy_config() -> str:
+    webs = [HAPROXY_WEB_SERVER.format(name=web.name, address=web.address, port=WEB_PORT) for web in WEBS]
+    webs += [HAPROXY_WEB_FAILOPEN.format(name=web.name, address=web.address, port=WEB_PORT) for web in WEBS]
+    redis_servers = [
+        HAPROXY_REDIS_SERVER.format(name=node.name, address=node.address, port=REDIS_PORT)
+        for node in (REDIS_PRIMARY, REDIS_REPLICA)
+    ]
+    return HAPROXY_CONFIG.format(
+        lb=LB.address,
+        http_port=HTTP_PORT,
+        redis_port=REDIS_PORT,
+        stats_port=HAPROXY_STATS_PORT,
+        webs="\n".join(webs),
+        redis_servers="\n".join(redis_servers),
+    )
 
 
 def start_haproxy() -> None:

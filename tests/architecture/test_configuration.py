@@ -15,7 +15,7 @@ SEARCHED = ("Makefile", "Dockerfile", "manage.py", "apps", "matchminds", "script
 def settings_reads() -> set[str]:
     """Names passed to the settings' `env` object: env("X"), env.int("X"), env.json("X"), …"""
     names = set()
-    for path in (ROOT / "matchminds" / "settings").glob("*.py"):
+    for path in (ROOT / "matchminds" / "settings").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Constant):
                 continue

@@ -1,4 +1,4 @@
-"""Checks of the chart's operations wiring, called by check_deploy.py (same virtualenv).
+"""Checks of the chart's operations wiring, called by the shape checks (same virtualenv).
 
 Each function returns its findings as messages: the KEDA queues against Celery's routing,
 the ingress profile (ALB or ingress-nginx + cert-manager), the worker's metrics, the helm
@@ -28,7 +28,7 @@ AWS_ANNOTATION_PREFIXES = ("alb.ingress.kubernetes.io/", "eks.amazonaws.com/")
 def celery_queues(settings_file: Path) -> list[str]:
     """CELERY_TASK_DEFAULT_QUEUE plus every queue of CELERY_TASK_ROUTES, read without Django.
 
-    Both must be literals in settings (base.py says so); anything else is an error here.
+    Both must be literals in settings (workers.py says so); anything else is an error here.
     """
     assignments: dict[str, Any] = {}
     for node in ast.parse(settings_file.read_text()).body:
@@ -48,7 +48,7 @@ def keda_queue_findings(label: str, by_kind: dict[str, Docs], expected: list[str
         if watched != expected:
             found.append(
                 f"[{label}] ScaledObject {scaled['metadata']['name']} watches Redis lists {watched}, but Celery routes "
-                f"tasks to {expected} (matchminds/settings/base.py): set worker.keda.queues to match"
+                f"tasks to {expected} (matchminds/settings/components/workers.py): set worker.keda.queues to match"
             )
     return found
 
