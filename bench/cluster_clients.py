@@ -20,8 +20,9 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 30.0
 ACK_TIMEOUT_S = 10.0
 PONG_TIMEOUT_S = 10.0
-# After a sync finds no ticket, how long a repeated match.confirmed may take before she rejoins.
-SYNC_MATCH_WAIT_S = 3.0
+# After a sync finds no ticket, how long a repeated match.confirmed may take before she rejoins
+# (the server repeats it right after the status, but a busy server takes seconds to).
+SYNC_MATCH_WAIT_S = 10.0
 # Frames received by type, all students together: where the servers' per-frame work goes.
 FRAMES: Counter = Counter()
 

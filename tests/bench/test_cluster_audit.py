@@ -1,6 +1,6 @@
 """`make bench-cluster`'s audit: a message is lost only when the server lost it, not while a client is away."""
 
-from bench.cluster_audit import message_losses
+from bench.cluster_audit import message_losses, overlapping_matches
 from bench.cluster_clients import Student
 
 
@@ -56,3 +56,22 @@ def test_a_student_without_a_room_is_back_once_connected():
     # Then she is back and lost nothing
     assert back == {student}
     assert sum(losses.values()) == 0
+
+
+def test_only_matches_that_overlap_are_double_matches():
+    from datetime import UTC, datetime
+
+    def at(second: int) -> datetime:
+        return datetime(2026, 12, 6, 20, 0, second, tzinfo=UTC)
+
+    # Given student 1 matched with 2, then (after joining again ended it) with 3; and student 4
+    # matched with 5 while her match with 6 was still active
+    rows = [
+        (1, 2, 10, at(0), at(5)),
+        (1, 3, 11, at(6), None),
+        (4, 6, 12, at(0), None),
+        (4, 5, 13, at(3), None),
+    ]
+    # When the overlaps are counted
+    # Then only student 4 held two matches at once
+    assert overlapping_matches(rows) == {4}
