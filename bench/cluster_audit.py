@@ -218,6 +218,11 @@ def message_losses(students: list, *, by_room: dict[int, set[int]], ids_by_sende
     return losses, examples, back
 
 
+def shown_out_of_order(shown: list[int]) -> int:
+    """Messages a page showed after one with a higher seq."""
+    return sum(1 for before, after in zip(shown, shown[1:], strict=False) if after <= before)
+
+
 def overlapping_matches(rows: list[tuple]) -> set[int]:
     """Students in two matches at once: a match made while another of theirs was still active.
 
@@ -282,7 +287,9 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
         "messages": len(stored),
         "lost": lost,
         "duplicated": sum(count - 1 for count in ids.values()),
-        "out_of_order": sum(student.out_of_order for student in students),
+        # Judged on what each page shows, in the order it shows it (a live frame overtaken by a
+        # later one is held until the gap fills, as room.js does: cluster-detail's live_overtaken).
+        "out_of_order": sum(shown_out_of_order(student.shown) for student in students),
         "double_matches": len(overlapping_matches(rows)),
         # Abandoned: the student believes she waits, the engine has no waiting ticket for her. One
         # waiting with a ticket but unpaired at the end had no eligible partner left (e.g. the last

@@ -75,3 +75,29 @@ def test_only_matches_that_overlap_are_double_matches():
     # When the overlaps are counted
     # Then only student 4 held two matches at once
     assert overlapping_matches(rows) == {4}
+
+
+def test_a_live_message_overtaken_by_a_later_one_is_shown_in_order_as_the_room_page_does():
+    from bench.cluster_audit import shown_out_of_order
+    from bench.cluster_clients import FRAMES
+
+    # Given a matched student whose live frames arrive 1, 3, then 2 (3's fan-out overtook 2's)
+    student = _student(4, room=7, seen=set())
+    overtaken_before = FRAMES["bench.live_overtaken"]
+    sent: list[dict] = []
+    student.send = sent.append
+    for seq in (1, 3, 2):
+        student.on_message_new({"type": "message.new", "room": 7, "seq": seq})
+    # Then 3 waited for 2, the page shows 1, 2, 3, and the overtake is recorded apart
+    assert student.shown == [1, 2, 3]
+    assert shown_out_of_order(student.shown) == 0
+    assert FRAMES["bench.live_overtaken"] == overtaken_before + 1
+    # And the gap made her ask for what was missing, from the last seq shown
+    assert sent == [{"type": "resume", "rooms": {"7": 1}}]
+
+
+def test_a_history_shown_out_of_seq_order_counts_each_message_shown_late():
+    from bench.cluster_audit import shown_out_of_order
+
+    assert shown_out_of_order([1, 2, 3]) == 0
+    assert shown_out_of_order([1, 3, 2, 4, 4]) == 2
