@@ -4,8 +4,9 @@ Each behaves as the browser client does (static/realtime/client.js, static/chat/
 reconnects with full-jitter backoff after any close, resumes its room from the last seq it
 holds, asks for its queue state again, accepts every proposal, and sends one chat message at
 a time, resending it with the same client_msg_id until it is acknowledged. It records what
-the audit needs: every (room, seq) it saw, its acknowledged sends, live frames that arrived
-out of order and how long each reconnect took.
+the audit needs: every (room, seq) it saw, the order it shows them in (as room.js does: strictly
+by seq, a message that arrives ahead of a gap held until the gap is filled), its acknowledged
+sends and how long each reconnect took.
 """
 
 import asyncio
@@ -20,8 +21,9 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 30.0
 ACK_TIMEOUT_S = 10.0
 PONG_TIMEOUT_S = 10.0
-# After a sync finds no ticket, how long a repeated match.confirmed may take before she rejoins.
-SYNC_MATCH_WAIT_S = 3.0
+# After a sync finds no ticket, how long a repeated match.confirmed may take before she rejoins
+# (the server repeats it right after the status, but a busy server takes seconds to).
+SYNC_MATCH_WAIT_S = 10.0
 # Frames received by type, all students together: where the servers' per-frame work goes.
 FRAMES: Counter = Counter()
 
@@ -37,7 +39,10 @@ class Student:
         self.room: int | None = None
         self.seen: set[int] = set()
         self.live_max = 0
-        self.out_of_order = 0
+        # What the room page shows, in the order it shows it (room.js's accept()): the audit's
+        # out_of_order judges this, not the arrival order of live frames.
+        self.shown: list[int] = []
+        self.early: set[int] = set()
         self.sent = 0
         self.pending: dict | None = None  # the one unacknowledged send
         self.pending_since = 0.0
@@ -135,10 +140,20 @@ class Student:
         self.send({"type": "resume", "rooms": {str(self.room): self.held()}})
 
     def held(self) -> int:
-        seq = 0
-        while seq + 1 in self.seen:
-            seq += 1
-        return seq
+        return self.shown[-1] if self.shown else 0
+
+    def place(self, seq: int) -> None:
+        """room.js's accept(): appended strictly in seq order; one ahead of a gap waits in `early`."""
+        self.seen.add(seq)
+        if seq <= self.held():
+            return
+        if seq > self.held() + 1:
+            self.early.add(seq)
+            return
+        self.shown.append(seq)
+        while self.held() + 1 in self.early:
+            self.early.discard(self.held() + 1)
+            self.shown.append(self.held() + 1)
 
     def on_queue_status(self, frame: dict) -> None:
         if frame.get("event") != self.event_id or self.state == "matched":
@@ -190,21 +205,24 @@ class Student:
             return
         seq = frame["seq"]
         if seq < self.live_max and seq not in self.seen:
-            self.out_of_order += 1
+            # Overtaken by a later seq's fan-out (two senders' write batches commit on different
+            # hosts and publish independently): held until it came, never shown out of order.
+            FRAMES["bench.live_overtaken"] += 1
         self.live_max = max(self.live_max, seq)
-        self.seen.add(seq)
+        self.place(seq)
         if seq > self.held() + 1:
             self.resume()  # a gap: fetch what is missing, as the room page does
 
     def on_message_batch(self, frame: dict) -> None:
         if frame.get("room") == self.room:
-            self.seen.update(message["seq"] for message in frame["messages"])
+            for message in frame["messages"]:
+                self.place(message["seq"])
             self.batches += 1
 
     def on_message_ack(self, frame: dict) -> None:
         if self.pending and frame["client_msg_id"] == self.pending["client_msg_id"]:
             self.acked[frame["client_msg_id"]] = frame["seq"]
-            self.seen.add(frame["seq"])
+            self.place(frame["seq"])
             self.pending = None
 
     def on_error(self, frame: dict) -> None:

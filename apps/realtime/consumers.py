@@ -17,6 +17,7 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
@@ -48,6 +49,9 @@ CLOSE_TRY_AGAIN_LATER = 1013
 # The same, once the socket is open: autobahn lets an application close an open socket
 # only with 1000 or 3000-4999 (with 1013 the close raised, and daphne sent 1011 instead).
 CLOSE_TRY_AGAIN_LATER_OPEN = 4013
+# Refused because too many connects are already in progress in this process (admission control):
+# accepted, then closed with 4013 at once, before any session lookup; the client backs off.
+CLOSE_BUSY_REASON = "server busy"
 # TimeoutError: a bounded wait on one of them ran out (apps.realtime.events' publishes).
 BACKING_SERVICE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, TimeoutError, DatabaseError)
 try:
@@ -76,11 +80,19 @@ def _touch_socket(user_id: int, channel_name: str, writers: list) -> None:
     redis_writes.execute()
 
 
-def _connect_sync(session_key: str | None, channel_name: str) -> tuple[Any, dict[str, Any] | None]:
+# What `_connect_sync` returns for a handshake its client gave up while it waited for a thread.
+ABANDONED = (None, None)
+
+
+def _connect_sync(session_key: str | None, channel_name: str, abandoned=lambda: False) -> tuple[Any, dict[str, Any] | None]:
     """Everything a new socket needs from PostgreSQL and Redis, in ONE off-loop hop.
 
-    Returns (user, connect data of every app's loader), or (user, None) when refused.
+    Returns (user, connect data of every app's loader), (user, None) when refused, or
+    ABANDONED when the client left while the hop waited in the pool's queue (the wait is
+    where a reconnect storm's backlog builds up: doing the work for it only fed the backlog).
     """
+    if abandoned():
+        return ABANDONED
     user = user_for_session_key(session_key)
     if not user.is_authenticated or not user.is_active:
         metric_incr(Metric.WS_CONNECT_REJECTED)
@@ -138,6 +150,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     connect_data: dict[str, Any] | None
     # True between accept() and disconnect(): only accepted sockets count as open.
     counted: bool = False
+    # The server's inbox while this socket is connecting (daphne's asyncio.Queue), or None.
+    inbox: asyncio.Queue | None = None
+    # Connects of this process between websocket.connect and hello (admission control).
+    connects_in_progress: int = 0
 
     async def __call__(self, scope, receive, send) -> None:
         """channels' AsyncConsumer.__call__, with one queue and one task for everything.
@@ -173,6 +189,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
                 sources.append(self.channel_receive)
         if direct:
+            self.inbox = inbox
             try:
                 with contextlib.suppress(StopConsumer):
                     while True:
@@ -201,17 +218,45 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    def abandoned(self) -> bool:
+        """True when the client left before its handshake was answered.
+
+        Before accept() nothing but the server's websocket.disconnect can be queued behind the
+        websocket.connect being handled (nobody knows the new channel's name yet), so a
+        non-empty inbox means the client (or HAProxy, or daphne's handshake timeout) gave up.
+        Called from the pool's thread too: qsize() only reads the length of a deque.
+        """
+        return self.inbox is not None and self.inbox.qsize() > 0
+
     async def connect(self) -> None:
         # The socket's task lives as long as the socket: its log lines all carry this id.
         log_context.bind(connection_id=log_context.new_id())
+        if self.abandoned():
+            return  # its websocket.disconnect comes next and ends the consumer
+        cls = GatewayConsumer
+        if cls.connects_in_progress >= settings.WEBSOCKET_MAX_CONNECTS_IN_PROGRESS:
+            # A reconnect storm: refusing at once costs microseconds, while queueing the socket
+            # behind hundreds of others made every handshake slower than its client's timeout.
+            await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN_LATER_OPEN, reason=CLOSE_BUSY_REASON)
+            return
+        cls.connects_in_progress += 1
+        try:
+            await self.connect_admitted()
+        finally:
+            cls.connects_in_progress -= 1
+
+    async def connect_admitted(self) -> None:
         try:
             user, self.connect_data = await pooled_sync_to_async(_connect_sync)(
-                session_key_from_scope(self.scope), self.channel_name
+                session_key_from_scope(self.scope), self.channel_name, self.abandoned
             )
         except BACKING_SERVICE_ERRORS:
             logger.warning("socket refused: a backing service is unavailable", exc_info=True)
             await self.close(code=CLOSE_TRY_AGAIN_LATER)
             return
+        if user is None:
+            return  # abandoned while it waited for a thread: nothing was done, nothing to undo
         self.scope["user"] = user
         if self.connect_data is None:
             # Accepted, then closed: a refused handshake reaches the browser as 1006, whatever
@@ -222,6 +267,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.user_id = user.pk
         log_context.bind(user_id=user.pk)
         self.groups_joined = set()
+        self.inbox = None  # from here on, frames and group messages are queued there too
         await self.accept()
         WEBSOCKET_CONNECTIONS.inc()
         self.counted = True

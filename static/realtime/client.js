@@ -1,5 +1,5 @@
 // MatchMinds realtime client: one WebSocket per tab to /ws/, shared by every feature.
-// Reconnects with jittered exponential backoff, sends heartbeats, shows the connection
+// Reconnects with full-jitter exponential backoff (reset only by `hello`), sends heartbeats, shows the connection
 // state and dispatches frames by their `type` (see docs/protocol.md).
 (function () {
   "use strict";
@@ -55,9 +55,6 @@
       this.setState(this.attempt === 0 ? "connecting" : "reconnecting");
       const ws = new WebSocket(this.url);
       this.ws = ws;
-      ws.onopen = () => {
-        this.attempt = 0;
-      };
       ws.onmessage = (event) => this.ws === ws && this.receive(event.data);
       ws.onclose = (event) => {
         if (this.ws !== ws) return;
@@ -97,6 +94,9 @@
         return;
       }
       if (frame.type === "hello") {
+        // Only a hello proves the server took this socket: a busy server accepts and closes
+        // at once (4013), and resetting on open made a crowd of refused tabs retry in lockstep.
+        this.attempt = 0;
         this.heartbeatIntervalMs = (frame.heartbeat_interval_s || 25) * 1000;
         this.setState("connected");
         this.startHeartbeat();

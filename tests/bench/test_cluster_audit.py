@@ -1,6 +1,6 @@
 """`make bench-cluster`'s audit: a message is lost only when the server lost it, not while a client is away."""
 
-from bench.cluster_audit import message_losses
+from bench.cluster_audit import message_losses, overlapping_matches
 from bench.cluster_clients import Student
 
 
@@ -56,3 +56,48 @@ def test_a_student_without_a_room_is_back_once_connected():
     # Then she is back and lost nothing
     assert back == {student}
     assert sum(losses.values()) == 0
+
+
+def test_only_matches_that_overlap_are_double_matches():
+    from datetime import UTC, datetime
+
+    def at(second: int) -> datetime:
+        return datetime(2026, 12, 6, 20, 0, second, tzinfo=UTC)
+
+    # Given student 1 matched with 2, then (after joining again ended it) with 3; and student 4
+    # matched with 5 while her match with 6 was still active
+    rows = [
+        (1, 2, 10, at(0), at(5)),
+        (1, 3, 11, at(6), None),
+        (4, 6, 12, at(0), None),
+        (4, 5, 13, at(3), None),
+    ]
+    # When the overlaps are counted
+    # Then only student 4 held two matches at once
+    assert overlapping_matches(rows) == {4}
+
+
+def test_a_live_message_overtaken_by_a_later_one_is_shown_in_order_as_the_room_page_does():
+    from bench.cluster_audit import shown_out_of_order
+    from bench.cluster_clients import FRAMES
+
+    # Given a matched student whose live frames arrive 1, 3, then 2 (3's fan-out overtook 2's)
+    student = _student(4, room=7, seen=set())
+    overtaken_before = FRAMES["bench.live_overtaken"]
+    sent: list[dict] = []
+    student.send = sent.append
+    for seq in (1, 3, 2):
+        student.on_message_new({"type": "message.new", "room": 7, "seq": seq})
+    # Then 3 waited for 2, the page shows 1, 2, 3, and the overtake is recorded apart
+    assert student.shown == [1, 2, 3]
+    assert shown_out_of_order(student.shown) == 0
+    assert FRAMES["bench.live_overtaken"] == overtaken_before + 1
+    # And the gap made her ask for what was missing, from the last seq shown
+    assert sent == [{"type": "resume", "rooms": {"7": 1}}]
+
+
+def test_a_history_shown_out_of_seq_order_counts_each_message_shown_late():
+    from bench.cluster_audit import shown_out_of_order
+
+    assert shown_out_of_order([1, 2, 3]) == 0
+    assert shown_out_of_order([1, 3, 2, 4, 4]) == 2

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Profile
 from apps.accounts.selectors import profile_public_card
+from apps.core.task_queue import task_send_on_commit
 from apps.events.models import Event
 from apps.matching import events, queue, selectors
 from apps.matching.models import Match, MatchStatus, QueueEpoch, QueueEpochCause, QueueTicket, TicketEvent
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 RESTORE_LOCK_KEY = "mqstate:restore-lock"  # outside mq:*, so the wipe keeps it
 RESTORE_CHUNK = 500
+ALERTS_EVALUATE_TASK = "apps.alerts.tasks.evaluate_alert_rules"
 
 
 def queue_state_problem() -> str | None:
@@ -88,6 +90,11 @@ def queue_state_restore(*, cause: str) -> QueueEpoch:
         restored, told = _tickets_restore()
         QueueEpoch.objects.filter(pk=epoch.pk).update(restored_at=timezone.now(), restored=restored, told=len(told))
         transaction.on_commit(lambda: _after_restore(epoch=epoch, told=told))
+        if cause != QueueEpochCause.FIRST:
+            # The critical alert reads this epoch: evaluate now rather than at the next tick of
+            # ALERTS_EVALUATION_INTERVAL_S, whose task may expire on a busy or failing-over worker
+            # (up to 45 s after a lagging-replica failover in `make bench-cluster`).
+            task_send_on_commit(ALERTS_EVALUATE_TASK)
     epoch.refresh_from_db()
     if cause != QueueEpochCause.FIRST:
         logger.error("queue state lost (%s): epoch %s restored %s tickets, told %s", cause, epoch.pk, restored, len(told))

@@ -207,3 +207,19 @@ def test_postgresql_keeps_a_copy_of_exactly_the_tickets_redis_holds(live_event):
     # when the last one leaves: nothing is left to restore
     services.queue_leave(user_id=first_woman.user_id, event_id=live_event.pk)
     assert _copies(live_event) == set()
+
+
+def test_a_restore_after_a_loss_queues_the_alert_evaluation_at_once(live_event, monkeypatch, django_capture_on_commit_callbacks):
+    from celery import current_app
+
+    # given a man waiting, and Celery's sends recorded instead of reaching the broker
+    man = make_profile(gender="M", seeking="F", university=university("부산대학교"))
+    _join(man, live_event)
+    sent: list[str] = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, args: sent.append(name))
+    # when Redis loses everything and beat's next sweep restores it
+    _redis_loses_everything()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.sweep_live_queues()
+    # then the alert rules are evaluated now, not at their next tick
+    assert sent.count("apps.alerts.tasks.evaluate_alert_rules") == 1

@@ -14,6 +14,11 @@ ASGI_GIL_SWITCH_INTERVAL_S = env.float("ASGI_GIL_SWITCH_INTERVAL_S", default=0.0
 # with the event loop, and each connect is one short hop. Measured in a 500/s storm
 # (`make bench-chat`, p99 connect): 12 threads 1,224 ms, 6 threads ~1,000 ms, 3 781 ms, 2 546 ms.
 WEBSOCKET_SYNC_THREADS = env.int("WEBSOCKET_SYNC_THREADS", default=2)
+# Admission control of the WebSocket gateway (apps/realtime/consumers.py): connects of one process
+# between the handshake and hello. Beyond it a new socket is closed at once with 4013 ("server
+# busy") and the client backs off with jitter, instead of queueing behind a backlog it would
+# time out in. A connect costs ~3 ms of the process's CPU (cluster bench), so 64 is ~0.2 s of work.
+WEBSOCKET_MAX_CONNECTS_IN_PROGRESS = env.int("WEBSOCKET_MAX_CONNECTS_IN_PROGRESS", default=64)
 # Graceful drain of a web process on SIGTERM (apps/realtime/drain.py): its open sockets are told
 # to reconnect (close 1012) evenly over the window, so the peers take them a few at a time; then
 # in-flight work (chat write batches, HTTP requests) gets up to the finish timeout. The chart's
