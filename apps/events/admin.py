@@ -32,6 +32,7 @@ class EventAdminForm(forms.ModelForm):
             "signup_capacity",
             "embed_origins",
             "require_verified",
+            "require_identity",
             "allow_same_university",
             "accept_timeout_s",
             "max_wait_s",

@@ -23,6 +23,7 @@ class EventOutputSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(allow_null=True)
     signup_capacity = serializers.IntegerField(allow_null=True)
     require_verified = serializers.BooleanField()
+    require_identity = serializers.BooleanField()
     allow_same_university = serializers.BooleanField()
     accept_timeout_s = serializers.IntegerField()
     max_wait_s = serializers.IntegerField()
