@@ -339,7 +339,10 @@ def room_page_for_user(*, user_id: int, room_id: int, is_staff: bool) -> tuple[d
     """The room as its member sees it, whether they may write in it (the room comes with the
     membership: no query of its own) and, for a lobby, its event: where a student who only
     reads is sent next."""
-    member = room_member_require(user_id=user_id, room_id=room_id)
+    # The lobby's event comes in the membership's own query.
+    member = RoomMember.objects.select_related("room__event").filter(room_id=room_id, user_id=user_id).first()
+    if member is None:
+        raise not_member_error()
     room = member.room
     may_post = posting_allowed(kind=room.kind, members_can_post=room.members_can_post, is_staff=is_staff)
     return room_summary(member=member), may_post, room.event if room.kind == RoomKind.LOBBY else None

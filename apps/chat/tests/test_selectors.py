@@ -110,11 +110,11 @@ def test_the_room_page_learns_who_may_post_from_its_membership_query():
     with CaptureQueriesContext(connection) as view_queries:
         selectors.room_view_for_user(user_id=student.pk, room_id=room.pk)
     with CaptureQueriesContext(connection) as page_queries:
-        summary, may_post = selectors.room_page_for_user(user_id=student.pk, room_id=room.pk, is_staff=False)
+        summary, may_post, lobby_event = selectors.room_page_for_user(user_id=student.pk, room_id=room.pk, is_staff=False)
 
-    # Then the page knows the student may not post, at no query beyond the room's own view
-    assert (summary["id"], may_post) == (room.pk, False)
-    assert len(page_queries) == len(view_queries)
+    # Then the page knows the student may not post and the lobby's event, at no query beyond the room's own view
+    assert (summary["id"], may_post, lobby_event.pk) == (room.pk, False, room.event_id)
+    assert len(page_queries) <= len(view_queries)
     # and staff may
     assert selectors.room_page_for_user(user_id=student.pk, room_id=room.pk, is_staff=True)[1] is True
 
@@ -148,7 +148,7 @@ def test_the_chats_tab_shows_the_unread_count_of_open_direct_chats(client):
     client.force_login(alice)
     html = client.get("/events/").content.decode()
     assert '<span class="tab-badge" data-chat-unread><span aria-hidden="true" data-chat-unread-count>2</span>' in html
-    assert ">2 unread messages</span>" in html
+    assert ">안 읽은 메시지 2개</span>" in html
     # and a student with nothing unread has the badge hidden, ready for the live count
     client.force_login(bob)
     assert '<span class="tab-badge" data-chat-unread hidden>' in client.get("/events/").content.decode()
