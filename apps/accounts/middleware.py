@@ -5,6 +5,7 @@ cookie, then Accept-Language) stands. The language switcher updates the account 
 (`settings_views.set_language`), so the two never disagree for long.
 """
 
+from django.conf import settings
 from django.utils import translation
 
 from apps.accounts.models import Language
@@ -15,6 +16,10 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # No session cookie, no signed-in user: the session stays untouched, so public pages
+        # (the embeddable widget) keep varying on Accept-Language only, not on Cookie.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             language = user.language
