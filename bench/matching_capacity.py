@@ -208,6 +208,27 @@ def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) 
     return row
 
 
+def machine_speed(redis: PrivateRedis) -> dict:
+    """How fast this machine is right now, to compare runs on different or busier machines:
+    redis-server CPU per plain SET (pipelined) and the load average while measuring."""
+    from apps.core.redis import get_redis
+
+    client, count = get_redis(), 20_000
+    cpu_before = redis.cpu_s()
+    for start in range(0, count, 1000):
+        pipe = client.pipeline(transaction=False)
+        for index in range(start, start + 1000):
+            pipe.set(f"bench:speed:{index}", "x")
+        pipe.execute()
+    redis_us_per_set = (redis.cpu_s() - cpu_before) * 1e6 / count
+    client.flushdb()
+    return {
+        "cpus": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 1),
+        "redis_us_per_set": round(redis_us_per_set, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--drivers", type=int, default=3, help="driver processes joining and pairing (default 3)")
@@ -217,6 +238,8 @@ def main() -> None:
     redis = PrivateRedis()
     try:
         django_setup(redis.url)
+        machine = machine_speed(redis)
+        log(f"machine: {json.dumps(machine)}")
         rows = [measure(int(size), redis, drivers=args.drivers, duration_s=args.duration) for size in args.sizes.split(",")]
     finally:
         redis.stop()
@@ -224,7 +247,7 @@ def main() -> None:
     ceilings = [row["redis_ceiling_pairings_per_s"] for row in rows]
     flatness = min(rates) / max(rates)
     log(f"flatness: slowest/fastest pairings/s {flatness:.2f}; Redis ceiling {min(ceilings):,}–{max(ceilings):,}/s")
-    print(json.dumps({"bench": "matching-capacity-detail", "sizes": rows}), flush=True)
+    print(json.dumps({"bench": "matching-capacity-detail", "machine": machine, "sizes": rows}), flush=True)
     summary = {"bench": "matching-capacity"}
     for row in rows:
         summary[f"pairings_per_s_{LABELS.get(row['waiting'], row['waiting'])}"] = row["pairings_per_s"]

@@ -23,12 +23,14 @@ local function next_id(counter)
   if not epoch_seen then need_epoch() end
   return string.format('%d', redis.call('INCR', counter))
 end
--- History entries. A batch script collects them (hist_begin) and pushes them in one RPUSH with
--- their sequence numbers drawn in one INCRBY (hist_flush): same numbers, same order.
-local hist_buffer = nil
-local function push_all(key, values)
-  for k = 1, #values, 1000 do redis.call('RPUSH', key, unpack(values, k, math.min(k + 999, #values))) end
+-- History entries. A batch script collects them (batch_begin) and pushes them in one RPUSH with
+-- their sequence numbers drawn in one INCRBY (batch_flush): same numbers, same order. It also
+-- collects the new proposals' lease and rate entries (nothing in the script reads them back).
+local hist_buffer, lease_buffer, rate_buffer = nil, nil, nil
+local function add_all(command, key, values)
+  for k = 1, #values, 1000 do redis.call(command, key, unpack(values, k, math.min(k + 999, #values))) end
 end
+local function push_all(key, values) add_all('RPUSH', key, values) end
 local function hist(uid, kind, now, pid, detail)
   local rest = '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. now .. '|' .. (pid or '') .. '|' .. (detail or '')
   if hist_buffer then
@@ -38,8 +40,8 @@ local function hist(uid, kind, now, pid, detail)
   end
 end
 -- Every batch script checks the marker (need_epoch, or the proposal id it draws) before its first write.
-local function hist_begin() hist_buffer = {} end
-local function hist_flush()
+local function batch_begin() hist_buffer, lease_buffer, rate_buffer = {}, {}, {} end
+local function batch_flush()
   local n = #hist_buffer
   if n > 0 then
     if not epoch_seen then need_epoch() end
@@ -47,15 +49,19 @@ local function hist_flush()
     for k = 1, n do hist_buffer[k] = string.format('%d', first + k) .. hist_buffer[k] end
     push_all('mq:history', hist_buffer)
   end
-  hist_buffer = nil
+  if #lease_buffer > 0 then
+    add_all('ZADD', P .. 'leases', lease_buffer)
+    add_all('ZADD', P .. 'rate', rate_buffer)
+  end
+  hist_buffer, lease_buffer, rate_buffer = nil, nil, nil
 end
 -- The event's rules the scripts need (one write per join call, not per ticket).
 local function put_cfg(same_uni, accept_ms, max_wait_ms)
   redis.call('HSET', P .. 'cfg', 'same_uni', same_uni, 'accept_ms', accept_ms, 'max_wait_ms', max_wait_ms)
   redis.call('SADD', 'mq:events', E)
 end
--- A ticket in its bucket. `x` flags a user with an exclusion set, so pairing checks the sets
--- only for those (most students have no block and no history in the event).
+-- A ticket in its bucket (the caller adds the user to P .. 'users'). `x` flags a user with an
+-- exclusion set, so pairing checks the sets only for those (most students have no block and no history in the event).
 local function put_ticket(uid, js, g, s, u, i, card, excluded)
   local xkey = P .. 'x:' .. uid
   local flagged = #excluded > 0 or redis.call('EXISTS', xkey) == 1
@@ -63,7 +69,6 @@ local function put_ticket(uid, js, g, s, u, i, card, excluded)
   redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'st', 'waiting', 'p', '', 'x', x)
   redis.call('ZADD', bucket(g, s), js, uid)
   redis.call('SADD', 'mq:ut:' .. uid, E)
-  redis.call('SADD', P .. 'users', uid)
   if #excluded > 0 then
     redis.call('SADD', xkey, unpack(excluded))
     redis.call('EXPIRE', xkey, 172800)
@@ -195,8 +200,14 @@ local function claim(me, other, now, lease_ms)
   redis.call('HSET', tkey(me.id), 'st', 'proposed', 'p', pid)
   redis.call('HSET', tkey(other.id), 'st', 'proposed', 'p', pid)
   redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'ra', '0', 'rb', '0', 'n', '0', 'at', now)
-  redis.call('ZADD', P .. 'leases', now + lease_ms, pid)
-  redis.call('ZADD', P .. 'rate', now, pid)
+  if lease_buffer then
+    local n = #lease_buffer
+    lease_buffer[n + 1], lease_buffer[n + 2] = now + lease_ms, pid
+    rate_buffer[n + 1], rate_buffer[n + 2] = now, pid
+  else
+    redis.call('ZADD', P .. 'leases', now + lease_ms, pid)
+    redis.call('ZADD', P .. 'rate', now, pid)
+  end
   hist(me.id, 'proposed', now, pid)
   hist(other.id, 'proposed', now, pid)
   return pid
