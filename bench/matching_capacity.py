@@ -194,6 +194,7 @@ def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) 
     # Where redis-server's time went, per command (commands run inside the scripts included).
     stats = get_redis().info("commandstats")
     by_command = sorted(((name[8:], row["usec"]) for name, row in stats.items()), key=lambda item: -item[1])
+    calls = sorted(((name[8:], row["calls"]) for name, row in stats.items()), key=lambda item: -item[1])
     row = {
         "waiting": size,
         "waiting_after": waiting,
@@ -203,6 +204,7 @@ def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) 
         "redis_cpu_ms_per_pairing": round(redis_cpu * 1000 / max(pairings, 1), 4),
         "redis_ceiling_pairings_per_s": round(pairings / redis_cpu) if redis_cpu else None,
         "redis_us_per_pairing_by_command": {name: round(usec / max(pairings, 1), 1) for name, usec in by_command[:8]},
+        "redis_calls_per_pairing_by_command": {name: round(n / max(pairings, 1), 2) for name, n in calls[:12]},
     }
     log(json.dumps(row))
     return row

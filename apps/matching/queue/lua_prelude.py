@@ -114,10 +114,48 @@ local function load(uid)
   return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = t[5], js = tonumber(t[6]), x = t[7] ~= '0', card = t[8]}
 end
 -- A waiting candidate seen in bucket (g, s) at score js: only the fields the bucket does not give.
+-- A batch's seekers scan the same bucket heads, so each candidate is read once per script call
+-- (`seen`); the only writes a pairing script makes to a ticket go through claim, which keeps
+-- `seen` in step.
+local seen = {}
 local function load_candidate(uid, g, s, js)
-  local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'st', 'x')
-  if not t[3] then return nil end
-  return {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = t[3], js = js, x = t[4] ~= '0'}
+  local c = seen[uid]
+  if c == nil then
+    local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'st', 'x')
+    c = t[3] and {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = t[3], js = js, x = t[4] ~= '0'} or false
+    seen[uid] = c
+  end
+  return c or nil
+end
+-- The first members of each bucket read so far in this script call, in rank order: the next
+-- read starts at rank #ids. claim removes its two users from them as it removes them from the
+-- buckets, so they stay the bucket's first members (pairing scripts add nothing to a bucket).
+local heads = {}
+local function head(key, upto, chunk)
+  local h = heads[key]
+  if not h then h = {ids = {}, scores = {}, done = false}; heads[key] = h end
+  local have = #h.ids
+  if not h.done and have < upto then
+    local want = math.max(upto - have, chunk)
+    local rows = redis.call('ZRANGE', key, have, have + want - 1, 'WITHSCORES')
+    for k = 1, #rows, 2 do
+      h.ids[#h.ids + 1] = rows[k]
+      h.scores[#h.scores + 1] = tonumber(rows[k + 1])
+    end
+    if #rows < 2 * want then h.done = true end
+  end
+  return h
+end
+local function head_remove(key, uid)
+  local h = heads[key]
+  if not h then return end
+  for k = 1, #h.ids do
+    if h.ids[k] == uid then
+      table.remove(h.ids, k)
+      table.remove(h.scores, k)
+      return
+    end
+  end
 end
 local function compatible(a, b, same_uni_ok)
   if a.id == b.id then return false end
@@ -142,18 +180,18 @@ local function same_uni_allowed()
   return same_uni_ok
 end
 -- Up to `ties` compatible candidates of one bucket, oldest first, among its first `depth`
--- members and no younger than `oldest` + `window` (ZRANGE in chunks: most heads are compatible).
+-- members and no younger than `oldest` + `window` (read in chunks: most heads are compatible).
 local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
   local key = bucket(g, s)
   local taken, start = 0, 0
   while start < depth and taken < ties do
-    local stop = math.min(start + ties, depth) - 1
-    local rows = redis.call('ZRANGE', key, start, stop, 'WITHSCORES')
-    for k = 1, #rows, 2 do
-      local score = tonumber(rows[k + 1])
+    local stop = math.min(start + ties, depth)
+    local h = head(key, stop, ties)
+    for r = start + 1, math.min(stop, #h.ids) do
+      local score, uid = h.scores[r], h.ids[r]
       if oldest and score > oldest + window then return oldest end
-      if rows[k] ~= me.id then
-        local c = load_candidate(rows[k], g, s, score)
+      if uid ~= me.id then
+        local c = load_candidate(uid, g, s, score)
         if c and c.st == 'waiting' and compatible(me, c, same_uni_allowed()) then
           if not oldest or score < oldest then oldest = score end
           found[#found + 1] = {c = c, js = score}
@@ -162,8 +200,8 @@ local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
         end
       end
     end
-    if #rows < 2 * (stop - start + 1) then return oldest end
-    start = stop + 1
+    if #h.ids < stop then return oldest end
+    start = stop
   end
   return oldest
 end
@@ -197,8 +235,13 @@ local function claim(me, other, now, lease_ms)
   local pid = next_id('mq:pseq')
   redis.call('ZREM', bucket(me.g, me.s), me.id)
   redis.call('ZREM', bucket(other.g, other.s), other.id)
+  head_remove(bucket(me.g, me.s), me.id)
+  head_remove(bucket(other.g, other.s), other.id)
   redis.call('HSET', tkey(me.id), 'st', 'proposed', 'p', pid)
   redis.call('HSET', tkey(other.id), 'st', 'proposed', 'p', pid)
+  for _, uid in ipairs({me.id, other.id}) do
+    if seen[uid] then seen[uid].st = 'proposed' end
+  end
   redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'ra', '0', 'rb', '0', 'n', '0', 'at', now)
   if lease_buffer then
     local n = #lease_buffer
