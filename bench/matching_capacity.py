@@ -153,6 +153,7 @@ def driver_main(index: int, redis_url: str, duration_s: float, go, results) -> N
     next_id = 100_000_000 * (index + 1)
     pairings = joins = 0
     go.wait()
+    cpu_started = time.process_time()
     deadline = time.monotonic() + duration_s
     while time.monotonic() < deadline:
         now = queue.now_ms()
@@ -165,7 +166,7 @@ def driver_main(index: int, redis_url: str, duration_s: float, go, results) -> N
         joins += 2 * ROUND
         while arrivals := queue.arrivals_take(event_id=EVENT_ID, count=ROUND):
             pairings += len(queue.pair_many(event_id=EVENT_ID, user_ids=arrivals))
-    results.put((pairings, joins))
+    results.put((pairings, joins, time.process_time() - cpu_started))
 
 
 def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) -> dict:
@@ -202,6 +203,7 @@ def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) 
         "joins": joins,
         "pairings_per_s": round(pairings / elapsed),
         "redis_cpu_ms_per_pairing": round(redis_cpu * 1000 / max(pairings, 1), 4),
+        "driver_cpu_ms_per_pairing": round(sum(t[2] for t in totals) * 1000 / max(pairings, 1), 4),
         "redis_ceiling_pairings_per_s": round(pairings / redis_cpu) if redis_cpu else None,
         "redis_us_per_pairing_by_command": {name: round(usec / max(pairings, 1), 1) for name, usec in by_command[:8]},
         "redis_calls_per_pairing_by_command": {name: round(n / max(pairings, 1), 2) for name, n in calls[:12]},

@@ -113,7 +113,8 @@ local function load(uid)
   -- A ticket written before the flag existed counts as flagged.
   return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = t[5], js = tonumber(t[6]), x = t[7] ~= '0', card = t[8]}
 end
--- A waiting candidate seen in bucket (g, s) at score js: only the fields the bucket does not give.
+-- A waiting candidate seen in bucket (g, s) at score js: only the fields the bucket does not give
+-- (and its card, which the announcing worker needs if it is chosen).
 -- A batch's seekers scan the same bucket heads, so each candidate is read once per script call
 -- (`seen`); the only writes a pairing script makes to a ticket go through claim, which keeps
 -- `seen` in step.
@@ -121,8 +122,9 @@ local seen = {}
 local function load_candidate(uid, g, s, js)
   local c = seen[uid]
   if c == nil then
-    local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'st', 'x')
-    c = t[3] and {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = t[3], js = js, x = t[4] ~= '0'} or false
+    local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'st', 'x', 'card')
+    c = t[3] and {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = t[3], js = js, x = t[4] ~= '0', card = t[5]}
+      or false
     seen[uid] = c
   end
   return c or nil
@@ -261,6 +263,6 @@ local function announce_row(out, pid, me, other)
   out[#out + 1] = me.id
   out[#out + 1] = other.id
   out[#out + 1] = me.card
-  out[#out + 1] = redis.call('HGET', tkey(other.id), 'card')
+  out[#out + 1] = other.card or redis.call('HGET', tkey(other.id), 'card')
 end
 """
