@@ -153,6 +153,7 @@ def driver_main(index: int, redis_url: str, duration_s: float, go, results) -> N
     next_id = 100_000_000 * (index + 1)
     pairings = joins = 0
     go.wait()
+    cpu_started = time.process_time()
     deadline = time.monotonic() + duration_s
     while time.monotonic() < deadline:
         now = queue.now_ms()
@@ -165,7 +166,7 @@ def driver_main(index: int, redis_url: str, duration_s: float, go, results) -> N
         joins += 2 * ROUND
         while arrivals := queue.arrivals_take(event_id=EVENT_ID, count=ROUND):
             pairings += len(queue.pair_many(event_id=EVENT_ID, user_ids=arrivals))
-    results.put((pairings, joins))
+    results.put((pairings, joins, time.process_time() - cpu_started))
 
 
 def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) -> dict:
@@ -194,6 +195,7 @@ def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) 
     # Where redis-server's time went, per command (commands run inside the scripts included).
     stats = get_redis().info("commandstats")
     by_command = sorted(((name[8:], row["usec"]) for name, row in stats.items()), key=lambda item: -item[1])
+    calls = sorted(((name[8:], row["calls"]) for name, row in stats.items()), key=lambda item: -item[1])
     row = {
         "waiting": size,
         "waiting_after": waiting,
@@ -201,11 +203,34 @@ def measure(size: int, redis: PrivateRedis, *, drivers: int, duration_s: float) 
         "joins": joins,
         "pairings_per_s": round(pairings / elapsed),
         "redis_cpu_ms_per_pairing": round(redis_cpu * 1000 / max(pairings, 1), 4),
+        "driver_cpu_ms_per_pairing": round(sum(t[2] for t in totals) * 1000 / max(pairings, 1), 4),
         "redis_ceiling_pairings_per_s": round(pairings / redis_cpu) if redis_cpu else None,
         "redis_us_per_pairing_by_command": {name: round(usec / max(pairings, 1), 1) for name, usec in by_command[:8]},
+        "redis_calls_per_pairing_by_command": {name: round(n / max(pairings, 1), 2) for name, n in calls[:12]},
     }
     log(json.dumps(row))
     return row
+
+
+def machine_speed(redis: PrivateRedis) -> dict:
+    """How fast this machine is right now, to compare runs on different or busier machines:
+    redis-server CPU per plain SET (pipelined) and the load average while measuring."""
+    from apps.core.redis import get_redis
+
+    client, count = get_redis(), 20_000
+    cpu_before = redis.cpu_s()
+    for start in range(0, count, 1000):
+        pipe = client.pipeline(transaction=False)
+        for index in range(start, start + 1000):
+            pipe.set(f"bench:speed:{index}", "x")
+        pipe.execute()
+    redis_us_per_set = (redis.cpu_s() - cpu_before) * 1e6 / count
+    client.flushdb()
+    return {
+        "cpus": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 1),
+        "redis_us_per_set": round(redis_us_per_set, 2),
+    }
 
 
 def main() -> None:
@@ -217,6 +242,8 @@ def main() -> None:
     redis = PrivateRedis()
     try:
         django_setup(redis.url)
+        machine = machine_speed(redis)
+        log(f"machine: {json.dumps(machine)}")
         rows = [measure(int(size), redis, drivers=args.drivers, duration_s=args.duration) for size in args.sizes.split(",")]
     finally:
         redis.stop()
@@ -224,7 +251,7 @@ def main() -> None:
     ceilings = [row["redis_ceiling_pairings_per_s"] for row in rows]
     flatness = min(rates) / max(rates)
     log(f"flatness: slowest/fastest pairings/s {flatness:.2f}; Redis ceiling {min(ceilings):,}–{max(ceilings):,}/s")
-    print(json.dumps({"bench": "matching-capacity-detail", "sizes": rows}), flush=True)
+    print(json.dumps({"bench": "matching-capacity-detail", "machine": machine, "sizes": rows}), flush=True)
     summary = {"bench": "matching-capacity"}
     for row in rows:
         summary[f"pairings_per_s_{LABELS.get(row['waiting'], row['waiting'])}"] = row["pairings_per_s"]

@@ -134,6 +134,14 @@ def engine_notes(capacity: dict) -> list[str]:
         "the scans read by rank, so the queue's length costs little; what costs is the work per pairing.",
         "",
     ]
+    machine = capacity.get("machine")
+    if machine:
+        lines += [
+            f"Machine during the run: {machine['cpus']} CPUs, load average {machine['load_average_1m']}, "
+            f"redis-server {machine['redis_us_per_set']} µs CPU per pipelined SET: compare machines by that figure, "
+            "CPU per pairing scales with it.",
+            "",
+        ]
     by_command = rows[-1].get("redis_us_per_pairing_by_command")
     if by_command:
         lines += [
@@ -161,7 +169,7 @@ BEYOND_ONE_NODE = (
     "channel layer spreads its channels and groups over several Redis primaries (channels-redis shards by "
     "consistent hashing over its `hosts` list); the matching queues shard by event across primaries (cluster "
     "mode, one event's keys in one hash slot), and one event larger than one primary needs its queue split by "
-    "bucket or the per-pairing work cut (fewer candidates loaded per scan, one packed field per ticket)."
+    "bucket or the per-pairing work cut further."
 )
 
 

@@ -11,7 +11,7 @@ need_epoch()
 local now = ARGV[2]
 local out = {''}
 local arrived = {}
-hist_begin()
+batch_begin()
 local k = 7
 while k <= #ARGV do
   local uid, excluded = ARGV[k], {}
@@ -29,12 +29,13 @@ while k <= #ARGV do
   end
   k = k + 8 + n
 end
-hist_flush()
+batch_flush()
 if #arrived == 0 then return out end
 -- Arrivals are paired by a worker in batches: the first arrival after a drain started asks
 -- for a new drain task. If that task has not started within the hedge (it sits behind a busy
 -- worker, or died with one), the next arrival asks for another; any drain takes all arrivals.
 push_all(P .. 'arrivals', arrived)
+add_all('SADD', P .. 'users', arrived)
 local asked = redis.call('GET', P .. 'drain')
 if not asked or tonumber(now) - tonumber(asked) > tonumber(ARGV[3]) then
   redis.call('SET', P .. 'drain', now, 'EX', 5)
@@ -55,6 +56,7 @@ local excluded = {}
 for k = 13, #ARGV do excluded[#excluded + 1] = ARGV[k] end
 put_cfg(ARGV[9], ARGV[10], ARGV[11])
 put_ticket(uid, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], excluded)
+redis.call('SADD', P .. 'users', uid)
 hist(uid, 'requeued', ARGV[12], nil, 'restored')
 return 1
 """
@@ -65,7 +67,7 @@ setup(ARGV[1])
 local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local ties = tonumber(ARGV[6])
 local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
-hist_begin()
+batch_begin()
 for k = 7, #ARGV do
   local me = load(ARGV[k])
   if me and me.st == 'waiting' then
@@ -73,7 +75,7 @@ for k = 7, #ARGV do
     if other then announce_row(out, claim(me, other, now, lease), me, other) end
   end
 end
-hist_flush()
+batch_flush()
 return out
 """
 
@@ -93,7 +95,7 @@ end
 table.sort(rows, function(x, y) return x.js < y.js end)
 local out = {ARGV[3], 1, redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
 local last = nil
-hist_begin()
+batch_begin()
 for k = 1, math.min(batch, #rows) do
   last = rows[k].raw
   local me = load(rows[k].id)
@@ -102,7 +104,7 @@ for k = 1, math.min(batch, #rows) do
     if other then announce_row(out, claim(me, other, now, lease), me, other) end
   end
 end
-hist_flush()
+batch_flush()
 if #rows > batch then out[1] = last; out[2] = 0 end
 return out
 """

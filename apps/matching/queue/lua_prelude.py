@@ -23,12 +23,14 @@ local function next_id(counter)
   if not epoch_seen then need_epoch() end
   return string.format('%d', redis.call('INCR', counter))
 end
--- History entries. A batch script collects them (hist_begin) and pushes them in one RPUSH with
--- their sequence numbers drawn in one INCRBY (hist_flush): same numbers, same order.
-local hist_buffer = nil
-local function push_all(key, values)
-  for k = 1, #values, 1000 do redis.call('RPUSH', key, unpack(values, k, math.min(k + 999, #values))) end
+-- History entries. A batch script collects them (batch_begin) and pushes them in one RPUSH with
+-- their sequence numbers drawn in one INCRBY (batch_flush): same numbers, same order. It also
+-- collects the new proposals' lease and rate entries (nothing in the script reads them back).
+local hist_buffer, lease_buffer, rate_buffer = nil, nil, nil
+local function add_all(command, key, values)
+  for k = 1, #values, 1000 do redis.call(command, key, unpack(values, k, math.min(k + 999, #values))) end
 end
+local function push_all(key, values) add_all('RPUSH', key, values) end
 local function hist(uid, kind, now, pid, detail)
   local rest = '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. now .. '|' .. (pid or '') .. '|' .. (detail or '')
   if hist_buffer then
@@ -38,8 +40,8 @@ local function hist(uid, kind, now, pid, detail)
   end
 end
 -- Every batch script checks the marker (need_epoch, or the proposal id it draws) before its first write.
-local function hist_begin() hist_buffer = {} end
-local function hist_flush()
+local function batch_begin() hist_buffer, lease_buffer, rate_buffer = {}, {}, {} end
+local function batch_flush()
   local n = #hist_buffer
   if n > 0 then
     if not epoch_seen then need_epoch() end
@@ -47,15 +49,19 @@ local function hist_flush()
     for k = 1, n do hist_buffer[k] = string.format('%d', first + k) .. hist_buffer[k] end
     push_all('mq:history', hist_buffer)
   end
-  hist_buffer = nil
+  if #lease_buffer > 0 then
+    add_all('ZADD', P .. 'leases', lease_buffer)
+    add_all('ZADD', P .. 'rate', rate_buffer)
+  end
+  hist_buffer, lease_buffer, rate_buffer = nil, nil, nil
 end
 -- The event's rules the scripts need (one write per join call, not per ticket).
 local function put_cfg(same_uni, accept_ms, max_wait_ms)
   redis.call('HSET', P .. 'cfg', 'same_uni', same_uni, 'accept_ms', accept_ms, 'max_wait_ms', max_wait_ms)
   redis.call('SADD', 'mq:events', E)
 end
--- A ticket in its bucket. `x` flags a user with an exclusion set, so pairing checks the sets
--- only for those (most students have no block and no history in the event).
+-- A ticket in its bucket (the caller adds the user to P .. 'users'). `x` flags a user with an
+-- exclusion set, so pairing checks the sets only for those (most students have no block and no history in the event).
 local function put_ticket(uid, js, g, s, u, i, card, excluded)
   local xkey = P .. 'x:' .. uid
   local flagged = #excluded > 0 or redis.call('EXISTS', xkey) == 1
@@ -63,7 +69,6 @@ local function put_ticket(uid, js, g, s, u, i, card, excluded)
   redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'st', 'waiting', 'p', '', 'x', x)
   redis.call('ZADD', bucket(g, s), js, uid)
   redis.call('SADD', 'mq:ut:' .. uid, E)
-  redis.call('SADD', P .. 'users', uid)
   if #excluded > 0 then
     redis.call('SADD', xkey, unpack(excluded))
     redis.call('EXPIRE', xkey, 172800)
@@ -108,11 +113,51 @@ local function load(uid)
   -- A ticket written before the flag existed counts as flagged.
   return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = t[5], js = tonumber(t[6]), x = t[7] ~= '0', card = t[8]}
 end
--- A waiting candidate seen in bucket (g, s) at score js: only the fields the bucket does not give.
+-- A waiting candidate seen in bucket (g, s) at score js: only the fields the bucket does not give
+-- (and its card, which the announcing worker needs if it is chosen).
+-- A batch's seekers scan the same bucket heads, so each candidate is read once per script call
+-- (`seen`); the only writes a pairing script makes to a ticket go through claim, which keeps
+-- `seen` in step.
+local seen = {}
 local function load_candidate(uid, g, s, js)
-  local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'st', 'x')
-  if not t[3] then return nil end
-  return {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = t[3], js = js, x = t[4] ~= '0'}
+  local c = seen[uid]
+  if c == nil then
+    local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'st', 'x', 'card')
+    c = t[3] and {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = t[3], js = js, x = t[4] ~= '0', card = t[5]}
+      or false
+    seen[uid] = c
+  end
+  return c or nil
+end
+-- The first members of each bucket read so far in this script call, in rank order: the next
+-- read starts at rank #ids. claim removes its two users from them as it removes them from the
+-- buckets, so they stay the bucket's first members (pairing scripts add nothing to a bucket).
+local heads = {}
+local function head(key, upto, chunk)
+  local h = heads[key]
+  if not h then h = {ids = {}, scores = {}, done = false}; heads[key] = h end
+  local have = #h.ids
+  if not h.done and have < upto then
+    local want = math.max(upto - have, chunk)
+    local rows = redis.call('ZRANGE', key, have, have + want - 1, 'WITHSCORES')
+    for k = 1, #rows, 2 do
+      h.ids[#h.ids + 1] = rows[k]
+      h.scores[#h.scores + 1] = tonumber(rows[k + 1])
+    end
+    if #rows < 2 * want then h.done = true end
+  end
+  return h
+end
+local function head_remove(key, uid)
+  local h = heads[key]
+  if not h then return end
+  for k = 1, #h.ids do
+    if h.ids[k] == uid then
+      table.remove(h.ids, k)
+      table.remove(h.scores, k)
+      return
+    end
+  end
 end
 local function compatible(a, b, same_uni_ok)
   if a.id == b.id then return false end
@@ -137,18 +182,18 @@ local function same_uni_allowed()
   return same_uni_ok
 end
 -- Up to `ties` compatible candidates of one bucket, oldest first, among its first `depth`
--- members and no younger than `oldest` + `window` (ZRANGE in chunks: most heads are compatible).
+-- members and no younger than `oldest` + `window` (read in chunks: most heads are compatible).
 local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
   local key = bucket(g, s)
   local taken, start = 0, 0
   while start < depth and taken < ties do
-    local stop = math.min(start + ties, depth) - 1
-    local rows = redis.call('ZRANGE', key, start, stop, 'WITHSCORES')
-    for k = 1, #rows, 2 do
-      local score = tonumber(rows[k + 1])
+    local stop = math.min(start + ties, depth)
+    local h = head(key, stop, ties)
+    for r = start + 1, math.min(stop, #h.ids) do
+      local score, uid = h.scores[r], h.ids[r]
       if oldest and score > oldest + window then return oldest end
-      if rows[k] ~= me.id then
-        local c = load_candidate(rows[k], g, s, score)
+      if uid ~= me.id then
+        local c = load_candidate(uid, g, s, score)
         if c and c.st == 'waiting' and compatible(me, c, same_uni_allowed()) then
           if not oldest or score < oldest then oldest = score end
           found[#found + 1] = {c = c, js = score}
@@ -157,8 +202,8 @@ local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
         end
       end
     end
-    if #rows < 2 * (stop - start + 1) then return oldest end
-    start = stop + 1
+    if #h.ids < stop then return oldest end
+    start = stop
   end
   return oldest
 end
@@ -192,11 +237,22 @@ local function claim(me, other, now, lease_ms)
   local pid = next_id('mq:pseq')
   redis.call('ZREM', bucket(me.g, me.s), me.id)
   redis.call('ZREM', bucket(other.g, other.s), other.id)
+  head_remove(bucket(me.g, me.s), me.id)
+  head_remove(bucket(other.g, other.s), other.id)
   redis.call('HSET', tkey(me.id), 'st', 'proposed', 'p', pid)
   redis.call('HSET', tkey(other.id), 'st', 'proposed', 'p', pid)
+  for _, uid in ipairs({me.id, other.id}) do
+    if seen[uid] then seen[uid].st = 'proposed' end
+  end
   redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'ra', '0', 'rb', '0', 'n', '0', 'at', now)
-  redis.call('ZADD', P .. 'leases', now + lease_ms, pid)
-  redis.call('ZADD', P .. 'rate', now, pid)
+  if lease_buffer then
+    local n = #lease_buffer
+    lease_buffer[n + 1], lease_buffer[n + 2] = now + lease_ms, pid
+    rate_buffer[n + 1], rate_buffer[n + 2] = now, pid
+  else
+    redis.call('ZADD', P .. 'leases', now + lease_ms, pid)
+    redis.call('ZADD', P .. 'rate', now, pid)
+  end
   hist(me.id, 'proposed', now, pid)
   hist(other.id, 'proposed', now, pid)
   return pid
@@ -207,6 +263,6 @@ local function announce_row(out, pid, me, other)
   out[#out + 1] = me.id
   out[#out + 1] = other.id
   out[#out + 1] = me.card
-  out[#out + 1] = redis.call('HGET', tkey(other.id), 'card')
+  out[#out + 1] = other.card or redis.call('HGET', tkey(other.id), 'card')
 end
 """

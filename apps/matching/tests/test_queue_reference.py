@@ -230,3 +230,20 @@ def test_among_many_equally_fair_candidates_only_the_oldest_few_are_weighed(rule
     rules.MATCHING_TIE_BREAK_CANDIDATES = 8
     queue.enqueue(snapshot(98, "F", "M", 98, interests=[7, 8]), at_ms=5_100)
     assert [p.user_ids for p in queue.pair_many(event_id=EVENT_ID, user_ids=[98])] == [(98, 1)]
+
+
+def test_one_batch_of_seekers_takes_the_bucket_heads_in_turn_and_announces_their_cards(rules):
+    # Given 12 men waiting, the 3rd of whom shares every woman's interests, and a scan that
+    # weighs 3 candidates among the first 4 of a bucket
+    for user_id in range(1, 13):
+        queue.enqueue(snapshot(user_id, "M", "F", user_id, interests=[7] if user_id == 3 else [1]), at_ms=1_000 + user_id)
+    rules.MATCHING_TIE_BREAK_CANDIDATES, rules.MATCHING_SCAN_DEPTH = 3, 4
+    women = list(range(101, 107))
+    queue.enqueue_many([(snapshot(uid, "F", "M", uid, interests=[7]), 5_000) for uid in women], at_ms=5_000)
+    # When one call pairs all six women (each scan sees the heads the earlier ones left)
+    made = queue.pair_many(event_id=EVENT_ID, user_ids=women)
+    # Then the first takes the man sharing her interests, the rest the longest waiters in turn,
+    # each proposal carrying the man's own card, and every claimed man has left his bucket
+    assert [p.user_ids for p in made] == [(101, 3), (102, 1), (103, 2), (104, 4), (105, 5), (106, 6)]
+    assert [json.loads(p.cards[1])["user_id"] for p in made] == [3, 1, 2, 4, 5, 6]
+    assert [row[0] for row in queue.waiting(event_id=EVENT_ID)] == list(range(7, 13))
