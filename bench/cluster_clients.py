@@ -84,6 +84,8 @@ class Student:
                 await self.back_off()
                 continue
             await closed
+            # By close code: 4013 is the gateway's admission control (or a backing service away).
+            FRAMES[f"bench.closed.{self.ws.close_code if self.ws else None}"] += 1
             self.connected.clear()
             self.ws = None
             if self.stopping:

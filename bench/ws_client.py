@@ -71,6 +71,7 @@ class LeanWebSocket(asyncio.Protocol):
         self._delivering = False
         self._lost = False
         self._closed_reported = False
+        self.close_code: int | None = None  # the server's close frame's status, if it sent one
 
     # Handshake ------------------------------------------------------------------------------
 
@@ -173,6 +174,8 @@ class LeanWebSocket(asyncio.Protocol):
         elif opcode == OP_CLOSE:
             # Echo the status code and let the server close the TCP connection (RFC 6455 §7.1.1).
             self.transport.write(client_frame(OP_CLOSE, payload[:2]))
+            if len(payload) >= 2:
+                self.close_code = int.from_bytes(payload[:2], "big")
             self.open = False
         elif opcode != OP_PONG:
             self._drop()  # an opcode RFC 6455 does not define

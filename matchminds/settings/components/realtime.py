@@ -17,8 +17,10 @@ WEBSOCKET_SYNC_THREADS = env.int("WEBSOCKET_SYNC_THREADS", default=2)
 # Admission control of the WebSocket gateway (apps/realtime/consumers.py): connects of one process
 # between the handshake and hello. Beyond it a new socket is closed at once with 4013 ("server
 # busy") and the client backs off with jitter, instead of queueing behind a backlog it would
-# time out in. A connect costs ~3 ms of the process's CPU (cluster bench), so 64 is ~0.2 s of work.
-WEBSOCKET_MAX_CONNECTS_IN_PROGRESS = env.int("WEBSOCKET_MAX_CONNECTS_IN_PROGRESS", default=64)
+# time out in. A connect costs ~1.5-4 ms of the process's CPU (cluster bench), so 500 is a backlog
+# of 1-2 s, far inside daphne's 30 s handshake timeout: at 64, losing one web host of three
+# refused most of its 333 students once or twice and the backoff made the reconnect p99 37 s.
+WEBSOCKET_MAX_CONNECTS_IN_PROGRESS = env.int("WEBSOCKET_MAX_CONNECTS_IN_PROGRESS", default=500)
 # Graceful drain of a web process on SIGTERM (apps/realtime/drain.py): its open sockets are told
 # to reconnect (close 1012) evenly over the window, so the peers take them a few at a time; then
 # in-flight work (chat write batches, HTTP requests) gets up to the finish timeout. The chart's
