@@ -225,9 +225,9 @@ class IdentityVerification(models.Model):
     check has none and locks nothing.
     """
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="identity")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="identity", verbose_name=_("user"))
     verifier = models.CharField(_("verifier"), max_length=20)
-    person_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    person_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, verbose_name=_("person hash"))
     name = models.CharField(_("verified name"), max_length=60, blank=True)
     birth_date = models.DateField(_("verified birth date"))
     gender = models.CharField(_("verified gender"), max_length=1, choices=Gender.choices)
@@ -262,10 +262,10 @@ class OptOutSource(models.TextChoices):
 class NotificationOptOut(models.Model):
     """One kind of e-mail this person does not want; no row means the kind is on."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_opt_outs")
-    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
-    source = models.CharField(max_length=16, choices=OptOutSource.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_opt_outs", verbose_name=_("user"))
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices, verbose_name=_("e-mail kind"))
+    source = models.CharField(max_length=16, choices=OptOutSource.choices, verbose_name=_("turned off from"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("turned off at"))
 
     class Meta:
         verbose_name = _("notification opt-out")
@@ -288,12 +288,12 @@ class EmailChange(models.Model):
     to the new address is confirmed (apps/accounts/credentials.py).
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
-    old_email = models.EmailField()
-    new_email = models.EmailField()
-    requested_at = models.DateTimeField()
-    sent_at = models.DateTimeField()
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes", verbose_name=_("user"))
+    old_email = models.EmailField(verbose_name=_("old e-mail address"))
+    new_email = models.EmailField(verbose_name=_("new e-mail address"))
+    requested_at = models.DateTimeField(verbose_name=_("requested at"))
+    sent_at = models.DateTimeField(verbose_name=_("link sent at"))
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

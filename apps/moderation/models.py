@@ -364,13 +364,17 @@ class Notice(models.Model):
     """What a student is told about a moderation decision: e-mailed, and shown at their next
     visit (and live) until they acknowledge it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_notices")
-    kind = models.CharField(max_length=16, choices=NoticeKind.choices)
-    sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, null=True, blank=True, related_name="notices")
-    report_outcome = models.CharField(max_length=16, choices=ReportOutcome.choices, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_notices", verbose_name=_("student")
+    )
+    kind = models.CharField(max_length=16, choices=NoticeKind.choices, verbose_name=_("notice kind"))
+    sanction = models.ForeignKey(
+        Sanction, on_delete=models.CASCADE, null=True, blank=True, related_name="notices", verbose_name=_("sanction")
+    )
+    report_outcome = models.CharField(max_length=16, choices=ReportOutcome.choices, blank=True, verbose_name=_("report outcome"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
+    emailed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("e-mailed at"))
 
     class Meta:
         verbose_name = _("moderation notice")

@@ -37,7 +37,7 @@ class PolicyVersion(models.Model):
     )
     changes_ko = models.CharField(_("what changed (Korean)"), max_length=300, blank=True)
     changes_en = models.CharField(_("what changed (English)"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
@@ -72,10 +72,14 @@ class PolicyVersion(models.Model):
 class PolicyAcceptance(models.Model):
     """A student accepted one version: when, and from which address (kept as proof of consent)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="policy_acceptances")
-    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="acceptances")
-    accepted_at = models.DateTimeField()
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="policy_acceptances", verbose_name=_("user")
+    )
+    version = models.ForeignKey(
+        PolicyVersion, on_delete=models.PROTECT, related_name="acceptances", verbose_name=_("document version")
+    )
+    accepted_at = models.DateTimeField(verbose_name=_("accepted at"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
 
     class Meta:
         verbose_name = _("policy acceptance")

@@ -9,8 +9,9 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
-# Labels that read the same in both languages (symbols, the id column, numbers).
-LANGUAGE_NEUTRAL = {"ID", ">", "≥", "<", "≤", "1:1", "URL", "S3"}
+# Labels that read the same in both languages (symbols, the id column, numbers), and the
+# names of the languages a student can choose, which each language writes in its own script.
+LANGUAGE_NEUTRAL = {"ID", ">", "≥", "<", "≤", "1:1", "URL", "S3", "한국어", "English"}
 
 
 def untranslated_labels() -> list[str]:

@@ -8,9 +8,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from apps.accounts import notifications
+from apps.accounts.models import NotificationKind
 from apps.accounts.tests.factories import PASSWORD, make_profile, make_user
 from apps.core.errors import DomainError
-from apps.moderation import hooks
 from apps.moderation import reports as moderation_reports
 from apps.moderation import sanctions as moderation_sanctions
 from apps.moderation.models import ModerationAction, Notice, Sanction
@@ -134,21 +135,16 @@ def test_a_dismissed_report_tells_the_reporter_no_rule_was_broken_and_the_report
 
 
 def test_e_mails_follow_the_accounts_language_and_the_notification_preference(moderator):
+    # Accounts answers moderation's two hooks from the student's own settings.
     student = make_profile().user
+    notifications.user_language_set(user=student, language="en")
+    notifications.notification_set(user=student, kind=NotificationKind.MODERATION_NOTICE, enabled=False)
     moderation_sanctions.user_sanction(user_id=student.pk, moderator=moderator, action="warn", reason="x", rule="spam")
     notice = Notice.objects.get(user=student)
-    language, allowed = (
-        hooks.user_language.register(lambda user_id: "en"),
-        hooks.notice_mail_allowed.register(lambda user_id: False),
-    )
-    try:
-        assert notice_mail_send(notice_id=notice.pk) is False
-        hooks.notice_mail_allowed.handlers.remove(allowed)
-        assert notice_mail_send(notice_id=notice.pk) is True
-    finally:
-        hooks.user_language.handlers.remove(language)
-        if allowed in hooks.notice_mail_allowed.handlers:
-            hooks.notice_mail_allowed.handlers.remove(allowed)
+
+    assert notice_mail_send(notice_id=notice.pk) is False
+    notifications.notification_set(user=student, kind=NotificationKind.MODERATION_NOTICE, enabled=True)
+    assert notice_mail_send(notice_id=notice.pk) is True
     [sent] = mail.outbox
     assert sent.subject == "MatchMinds: You received a warning for breaking a community rule"
     assert "Rule broken: No spam, advertising or recruiting" in sent.body

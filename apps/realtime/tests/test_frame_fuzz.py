@@ -61,6 +61,9 @@ REQUIRED_FIELDS = {
     "round.leave": ("event",),
     "round.answer": ("round", "answer"),
     "round.sync": ("event",),
+    "console.subscribe": ("event",),
+    "console.action": ("event", "action", "round", "version"),
+    "chat.unread_sync": (),
 }
 UNKNOWN_TYPE, NOT_JSON = "(unknown type)", "(not JSON)"
 FIELDS = (
@@ -76,6 +79,8 @@ FIELDS = (
     "proposal",
     "round",
     "answer",
+    "action",
+    "version",
     "ref",
 )
 
@@ -92,6 +97,8 @@ def frames(draw, *, kind: str, room_id: int, event_id: int) -> str:
         "proposal": st.integers(1, 3),
         "round": st.integers(1, 3),
         "answer": st.sampled_from(["yes", "no"]),
+        "action": st.sampled_from(["pause", "resume", "extend", "skip", "end"]),
+        "version": st.integers(0, 3),
         "seq": st.integers(0, 5),
         "after_seq": st.integers(0, 3),
         "until_seq": st.integers(1, 6),
