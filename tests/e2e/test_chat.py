@@ -234,7 +234,7 @@ def test_on_a_phone_the_headers_stay_on_their_rows_and_presence_says_how_long_ag
         tops = alice_page.locator(".topbar nav > a, .topbar nav button").evaluate_all(
             "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
         )
-        assert len(tops) == 4 and len(set(tops)) == 1, tops  # 이벤트, 채팅, 프로필, 로그아웃
+        assert len(tops) == 5 and len(set(tops)) == 1, tops  # 이벤트, 채팅, 프로필, 설정, 로그아웃
         assert alice_page.locator(".topbar").evaluate("bar => bar.getBoundingClientRect().height") < 100
 
         # When Bob (whose nickname is as long as they come) goes, Alice reads how long ago he was
