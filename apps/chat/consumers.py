@@ -1,4 +1,5 @@
-"""Chat frames on the shared `/ws/` gateway: validate, call a service, answer the socket.
+"""Chat frames on the shared `/ws/` gateway: call a service, answer the socket (the gateway
+has checked each frame against its TypedDict in apps/chat/protocol.py).
 
 On connect a socket joins `room.<id>` for each of the user's open rooms (one group per
 room, so a lobby message is one group_send however many members it has) and learns its
@@ -14,17 +15,20 @@ from apps.chat import rooms as chat_rooms
 from apps.chat import send as chat_send
 from apps.chat.batching import get_batcher
 from apps.chat.protocol import (
-    BODY_MAX_CHARS,
-    CLIENT_MSG_ID_MAX_CHARS,
-    RESUME_MAX_ROOMS,
     ErrorCode,
+    LobbyChatJoinFrame,
+    MessageRangeFrame,
+    MessageReadFrame,
+    MessageSendFrame,
+    PresenceSetFrame,
+    ResumeFrame,
+    TypingFrame,
+    UnreadSyncFrame,
 )
 from apps.core.errors import DomainError
 from apps.realtime import registry
 from apps.realtime.auth import pooled_sync_to_async
-from apps.realtime.protocol import ErrorCode as GatewayErrorCode
 from apps.realtime.protocol import room_group
-from apps.realtime.validation import require_int, require_str
 
 
 @registry.connect_loader("chat")
@@ -57,14 +61,13 @@ async def chat_disconnect(consumer) -> None:
         )
 
 
-@registry.frame_handler("message.send")
-async def message_send(consumer, frame: dict) -> None:
+@registry.frame_handler("message.send", schema=MessageSendFrame)
+async def message_send(consumer, frame: MessageSendFrame) -> None:
     request = chat_send.SendRequest(
         sender_id=consumer.user_id,
-        room_id=require_int(frame, "room"),
-        client_msg_id=require_str(frame, "client_msg_id", max_length=CLIENT_MSG_ID_MAX_CHARS),
-        # Trimming happens in the service; the raw limit only stops absurd frames early.
-        body=require_str(frame, "body", max_length=BODY_MAX_CHARS * 4),
+        room_id=frame["room"],
+        client_msg_id=frame["client_msg_id"],
+        body=frame["body"],
         sender_is_staff=bool(consumer.scope["user"].is_staff),
         origin_channel=consumer.channel_name,
     )
@@ -72,28 +75,15 @@ async def message_send(consumer, frame: dict) -> None:
     await consumer.send_frame(events.message_ack_frame(result))
 
 
-@registry.frame_handler("message.read")
-async def message_read(consumer, frame: dict) -> None:
-    request = chat_receipts.ReadRequest(
-        consumer.user_id, require_int(frame, "room"), require_int(frame, "seq"), origin_channel=consumer.channel_name
-    )
+@registry.frame_handler("message.read", schema=MessageReadFrame)
+async def message_read(consumer, frame: MessageReadFrame) -> None:
+    request = chat_receipts.ReadRequest(consumer.user_id, frame["room"], frame["seq"], origin_channel=consumer.channel_name)
     await get_batcher().submit(request)
 
 
-@registry.frame_handler("resume")
-async def resume(consumer, frame: dict) -> None:
-    rooms = frame.get("rooms")
-    if not isinstance(rooms, dict) or len(rooms) > RESUME_MAX_ROOMS:
-        raise DomainError(
-            GatewayErrorCode.INVALID_FRAME,
-            _("'rooms' must map at most %(max)d room ids to the last seq held.") % {"max": RESUME_MAX_ROOMS},
-            field="rooms",
-        )
-    wanted: dict[int, int] = {}
-    for key, last_seq in rooms.items():
-        if not str(key).isdigit() or isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0:
-            raise DomainError(GatewayErrorCode.INVALID_FRAME, _("'rooms' must map room ids to seqs."), field="rooms")
-        wanted[int(key)] = last_seq
+@registry.frame_handler("resume", schema=ResumeFrame)
+async def resume(consumer, frame: ResumeFrame) -> None:
+    wanted = {int(key): last_seq for key, last_seq in frame["rooms"].items()}
     member_rooms = await pooled_sync_to_async(selectors.member_room_ids)(user_id=consumer.user_id, room_ids=list(wanted))
     if member_rooms - {int(g.split(".")[1]) for g in consumer.groups_joined if g.startswith("room.")}:
         # A room created since connect (a new match): its partner's presence matters now.
@@ -109,9 +99,9 @@ async def resume(consumer, frame: dict) -> None:
         await _replay(consumer, room_id=room_id, after_seq=wanted[room_id], until_seq=None)
 
 
-@registry.frame_handler("message.range")
-async def message_range(consumer, frame: dict) -> None:
-    room_id, after_seq, until_seq = require_int(frame, "room"), require_int(frame, "after_seq"), require_int(frame, "until_seq")
+@registry.frame_handler("message.range", schema=MessageRangeFrame)
+async def message_range(consumer, frame: MessageRangeFrame) -> None:
+    room_id, after_seq, until_seq = frame["room"], frame["after_seq"], frame["until_seq"]
     if until_seq <= after_seq:
         raise DomainError(ErrorCode.BAD_RANGE, _("'until_seq' must be greater than 'after_seq'."), field="until_seq")
     await _replay(consumer, room_id=room_id, after_seq=after_seq, until_seq=until_seq)
@@ -126,33 +116,31 @@ async def _replay(consumer, *, room_id: int, after_seq: int, until_seq: int | No
     await consumer.send_frame(events.replay_frame(room_id=room_id, replay=replay))
 
 
-@registry.frame_handler("typing")
-async def typing(consumer, frame: dict) -> None:
+@registry.frame_handler("typing", schema=TypingFrame)
+async def typing(consumer, frame: TypingFrame) -> None:
     await pooled_sync_to_async(chat_presence.typing_notify)(
-        user_id=consumer.user_id, room_id=require_int(frame, "room"), is_staff=bool(consumer.scope["user"].is_staff)
+        user_id=consumer.user_id, room_id=frame["room"], is_staff=bool(consumer.scope["user"].is_staff)
     )
 
 
-@registry.frame_handler("presence.set")
-async def presence_set(consumer, frame: dict) -> None:
+@registry.frame_handler("presence.set", schema=PresenceSetFrame)
+async def presence_set(consumer, frame: PresenceSetFrame) -> None:
     await pooled_sync_to_async(chat_presence.presence_set)(
         user_id=consumer.user_id,
-        state=require_str(frame, "state", max_length=10),
+        state=frame["state"],
         partner_ids=getattr(consumer, "chat_partner_ids", []),
     )
 
 
-@registry.frame_handler("room.join_lobby")
-async def room_join_lobby(consumer, frame: dict) -> None:
-    room = await pooled_sync_to_async(chat_rooms.lobby_room_join)(
-        user=consumer.scope["user"], event_id=require_int(frame, "event")
-    )
+@registry.frame_handler("room.join_lobby", schema=LobbyChatJoinFrame)
+async def room_join_lobby(consumer, frame: LobbyChatJoinFrame) -> None:
+    room = await pooled_sync_to_async(chat_rooms.lobby_room_join)(user=consumer.scope["user"], event_id=frame["event"])
     summary = await pooled_sync_to_async(selectors.room_view_for_user)(user_id=consumer.user_id, room_id=room.pk)
     await consumer.join_group(room_group(room.pk))
     await consumer.send_frame(events.room_joined_frame(summary=summary))
 
 
-@registry.frame_handler("chat.unread_sync")
-async def unread_sync(consumer, frame: dict) -> None:
+@registry.frame_handler("chat.unread_sync", schema=UnreadSyncFrame)
+async def unread_sync(consumer, frame: UnreadSyncFrame) -> None:
     rooms = await pooled_sync_to_async(selectors.unread_by_direct_room)(user_id=consumer.user_id)
     await consumer.send_frame(events.unread_summary_frame(rooms=rooms))

@@ -7,13 +7,19 @@ or tells the client to reload the room through the history API.
 """
 
 from enum import StrEnum
-from typing import Literal, NotRequired, TypedDict
+from typing import Annotated, Literal, NotRequired, TypedDict
+
+from django.utils.translation import gettext_lazy
+
+from apps.realtime.frame_schema import FrameInt, MaxItems, MaxLength, Message, Pattern, ServiceChecksValue
 
 BODY_MAX_CHARS = 1000
 CLIENT_MSG_ID_MAX_CHARS = 64
 RESUME_MAX_ROOMS = 200
 REPLAY_MAX_MESSAGES = 500
 TYPING_EXPIRES_S = 5
+# The longest room id `resume` takes as a key (below PostgreSQL's bigint).
+ROOM_KEY_MAX_DIGITS = 18
 
 
 class ErrorCode(StrEnum):
@@ -47,37 +53,48 @@ class ChatMessage(TypedDict):
 # Client → server
 class MessageSendFrame(TypedDict):
     type: Literal["message.send"]
-    room: int
-    client_msg_id: str
-    body: str
+    room: FrameInt
+    client_msg_id: Annotated[str, MaxLength(CLIENT_MSG_ID_MAX_CHARS)]
+    # Trimming happens in the service; the raw limit only stops absurd frames early.
+    body: Annotated[str, MaxLength(BODY_MAX_CHARS * 4)]
+
+
+_ROOMS_ENTRY = Message(gettext_lazy("'rooms' must map room ids to seqs."))
 
 
 class ResumeFrame(TypedDict):
     type: Literal["resume"]
-    rooms: dict[str, int]  # room id → last seq held (0 when none)
+    rooms: Annotated[  # room id → last seq held (0 when none)
+        dict[
+            Annotated[str, MaxLength(ROOM_KEY_MAX_DIGITS), Pattern("[0-9]+"), _ROOMS_ENTRY],
+            Annotated[FrameInt, _ROOMS_ENTRY],
+        ],
+        MaxItems(RESUME_MAX_ROOMS),
+        Message(gettext_lazy("'rooms' must map at most %(max)d room ids to the last seq held.")),
+    ]
 
 
 class MessageRangeFrame(TypedDict):
     type: Literal["message.range"]
-    room: int
-    after_seq: int
-    until_seq: int
+    room: FrameInt
+    after_seq: FrameInt
+    until_seq: FrameInt
 
 
 class MessageReadFrame(TypedDict):
     type: Literal["message.read"]
-    room: int
-    seq: int
+    room: FrameInt
+    seq: FrameInt
 
 
 class TypingFrame(TypedDict):
     type: Literal["typing"]
-    room: int
+    room: FrameInt
 
 
 class PresenceSetFrame(TypedDict):
     type: Literal["presence.set"]
-    state: Literal["online", "away"]
+    state: Annotated[Literal["online", "away"], MaxLength(10), ServiceChecksValue()]
 
 
 class UnreadSyncFrame(TypedDict):
@@ -86,7 +103,7 @@ class UnreadSyncFrame(TypedDict):
 
 class LobbyChatJoinFrame(TypedDict):
     type: Literal["room.join_lobby"]
-    event: int
+    event: FrameInt
 
 
 # Server → client

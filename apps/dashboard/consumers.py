@@ -3,10 +3,9 @@
 from channels.db import database_sync_to_async
 
 from apps.dashboard import services
-from apps.dashboard.protocol import dashboard_group
+from apps.dashboard.protocol import DashboardSubscribeFrame, DashboardUnsubscribeFrame, dashboard_group
 from apps.realtime.auth import pooled_sync_to_async
 from apps.realtime.registry import connect_writer, frame_handler, heartbeat_writer, on_disconnect
-from apps.realtime.validation import require_int
 
 DASHBOARD_GROUP_PREFIX = "dashboard."
 
@@ -32,15 +31,15 @@ async def _leave_dashboards(consumer) -> None:
         await consumer.leave_group(group)
 
 
-@frame_handler("dashboard.subscribe")
-async def dashboard_subscribe(consumer, frame: dict) -> None:
-    event_id = None if frame.get("event") is None else require_int(frame, "event")
+@frame_handler("dashboard.subscribe", schema=DashboardSubscribeFrame)
+async def dashboard_subscribe(consumer, frame: DashboardSubscribeFrame) -> None:
+    event_id = frame.get("event")
     await database_sync_to_async(services.dashboard_require_viewer)(user_id=consumer.user_id, event_id=event_id)
     await _leave_dashboards(consumer)
     await consumer.join_group(dashboard_group(event_id))
     await consumer.send_frame(await database_sync_to_async(services.dashboard_last_frame)(event_id=event_id))
 
 
-@frame_handler("dashboard.unsubscribe")
-async def dashboard_unsubscribe(consumer, frame: dict) -> None:
+@frame_handler("dashboard.unsubscribe", schema=DashboardUnsubscribeFrame)
+async def dashboard_unsubscribe(consumer, frame: DashboardUnsubscribeFrame) -> None:
     await _leave_dashboards(consumer)

@@ -2,6 +2,8 @@
 
 from typing import Literal, NotRequired, TypedDict
 
+from apps.realtime.frame_schema import FrameInt
+
 
 def dashboard_group(event_id: int | None) -> str:
     """Staff viewers of one event's dashboard (or `dashboard.all` for every event)."""
@@ -10,7 +12,7 @@ def dashboard_group(event_id: int | None) -> str:
 
 class DashboardSubscribeFrame(TypedDict):
     type: Literal["dashboard.subscribe"]
-    event: NotRequired[int | None]
+    event: NotRequired[FrameInt | None]
     ref: NotRequired[str]
 
 

@@ -5,19 +5,19 @@ from channels.db import database_sync_to_async
 from apps.core.errors import DomainError
 from apps.events import events, selectors, services
 from apps.events.errors import ErrorCode
+from apps.events.protocol import LobbyEnterFrame, LobbyLeaveFrame
 from apps.realtime.auth import pooled_sync_to_async
 from apps.realtime.protocol import event_group
 from apps.realtime.registry import frame_handler, on_disconnect, on_heartbeat
-from apps.realtime.validation import require_int
 
 
 def _lobby_event_ids(consumer) -> list[int]:
     return [int(group.split(".", 1)[1]) for group in consumer.groups_joined if group.startswith("event.")]
 
 
-@frame_handler("lobby.enter")
-async def lobby_enter(consumer, frame: dict) -> None:
-    event_id = require_int(frame, "event")
+@frame_handler("lobby.enter", schema=LobbyEnterFrame)
+async def lobby_enter(consumer, frame: LobbyEnterFrame) -> None:
+    event_id = frame["event"]
     event = await database_sync_to_async(selectors.event_get)(event_id=event_id)
     if event is None:
         raise DomainError(ErrorCode.EVENT_NOT_FOUND, "No such event.")
@@ -27,9 +27,9 @@ async def lobby_enter(consumer, frame: dict) -> None:
     await consumer.send_frame(events.lobby_counts_frame(event_id=event_id, counts=counts))
 
 
-@frame_handler("lobby.leave")
-async def lobby_leave(consumer, frame: dict) -> None:
-    event_id = require_int(frame, "event")
+@frame_handler("lobby.leave", schema=LobbyLeaveFrame)
+async def lobby_leave(consumer, frame: LobbyLeaveFrame) -> None:
+    event_id = frame["event"]
     await consumer.leave_group(event_group(event_id))
     await database_sync_to_async(services.lobby_presence_leave)(user_id=consumer.user_id, event_id=event_id)
 

@@ -2,16 +2,18 @@
 
 from typing import Literal, NotRequired, TypedDict
 
+from apps.realtime.frame_schema import FrameInt
+
 
 class LobbyEnterFrame(TypedDict):
     type: Literal["lobby.enter"]
-    event: int
+    event: FrameInt
     ref: NotRequired[str]
 
 
 class LobbyLeaveFrame(TypedDict):
     type: Literal["lobby.leave"]
-    event: int
+    event: FrameInt
     ref: NotRequired[str]
 
 

@@ -2,6 +2,8 @@
 
 from typing import Literal, NotRequired, TypedDict
 
+from apps.realtime.frame_schema import FrameInt
+
 
 class PublicCard(TypedDict):
     user_id: int
@@ -20,17 +22,17 @@ class PublicCard(TypedDict):
 
 class QueueJoinFrame(TypedDict):
     type: Literal["queue.join"]
-    event: int
+    event: FrameInt
 
 
 class QueueLeaveFrame(TypedDict):
     type: Literal["queue.leave"]
-    event: int
+    event: FrameInt
 
 
 class QueueSyncFrame(TypedDict):
     type: Literal["queue.sync"]
-    event: int
+    event: FrameInt
 
 
 class QueueStatusFrame(TypedDict):
@@ -65,7 +67,7 @@ class MatchProposedFrame(TypedDict):
 
 class MatchAnswerFrame(TypedDict):
     type: Literal["match.accept", "match.decline"]
-    proposal: int
+    proposal: FrameInt
 
 
 class MatchAcceptedFrame(TypedDict):

@@ -344,6 +344,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         try:
             with tracing.frame_span(frame_type, user_id=self.user_id):
+                if handler is not heartbeat:
+                    frame = registry.frame_checks[frame_type](frame)
                 await handler(self, frame)
         except DomainError as error:
             await self.send_error(error.code, str(error.message), ref=ref, field=error.field, retry_after_s=error.retry_after_s)

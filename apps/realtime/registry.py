@@ -1,18 +1,23 @@
 """Where feature apps plug into the single `/ws/` gateway.
 
 Apps register frame handlers and connect/disconnect hooks from their `consumers.py`,
-imported by their AppConfig.ready(). A handler receives the gateway consumer and the
-validated envelope and calls a service; it raises DomainError for the gateway to turn
-into an `error` frame.
+imported by their AppConfig.ready(). Each frame handler names its inbound TypedDict (the one
+its app's protocol.py lists in INBOUND); the gateway checks every frame against it before the
+handler runs (apps.realtime.frame_schema), so a handler receives a frame of the right shape,
+calls a service, and raises DomainError for the gateway to turn into an `error` frame.
 """
 
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from apps.realtime.frame_schema import frame_check, frame_types
+
 if TYPE_CHECKING:
     from apps.realtime.consumers import GatewayConsumer
 
 FrameHandler = Callable[["GatewayConsumer", dict[str, Any]], Awaitable[None]]
+# Checks one decoded frame against its TypedDict and returns it; raises DomainError.
+FrameCheck = Callable[[dict[str, Any]], dict[str, Any]]
 ConnectionHook = Callable[["GatewayConsumer"], Awaitable[None]]
 # Sync, (user_id=) -> data: runs inside the socket's single off-loop hop at connect (ORM and
 # sync Redis allowed); its result is `consumer.connect_data[name]` for the async hooks.
@@ -25,6 +30,8 @@ ConnectWriter = Callable[..., None]
 HeartbeatWriter = Callable[..., None]
 
 frame_handlers: dict[str, FrameHandler] = {}
+frame_schemas: dict[str, type] = {}
+frame_checks: dict[str, FrameCheck] = {}
 connect_hooks: list[ConnectionHook] = []
 disconnect_hooks: list[ConnectionHook] = []
 heartbeat_hooks: list[ConnectionHook] = []
@@ -33,11 +40,21 @@ connect_writers: list[ConnectWriter] = []
 heartbeat_writers: list[HeartbeatWriter] = []
 
 
-def frame_handler(frame_type: str) -> Callable[[FrameHandler], FrameHandler]:
+def frame_handler(frame_type: str, *, schema: type) -> Callable[[FrameHandler], FrameHandler]:
+    """Register the handler of an inbound frame type and the TypedDict its frames must match.
+
+    The check is built here, once (not per frame: this is chat's hot path).
+    """
+    if frame_type not in frame_types(schema):
+        raise ValueError(f"{schema.__name__} does not describe frames of type {frame_type!r}.")
+    check = frame_check(schema)
+
     def register(handler: FrameHandler) -> FrameHandler:
         if frame_type in frame_handlers:
             raise ValueError(f"Frame type {frame_type!r} already has a handler.")
         frame_handlers[frame_type] = handler
+        frame_schemas[frame_type] = schema
+        frame_checks[frame_type] = check
         return handler
 
     return register

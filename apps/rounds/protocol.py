@@ -1,23 +1,25 @@
 """Round frames (documented in docs/protocol.md, section "Speed-dating rounds")."""
 
-from typing import Literal, NotRequired, TypedDict
+from typing import Annotated, Literal, NotRequired, TypedDict
 
 from apps.matching.protocol import PublicCard
+from apps.realtime.frame_schema import FrameInt, MaxLength, RequiredWithout, ServiceChecksValue
 
 
 class RoundCheckinFrame(TypedDict):
     """Inbound `round.checkin` / `round.leave`: press "참가" in the lobby, or leave the rounds."""
 
     type: Literal["round.checkin", "round.leave"]
-    event: int
+    event: FrameInt
 
 
 class RoundAnswerFrame(TypedDict):
     """Inbound: after the talk, "다시 만나고 싶어요" (yes) or "괜찮아요" (no), once, until the break ends."""
 
     type: Literal["round.answer"]
-    round: int
-    answer: Literal["yes", "no"]
+    round: FrameInt
+    # Any other string is the service's `invalid_answer` (the HTTP API shares it).
+    answer: Annotated[Literal["yes", "no"], MaxLength(3), ServiceChecksValue()]
 
 
 class RoundCheckedInFrame(TypedDict):
@@ -108,8 +110,8 @@ class RoundSyncFrame(TypedDict):
     """Inbound: the state of the rounds for the lobby (`event`) or for a round's room (`room`)."""
 
     type: Literal["round.sync"]
-    event: NotRequired[int]
-    room: NotRequired[int]
+    room: NotRequired[FrameInt]  # when present, `event` is not read
+    event: NotRequired[Annotated[FrameInt, RequiredWithout("room")]]
 
 
 class RoundStateFrame(TypedDict):
@@ -152,17 +154,18 @@ class ConsoleSubscribeFrame(TypedDict):
     """Inbound, staff only: watch one rounds event's organizer console."""
 
     type: Literal["console.subscribe"]
-    event: int
+    event: FrameInt
 
 
 class ConsoleActionFrame(TypedDict):
     """Inbound, staff only: one console button, with the round and version the console showed."""
 
     type: Literal["console.action"]
-    event: int
-    action: Literal["pause", "resume", "extend", "skip", "end"]
-    round: int | None
-    version: int | None
+    event: FrameInt
+    # Any other string is the service's `invalid_action` (the HTTP API shares it).
+    action: Annotated[Literal["pause", "resume", "extend", "skip", "end"], MaxLength(10), ServiceChecksValue()]
+    round: NotRequired[FrameInt | None]  # absent or null: no expectation
+    version: NotRequired[FrameInt | None]
 
 
 class ConsoleRound(TypedDict):

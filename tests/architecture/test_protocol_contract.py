@@ -2,8 +2,9 @@
 OUTBOUND of each app's protocol.py), the registered handlers and the producers must agree.
 
 - every documented frame has its TypedDict and the other way round, with the same fields;
-- every inbound type has a registered handler (the gateway answers `ping` itself), and the
-  handler reads only fields its TypedDict declares;
+- every inbound type has a registered handler (the gateway answers `ping` itself), registered
+  with that type's documented TypedDict as its schema (the gateway checks frames against it
+  before the handler runs), and the handler reads only fields its TypedDict declares;
 - every outbound frame is built in its app's events.py, nowhere else.
 """
 
@@ -13,7 +14,7 @@ import re
 import typing
 from pathlib import Path
 
-from apps.realtime import registry
+from apps.realtime import frame_schema, registry
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "protocol.md"
@@ -23,7 +24,6 @@ ENVELOPE = {"type", "ref"}
 GATEWAY_TYPES = {"ping"}  # answered by the gateway itself (apps/realtime/consumers.py)
 # Modules allowed to build frames besides the apps' events.py, with the reason: none.
 OTHER_PRODUCERS: dict[str, set[str]] = {}
-FIELD_READERS = {"require_int", "require_str", "require_int_or_none", "require_list", "require_dict"}
 
 
 def documented() -> dict[tuple[str, str], set[str]]:
@@ -36,17 +36,13 @@ def documented() -> dict[tuple[str, str], set[str]]:
     return rows
 
 
-def frame_types(schema) -> list[str]:
-    return list(typing.get_args(typing.get_type_hints(schema)["type"]))
-
-
 def declared() -> dict[tuple[str, str], type]:
     frames = {}
     for app in PROTOCOLS:
         module = importlib.import_module(f"apps.{app}.protocol")
         for direction, schemas in ((INBOUND, module.INBOUND), (OUTBOUND, module.OUTBOUND)):
             for schema in schemas:
-                for frame_type in frame_types(schema):
+                for frame_type in frame_schema.frame_types(schema):
                     assert (frame_type, direction) not in frames, frame_type
                     frames[(frame_type, direction)] = schema
     return frames
@@ -71,9 +67,27 @@ def test_every_inbound_type_has_a_handler_and_nothing_else_does():
     assert sorted(set(registry.frame_handlers) | GATEWAY_TYPES) == sorted(inbound)
 
 
+def test_every_handler_is_registered_with_its_documented_inbound_schema():
+    frames = declared()
+    wrong = {
+        frame_type: schema.__qualname__
+        for frame_type, schema in registry.frame_schemas.items()
+        if frames.get((frame_type, INBOUND)) is not schema
+    }
+    assert wrong == {}
+    assert sorted(registry.frame_schemas) == sorted(registry.frame_handlers) == sorted(registry.frame_checks)
+
+
+def test_every_inbound_schema_can_be_checked():
+    """Every int of an inbound frame is bounded, every str has a maximum length, and nothing
+    in it is a type JSON cannot carry (frame_check raises TypeError otherwise)."""
+    for (_frame_type, direction), schema in declared().items():
+        if direction == INBOUND:
+            frame_schema.frame_check(schema)
+
+
 def handler_reads() -> dict[str, set[str]]:
-    """Frame type → the fields its handler reads from `frame` (require_*(frame, "x"),
-    frame["x"], frame.get("x"))."""
+    """Frame type → the fields its handler reads from `frame` (frame["x"], frame.get("x"))."""
     reads = {}
     for path in (ROOT / "apps").glob("*/consumers.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -87,9 +101,7 @@ def handler_reads() -> dict[str, set[str]]:
             ]
             fields = set()
             for inner in ast.walk(node):
-                if isinstance(inner, ast.Call) and getattr(inner.func, "id", None) in FIELD_READERS and len(inner.args) >= 2:
-                    fields.add(inner.args[1].value)
-                elif (
+                if (
                     isinstance(inner, ast.Call)
                     and getattr(inner.func, "attr", None) == "get"
                     and getattr(inner.func.value, "id", None) == "frame"

@@ -66,6 +66,7 @@ async def test_frames_of_one_socket_run_with_its_connection_id_and_user(connect_
         await consumer.send_frame({"type": "probed"})
 
     monkeypatch.setitem(registry.frame_handlers, "probe", probe)
+    monkeypatch.setitem(registry.frame_checks, "probe", lambda frame: frame)
     user = await sync_to_async(make_user)()
     first, second = await connect_as(user), await connect_as(user)
     for communicator in (first, first, second):
