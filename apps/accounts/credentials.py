@@ -9,7 +9,6 @@ identity provider.
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.errors import ErrorCode
 from apps.accounts.models import EmailChange, User
 from apps.accounts.notifications import recipient_language
+from apps.accounts.signed_tokens import TokenExpired, TokenInvalid, token_make, token_read
 from apps.core.durations import duration_text
 from apps.core.errors import DomainError
 from apps.realtime import events as realtime_events
@@ -128,7 +128,7 @@ def _email_change_mails(*, change: EmailChange) -> None:
 
 
 def _email_change_link_mail(*, change: EmailChange) -> None:
-    token = signing.dumps({"c": change.pk}, salt=EMAIL_CHANGE_SALT)
+    token = token_make({"c": change.pk}, salt=EMAIL_CHANGE_SALT)
     context = {
         "confirm_url": settings.PUBLIC_BASE_URL + reverse("accounts:email-confirm", args=[token]),
         "hours": settings.EMAIL_CHANGE_LINK_TTL_S // 3600,
@@ -152,18 +152,18 @@ def _masked(email: str) -> str:
 
 def _change_for_token(token: str) -> EmailChange:
     try:
-        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.EMAIL_CHANGE_LINK_TTL_S)
-    except signing.SignatureExpired:
+        data = token_read(token, salt=EMAIL_CHANGE_SALT, max_age_s=settings.EMAIL_CHANGE_LINK_TTL_S)
+    except TokenExpired:
         raise DomainError(
             ErrorCode.EMAIL_CHANGE_LINK_EXPIRED,
             _("This confirmation link has expired. Sign in and ask for a new one on the settings page."),
             http_status=410,
         ) from None
-    except signing.BadSignature:
+    except TokenInvalid:
         raise DomainError(
             ErrorCode.EMAIL_CHANGE_LINK_INVALID, _("This confirmation link is not valid."), http_status=400
         ) from None
-    change = EmailChange.objects.select_related("user").filter(pk=data.get("c") if isinstance(data, dict) else None).first()
+    change = EmailChange.objects.select_related("user").filter(pk=data.get("c")).first()
     if change is None:
         raise DomainError(ErrorCode.EMAIL_CHANGE_LINK_INVALID, _("This confirmation link is not valid."), http_status=400)
     return change

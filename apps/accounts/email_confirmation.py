@@ -1,8 +1,8 @@
 """Confirming that an e-mail address belongs to the account: signed, expiring links.
 
-The token is Django's signing of (user id, address, purpose) with a timestamp, under
-SECRET_KEY: nothing is stored, a changed byte breaks the signature, and the age is checked
-when it is read. Whether a link was already used is a fact of the account (the address is
+The token signs (user id, address, purpose) with a timestamp (apps.accounts.signed_tokens):
+nothing is stored, a changed byte breaks the signature, and the age is checked when it is
+read. Whether a link was already used is a fact of the account (the address is
 confirmed already), so each purpose checks it where the address is written.
 
 Reused by any flow that must prove an address: `confirmation_token_make` for the link,
@@ -12,7 +12,6 @@ Reused by any flow that must prove an address: `confirmation_token_make` for the
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.errors import ErrorCode
 from apps.accounts.models import User
+from apps.accounts.signed_tokens import TokenExpired, TokenInvalid, token_make, token_read
 from apps.core.durations import duration_text
 from apps.core.errors import DomainError
 from apps.core.ratelimit import RateLimit, rate_limit_hit
@@ -37,24 +37,21 @@ class EmailClaim:
 
 
 def confirmation_token_make(*, user_id: int, email: str, purpose: str) -> str:
-    return signing.dumps({"u": user_id, "e": email.lower(), "p": purpose}, salt=SALT)
+    return token_make({"u": user_id, "e": email.lower(), "p": purpose}, salt=SALT)
 
 
 def confirmation_token_read(*, token: str, purpose: str, max_age_s: int) -> EmailClaim:
     """The (user, address) a link was made for; raises DomainError `confirmation_expired` or
     `confirmation_invalid` (tampered, cut short, or made for another purpose)."""
     try:
-        data = signing.loads(token or "", salt=SALT, max_age=max_age_s)
-    except signing.SignatureExpired:
+        data = token_read(token, salt=SALT, max_age_s=max_age_s)
+    except TokenExpired:
         raise DomainError(
             ErrorCode.CONFIRMATION_EXPIRED, _("This confirmation link has expired. Ask for a new one."), http_status=410
         ) from None
-    except signing.BadSignature:
-        raise DomainError(
-            ErrorCode.CONFIRMATION_INVALID,
-            _("This confirmation link is not valid. Copy the whole link from the e-mail, or ask for a new one."),
-        ) from None
-    if not isinstance(data, dict) or data.get("p") != purpose or not isinstance(data.get("u"), int):
+    except TokenInvalid:
+        data = None
+    if data is None or data.get("p") != purpose or not isinstance(data.get("u"), int):
         raise DomainError(
             ErrorCode.CONFIRMATION_INVALID,
             _("This confirmation link is not valid. Copy the whole link from the e-mail, or ask for a new one."),
