@@ -253,6 +253,11 @@ class Student:
         await asyncio.sleep(random.random() * self.chat_interval_s)
         while self.chatting:
             await asyncio.sleep(self.chat_interval_s * (0.5 + random.random()))
+            if not self.chatting:
+                # The bench's end began while she waited: a message sent now would race the
+                # final resume and the close (stored after her partner's last resume, its ack
+                # lost with the socket), and the audit would count the race as a loss.
+                return
             if self.paused or self.room is None or not self.connected.is_set():
                 continue
             now = time.monotonic()
