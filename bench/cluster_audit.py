@@ -326,6 +326,11 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
         "reconnects": len(reconnects),
         "reconnect_p50_ms": round(pct(reconnects, 0.5)),
         "reconnect_p99_ms_after": {name: [len(values), round(pct(values, 0.99))] for name, values in by_fault.items()},
+        # The slowest reconnects as [ms to hello, handshakes, ms of it backing off].
+        "slowest_reconnects": [
+            [round(ms), attempts, round(backoff)]
+            for ms, attempts, backoff in sorted((r for s in students for r in s.reconnect_details), reverse=True)[:10]
+        ],
         "waiting_at_end": [
             {"user": s.user, "joined_s": round(s.joined_at - marks["start"], 1), "redis": stranded_tickets.get(s.user)}
             for s in stranded[:20]

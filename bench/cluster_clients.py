@@ -49,6 +49,10 @@ class Student:
         self.acked: dict[str, int] = {}  # client_msg_id → seq
         self.disconnected_at: float | None = None
         self.reconnects_ms: list[tuple[float, float]] = []  # (disconnected at, ms to the next hello)
+        # Each reconnect's (ms to hello, handshakes it took, ms of it spent backing off): is a
+        # slow one the client's backoff or a slow server?
+        self.reconnect_details: list[tuple[float, int, float]] = []
+        self.backed_off_s = 0.0
         self.joined_at = 0.0
         self.join_confirmed = False  # the server said waiting/proposed after our queue.join
         self.heartbeat_s = 25.0
@@ -99,7 +103,9 @@ class Student:
             self.disconnected_at = time.monotonic()
         ceiling = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2**self.attempt)
         self.attempt += 1
-        await asyncio.sleep(random.random() * ceiling)
+        delay = random.random() * ceiling
+        self.backed_off_s += delay
+        await asyncio.sleep(delay)
 
     def send(self, frame: dict) -> bool:
         return bool(self.ws and self.ws.send_text(json.dumps(frame, separators=(",", ":"))))
@@ -114,12 +120,16 @@ class Student:
             handler(frame)
 
     def on_hello(self, frame: dict) -> None:
-        self.attempt = 0
         self.heartbeat_s = float(frame.get("heartbeat_interval_s", 25))
         self.last_pong = time.monotonic()
         if self.disconnected_at is not None:
             self.reconnects_ms.append((self.disconnected_at, (time.monotonic() - self.disconnected_at) * 1000))
+            # How many handshakes each reconnect took: a slow one waited on a busy server or
+            # was refused and backed off again.
+            FRAMES[f"bench.reconnect_attempts.{self.attempt}"] += 1
+            self.reconnect_details.append((self.reconnects_ms[-1][1], self.attempt, self.backed_off_s * 1000))
             self.disconnected_at = None
+        self.backed_off_s = 0.0
         if self.room:
             self.resume()
         if self.state in ("waiting", "proposed"):
@@ -128,6 +138,7 @@ class Student:
         if self.pending:
             self.send(self.pending)
             self.pending_since = time.monotonic()
+        self.attempt = 0
         self.connected.set()
 
     def join(self) -> None:
@@ -253,6 +264,11 @@ class Student:
         await asyncio.sleep(random.random() * self.chat_interval_s)
         while self.chatting:
             await asyncio.sleep(self.chat_interval_s * (0.5 + random.random()))
+            if not self.chatting:
+                # The bench's end began while she waited: a message sent now would race the
+                # final resume and the close (stored after her partner's last resume, its ack
+                # lost with the socket), and the audit would count the race as a loss.
+                return
             if self.paused or self.room is None or not self.connected.is_set():
                 continue
             now = time.monotonic()

@@ -195,6 +195,12 @@ backend web
     option httpchk
     http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host {lb}
     http-check expect status 200
+    # A host that does not take the check's connection within 1 s (min of `timeout connect`
+    # and `inter`) is down at once; one that takes it gets 3 s to answer, as the chart's
+    # readiness probe (timeoutSeconds 3). With 1 s, the peers taking a drained or killed host's
+    # reconnects answered /readyz late, were marked down too, and every socket piled onto the
+    # one peer left (or all went fail-open to the backups, the draining host among them).
+    timeout check 3s
     # A web host that refuses or drops the connection: the request goes to another one.
     option redispatch 1
     retries 3
@@ -228,7 +234,11 @@ frontend stats
     stats uri /stats
     stats show-legends
 """
-HAPROXY_WEB_SERVER = "    server {name} {address}:{port} check inter 1s fall 2 rise 2"
+# slowstart: a host that comes back (restarted, or its link restored) has no sockets, so
+# leastconn would hand it every reconnect at once while it is cold (a restored host's Redis and
+# PostgreSQL connections still wait out TCP's retransmission backoff); its weight ramps up over
+# 10 s instead, as an ALB target group's slow start does.
+HAPROXY_WEB_SERVER = "    server {name} {address}:{port} check inter 1s fall 2 rise 2 slowstart 10s"
 HAPROXY_WEB_FAILOPEN = "    server {name}-failopen {address}:{port} backup"
 HAPROXY_REDIS_SERVER = "    server {name} {address}:{port} check inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions"
 

@@ -101,3 +101,32 @@ def test_a_history_shown_out_of_seq_order_counts_each_message_shown_late():
 
     assert shown_out_of_order([1, 2, 3]) == 0
     assert shown_out_of_order([1, 3, 2, 4, 4]) == 2
+
+
+def test_a_student_sends_nothing_new_once_the_bench_has_stopped_the_chat(monkeypatch):
+    import asyncio
+
+    import bench.cluster_clients as clients
+
+    # Given a matched, connected student whose chat loop waits between two messages (random()
+    # fixed at 0.5: she starts after 0.05 s and then sends every 0.1 s)
+    monkeypatch.setattr(clients.random, "random", lambda: 0.5)
+    student = _student(5, room=7, seen=set())
+    student.chat_interval_s = 0.1
+    student.paused = False
+    sent: list[dict] = []
+    student.send = sent.append
+
+    async def scenario() -> None:
+        student.connected.set()
+        chat = asyncio.create_task(student.chat())
+        await asyncio.sleep(0.08)  # inside her wait for the first message
+        # When the bench's end stops the chat during that wait
+        student.chatting = False
+        await asyncio.wait_for(chat, timeout=1)
+
+    asyncio.run(scenario())
+    # Then no message leaves after the stop (one would race the final resume and the close)
+    assert sent == []
+    assert student.pending is None
+    assert student.sent == 0
