@@ -163,7 +163,9 @@ class UniversityCodeForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of pages and e-mails"),
-        choices=[("", _("Same as my browser (e-mails in Korean)")), *Language.choices],
+        # The option stays short enough for a 320 px select; the e-mail rule is the help text.
+        choices=[("", _("Same as my browser")), *Language.choices],
+        help_text=_("With “Same as my browser”, e-mails come in Korean."),
         required=False,
     )
 
