@@ -14,14 +14,28 @@ from apps.accounts.notifications import recipient_language
 from apps.accounts.selectors import age_in_years, banned_login_notice_path
 from apps.core.errors import DomainError
 
+# Errors that say what to do next, not only "This field is required." / "Enter a valid email address."
+EMAIL_ERRORS = {
+    "required": _("Enter your e-mail address."),
+    "invalid": _("Enter an e-mail address such as name@example.com."),
+}
+
 
 class SignUpForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("E-mail"), error_messages=EMAIL_ERRORS, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password1 = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password"),
+        strip=False,
+        error_messages={"required": _("Choose a password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"),
+        strip=False,
+        error_messages={"required": _("Type the same password again.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean(self):
@@ -34,6 +48,13 @@ class SignUpForm(forms.Form):
 class LanguageAwarePasswordResetForm(PasswordResetForm):
     """The reset e-mail in the account's language (`notifications.recipient_language`)."""
 
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        error_messages=EMAIL_ERRORS,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         with recipient_language(context["user"]):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
@@ -42,7 +63,21 @@ class LanguageAwarePasswordResetForm(PasswordResetForm):
 class EmailAuthenticationForm(AuthenticationForm):
     """The local password login; every attempt counts against the throttle before the password is checked."""
 
-    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    username = forms.EmailField(
+        label=_("E-mail"),
+        error_messages=EMAIL_ERRORS,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        error_messages={"required": _("Enter your password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The e-mail address or the password is not right. Check both and try again, or reset your password."),
+    }
 
     def __init__(self, request=None, *args, client_ip: str = "", **kwargs):
         super().__init__(request, *args, **kwargs)
@@ -163,7 +198,9 @@ class UniversityCodeForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of pages and e-mails"),
-        choices=[("", _("Same as my browser (e-mails in Korean)")), *Language.choices],
+        # The option stays short enough for a 320 px select; the e-mail rule is the help text.
+        choices=[("", _("Same as my browser")), *Language.choices],
+        help_text=_("With “Same as my browser”, e-mails come in Korean."),
         required=False,
     )
 

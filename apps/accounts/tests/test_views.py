@@ -21,7 +21,7 @@ def test_signup_shows_translated_errors_and_creates_nothing(client):
     response = client.post("/accounts/signup/", {"email": "bad", "password1": "x", "password2": "y"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "올바른 이메일 주소를 입력하세요." in html or "유효한 이메일" in html
+    assert "name@example.com처럼 이메일 주소를 입력해 주세요." in html
     assert "두 비밀번호가 달라요." in html
     assert User.objects.count() == 0
 

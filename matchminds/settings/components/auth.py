@@ -8,11 +8,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "events:list"
 LOGOUT_REDIRECT_URL = "home"
+# Django's rules, with messages that say what to do next (apps/accounts/password_rules.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "apps.accounts.password_rules.SimilarToAccountRule"},
+    {"NAME": "apps.accounts.password_rules.MinimumLengthRule"},
+    {"NAME": "apps.accounts.password_rules.CommonPasswordRule"},
+    {"NAME": "apps.accounts.password_rules.NotOnlyDigitsRule"},
 ]
 
 # Local accounts (e-mail and password) are the embedded default; production may switch them
