@@ -201,7 +201,7 @@ class ReportAdmin(QueueAdmin):
 
     @admin.display(description=_("chat room"))
     def room(self, obj):
-        return obj.room_id or "—"
+        return _("chat room no. %(id)d") % {"id": obj.room_id} if obj.room_id else "—"
 
     @admin.display(description=_("reported message"))
     def reported_message(self, obj):
