@@ -1,11 +1,11 @@
 """The appeals queue and the sanctions list in the admin (registered when admin.py loads)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import User
 from apps.moderation import appeals as moderation_appeals
 from apps.moderation.admin import OverdueFilter, QueueAdmin, _run_for_each
 from apps.moderation.models import Appeal, AppealStatus, Sanction
@@ -86,7 +86,7 @@ class SanctionAdmin(admin.ModelAdmin):
     @admin.display(description=_("moderator"))
     def moderator(self, obj) -> str:
         """The moderator's e-mail rather than their id (the row outlives a deleted account: then "—")."""
-        return User.objects.filter(pk=obj.moderator_id).values_list("email", flat=True).first() or "—"
+        return get_user_model().objects.filter(pk=obj.moderator_id).values_list("email", flat=True).first() or "—"
 
     def has_add_permission(self, request) -> bool:
         return False
