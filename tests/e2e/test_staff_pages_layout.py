@@ -28,7 +28,13 @@ from conftest import ARTIFACTS, save_screenshot
 from tests.e2e.chat_pages import beside_the_browser, login
 from tests.e2e.test_dashboard_live import celery_beat_process  # noqa: F401 - the beat fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# About fifty pages per width: longer than the suite's five-minute limit on a loaded machine.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(900),
+]
 
 WIDTHS = (320, 390, 1440)
 LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
