@@ -13,7 +13,7 @@ from apps.chat.tests.factories import make_pair
 from apps.moderation import appeals as moderation_appeals
 from apps.moderation import reports as moderation_reports
 from apps.moderation import sanctions as moderation_sanctions
-from apps.moderation.models import Report, Sanction
+from apps.moderation.models import ModerationAction, Report, Sanction
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,12 @@ def test_a_sanction_names_its_moderator_and_its_appeal_shows_dates_like_the_rest
     sanction_html = admin_client.get(f"/admin/moderation/sanction/{sanction.pk}/change/").content.decode()
     appeal_html = admin_client.get(f"/admin/moderation/appeal/{appeal.pk}/change/").content.decode()
 
+    audit_html = admin_client.get(
+        f"/admin/moderation/moderationaction/{ModerationAction.objects.get(action='warn').pk}/change/"
+    ).content.decode()
+
     assert "mod@example.com" in sanction_html and "관리자 ID" not in sanction_html
+    assert "사용자 경고" in audit_html and '"standing"' not in audit_html and "warnings" not in audit_html
     assert " KST" not in appeal_html
     with translation.override("ko"):
         assert date_format(localtime(sanction.created_at), "DATETIME_FORMAT") in appeal_html
