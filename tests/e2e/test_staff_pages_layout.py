@@ -89,7 +89,8 @@ def _visit(page, base_url: str, name: str, path: str, lang: str, width: int) -> 
     page.goto(base_url + path, wait_until="networkidle")
     assert page.evaluate("document.documentElement.lang") == lang, name
     if name.startswith("dashboard") and name != "dashboard-history":
-        expect(page.locator("[data-updated]")).not_to_have_text("—", timeout=15_000)
+        # The first snapshot waits for Celery beat, slow to start on a loaded machine.
+        expect(page.locator("[data-updated]")).not_to_have_text("—", timeout=60_000)
     if name == "console":
         page.wait_for_selector("[data-ws-state=connected]")
     save_screenshot(page, f"page-{name}-{lang}-{width}")
