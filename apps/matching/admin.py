@@ -1,8 +1,11 @@
 import json
+from datetime import datetime
 
 from django.contrib import admin
+from django.utils.timezone import localtime
 
 from apps.core.redis import get_redis
+from apps.events.models import Event
 from apps.matching import queue, selectors
 from apps.matching.models import Match, MatchSeat, QueueEpoch, TicketEvent
 
@@ -23,11 +26,19 @@ class MatchAdmin(admin.ModelAdmin):
     change_list_template = "admin/matching/match/change_list.html"
 
     def changelist_view(self, request, extra_context=None):
-        """Staff see each live queue's gender balance and the last reconciliation above the list."""
+        """Staff see each live queue's gender balance and the last reconciliation above the list,
+        by event name and in local time (the stored report's time is UTC)."""
+        event_ids = list(queue.event_ids_with_queue())
+        names = dict(Event.objects.filter(pk__in=event_ids).values_list("pk", "name"))
         queues = []
-        for event_id in queue.event_ids_with_queue():
+        for event_id in event_ids:
             report = get_redis().get(f"mq:{event_id}:reconcile")
-            queues.append({**selectors.queue_imbalance(event_id=event_id), "reconcile": json.loads(report) if report else None})
+            reconcile = json.loads(report) if report else None
+            if reconcile:
+                reconcile["at"] = localtime(datetime.fromisoformat(reconcile["at"]))
+            queues.append(
+                {**selectors.queue_imbalance(event_id=event_id), "event_name": names.get(event_id, "—"), "reconcile": reconcile}
+            )
         return super().changelist_view(request, extra_context={**(extra_context or {}), "queues": queues})
 
 

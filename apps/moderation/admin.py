@@ -5,12 +5,13 @@ marked overdue."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from apps.core.errors import DomainError
 from apps.moderation import images as moderation_images
@@ -27,6 +28,7 @@ from apps.moderation.models import (
     ModerationAction,
     Report,
     ReportStatus,
+    Standing,
 )
 from apps.moderation.selectors import _overdue_cutoff, item_is_overdue
 from apps.moderation.text_filters import forget_operator_blocklist
@@ -201,7 +203,7 @@ class ReportAdmin(QueueAdmin):
 
     @admin.display(description=_("chat room"))
     def room(self, obj):
-        return obj.room_id or "—"
+        return _("chat room no. %(id)d") % {"id": obj.room_id} if obj.room_id else "—"
 
     @admin.display(description=_("reported message"))
     def reported_message(self, obj):
@@ -303,10 +305,45 @@ class BlockedTermAdmin(admin.ModelAdmin):
         forget_operator_blocklist()
 
 
+AUDIT_ACTION_LABELS = {
+    "dismiss": _("Dismiss"),
+    "warn": _("Warn the user"),
+    "suspend": _("Suspend the user"),
+    "ban": _("Ban the user"),
+}
+
+
+def _standing_value(key: str, value) -> str:
+    """One value of a standing as staff read it: its label, 예/아니오, a local time, or —."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if key == "standing" and value in Standing.values:
+        return str(Standing(value).label)
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    return date_format(localtime(moment), "DATETIME_FORMAT") if moment else str(value)
+
+
+def _standing_key(key: str) -> str:
+    try:
+        return str(AccountStanding._meta.get_field(key).verbose_name)
+    except FieldDoesNotExist:
+        return key
+
+
 @admin.register(ModerationAction)
 class ModerationActionAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor_label", "action", "target", "reason", "change")
+    """The moderation audit log: who did what to whom and what changed, in words (read-only)."""
+
+    list_display = ("created_at", "actor_label", "action_label", "target", "reason", "change")
+    fields = list_display
+    readonly_fields = list_display
     list_filter = ("action", "target_type")
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, obj) -> str:
+        return AUDIT_ACTION_LABELS.get(obj.action, obj.action)
 
     @admin.display(description=_("target"))
     def target(self, obj) -> str:
@@ -315,7 +352,10 @@ class ModerationActionAdmin(admin.ModelAdmin):
     @admin.display(description=_("change"))
     def change(self, obj) -> str:
         keys = [key for key in obj.after if key != "scores" and obj.before.get(key) != obj.after.get(key)]
-        return "; ".join(f"{key}: {obj.before.get(key)} → {obj.after.get(key)}" for key in keys)
+        return "; ".join(
+            f"{_standing_key(key)}: {_standing_value(key, obj.before.get(key))} → {_standing_value(key, obj.after.get(key))}"
+            for key in keys
+        )
 
     search_fields = ("actor_label", "reason")
 

@@ -1,12 +1,19 @@
 """The appeals queue and the sanctions list in the admin (registered when admin.py loads)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from apps.moderation import appeals as moderation_appeals
 from apps.moderation.admin import OverdueFilter, QueueAdmin, _run_for_each
 from apps.moderation.models import Appeal, AppealStatus, Sanction
-from apps.moderation.notices import kst
+
+
+def _when(moment) -> str:
+    """A moment in local time (KST) in the admin's own date format, like every other date here."""
+    return date_format(localtime(moment), "DATETIME_FORMAT") if moment else "—"
 
 
 def _decide(outcome: str, label):
@@ -35,6 +42,7 @@ class AppealAdmin(QueueAdmin):
     readonly_fields = ("student", "sanction_kind", "rule", "sanction_decided", "sanction_ends", "text", "status")
     readonly_fields += ("created_at", "decided_at", "decided_by_label", "decision_reason")
     fields = readonly_fields
+    empty_value_display = "—"
     open_statuses = (AppealStatus.OPEN,)
     related = ("sanction__user",)
     actions = (
@@ -56,11 +64,11 @@ class AppealAdmin(QueueAdmin):
 
     @admin.display(description=_("sanction decided at"))
     def sanction_decided(self, obj) -> str:
-        return kst(obj.sanction.created_at)
+        return _when(obj.sanction.created_at)
 
     @admin.display(description=_("sanction ends at"))
     def sanction_ends(self, obj) -> str:
-        return kst(obj.sanction.ends_at) if obj.sanction.ends_at else "—"
+        return _when(obj.sanction.ends_at)
 
 
 @admin.register(Sanction)
@@ -70,9 +78,15 @@ class SanctionAdmin(admin.ModelAdmin):
     list_display = ("id", "user", "kind", "rule", "ends_at", "created_at", "lifted_at")
     list_filter = ("kind", "rule")
     search_fields = ("user__email",)
-    readonly_fields = ("user", "kind", "rule", "ends_at", "moderator_id", "created_at", "lifted_at")
+    readonly_fields = ("user", "kind", "rule", "ends_at", "moderator", "created_at", "lifted_at")
     fields = readonly_fields
+    empty_value_display = "—"
     list_select_related = ("user",)
+
+    @admin.display(description=_("moderator"))
+    def moderator(self, obj) -> str:
+        """The moderator's e-mail rather than their id (the row outlives a deleted account: then "—")."""
+        return get_user_model().objects.filter(pk=obj.moderator_id).values_list("email", flat=True).first() or "—"
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -7,6 +7,8 @@ one seat per round; a pair meets at most once per event.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 
@@ -159,4 +161,7 @@ class ConsoleAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.action} by {self.staff_id} @ {self.event_id}"
+        return _("%(action)s at %(when)s") % {
+            "action": self.get_action_display(),
+            "when": date_format(localtime(self.at), "DATETIME_FORMAT") if self.at else "—",
+        }

@@ -7,6 +7,8 @@
   const eventId = root.dataset.eventId ? Number(root.dataset.eventId) : null;
   const regionLabels = JSON.parse(document.getElementById("region-labels").textContent);
   const fmt = new Intl.NumberFormat(document.documentElement.lang || "ko");
+  // Times in the events' zone (KST), whichever zone the organizer's computer is set to.
+  const timeZone = root.dataset.timeZone;
 
   function show(value, format) {
     if (value === null || value === undefined) return "—";
@@ -47,7 +49,7 @@
           title: { display: true, text: root.dataset.labelTime },
           ticks: {
             stepSize: 60000,
-            callback: function (value) { return new Date(value).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); },
+            callback: function (value) { return new Date(value).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: timeZone }); },
           },
         },
         y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: root.dataset.labelPeople } },
@@ -132,7 +134,7 @@
     renderCharts(frame);
     renderRegions(frame.regions);
     const updated = root.querySelector("[data-updated]");
-    updated.textContent = new Date(frame.ts).toLocaleTimeString();
+    updated.textContent = new Date(frame.ts).toLocaleTimeString([], { timeZone: timeZone });
     updated.dataset.ts = String(frame.ts);
   });
 })();

@@ -3,6 +3,7 @@
   "use strict";
   const root = document.querySelector(".dashboard-history");
   if (!root) return;
+  const timeZone = root.dataset.timeZone; // KST, whichever zone the organizer's computer is set to
   const history = JSON.parse(document.getElementById("history-data").textContent);
   const colours = ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#64748b", "#ec4899"];
 
@@ -28,7 +29,7 @@
           x: {
             type: "linear", min: history.from, max: history.to,
             title: { display: true, text: root.dataset.labelTime },
-            ticks: { stepSize: 3 * 3600 * 1000, callback: function (value) { return new Date(value).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); } },
+            ticks: { stepSize: 3 * 3600 * 1000, callback: function (value) { return new Date(value).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: timeZone }); } },
           },
           y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: yTitle } },
         },

@@ -13,7 +13,7 @@
     (root.dataset["label" + name] || "").replace(/%\((\w+)\)s/g, (_, key) => String(values ? values[key] : ""));
   const capital = (word) => word.charAt(0).toUpperCase() + word.slice(1);
   const fmt = new Intl.NumberFormat(document.documentElement.lang || "ko");
-  const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: root.dataset.timeZone });
   let state = null;
   let offsetMs = 0; // server clock minus this browser's clock
 

@@ -5,6 +5,12 @@
   if (!root || !window.Chart) return;
   const data = JSON.parse(document.getElementById("report-chart").textContent);
   const people = { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: root.dataset.labelPeople } };
+  // On a phone a long university name would push the bars off the chart (and be cut at the
+  // edge); it is shortened there, and the tooltip and the table below keep the whole name.
+  const shortLabel = function (value) {
+    const label = this.getLabelForValue(value);
+    return window.innerWidth < 600 && label.length > 12 ? label.slice(0, 11) + "…" : label;
+  };
   const rounds = document.getElementById("chart-report-rounds");
   if (rounds) {
     new Chart(rounds, {
@@ -31,7 +37,7 @@
           { label: root.dataset.labelMatches, data: data.universities.matches, backgroundColor: "#ec4899" },
         ],
       },
-      options: { animation: false, responsive: true, indexAxis: "y", scales: { x: people } },
+      options: { animation: false, responsive: true, indexAxis: "y", scales: { x: people, y: { ticks: { callback: shortLabel } } } },
     });
   }
 })();

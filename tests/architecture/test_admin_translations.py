@@ -38,3 +38,36 @@ def untranslated_labels() -> list[str]:
 
 def test_every_admin_label_of_our_models_has_a_korean_translation(db):
     assert untranslated_labels() == []
+
+
+def _admin_texts(model_admin) -> dict[str, object]:
+    """The column and field titles, action names and filter titles an admin page shows that
+    the ModelAdmin itself defines (not the model's fields, checked above)."""
+    texts = {}
+    names = [*model_admin.list_display, *model_admin.readonly_fields]
+    for name in names:
+        member = name if callable(name) else getattr(model_admin, name, None)
+        if member is not None and hasattr(member, "short_description"):
+            texts[f"column {getattr(member, '__name__', name)}"] = member.short_description
+    for action in model_admin.actions or ():
+        member = action if callable(action) else getattr(model_admin, action, None)
+        if member is not None and hasattr(member, "short_description"):
+            texts[f"action {member.__name__}"] = member.short_description
+    for item in model_admin.list_filter:
+        if isinstance(item, type) and getattr(item, "title", None):
+            texts[f"filter {item.__name__}"] = item.title
+    return texts
+
+
+def test_every_admin_column_action_and_filter_of_our_apps_reads_korean_in_the_korean_admin(db):
+    from django.contrib import admin
+
+    found = []
+    with translation.override("ko"):
+        for model, model_admin in admin.site._registry.items():
+            if not model.__module__.startswith("apps."):
+                continue
+            for where, text in _admin_texts(model_admin).items():
+                if str(text) not in LANGUAGE_NEUTRAL and not HANGUL.search(str(text)):
+                    found.append(f"{model._meta.label} {where}: {text!r}")
+    assert found == []
