@@ -1,20 +1,24 @@
 """Lua shared by every queue script: keys, the epoch guard, id counters, history, ticket moves.
 
-A script that would issue an id or a history entry first checks `mq:epoch`: without it Redis
-has lost the queue's state and nothing may change until the engine restores it
-(apps/matching/restore.py); the script fails with NOEPOCH, which the caller turns into
-`QueueStateLost`.
+A script that would issue an id or a history entry first checks the epoch marker of its own
+layout (`mq:epoch:<layout>`, apps/matching/queue/base.py): without it Redis has lost the queue's
+state, or holds it in another release's layout, and nothing may change until the engine restores
+it (apps/matching/services/restore.py); the script fails with NOEPOCH, which the caller turns
+into `QueueStateLost`.
 """
 
+# EPOCH_KEY is defined in front of it by apps.matching.queue.base.script.
 PRELUDE = r"""
 local E, P
 local function setup(event_id) E = event_id; P = 'mq:' .. event_id .. ':' end
 local function tkey(uid) return P .. 't:' .. uid end
+-- HASH user -> proposal id of every user in a proposal (a ticket without an entry waits).
+local function tpkey() return P .. 'tp' end
 local function bucket(g, s) return P .. 'w:' .. g .. ':' .. s end
 local function pkey(pid) return 'mq:p:' .. pid end
 local epoch_seen = false
 local function need_epoch()
-  if redis.call('EXISTS', 'mq:epoch') == 0 then error({err = 'NOEPOCH the live queue lost its state'}) end
+  if redis.call('EXISTS', EPOCH_KEY) == 0 then error({err = 'NOEPOCH the live queue lost its state'}) end
   -- A script is atomic and none deletes the marker: one check per call is enough.
   epoch_seen = true
 end
@@ -22,6 +26,22 @@ end
 local function next_id(counter)
   if not epoch_seen then need_epoch() end
   return string.format('%d', redis.call('INCR', counter))
+end
+-- Proposal ids are drawn in blocks: one INCRBY reserves up to PID_BLOCK ids, no more than the
+-- seekers still to try in this call (`pid_wanted`, set by the batch scripts), so few are skipped.
+-- The counter is always at or above every id issued: a skipped id is simply never used.
+local PID_BLOCK = 16
+local pid_next, pid_last, pid_wanted = 1, 0, 1
+local function next_pid()
+  if pid_next > pid_last then
+    if not epoch_seen then need_epoch() end
+    local n = math.max(1, math.min(PID_BLOCK, pid_wanted))
+    pid_last = redis.call('INCRBY', 'mq:pseq', n)
+    pid_next = pid_last - n + 1
+  end
+  local pid = pid_next
+  pid_next = pid_next + 1
+  return string.format('%d', pid)
 end
 -- History entries. A batch script collects them (batch_begin) and pushes them in one RPUSH with
 -- their sequence numbers drawn in one INCRBY (batch_flush): same numbers, same order. It also
@@ -60,24 +80,45 @@ local function put_cfg(same_uni, accept_ms, max_wait_ms)
   redis.call('HSET', P .. 'cfg', 'same_uni', same_uni, 'accept_ms', accept_ms, 'max_wait_ms', max_wait_ms)
   redis.call('SADD', 'mq:events', E)
 end
+-- SMISMEMBER of many users in one call (chunks of 1000): {1|0, ...} in their order.
+local function members(key, uids)
+  local out = {}
+  for k = 1, #uids, 1000 do
+    local r = redis.call('SMISMEMBER', key, unpack(uids, k, math.min(k + 999, #uids)))
+    for j = 1, #r do out[#out + 1] = r[j] end
+  end
+  return out
+end
+-- P .. 'xu': SET of the event's users who have (or had) an exclusion set mq:E:x:U, so a batch
+-- of joins learns who needs the flag in one SMISMEMBER (an expired set leaves a harmless member).
+local function note_excluded(...)
+  redis.call('SADD', P .. 'xu', ...)
+end
 -- A ticket in its bucket (the caller adds the user to P .. 'users'). `x` flags a user with an
--- exclusion set, so pairing checks the sets only for those (most students have no block and no history in the event).
-local function put_ticket(uid, js, g, s, u, i, card, excluded)
-  local xkey = P .. 'x:' .. uid
-  local flagged = #excluded > 0 or redis.call('EXISTS', xkey) == 1
-  local x = flagged and '1' or '0'
-  redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'st', 'waiting', 'p', '', 'x', x)
+-- exclusion set, so pairing checks the sets only for those (most students have no block and no
+-- history in the event); `had_set`: the user is in P .. 'xu'.
+-- The ticket hash is written once, here: its state lives in the bucket (waiting) or tpkey (proposed).
+local function put_ticket(uid, js, g, s, u, i, card, excluded, had_set)
+  local x = (#excluded > 0 or had_set) and '1' or '0'
+  redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'x', x)
   redis.call('ZADD', bucket(g, s), js, uid)
-  redis.call('SADD', 'mq:ut:' .. uid, E)
   if #excluded > 0 then
+    local xkey = P .. 'x:' .. uid
     redis.call('SADD', xkey, unpack(excluded))
     redis.call('EXPIRE', xkey, 172800)
+    note_excluded(uid)
   end
+end
+-- The state of a held ticket: 'proposed' with its proposal id, or 'waiting'.
+local function held_state(uid)
+  local pid = redis.call('HGET', tpkey(), uid)
+  if pid then return 'proposed', pid end
+  return 'waiting', nil
 end
 local function requeue(uid, now, pid, detail)
   local t = redis.call('HMGET', tkey(uid), 'g', 's', 'js')
   if not t[1] then return false end
-  redis.call('HSET', tkey(uid), 'st', 'waiting', 'p', '')
+  redis.call('HDEL', tpkey(), uid)
   redis.call('ZADD', bucket(t[1], t[2]), t[3], uid)
   hist(uid, 'requeued', now, pid, detail)
   return true
@@ -87,8 +128,8 @@ local function drop(uid, kind, now, pid, detail)
   local t = redis.call('HMGET', tkey(uid), 'g', 's', 'js')
   if t[1] then redis.call('ZREM', bucket(t[1], t[2]), uid) end
   redis.call('DEL', tkey(uid))
+  redis.call('HDEL', tpkey(), uid)
   redis.call('SREM', P .. 'users', uid)
-  redis.call('SREM', 'mq:ut:' .. uid, E)
   redis.call('ZREM', P .. 'gone', uid)
   hist(uid, kind, now, pid, detail)
   return t[3] or ''
@@ -99,6 +140,7 @@ end
 local function exclude_pair(a, b)
   redis.call('SADD', P .. 'x:' .. a, b)
   redis.call('SADD', P .. 'x:' .. b, a)
+  note_excluded(a, b)
   flag_excluded(a)
   flag_excluded(b)
 end
@@ -107,14 +149,27 @@ local function close(pid)
   redis.call('EXPIRE', pkey(pid), 3600)
   redis.call('ZREM', P .. 'leases', pid)
 end
-local function load(uid)
-  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'st', 'js', 'x', 'card')
-  if not t[1] then return nil end
-  -- A ticket written before the flag existed counts as flagged.
-  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = t[5], js = tonumber(t[6]), x = t[7] ~= '0', card = t[8]}
+-- Per script call: user -> proposal id (false: waiting) of the users whose state the call knows.
+-- A batch script reads its seekers' states in one HMGET (states_read); claim keeps them in step.
+local pstate = {}
+local function states_read(uids)
+  for k = 1, #uids, 1000 do
+    local chunk = {unpack(uids, k, math.min(k + 999, #uids))}
+    local pids = redis.call('HMGET', tpkey(), unpack(chunk))
+    for j = 1, #chunk do pstate[chunk[j]] = pids[j] or false end
+  end
 end
--- A waiting candidate seen in bucket (g, s) at score js: only the fields the bucket does not give
--- (and its card, which the announcing worker needs if it is chosen).
+local function load(uid)
+  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'js', 'x', 'card')
+  if not t[1] then return nil end
+  local pid = pstate[uid]
+  if pid == nil then pid = redis.call('HGET', tpkey(), uid) end
+  -- A ticket written before the flag existed counts as flagged.
+  local st = pid and 'proposed' or 'waiting'
+  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = st, js = tonumber(t[5]), x = t[6] ~= '0', card = t[7]}
+end
+-- A candidate seen in bucket (g, s) at score js, so waiting: only the fields the bucket does not
+-- give (and its card, which the announcing worker needs if it is chosen).
 -- A batch's seekers scan the same bucket heads, so each candidate is read once per script call
 -- (`seen`); the only writes a pairing script makes to a ticket go through claim, which keeps
 -- `seen` in step.
@@ -122,8 +177,8 @@ local seen = {}
 local function load_candidate(uid, g, s, js)
   local c = seen[uid]
   if c == nil then
-    local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'st', 'x', 'card')
-    c = t[3] and {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = t[3], js = js, x = t[4] ~= '0', card = t[5]}
+    local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'x', 'card')
+    c = t[1] and {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = 'waiting', js = js, x = t[3] ~= '0', card = t[4]}
       or false
     seen[uid] = c
   end
@@ -234,15 +289,15 @@ local function find_partner(me, depth, window, ties)
   return best and best.c or nil
 end
 local function claim(me, other, now, lease_ms)
-  local pid = next_id('mq:pseq')
+  local pid = next_pid()
   redis.call('ZREM', bucket(me.g, me.s), me.id)
   redis.call('ZREM', bucket(other.g, other.s), other.id)
   head_remove(bucket(me.g, me.s), me.id)
   head_remove(bucket(other.g, other.s), other.id)
-  redis.call('HSET', tkey(me.id), 'st', 'proposed', 'p', pid)
-  redis.call('HSET', tkey(other.id), 'st', 'proposed', 'p', pid)
+  redis.call('HSET', tpkey(), me.id, pid, other.id, pid)
   for _, uid in ipairs({me.id, other.id}) do
     if seen[uid] then seen[uid].st = 'proposed' end
+    pstate[uid] = pid
   end
   redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'ra', '0', 'rb', '0', 'n', '0', 'at', now)
   if lease_buffer then
