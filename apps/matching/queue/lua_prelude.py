@@ -51,8 +51,11 @@ local function add_all(command, key, values)
   for k = 1, #values, 1000 do redis.call(command, key, unpack(values, k, math.min(k + 999, #values))) end
 end
 local function push_all(key, values) add_all('RPUSH', key, values) end
+local hist_now, hist_now_text = nil, nil
 local function hist(uid, kind, now, pid, detail)
-  local rest = '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. now .. '|' .. (pid or '') .. '|' .. (detail or '')
+  -- A batch's entries share one time: turned into text once (the same text `..` gives).
+  if now ~= hist_now then hist_now, hist_now_text = now, tostring(now) end
+  local rest = '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. hist_now_text .. '|' .. (pid or '') .. '|' .. (detail or '')
   if hist_buffer then
     hist_buffer[#hist_buffer + 1] = rest
   else
@@ -214,19 +217,30 @@ local function head_remove(key, uid)
     end
   end
 end
+-- b is another user in a bucket find_partner chose for a (its gender is in a's seeking and
+-- its seeking holds a's gender by the bucket's key): only the university and exclusions remain.
 local function compatible(a, b, same_uni_ok)
-  if a.id == b.id then return false end
-  if not string.find(a.s, b.g, 1, true) or not string.find(b.s, a.g, 1, true) then return false end
   if not same_uni_ok and a.u == b.u then return false end
   if a.x and redis.call('SISMEMBER', P .. 'x:' .. a.id, b.id) == 1 then return false end
   if b.x and redis.call('SISMEMBER', P .. 'x:' .. b.id, a.id) == 1 then return false end
   return true
 end
--- `wanted`: the ',id,' pattern of each of the seeker's interests, built once per pairing.
-local function overlap(wanted, b)
-  local n = 0
-  for _, pattern in ipairs(wanted) do
-    if string.find(b.i, pattern, 1, true) then n = n + 1 end
+-- A candidate's interests as a set, parsed once per script call (its ticket is read once too,
+-- and the seekers of a batch look at the same few candidates).
+local function interest_set(c)
+  local set = c.iset
+  if not set then
+    set = {}
+    for id in string.gmatch(c.i, '%d+') do set[id] = true end
+    c.iset = set
+  end
+  return set
+end
+-- `mine`: the seeker's interest ids, parsed once per pairing.
+local function overlap(mine, b)
+  local set, n = interest_set(b), 0
+  for k = 1, #mine do
+    if set[mine[k]] then n = n + 1 end
   end
   return n
 end
@@ -239,7 +253,7 @@ end
 -- Up to `ties` compatible candidates of one bucket, oldest first, among its first `depth`
 -- members and no younger than `oldest` + `window` (read in chunks: most heads are compatible).
 local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
-  local key = bucket(g, s)
+  local key, same_uni = bucket(g, s), same_uni_allowed()
   local taken, start = 0, 0
   while start < depth and taken < ties do
     local stop = math.min(start + ties, depth)
@@ -249,7 +263,7 @@ local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
       if oldest and score > oldest + window then return oldest end
       if uid ~= me.id then
         local c = load_candidate(uid, g, s, score)
-        if c and c.st == 'waiting' and compatible(me, c, same_uni_allowed()) then
+        if c and c.st == 'waiting' and compatible(me, c, same_uni) then
           if not oldest or score < oldest then oldest = score end
           found[#found + 1] = {c = c, js = score}
           taken = taken + 1
@@ -264,25 +278,30 @@ local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
 end
 -- The longest-waiting compatible candidate; among the `ties` oldest compatible ones that joined
 -- within `window` ms of it, the largest interest overlap (then the longer wait) wins.
+local function by_score(x, y) return x.js < y.js end
 local function find_partner(me, depth, window, ties)
   local found = {}
   local oldest = nil
+  local sources = 0
   for g2 in string.gmatch(me.s, '.') do
     for _, s2 in ipairs(SEEK) do
       if string.find(s2, me.g, 1, true) then
+        local before = #found
         oldest = bucket_candidates(me, g2, s2, depth, ties, window, oldest, found)
+        if #found > before then sources = sources + 1 end
       end
     end
   end
   if #found == 0 then return nil end
-  table.sort(found, function(x, y) return x.js < y.js end)
-  local wanted = {}
-  for id in string.gmatch(me.i, '%d+') do wanted[#wanted + 1] = ',' .. id .. ',' end
+  -- One bucket's candidates come in rank order already.
+  if sources > 1 then table.sort(found, by_score) end
+  local mine = {}
+  for id in string.gmatch(me.i, '%d+') do mine[#mine + 1] = id end
   local best = nil
   for k = 1, math.min(ties, #found) do
     local f = found[k]
     if f.js <= oldest + window then
-      f.ov = overlap(wanted, f.c)
+      f.ov = overlap(mine, f.c)
       if not best or f.ov > best.ov or (f.ov == best.ov and f.js < best.js) then best = f end
     end
   end
