@@ -228,3 +228,17 @@ def test_reconcile_repairs_a_ticket_whose_proposal_vanished(live_event, pair_of_
     assert report["requeued_orphans"] == 2 and report["stranded_pairs"] == 1
     assert queue.sweep(event_id=live_event.pk) != []
     assert selectors.stranded_pairs(event_id=live_event.pk, allow_same_university=True) == []
+
+
+def test_a_socket_back_within_the_grace_keeps_the_place(live_event, pair_of_profiles):
+    # given a woman waiting whose socket closed, with a grace that has already run out
+    woman, _man = pair_of_profiles
+    _join(woman, live_event)
+    queue.mark_gone(user_id=woman.user_id, grace_s=-1)
+    assert queue.gone_expired(event_id=live_event.pk) == [woman.user_id]
+    # when a socket of hers connects again before the sweep
+    services.queue_presence_back(user_id=woman.user_id)
+    # then no grace runs for her any more, and the sweep leaves her waiting
+    assert queue.gone_expired(event_id=live_event.pk) == []
+    assert services.queue_sweep(event_id=live_event.pk)["disconnected"] == 0
+    assert queue.ticket_get(event_id=live_event.pk, user_id=woman.user_id)["st"] == "waiting"
