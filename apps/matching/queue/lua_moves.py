@@ -56,6 +56,21 @@ end
 return out
 """
 
+# KEYS: arrivals, drain flag; ARGV: count, now, release → up to `count` arrivals, oldest first.
+# A running drain keeps the flag (refreshed to now), so the joins meanwhile ask for no drain
+# task of their own. Only a take that finds nothing and may `release` deletes it, in the same
+# atomic step: an arrival before it is taken, an arrival after it finds no flag and asks for a
+# new drain, so no arrival is left without one.
+TAKE_ARRIVALS = r"""
+local taken = redis.call('LPOP', KEYS[1], ARGV[1])
+if taken or ARGV[3] ~= '1' then
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', 5)
+else
+  redis.call('DEL', KEYS[2])
+end
+return taken or {}
+"""
+
 # ARGV: E, U, js, g, s, u, interests, card, same_uni, accept_ms, max_wait_ms, now, excluded ids...
 # → 1 when the ticket PostgreSQL kept is back at its original join score, 0 when Redis had it.
 RESTORE = r"""

@@ -38,7 +38,7 @@ from apps.matching.queue.base import (
     ticket_key,
 )
 from apps.matching.queue.lua_answers import LEAVE
-from apps.matching.queue.lua_moves import ENQUEUE, RESTORE
+from apps.matching.queue.lua_moves import ENQUEUE, RESTORE, TAKE_ARRIVALS
 
 
 @dataclass(frozen=True)
@@ -159,12 +159,16 @@ def restore_many(tickets: list[tuple[TicketSnapshot, float]]) -> int:
     return sum(int(result) for result in pipe.execute())
 
 
-def arrivals_take(*, event_id: int, count: int) -> list[int]:
-    """Clear the drain flag and take up to `count` arrivals (later arrivals schedule a new drain)."""
-    pipe = get_redis().pipeline(transaction=False)
-    pipe.delete(f"mq:{event_id}:drain")
-    pipe.lpop(f"mq:{event_id}:arrivals", count)
-    return [int(user_id) for user_id in pipe.execute()[1] or []]
+def arrivals_take(*, event_id: int, count: int, release: bool = True, at_ms: float | None = None) -> list[int]:
+    """Take up to `count` arrivals for the running drain, which keeps the drain flag meanwhile.
+
+    When none is left and `release` is set, the same atomic step deletes the flag: the next
+    arrival asks for a new drain. Without `release` (a drain that lingers for more) the flag stays.
+    """
+    keys = [f"mq:{event_id}:arrivals", f"mq:{event_id}:drain"]
+    args = [count, at_ms if at_ms is not None else now_ms(), "1" if release else "0"]
+    taken = run_script(script("take_arrivals", TAKE_ARRIVALS, prelude=False), keys=keys, args=args)
+    return [int(user_id) for user_id in taken]
 
 
 def leave(*, event_id: int, user_id: int, kind: str = "left") -> list[str]:
