@@ -9,7 +9,11 @@ from apps.matching.queue.lua_prelude import PRELUDE
 
 EVENTS_KEY = "mq:events"
 HISTORY_KEY = "mq:history"
-EPOCH_KEY = "mq:epoch"
+# The layout of the queue's keys (tickets.py, proposals.py). Its epoch marker names it, so a
+# release only acts on state written in its own layout: 2 = ticket hashes written once at join,
+# proposal membership in mq:E:tp, no mq:ut:U sets (1 was the marker `mq:epoch`).
+QUEUE_LAYOUT = 2
+EPOCH_KEY = f"mq:epoch:{QUEUE_LAYOUT}"
 PROPOSAL_COUNTER_KEY = "mq:pseq"
 HISTORY_COUNTER_KEY = "mq:hseq"
 GENDERS = ("M", "F")
@@ -17,7 +21,8 @@ SEEKINGS = ("M", "F", "FM")
 
 
 class QueueStateLost(Exception):
-    """Redis has no `mq:epoch`: it lost the queue's state, which the engine must restore first."""
+    """Redis has no epoch marker of this layout: it lost the queue's state (or holds it in another
+    release's layout), which the engine must restore first."""
 
 
 _scripts: dict[str, object] = {}
@@ -25,7 +30,8 @@ _scripts: dict[str, object] = {}
 
 def script(name: str, body: str, *, prelude: bool = True):
     if name not in _scripts:
-        _scripts[name] = get_redis().register_script(PRELUDE + body if prelude else body)
+        source = f"local EPOCH_KEY = '{EPOCH_KEY}'\n{PRELUDE}{body}" if prelude else body
+        _scripts[name] = get_redis().register_script(source)
     return _scripts[name]
 
 
@@ -54,6 +60,11 @@ def bucket_key(event_id: int, gender: str, seeking: str) -> str:
 
 def ticket_key(event_id: int, user_id: int) -> str:
     return f"mq:{event_id}:t:{user_id}"
+
+
+def proposed_key(event_id: int) -> str:
+    """HASH user → proposal id of the event's users in a proposal."""
+    return f"mq:{event_id}:tp"
 
 
 def proposal_key(proposal_id: int) -> str:

@@ -44,10 +44,9 @@ return {'declined', p[1], other, js}
 LEAVE = r"""
 setup(ARGV[1])
 local uid, now = ARGV[2], tonumber(ARGV[3])
-local t = redis.call('HMGET', tkey(uid), 'st', 'p')
-if not t[1] then return {'none'} end
-if t[1] == 'proposed' and t[2] ~= '' then
-  local pid = t[2]
+if redis.call('EXISTS', tkey(uid)) == 0 then return {'none'} end
+local st, pid = held_state(uid)
+if st == 'proposed' then
   local p = redis.call('HMGET', pkey(pid), 'a', 'b', 'st')
   if p[3] == 'confirming' then return {'confirming'} end
   local other = p[1] == uid and p[2] or p[1]
@@ -138,23 +137,24 @@ return {p[2], p[3]}
 REPAIR = r"""
 setup(ARGV[1])
 local uid, now = ARGV[2], tonumber(ARGV[3])
-local t = redis.call('HMGET', tkey(uid), 'st', 'p', 'g', 's', 'js')
-if not t[1] then redis.call('SREM', P .. 'users', uid); return 'dangling' end
-if t[1] == 'waiting' then
-  if not redis.call('ZSCORE', bucket(t[3], t[4]), uid) then
-    redis.call('ZADD', bucket(t[3], t[4]), t[5], uid)
+local t = redis.call('HMGET', tkey(uid), 'g', 's', 'js')
+if not t[1] then redis.call('SREM', P .. 'users', uid); redis.call('HDEL', tpkey(), uid); return 'dangling' end
+local st, pid = held_state(uid)
+if st == 'waiting' then
+  if not redis.call('ZSCORE', bucket(t[1], t[2]), uid) then
+    redis.call('ZADD', bucket(t[1], t[2]), t[3], uid)
     return 'rebucketed'
   end
   return 'ok'
 end
-local p = redis.call('HMGET', pkey(t[2]), 'st', 'a', 'b')
+local p = redis.call('HMGET', pkey(pid), 'st', 'a', 'b')
 if not p[1] or p[1] == 'closed' or (p[2] ~= uid and p[3] ~= uid) then
-  requeue(uid, now, t[2], 'reconciled')
+  requeue(uid, now, pid, 'reconciled')
   return 'requeued'
 end
-if p[1] == 'confirming' then return 'confirming:' .. t[2] end
-if not redis.call('ZSCORE', P .. 'leases', t[2]) then
-  redis.call('ZADD', P .. 'leases', now, t[2])
+if p[1] == 'confirming' then return 'confirming:' .. pid end
+if not redis.call('ZSCORE', P .. 'leases', pid) then
+  redis.call('ZADD', P .. 'leases', now, pid)
   return 'leased'
 end
 return 'ok'

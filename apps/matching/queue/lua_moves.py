@@ -11,23 +11,33 @@ need_epoch()
 local now = ARGV[2]
 local out = {''}
 local arrived = {}
-batch_begin()
+-- Who holds a ticket already (every holder is in P .. 'users', added in the same script as the
+-- ticket) and who has an exclusion set: one SMISMEMBER each for the whole batch.
+local starts, uids = {}, {}
 local k = 7
 while k <= #ARGV do
-  local uid, excluded = ARGV[k], {}
-  local n = tonumber(ARGV[k + 7])
-  for j = 1, n do excluded[j] = ARGV[k + 7 + j] end
-  local st = redis.call('HGET', tkey(uid), 'st')
-  if st then
-    out[#out + 1] = st
+  starts[#starts + 1], uids[#uids + 1] = k, ARGV[k]
+  k = k + 8 + tonumber(ARGV[k + 7])
+end
+local holders, had_sets = members(P .. 'users', uids), members(P .. 'xu', uids)
+local joined = {}
+batch_begin()
+for j, uid in ipairs(uids) do
+  k = starts[j]
+  if joined[uid] then
+    out[#out + 1] = 'waiting'
+  elseif holders[j] == 1 and redis.call('EXISTS', tkey(uid)) == 1 then
+    out[#out + 1] = held_state(uid)
   else
+    local excluded = {}
+    for e = 1, tonumber(ARGV[k + 7]) do excluded[e] = ARGV[k + 7 + e] end
     if #arrived == 0 then put_cfg(ARGV[4], ARGV[5], ARGV[6]) end
-    put_ticket(uid, ARGV[k + 1], ARGV[k + 2], ARGV[k + 3], ARGV[k + 4], ARGV[k + 5], ARGV[k + 6], excluded)
+    put_ticket(uid, ARGV[k + 1], ARGV[k + 2], ARGV[k + 3], ARGV[k + 4], ARGV[k + 5], ARGV[k + 6], excluded, had_sets[j] == 1)
     hist(uid, 'joined', now)
     arrived[#arrived + 1] = uid
+    joined[uid] = true
     out[#out + 1] = ''
   end
-  k = k + 8 + n
 end
 batch_flush()
 if #arrived == 0 then return out end
@@ -46,16 +56,32 @@ end
 return out
 """
 
+# KEYS: arrivals, drain flag; ARGV: count, now, release → up to `count` arrivals, oldest first.
+# A running drain keeps the flag (refreshed to now), so the joins meanwhile ask for no drain
+# task of their own. Only a take that finds nothing and may `release` deletes it, in the same
+# atomic step: an arrival before it is taken, an arrival after it finds no flag and asks for a
+# new drain, so no arrival is left without one.
+TAKE_ARRIVALS = r"""
+local taken = redis.call('LPOP', KEYS[1], ARGV[1])
+if taken or ARGV[3] ~= '1' then
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', 5)
+else
+  redis.call('DEL', KEYS[2])
+end
+return taken or {}
+"""
+
 # ARGV: E, U, js, g, s, u, interests, card, same_uni, accept_ms, max_wait_ms, now, excluded ids...
 # → 1 when the ticket PostgreSQL kept is back at its original join score, 0 when Redis had it.
 RESTORE = r"""
 setup(ARGV[1])
 local uid = ARGV[2]
-if redis.call('HGET', tkey(uid), 'st') then return 0 end
+if redis.call('EXISTS', tkey(uid)) == 1 then return 0 end
 local excluded = {}
 for k = 13, #ARGV do excluded[#excluded + 1] = ARGV[k] end
 put_cfg(ARGV[9], ARGV[10], ARGV[11])
-put_ticket(uid, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], excluded)
+local had_set = redis.call('SISMEMBER', P .. 'xu', uid) == 1
+put_ticket(uid, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], excluded, had_set)
 redis.call('SADD', P .. 'users', uid)
 hist(uid, 'requeued', ARGV[12], nil, 'restored')
 return 1
@@ -68,7 +94,9 @@ local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber
 local ties = tonumber(ARGV[6])
 local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
 batch_begin()
+states_read({unpack(ARGV, 7)})
 for k = 7, #ARGV do
+  pid_wanted = #ARGV - k + 1
   local me = load(ARGV[k])
   if me and me.st == 'waiting' then
     local other = find_partner(me, depth, window, ties)
@@ -96,7 +124,11 @@ table.sort(rows, function(x, y) return x.js < y.js end)
 local out = {ARGV[3], 1, redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
 local last = nil
 batch_begin()
-for k = 1, math.min(batch, #rows) do
+local seekers = {}
+for k = 1, math.min(batch, #rows) do seekers[k] = rows[k].id end
+states_read(seekers)
+for k = 1, #seekers do
+  pid_wanted = #seekers - k + 1
   last = rows[k].raw
   local me = load(rows[k].id)
   if me and me.st == 'waiting' then

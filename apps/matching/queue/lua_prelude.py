@@ -1,20 +1,24 @@
 """Lua shared by every queue script: keys, the epoch guard, id counters, history, ticket moves.
 
-A script that would issue an id or a history entry first checks `mq:epoch`: without it Redis
-has lost the queue's state and nothing may change until the engine restores it
-(apps/matching/restore.py); the script fails with NOEPOCH, which the caller turns into
-`QueueStateLost`.
+A script that would issue an id or a history entry first checks the epoch marker of its own
+layout (`mq:epoch:<layout>`, apps/matching/queue/base.py): without it Redis has lost the queue's
+state, or holds it in another release's layout, and nothing may change until the engine restores
+it (apps/matching/services/restore.py); the script fails with NOEPOCH, which the caller turns
+into `QueueStateLost`.
 """
 
+# EPOCH_KEY is defined in front of it by apps.matching.queue.base.script.
 PRELUDE = r"""
 local E, P
 local function setup(event_id) E = event_id; P = 'mq:' .. event_id .. ':' end
 local function tkey(uid) return P .. 't:' .. uid end
+-- HASH user -> proposal id of every user in a proposal (a ticket without an entry waits).
+local function tpkey() return P .. 'tp' end
 local function bucket(g, s) return P .. 'w:' .. g .. ':' .. s end
 local function pkey(pid) return 'mq:p:' .. pid end
 local epoch_seen = false
 local function need_epoch()
-  if redis.call('EXISTS', 'mq:epoch') == 0 then error({err = 'NOEPOCH the live queue lost its state'}) end
+  if redis.call('EXISTS', EPOCH_KEY) == 0 then error({err = 'NOEPOCH the live queue lost its state'}) end
   -- A script is atomic and none deletes the marker: one check per call is enough.
   epoch_seen = true
 end
@@ -22,6 +26,22 @@ end
 local function next_id(counter)
   if not epoch_seen then need_epoch() end
   return string.format('%d', redis.call('INCR', counter))
+end
+-- Proposal ids are drawn in blocks: one INCRBY reserves up to PID_BLOCK ids, no more than the
+-- seekers still to try in this call (`pid_wanted`, set by the batch scripts), so few are skipped.
+-- The counter is always at or above every id issued: a skipped id is simply never used.
+local PID_BLOCK = 16
+local pid_next, pid_last, pid_wanted = 1, 0, 1
+local function next_pid()
+  if pid_next > pid_last then
+    if not epoch_seen then need_epoch() end
+    local n = math.max(1, math.min(PID_BLOCK, pid_wanted))
+    pid_last = redis.call('INCRBY', 'mq:pseq', n)
+    pid_next = pid_last - n + 1
+  end
+  local pid = pid_next
+  pid_next = pid_next + 1
+  return string.format('%d', pid)
 end
 -- History entries. A batch script collects them (batch_begin) and pushes them in one RPUSH with
 -- their sequence numbers drawn in one INCRBY (batch_flush): same numbers, same order. It also
@@ -31,8 +51,11 @@ local function add_all(command, key, values)
   for k = 1, #values, 1000 do redis.call(command, key, unpack(values, k, math.min(k + 999, #values))) end
 end
 local function push_all(key, values) add_all('RPUSH', key, values) end
+local hist_now, hist_now_text = nil, nil
 local function hist(uid, kind, now, pid, detail)
-  local rest = '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. now .. '|' .. (pid or '') .. '|' .. (detail or '')
+  -- A batch's entries share one time: turned into text once (the same text `..` gives).
+  if now ~= hist_now then hist_now, hist_now_text = now, tostring(now) end
+  local rest = '|' .. E .. '|' .. uid .. '|' .. kind .. '|' .. hist_now_text .. '|' .. (pid or '') .. '|' .. (detail or '')
   if hist_buffer then
     hist_buffer[#hist_buffer + 1] = rest
   else
@@ -60,24 +83,45 @@ local function put_cfg(same_uni, accept_ms, max_wait_ms)
   redis.call('HSET', P .. 'cfg', 'same_uni', same_uni, 'accept_ms', accept_ms, 'max_wait_ms', max_wait_ms)
   redis.call('SADD', 'mq:events', E)
 end
+-- SMISMEMBER of many users in one call (chunks of 1000): {1|0, ...} in their order.
+local function members(key, uids)
+  local out = {}
+  for k = 1, #uids, 1000 do
+    local r = redis.call('SMISMEMBER', key, unpack(uids, k, math.min(k + 999, #uids)))
+    for j = 1, #r do out[#out + 1] = r[j] end
+  end
+  return out
+end
+-- P .. 'xu': SET of the event's users who have (or had) an exclusion set mq:E:x:U, so a batch
+-- of joins learns who needs the flag in one SMISMEMBER (an expired set leaves a harmless member).
+local function note_excluded(...)
+  redis.call('SADD', P .. 'xu', ...)
+end
 -- A ticket in its bucket (the caller adds the user to P .. 'users'). `x` flags a user with an
--- exclusion set, so pairing checks the sets only for those (most students have no block and no history in the event).
-local function put_ticket(uid, js, g, s, u, i, card, excluded)
-  local xkey = P .. 'x:' .. uid
-  local flagged = #excluded > 0 or redis.call('EXISTS', xkey) == 1
-  local x = flagged and '1' or '0'
-  redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'st', 'waiting', 'p', '', 'x', x)
+-- exclusion set, so pairing checks the sets only for those (most students have no block and no
+-- history in the event); `had_set`: the user is in P .. 'xu'.
+-- The ticket hash is written once, here: its state lives in the bucket (waiting) or tpkey (proposed).
+local function put_ticket(uid, js, g, s, u, i, card, excluded, had_set)
+  local x = (#excluded > 0 or had_set) and '1' or '0'
+  redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'x', x)
   redis.call('ZADD', bucket(g, s), js, uid)
-  redis.call('SADD', 'mq:ut:' .. uid, E)
   if #excluded > 0 then
+    local xkey = P .. 'x:' .. uid
     redis.call('SADD', xkey, unpack(excluded))
     redis.call('EXPIRE', xkey, 172800)
+    note_excluded(uid)
   end
+end
+-- The state of a held ticket: 'proposed' with its proposal id, or 'waiting'.
+local function held_state(uid)
+  local pid = redis.call('HGET', tpkey(), uid)
+  if pid then return 'proposed', pid end
+  return 'waiting', nil
 end
 local function requeue(uid, now, pid, detail)
   local t = redis.call('HMGET', tkey(uid), 'g', 's', 'js')
   if not t[1] then return false end
-  redis.call('HSET', tkey(uid), 'st', 'waiting', 'p', '')
+  redis.call('HDEL', tpkey(), uid)
   redis.call('ZADD', bucket(t[1], t[2]), t[3], uid)
   hist(uid, 'requeued', now, pid, detail)
   return true
@@ -87,8 +131,8 @@ local function drop(uid, kind, now, pid, detail)
   local t = redis.call('HMGET', tkey(uid), 'g', 's', 'js')
   if t[1] then redis.call('ZREM', bucket(t[1], t[2]), uid) end
   redis.call('DEL', tkey(uid))
+  redis.call('HDEL', tpkey(), uid)
   redis.call('SREM', P .. 'users', uid)
-  redis.call('SREM', 'mq:ut:' .. uid, E)
   redis.call('ZREM', P .. 'gone', uid)
   hist(uid, kind, now, pid, detail)
   return t[3] or ''
@@ -99,6 +143,7 @@ end
 local function exclude_pair(a, b)
   redis.call('SADD', P .. 'x:' .. a, b)
   redis.call('SADD', P .. 'x:' .. b, a)
+  note_excluded(a, b)
   flag_excluded(a)
   flag_excluded(b)
 end
@@ -107,14 +152,27 @@ local function close(pid)
   redis.call('EXPIRE', pkey(pid), 3600)
   redis.call('ZREM', P .. 'leases', pid)
 end
-local function load(uid)
-  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'st', 'js', 'x', 'card')
-  if not t[1] then return nil end
-  -- A ticket written before the flag existed counts as flagged.
-  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = t[5], js = tonumber(t[6]), x = t[7] ~= '0', card = t[8]}
+-- Per script call: user -> proposal id (false: waiting) of the users whose state the call knows.
+-- A batch script reads its seekers' states in one HMGET (states_read); claim keeps them in step.
+local pstate = {}
+local function states_read(uids)
+  for k = 1, #uids, 1000 do
+    local chunk = {unpack(uids, k, math.min(k + 999, #uids))}
+    local pids = redis.call('HMGET', tpkey(), unpack(chunk))
+    for j = 1, #chunk do pstate[chunk[j]] = pids[j] or false end
+  end
 end
--- A waiting candidate seen in bucket (g, s) at score js: only the fields the bucket does not give
--- (and its card, which the announcing worker needs if it is chosen).
+local function load(uid)
+  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'js', 'x', 'card')
+  if not t[1] then return nil end
+  local pid = pstate[uid]
+  if pid == nil then pid = redis.call('HGET', tpkey(), uid) end
+  -- A ticket written before the flag existed counts as flagged.
+  local st = pid and 'proposed' or 'waiting'
+  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = st, js = tonumber(t[5]), x = t[6] ~= '0', card = t[7]}
+end
+-- A candidate seen in bucket (g, s) at score js, so waiting: only the fields the bucket does not
+-- give (and its card, which the announcing worker needs if it is chosen).
 -- A batch's seekers scan the same bucket heads, so each candidate is read once per script call
 -- (`seen`); the only writes a pairing script makes to a ticket go through claim, which keeps
 -- `seen` in step.
@@ -122,8 +180,8 @@ local seen = {}
 local function load_candidate(uid, g, s, js)
   local c = seen[uid]
   if c == nil then
-    local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'st', 'x', 'card')
-    c = t[3] and {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = t[3], js = js, x = t[4] ~= '0', card = t[5]}
+    local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'x', 'card')
+    c = t[1] and {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = 'waiting', js = js, x = t[3] ~= '0', card = t[4]}
       or false
     seen[uid] = c
   end
@@ -159,19 +217,30 @@ local function head_remove(key, uid)
     end
   end
 end
+-- b is another user in a bucket find_partner chose for a (its gender is in a's seeking and
+-- its seeking holds a's gender by the bucket's key): only the university and exclusions remain.
 local function compatible(a, b, same_uni_ok)
-  if a.id == b.id then return false end
-  if not string.find(a.s, b.g, 1, true) or not string.find(b.s, a.g, 1, true) then return false end
   if not same_uni_ok and a.u == b.u then return false end
   if a.x and redis.call('SISMEMBER', P .. 'x:' .. a.id, b.id) == 1 then return false end
   if b.x and redis.call('SISMEMBER', P .. 'x:' .. b.id, a.id) == 1 then return false end
   return true
 end
--- `wanted`: the ',id,' pattern of each of the seeker's interests, built once per pairing.
-local function overlap(wanted, b)
-  local n = 0
-  for _, pattern in ipairs(wanted) do
-    if string.find(b.i, pattern, 1, true) then n = n + 1 end
+-- A candidate's interests as a set, parsed once per script call (its ticket is read once too,
+-- and the seekers of a batch look at the same few candidates).
+local function interest_set(c)
+  local set = c.iset
+  if not set then
+    set = {}
+    for id in string.gmatch(c.i, '%d+') do set[id] = true end
+    c.iset = set
+  end
+  return set
+end
+-- `mine`: the seeker's interest ids, parsed once per pairing.
+local function overlap(mine, b)
+  local set, n = interest_set(b), 0
+  for k = 1, #mine do
+    if set[mine[k]] then n = n + 1 end
   end
   return n
 end
@@ -184,7 +253,7 @@ end
 -- Up to `ties` compatible candidates of one bucket, oldest first, among its first `depth`
 -- members and no younger than `oldest` + `window` (read in chunks: most heads are compatible).
 local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
-  local key = bucket(g, s)
+  local key, same_uni = bucket(g, s), same_uni_allowed()
   local taken, start = 0, 0
   while start < depth and taken < ties do
     local stop = math.min(start + ties, depth)
@@ -194,7 +263,7 @@ local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
       if oldest and score > oldest + window then return oldest end
       if uid ~= me.id then
         local c = load_candidate(uid, g, s, score)
-        if c and c.st == 'waiting' and compatible(me, c, same_uni_allowed()) then
+        if c and c.st == 'waiting' and compatible(me, c, same_uni) then
           if not oldest or score < oldest then oldest = score end
           found[#found + 1] = {c = c, js = score}
           taken = taken + 1
@@ -209,40 +278,45 @@ local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
 end
 -- The longest-waiting compatible candidate; among the `ties` oldest compatible ones that joined
 -- within `window` ms of it, the largest interest overlap (then the longer wait) wins.
+local function by_score(x, y) return x.js < y.js end
 local function find_partner(me, depth, window, ties)
   local found = {}
   local oldest = nil
+  local sources = 0
   for g2 in string.gmatch(me.s, '.') do
     for _, s2 in ipairs(SEEK) do
       if string.find(s2, me.g, 1, true) then
+        local before = #found
         oldest = bucket_candidates(me, g2, s2, depth, ties, window, oldest, found)
+        if #found > before then sources = sources + 1 end
       end
     end
   end
   if #found == 0 then return nil end
-  table.sort(found, function(x, y) return x.js < y.js end)
-  local wanted = {}
-  for id in string.gmatch(me.i, '%d+') do wanted[#wanted + 1] = ',' .. id .. ',' end
+  -- One bucket's candidates come in rank order already.
+  if sources > 1 then table.sort(found, by_score) end
+  local mine = {}
+  for id in string.gmatch(me.i, '%d+') do mine[#mine + 1] = id end
   local best = nil
   for k = 1, math.min(ties, #found) do
     local f = found[k]
     if f.js <= oldest + window then
-      f.ov = overlap(wanted, f.c)
+      f.ov = overlap(mine, f.c)
       if not best or f.ov > best.ov or (f.ov == best.ov and f.js < best.js) then best = f end
     end
   end
   return best and best.c or nil
 end
 local function claim(me, other, now, lease_ms)
-  local pid = next_id('mq:pseq')
+  local pid = next_pid()
   redis.call('ZREM', bucket(me.g, me.s), me.id)
   redis.call('ZREM', bucket(other.g, other.s), other.id)
   head_remove(bucket(me.g, me.s), me.id)
   head_remove(bucket(other.g, other.s), other.id)
-  redis.call('HSET', tkey(me.id), 'st', 'proposed', 'p', pid)
-  redis.call('HSET', tkey(other.id), 'st', 'proposed', 'p', pid)
+  redis.call('HSET', tpkey(), me.id, pid, other.id, pid)
   for _, uid in ipairs({me.id, other.id}) do
     if seen[uid] then seen[uid].st = 'proposed' end
+    pstate[uid] = pid
   end
   redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'ra', '0', 'rb', '0', 'n', '0', 'at', now)
   if lease_buffer then

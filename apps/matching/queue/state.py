@@ -1,9 +1,11 @@
 """The queue state's lifetime in Redis: its epoch marker, the id counters, wiping, the history list.
 
-mq:epoch    the epoch (apps.matching.models.QueueEpoch id) whose state Redis holds; absent
-            after a restart without persistence, a FLUSHALL or a failover to an empty replica
+mq:epoch:L  the epoch (apps.matching.models.QueueEpoch id) whose state Redis holds in key layout
+            L (base.QUEUE_LAYOUT); absent after a restart without persistence, a FLUSHALL, a
+            failover to an empty replica, or when another release's layout wrote the state
 mq:pseq     proposal id counter;  mq:hseq  history sequence counter: both start at
-            epoch x 2**32 and only ever INCR, so an id of an earlier epoch can never be issued again
+            epoch x 2**32 and only ever grow (INCR, or INCRBY for a block of proposal ids),
+            so an id of an earlier epoch can never be issued again
 mq:history  LIST of "seq|E|U|kind|ms|P|detail" drained to PostgreSQL in bulk
 """
 

@@ -4,14 +4,18 @@ Layout (E = event id, U = user id):
   mq:E:w:<gender>:<seeking>  ZSET of waiting users scored by their original join time (ms);
                              one bucket per (gender, seeking) so a scan never wastes its budget
                              on people of the wrong gender.
-  mq:E:t:U                   HASH ticket: g, s, u (university), i (",interest,ids,"), js (join
-                             score), st (waiting|proposed), p (proposal), card (public card JSON),
-                             x ('1' when mq:E:x:U may hold someone: pairing skips the set otherwise)
+  mq:E:t:U                   HASH ticket, written once at join: g, s, u (university), i
+                             (",interest,ids,"), js (join score), card (public card JSON), x ('1'
+                             when mq:E:x:U may hold someone: pairing skips the set otherwise)
+  mq:E:tp                    HASH user → proposal id of every user in a proposal; a ticket without
+                             an entry waits (in its bucket). Pairing writes one field pair here
+                             instead of rewriting both tickets.
   mq:E:x:U                   SET of users U must never be proposed (blocks, past partners, declines)
   mq:E:cfg                   HASH event rules the scripts need (same_uni, accept_ms, max_wait_ms)
   mq:E:users                 SET of users holding a ticket
   mq:E:gone                  ZSET user → end of their disconnect grace (ms)
-  mq:events                  SET of events with a queue;  mq:ut:U  SET of events where U holds a ticket
+  mq:events                  SET of events with a queue
+  mq:gu:U                    SET of events where U's disconnect grace may run (mark_gone → mark_back)
 
 A user is in exactly one place: a bucket (waiting) or one proposal (proposed) — the scripts
 move tickets between the two and nothing else writes these keys.
@@ -22,9 +26,19 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 
 from apps.core.redis import get_redis, run_script
-from apps.matching.queue.base import EVENTS_KEY, GENDERS, SEEKINGS, bucket_key, now_ms, run, script, ticket_key
+from apps.matching.queue.base import (
+    EVENTS_KEY,
+    GENDERS,
+    SEEKINGS,
+    bucket_key,
+    now_ms,
+    proposed_key,
+    run,
+    script,
+    ticket_key,
+)
 from apps.matching.queue.lua_answers import LEAVE
-from apps.matching.queue.lua_moves import ENQUEUE, RESTORE
+from apps.matching.queue.lua_moves import ENQUEUE, RESTORE, TAKE_ARRIVALS
 
 
 @dataclass(frozen=True)
@@ -145,12 +159,16 @@ def restore_many(tickets: list[tuple[TicketSnapshot, float]]) -> int:
     return sum(int(result) for result in pipe.execute())
 
 
-def arrivals_take(*, event_id: int, count: int) -> list[int]:
-    """Clear the drain flag and take up to `count` arrivals (later arrivals schedule a new drain)."""
-    pipe = get_redis().pipeline(transaction=False)
-    pipe.delete(f"mq:{event_id}:drain")
-    pipe.lpop(f"mq:{event_id}:arrivals", count)
-    return [int(user_id) for user_id in pipe.execute()[1] or []]
+def arrivals_take(*, event_id: int, count: int, release: bool = True, at_ms: float | None = None) -> list[int]:
+    """Take up to `count` arrivals for the running drain, which keeps the drain flag meanwhile.
+
+    When none is left and `release` is set, the same atomic step deletes the flag: the next
+    arrival asks for a new drain. Without `release` (a drain that lingers for more) the flag stays.
+    """
+    keys = [f"mq:{event_id}:arrivals", f"mq:{event_id}:drain"]
+    args = [count, at_ms if at_ms is not None else now_ms(), "1" if release else "0"]
+    taken = run_script(script("take_arrivals", TAKE_ARRIVALS, prelude=False), keys=keys, args=args)
+    return [int(user_id) for user_id in taken]
 
 
 def leave(*, event_id: int, user_id: int, kind: str = "left") -> list[str]:
@@ -162,11 +180,23 @@ def event_ids_with_queue() -> list[int]:
 
 
 def ticket_get(*, event_id: int, user_id: int) -> dict[str, str]:
-    return get_redis().hgetall(ticket_key(event_id, user_id))
+    """The user's ticket fields with its state: st (waiting|proposed) and p (proposal id or ''); {} without one."""
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.hgetall(ticket_key(event_id, user_id))
+    pipe.hget(proposed_key(event_id), str(user_id))
+    ticket, proposal_id = pipe.execute()
+    if not ticket:
+        return {}
+    return {**ticket, "st": "proposed" if proposal_id else "waiting", "p": proposal_id or ""}
 
 
 def ticket_event_ids(*, user_id: int) -> list[int]:
-    return [int(event_id) for event_id in get_redis().smembers(f"mq:ut:{user_id}")]
+    """The events where the user holds a ticket (one round trip over the events with a queue)."""
+    event_ids = event_ids_with_queue()
+    pipe = get_redis().pipeline(transaction=False)
+    for event_id in event_ids:
+        pipe.exists(ticket_key(event_id, user_id))
+    return [event_id for event_id, held in zip(event_ids, pipe.execute(), strict=True) if held]
 
 
 def waiting(*, event_id: int) -> list[tuple[int, str, str, float]]:
@@ -211,17 +241,27 @@ def waiting_by_gender(*, event_ids: list[int]) -> dict[int, dict[str, int]]:
 
 
 def mark_gone(*, user_id: int, grace_s: int) -> None:
-    """Start the disconnect grace for every queue the user waits in."""
-    client = get_redis()
+    """Start the disconnect grace for every queue the user waits in (and note where, for mark_back)."""
+    event_ids = ticket_event_ids(user_id=user_id)
+    if not event_ids:
+        return
     until = now_ms() + grace_s * 1000
-    for event_id in ticket_event_ids(user_id=user_id):
-        client.zadd(f"mq:{event_id}:gone", {str(user_id): until})
+    pipe = get_redis().pipeline(transaction=False)
+    for event_id in event_ids:
+        pipe.zadd(f"mq:{event_id}:gone", {str(user_id): until})
+    pipe.sadd(f"mq:gu:{user_id}", *event_ids)
+    # Outlives the grace; a stale entry only costs mark_back one ZREM of nothing.
+    pipe.expire(f"mq:gu:{user_id}", grace_s + GRACE_NOTE_SLACK_S)
+    pipe.execute()
 
+
+GRACE_NOTE_SLACK_S = 3600
 
 _MARK_BACK = """
 for _, event_id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   redis.call('ZREM', 'mq:' .. event_id .. ':gone', ARGV[1])
 end
+redis.call('DEL', KEYS[1])
 """
 
 
@@ -231,7 +271,7 @@ def mark_back(*, user_id: int, pipe=None) -> None:
     One script, so a socket connect can queue it on its shared pipeline (`pipe`).
     """
     # Without the prelude: queued as EVAL, the source travels on every connect.
-    run_script(script("mark_back", _MARK_BACK, prelude=False), keys=[f"mq:ut:{user_id}"], args=[str(user_id)], client=pipe)
+    run_script(script("mark_back", _MARK_BACK, prelude=False), keys=[f"mq:gu:{user_id}"], args=[str(user_id)], client=pipe)
 
 
 def gone_expired(*, event_id: int) -> list[int]:

@@ -1,6 +1,9 @@
 """Pairing: a worker drains the arrivals and announces the proposals the scripts made."""
 
 import json
+import time
+
+from django.conf import settings
 
 from apps.matching import events, queue, selectors
 from apps.matching.services.recording import record_after_commit
@@ -13,13 +16,28 @@ def arrivals_drain(*, event_id: int, batch: int = 50) -> int:
     """Pair every user who arrived since the last drain (bounded scan each); returns proposals made.
 
     One task serves a burst of arrivals, so a 500-per-second crowd costs a few tasks a second,
-    not 500. Arrivals a lost drain never saw are waiting in their buckets for the next sweep.
+    not 500: the drain keeps the drain flag while it runs, so joins meanwhile ask for no task.
+    With nobody left it lingers MATCHING_DRAIN_LINGER_MS for more (while it has run less than
+    MATCHING_DRAIN_LINGER_BUDGET_MS), then deletes the flag in the same atomic step as its last,
+    empty take. Arrivals a lost drain never saw are waiting in their buckets for the next sweep.
     Arrivals of a Redis that lost its state are gone with it: the restore puts them back.
     """
     made = 0
+    linger_s = settings.MATCHING_DRAIN_LINGER_MS / 1000
+    lingers_until = time.monotonic() + settings.MATCHING_DRAIN_LINGER_BUDGET_MS / 1000
+    lingered = False
     try:
-        while user_ids := queue.arrivals_take(event_id=event_id, count=batch):
-            made += proposals_announce(proposals=queue.pair_many(event_id=event_id, user_ids=user_ids))
+        while True:
+            release = lingered or not linger_s or time.monotonic() >= lingers_until
+            user_ids = queue.arrivals_take(event_id=event_id, count=batch, release=release)
+            if user_ids:
+                made += proposals_announce(proposals=queue.pair_many(event_id=event_id, user_ids=user_ids))
+                lingered = False
+            elif release:
+                return made
+            else:
+                time.sleep(linger_s)
+                lingered = True
     except queue.QueueStateLost:
         queue_state_ensure()
     return made

@@ -1,9 +1,10 @@
 """Redis lost the queue: notice it within a sweep, and put back everyone PostgreSQL knows to be waiting.
 
-The marker is `mq:epoch` (apps/matching/queue/state.py). The state is lost when the marker is
-missing or names another epoch than PostgreSQL's newest (restart without persistence, FLUSHALL,
-failover to an empty replica), or went back in time when a counter is behind an id PostgreSQL
-already holds (failover to a lagging replica). Then a new epoch starts: every queue key is
+The marker is `mq:epoch:<layout>` (apps/matching/queue/state.py). The state is lost when the
+marker is missing or names another epoch than PostgreSQL's newest (restart without persistence,
+FLUSHALL, failover to an empty replica, state written by a release with another key layout),
+or went back in time when a counter is behind an id PostgreSQL already holds (failover to a
+lagging replica). Then a new epoch starts: every queue key is
 wiped, the counters jump above every earlier id, each QueueTicket goes back at its original
 join score (or its student is told), pages get their real place, matches made around the loss
 are confirmed again (their frames may have been lost with Redis), and the "queue-state-lost"

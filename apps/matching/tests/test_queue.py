@@ -195,5 +195,39 @@ def test_a_drain_is_asked_for_once_per_burst_and_again_when_it_does_not_start(se
     settings.MATCHING_DRAIN_HEDGE_MS = 50
     states = [queue.enqueue(ticket(user_id, "M", "F", user_id), at_ms=at)[1] for user_id, at in [(1, 1000), (2, 1020), (3, 1100)]]
     assert states == ["drain", "waiting", "drain"]
-    assert queue.arrivals_take(event_id=EVENT_ID, count=50) == [1, 2, 3]
-    assert queue.enqueue(ticket(4, "M", "F", 4), at_ms=1101)[1] == "drain"
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50, at_ms=1101) == [1, 2, 3]
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50, at_ms=1102) == []
+    assert queue.enqueue(ticket(4, "M", "F", 4), at_ms=1103)[1] == "drain"
+
+
+def test_joins_while_a_drain_runs_ask_for_no_task_and_none_is_stranded(settings):
+    settings.MATCHING_DRAIN_HEDGE_MS = 50
+    drain_flag = f"mq:{EVENT_ID}:drain"
+    # Given a join asked for a drain and the drain took it (the drain keeps the flag)
+    assert queue.enqueue(ticket(1, "M", "F", 1), at_ms=1000)[1] == "drain"
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50, at_ms=1010) == [1]
+    # When a join comes while the drain pairs, it asks for no task: the running drain takes it
+    assert queue.enqueue(ticket(2, "M", "F", 2), at_ms=1040)[1] == "waiting"
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50, at_ms=1045) == [2]
+    # When the drain lingers (an empty take that keeps the flag) and a join comes before its last take,
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50, release=False, at_ms=1050) == []
+    assert queue.get_redis().get(drain_flag) == "1050"
+    assert queue.enqueue(ticket(3, "M", "F", 3), at_ms=1052)[1] == "waiting"
+    # then the releasing take finds that arrival and keeps the flag, the next one deletes it
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50, at_ms=1055) == [3]
+    assert queue.get_redis().get(drain_flag) == "1055"
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50, at_ms=1060) == []
+    assert queue.get_redis().exists(drain_flag) == 0
+    # and the first join after it asks for a new drain
+    assert queue.enqueue(ticket(4, "M", "F", 4), at_ms=1061)[1] == "drain"
+
+
+def test_a_drain_that_died_holding_the_flag_is_replaced_after_the_hedge(settings):
+    settings.MATCHING_DRAIN_HEDGE_MS = 50
+    # Given a drain took an arrival (keeping the flag) and died before its next take
+    assert queue.enqueue(ticket(1, "M", "F", 1), at_ms=1000)[1] == "drain"
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50, at_ms=1010) == [1]
+    # When joins come, the ones within the hedge wait for it, the first one after asks for a new drain
+    assert queue.enqueue(ticket(2, "M", "F", 2), at_ms=1060)[1] == "waiting"
+    assert queue.enqueue(ticket(3, "M", "F", 3), at_ms=1061)[1] == "drain"
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50, at_ms=1062) == [2, 3]

@@ -185,7 +185,9 @@ def test_a_ticket_without_the_flag_has_its_exclusions_checked(rules):
 def test_a_join_batch_queues_new_tickets_and_reports_those_already_held(rules):
     # Given one man already waiting
     assert queue.enqueue(snapshot(1, "M", "F", 1), at_ms=1_000) == ("queued", "drain")
-    queue.arrivals_take(event_id=EVENT_ID, count=10)
+    # (and the drain took him, then found nobody left and let its flag go)
+    assert queue.arrivals_take(event_id=EVENT_ID, count=10, at_ms=1_100) == [1]
+    assert queue.arrivals_take(event_id=EVENT_ID, count=10, at_ms=1_200) == []
     # When a batch with him, two newcomers and one of them twice joins in one call
     drain, outcomes = queue.enqueue_many(
         [

@@ -10,8 +10,9 @@ from apps.accounts.tests.factories import make_profile
 from apps.alerts import services as alert_services
 from apps.alerts.models import Alert, AlertState
 from apps.core.redis import get_redis
-from apps.matching import queue, services, tasks
+from apps.matching import queue, selectors, services, tasks
 from apps.matching.models import Match, QueueEpoch, QueueTicket, TicketEvent
+from apps.matching.queue.base import EPOCH_KEY
 from apps.matching.tests.conftest import university, worker_pairs
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +224,26 @@ def test_a_restore_after_a_loss_queues_the_alert_evaluation_at_once(live_event, 
         tasks.sweep_live_queues()
     # then the alert rules are evaluated now, not at their next tick
     assert sent.count("apps.alerts.tasks.evaluate_alert_rules") == 1
+
+
+def test_state_in_another_key_layout_is_restored_never_read(live_event, pair_of_profiles, sent_frames):
+    # given two men waiting, and a Redis whose marker is the previous layout's (`mq:epoch`, as a
+    # release of layout 1 leaves it during a rolling deploy)
+    men = [make_profile(gender="M", seeking="F", university=university("부산대학교")) for _ in range(2)]
+    for man in men:
+        _join(man, live_event)
+    before = {user_id: score for user_id, _g, _s, score in queue.waiting(event_id=live_event.pk)}
+    client = get_redis()
+    client.rename(EPOCH_KEY, "mq:epoch")
+    woman, _man = pair_of_profiles
+    snapshot = selectors.ticket_snapshot_build(user=woman.user, event=live_event)
+    # when a join's script runs, then it refuses: nothing of this state is read or changed
+    with pytest.raises(queue.QueueStateLost):
+        queue.enqueue(snapshot)
+    assert services.queue_state_problem() == "lost"
+    # and beat's next sweep restores everyone in this release's layout, at their original place
+    with sent_frames():
+        tasks.sweep_live_queues()
+    assert {user_id: score for user_id, _g, _s, score in queue.waiting(event_id=live_event.pk)} == before
+    assert client.exists("mq:epoch") == 0
+    assert queue.state_read().epoch == QueueEpoch.objects.order_by("-pk").first().pk

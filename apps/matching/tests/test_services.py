@@ -228,3 +228,51 @@ def test_reconcile_repairs_a_ticket_whose_proposal_vanished(live_event, pair_of_
     assert report["requeued_orphans"] == 2 and report["stranded_pairs"] == 1
     assert queue.sweep(event_id=live_event.pk) != []
     assert selectors.stranded_pairs(event_id=live_event.pk, allow_same_university=True) == []
+
+
+def test_a_socket_back_within_the_grace_keeps_the_place(live_event, pair_of_profiles):
+    # given a woman waiting whose socket closed, with a grace that has already run out
+    woman, _man = pair_of_profiles
+    _join(woman, live_event)
+    queue.mark_gone(user_id=woman.user_id, grace_s=-1)
+    assert queue.gone_expired(event_id=live_event.pk) == [woman.user_id]
+    # when a socket of hers connects again before the sweep
+    services.queue_presence_back(user_id=woman.user_id)
+    # then no grace runs for her any more, and the sweep leaves her waiting
+    assert queue.gone_expired(event_id=live_event.pk) == []
+    assert services.queue_sweep(event_id=live_event.pk)["disconnected"] == 0
+    assert queue.ticket_get(event_id=live_event.pk, user_id=woman.user_id)["st"] == "waiting"
+
+
+def test_a_join_while_the_drain_lingers_is_paired_by_it_and_asks_for_no_task(
+    live_event, pair_of_profiles, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Given a woman joined (her join asks for a drain task) and drains linger for more arrivals
+    from celery import current_app
+
+    from apps.matching.services import pairing
+
+    # (a hedge far longer than this test, so the machine's load cannot make a join look stranded)
+    settings.MATCHING_DRAIN_LINGER_MS, settings.MATCHING_DRAIN_HEDGE_MS = 5, 60_000
+    woman, man = pair_of_profiles
+    sent = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, args, **options: sent.append((name, *args)))
+    with django_capture_on_commit_callbacks(execute=True):
+        _join(woman, live_event)
+    assert sent == [("apps.matching.tasks.drain_arrivals", live_event.pk)]
+    # When the man joins at the critical point: the drain found nobody left and lingers
+    lingers = []
+
+    def man_joins_while_lingering(seconds):
+        lingers.append(seconds)
+        if len(lingers) == 1:
+            with django_capture_on_commit_callbacks(execute=True):
+                _join(man, live_event)
+
+    monkeypatch.setattr(pairing.time, "sleep", man_joins_while_lingering)
+    assert services.arrivals_drain(event_id=live_event.pk) == 1
+    # Then his join asked for no task, the running drain paired them, and it let the flag go
+    assert sent == [("apps.matching.tasks.drain_arrivals", live_event.pk)]
+    assert lingers == [0.005, 0.005]
+    assert queue.ticket_get(event_id=live_event.pk, user_id=man.user_id)["st"] == "proposed"
+    assert queue.get_redis().exists(f"mq:{live_event.pk}:drain") == 0

@@ -10,6 +10,11 @@ MATCHING_SWEEP_SCAN_DEPTH = env.int("MATCHING_SWEEP_SCAN_DEPTH", default=500)
 MATCHING_SWEEP_BATCH = 100
 # A drain task not started this long after it was asked for gets a second one alongside.
 MATCHING_DRAIN_HEDGE_MS = env.int("MATCHING_DRAIN_HEDGE_MS", default=50)
+# A drain that finds nobody left waits this long for more arrivals before it lets the next
+# join ask for a new task (one task then serves joins that come a few ms apart), but only while
+# it has run less than the budget, so a steady stream still ends each task.
+MATCHING_DRAIN_LINGER_MS = env.int("MATCHING_DRAIN_LINGER_MS", default=20)
+MATCHING_DRAIN_LINGER_BUDGET_MS = env.int("MATCHING_DRAIN_LINGER_BUDGET_MS", default=1000)
 MATCHING_SWEEP_INTERVAL_S = env.float("MATCHING_SWEEP_INTERVAL_S", default=1.0)
 # Candidates who joined within this many ms of the longest-waiting one count as equally
 # fair; among them the larger interest overlap wins.
