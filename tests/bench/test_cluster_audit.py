@@ -105,6 +105,7 @@ def test_a_history_shown_out_of_seq_order_counts_each_message_shown_late():
 
 def test_a_student_sends_nothing_new_once_the_bench_has_stopped_the_chat(monkeypatch):
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     import bench.cluster_clients as clients
 
@@ -125,7 +126,10 @@ def test_a_student_sends_nothing_new_once_the_bench_has_stopped_the_chat(monkeyp
         student.chatting = False
         await asyncio.wait_for(chat, timeout=1)
 
-    asyncio.run(scenario())
+    # A thread of its own: a browser test earlier in the session may have left an event loop
+    # running in this one, and asyncio.run refuses to start inside it.
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        runner.submit(asyncio.run, scenario()).result()
     # Then no message leaves after the stop (one would race the final resume and the close)
     assert sent == []
     assert student.pending is None

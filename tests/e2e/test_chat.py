@@ -122,6 +122,7 @@ def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_
     alice_sends("first", "첫 메시지")
     context = browser.new_context(locale="ko-KR", viewport={"width": 420, "height": 860})
     sent_by_bob: list[dict] = []
+    received_by_bob: list[dict] = []
 
     # Given Bob's socket loses the live copy of message 2 (the channel layer is at-most-once)
     def lose_live_message_two(route) -> None:
@@ -133,6 +134,7 @@ def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_
 
         def to_bob(message) -> None:
             frame = json.loads(message)
+            received_by_bob.append(frame)
             if not (frame.get("type") == "message.new" and frame.get("room") == room.pk and frame.get("seq") == 2):
                 route.send(message)
 
@@ -144,6 +146,14 @@ def test_a_lost_live_message_is_fetched_once_by_range_and_shown_in_order(daphne_
         page.route_web_socket("**/ws/", lose_live_message_two)
         open_room(page, daphne_server, room.pk)
         page.wait_for_selector('.msg[data-seq="1"]')
+        # and his resume was answered (a message sent before that reaches him inside the answer,
+        # not live, and there would be no gap to fetch)
+        for _ in range(200):
+            if any(frame.get("type") == "message.batch" and frame.get("room") == room.pk for frame in received_by_bob):
+                break
+            page.wait_for_timeout(50)
+        else:
+            raise AssertionError("Bob's resume was never answered")
 
         # When Alice sends three more
         for number in (2, 3, 4):
