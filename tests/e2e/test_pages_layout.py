@@ -11,12 +11,9 @@ from apps.events.tests.factories import make_event
 from apps.moderation import reports as moderation_reports
 from conftest import save_screenshot
 from tests.e2e.chat_pages import beside_the_browser, login
+from tests.e2e.page_layout import OVERFLOW, WIDTHS, layout_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-WIDTHS = (320, 390, 1440)
-LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
-OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def _data():
@@ -66,7 +63,7 @@ def _student_pages(event, room, lobby) -> dict[str, str]:
 def _visit_all(browser, base_url: str, pages: dict[str, str], email: str | None, lang: str) -> dict[str, int]:
     overflow = {}
     for width in WIDTHS:
-        context = browser.new_context(locale=LANGUAGES[lang], viewport={"width": width, "height": 844 if width < 1000 else 900})
+        context = layout_context(browser, lang=lang, width=width)
         try:
             page = login(context, base_url, email) if email else context.new_page()
             for name, path in pages.items():

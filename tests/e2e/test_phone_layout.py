@@ -8,10 +8,10 @@ from apps.chat import batch as chat_batch
 from apps.chat.tests.factories import make_pair
 from conftest import save_screenshot
 from tests.e2e.chat_pages import beside_the_browser, login, open_room
+from tests.e2e.page_layout import LOCALES
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-LOCALES = {"ko": "ko-KR", "en": "en-US"}
 # Each box of the top bar's controls, and the part of it outside the viewport.
 TOPBAR_BOXES = """() => [...document.querySelectorAll('.topbar nav a, .topbar nav button, .lang-switch button')].map((el) => {
   const box = el.getBoundingClientRect();

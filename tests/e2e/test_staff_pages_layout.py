@@ -26,6 +26,7 @@ from apps.rounds.models import Round
 from apps.rounds.tests.factories import checked_in_students, make_rounds_event
 from conftest import ARTIFACTS, save_screenshot
 from tests.e2e.chat_pages import beside_the_browser, login
+from tests.e2e.page_layout import LOCALES, OVERFLOW, WIDTHS, layout_context
 from tests.e2e.test_dashboard_live import celery_beat_process  # noqa: F401 - the beat fixture
 
 # About fifty pages per width: longer than the suite's five-minute limit on a loaded machine.
@@ -35,10 +36,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.timeout(900),
 ]
-
-WIDTHS = (320, 390, 1440)
-LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
-OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def _data() -> dict:
@@ -102,7 +99,7 @@ def _visit(page, base_url: str, name: str, path: str, lang: str, width: int) -> 
 
 
 def _visit_all(browser, base_url: str, pages: dict[str, str], email: str | None, lang: str, width: int) -> dict[str, int]:
-    context = browser.new_context(locale=LANGUAGES[lang], viewport={"width": width, "height": 844 if width < 1000 else 900})
+    context = layout_context(browser, lang=lang, width=width)
     try:
         page = login(context, base_url, email) if email else context.new_page()
         return {name: _visit(page, base_url, name, path, lang, width) for name, path in pages.items()}
@@ -111,7 +108,7 @@ def _visit_all(browser, base_url: str, pages: dict[str, str], email: str | None,
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", LOCALES)
 def test_every_staff_page_fits_the_screen_and_is_captured(
     browser,
     daphne_server,
