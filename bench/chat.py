@@ -53,6 +53,18 @@ GAP_GRACE_S = 0.5  # static/chat/room.js GAP_GRACE_MS: a gap still open this lon
 _BODY_DIGITS, _BODY_LETTERS = "0123456789.-", "qwrtypsdfgxz"
 
 
+# A storm connect refused before its hello (admission control's 4013) backs off and tries again,
+# this many times in all (the backoff reaches its 30 s ceiling by then).
+STORM_ATTEMPTS = 8
+
+
+class Refused(Exception):
+    """The server closed a socket before its `hello` (a refusal such as 4013 "server busy")."""
+
+    def __init__(self, code: int | None) -> None:
+        super().__init__(f"closed with {code} before hello")
+
+
 def encode_body(text: str) -> str:
     return text.translate(str.maketrans(_BODY_DIGITS, _BODY_LETTERS))
 
@@ -451,6 +463,7 @@ class Client:
         self.backoff_s = self.handshake_s = self.opened_at = 0.0
         self.closed_for_good = False
         self.awaiting_replay = False
+        self.greeted: asyncio.Future | None = None  # the current socket's `hello`, or its refusal
 
     @property
     def open(self) -> bool:
@@ -464,18 +477,30 @@ class Client:
             path = "/ws/"
             headers = {"Cookie": f"sessionid={self.spec['session']}", "Origin": f"http://127.0.0.1:{w.port}"}
         started = time.perf_counter()
+        greeted = self.greeted = None if w.mode == "reference" else asyncio.get_running_loop().create_future()
         self.ws = await ws_client.connect(
             "127.0.0.1", w.port, path, headers=headers, on_message=self.on_message, on_close=self.on_close, open_timeout=30
         )
+        if greeted is not None:
+            # Connected means greeted, as for static/realtime/client.js: the gateway completes the
+            # handshake of a socket it then refuses at once (4013, admission control).
+            await asyncio.wait_for(greeted, timeout=30)
         return (time.perf_counter() - started) * 1000
 
     def on_message(self, raw: str) -> None:
         try:
             self.handle(json.loads(raw))
-        except Exception:  # noqa: BLE001 - a frame the client cannot take: drop the socket, as a dead one
+        except Exception as error:  # noqa: BLE001 - a frame the client cannot take: drop the socket, as a dead one
+            reason = f"{type(error).__name__}: {str(error)[:60]} in {raw[:80]}"
+            self.worker.frame_errors[reason] = self.worker.frame_errors.get(reason, 0) + 1
             self.ws.transport.abort()
 
     def on_close(self, ws) -> None:
+        # Who closed the socket and why (the server's close code; None: no close frame).
+        code = str(ws.close_code)
+        self.worker.close_codes[code] = self.worker.close_codes.get(code, 0) + 1
+        if self.ws is ws and self.greeted is not None and not self.greeted.done():
+            self.greeted.set_exception(Refused(ws.close_code))
         # Any socket death means: reconnect (faults) or count it.
         if self.ws is ws and self.worker.resilient and not self.closed_for_good:
             asyncio.create_task(self.reconnect())
@@ -537,6 +562,8 @@ class Client:
                 self.record_live(frame["body"])
             return
         if kind == "hello":
+            if self.greeted is not None and not self.greeted.done():
+                self.greeted.set_result(None)
             if self.dropped_at is not None:
                 now = time.perf_counter()
                 w.reconnect_ms.append((now - self.dropped_at) * 1000)
@@ -668,19 +695,35 @@ class Worker:
         self.reconnect_ms: list[float] = []
         self.reconnect_parts: list[tuple[float, float, float]] = []
         self.reconnect_failures: dict[str, int] = {}
+        self.close_codes: dict[str, int] = {}  # sockets closed, by the server's close code
+        self.frame_errors: dict[str, int] = {}  # frames this client could not take (it drops the socket)
+        self.storm_refusals = 0  # storm connects refused before their hello (then retried)
         self.lobby_watch = False
         self.lobby_received: list[float] = []
 
     async def connect_all(self, *, rate: float, count: int) -> dict:
         self.clients = [Client(self, spec) for spec in self.specs[:count]]
         times, failures, reasons = [], 0, {}
+        self.storm_refusals = 0
         by_second: dict[int, list[float]] = {}  # second of the storm a connect started in -> times
 
         async def one(client: Client) -> None:
             nonlocal failures
             second = int(time.perf_counter() - started)
+            first_try = time.perf_counter()
             try:
-                times.append(await client.connect())
+                for attempt in range(STORM_ATTEMPTS):
+                    try:
+                        await client.connect()
+                        break
+                    except Refused:
+                        # Backed off and retried as the browser client does: the time to its
+                        # hello includes the wait, a refusal is not a connected socket.
+                        self.storm_refusals += 1
+                        if attempt == STORM_ATTEMPTS - 1:
+                            raise
+                        await asyncio.sleep(random.uniform(0, min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2**attempt)))
+                times.append((time.perf_counter() - first_try) * 1000)
                 by_second.setdefault(second, []).append(times[-1])
             except Exception as error:  # noqa: BLE001 - a refused or timed-out connect is what we count
                 failures += 1
@@ -695,7 +738,7 @@ class Worker:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(client)))
         await asyncio.gather(*tasks)
-        return {"times": times, "failures": failures, "reasons": reasons, "by_second": by_second}
+        return {"times": times, "failures": failures, "reasons": reasons, "by_second": by_second, "refusals": self.storm_refusals}
 
     async def ladder_step(self, *, step: int, rate: float, duration: float) -> None:
         # The pairs' members, in either mode (everyone else only holds a socket open).
@@ -743,6 +786,8 @@ class Worker:
             return result
         if command == "count_open":
             return sum(1 for client in self.clients if client.open)
+        if command == "closes":
+            return {"close_codes": self.close_codes, "frame_errors": self.frame_errors}
         if command == "awaiting_replay":
             return sum(1 for client in self.clients if client.awaiting_replay or not client.open)
         if command == "count_closed":
@@ -946,8 +991,10 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         log(f"  {meter.report(len(times), 'connect')}")
         time.sleep(3)
         rss_per_conn = (servers.rss_kb() - rss_before) / max(1, len(times))
+        refusals = sum(p["refusals"] for p in parts)
         log(
-            f"  ok {len(times)}, failed {failures}, p50 {pct(times, 0.5):.1f} ms, p99 {pct(times, 0.99):.1f} ms, "
+            f"  ok {len(times)} (to hello; {refusals} refusals retried), failed {failures}, p50 {pct(times, 0.5):.1f} ms, "
+            f"p99 {pct(times, 0.99):.1f} ms, "
             f"{rss_per_conn:.1f} KB RSS per connection"
         )
         # Where in the storm the slow connects were: a saturated stretch, or a single stall.
@@ -965,6 +1012,8 @@ def run_default(args, redis: PrivateRedis, env: dict) -> dict:
         log(f"  {meter.report(args.idle, 'second')}")
         survivors = sum(workers.call("count_open"))
         log(f"  still open: {survivors}")
+        if survivors < len(times):
+            log(f"  closed meanwhile (by close code; frames the client could not take): {workers.call('closes')}")
         result.update(idle_survivors=survivors, rss_kb_per_conn=round(rss_per_conn, 1))
         log(f"(c) 1:1 ladder over {args.pairs} pairs, {args.step_s}s per step, receipts on")
         best, best_p99, rows = ladder(workers, steps=args.steps, duration=args.step_s, label="chat", meter=meter)

@@ -66,6 +66,31 @@ async def test_beyond_the_connects_in_progress_limit_a_socket_is_closed_with_401
     }
 
 
+async def test_a_connect_that_waited_past_the_limit_is_closed_with_4013_before_its_session_lookup(settings):
+    user_id, cookie = await sync_to_async(_signed_in)()
+    # Given a process where any wait for the session lookup is too long
+    settings.WEBSOCKET_CONNECT_MAX_WAIT_S = -1
+    communicator = _communicator(cookie)
+
+    connected, _ = await communicator.connect()
+
+    # Then the socket is told "server busy", and presence was never touched
+    assert connected is True
+    assert await communicator.receive_output(timeout=5) == {
+        "type": "websocket.close",
+        "code": 4013,
+        "reason": "server busy",
+    }
+    assert await sync_to_async(presence.user_last_seen)(user_id=user_id) is None
+
+    # And with the default limit the same session gets its hello
+    settings.WEBSOCKET_CONNECT_MAX_WAIT_S = 10.0
+    again = _communicator(cookie)
+    assert (await again.connect())[0]
+    assert (await again.receive_json_from(timeout=5))["type"] == "hello"
+    await again.disconnect()
+
+
 @pytest.mark.integration
 def test_under_real_daphne_a_burst_beyond_the_limit_is_refused_fast_and_the_rest_get_hello():
     cookie = _signed_in()[1]
