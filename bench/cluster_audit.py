@@ -314,6 +314,10 @@ def audit(result: dict, plan: dict) -> tuple[dict, dict]:
         "lost": dict(losses),
         "not_connected_at_end": sum(1 for student in students if not student.back_at_end),
         "resume_unanswered_at_end": sum(1 for s in students if s.back_at_end and s.room and not s.resumed_at_end),
+        # What those students received last (most common first): an error, or nothing since?
+        "resume_unanswered_last_frames": Counter(
+            " ".join(s.last_frames) for s in students if s.back_at_end and s.room and not s.resumed_at_end
+        ).most_common(5),
         "lost_examples": examples[:10],
         "stuck": [
             {"user": s.user, "joined_s": round(s.joined_at - marks["start"], 1)} for s in students if s.state == "proposed"

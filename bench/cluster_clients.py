@@ -13,7 +13,7 @@ import asyncio
 import json
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 
 from bench.ws_client import connect
 
@@ -66,6 +66,8 @@ class Student:
         self.resumed_at_end = False
         self.back_at_end = False
         self.syncing = False  # a queue.sync after a reconnect awaits its queue.status
+        # Her last frames (errors by code), for the audit's account of a resume left unanswered.
+        self.last_frames: deque[str] = deque(maxlen=4)
 
     # Connection --------------------------------------------------------------------------------
 
@@ -115,6 +117,7 @@ class Student:
     def on_message(self, text: str) -> None:
         frame = json.loads(text)
         FRAMES[frame["type"]] += 1
+        self.last_frames.append(frame["type"] if frame["type"] != "error" else f"error.{frame.get('code')}")
         handler = getattr(self, "on_" + frame["type"].replace(".", "_"), None)
         if handler:
             handler(frame)

@@ -51,6 +51,12 @@ from deploy.cluster.topology import (  # noqa: E402
 WATCHDOG_PID = STATE_DIR / "watchdog.pid"
 
 
+# From taking a web host out of rotation to its SIGTERM: what the chart's preStop sleep is for.
+# HAProxy applies the change at once (an ALB or kube-proxy needs the chart's 15 s); this is for
+# the requests already on their way to the host.
+DEREGISTRATION_S = 1.0
+
+
 def log(message: str) -> None:
     print(f"[cluster {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -167,13 +173,22 @@ def status() -> dict:
 
 
 def drain(target: Host, timeout_s: float = 60) -> float:
-    """Rolling-restart step: SIGTERM the web host's daphne, wait for it to exit, start it, wait ready."""
+    """Rolling-restart step, as Kubernetes does it: out of the load balancer's rotation first
+    (the preStop hook's time), then SIGTERM the web host's daphne (its graceful drain), wait for
+    it to exit, start it, wait ready, back in rotation.
+
+    Without the first step HAProxy went on choosing the draining host (leastconn: its count
+    falls as it closes sockets) until two health checks had failed, and sent connections to a
+    listener closing under them, each refused and retried."""
     begun = time.monotonic()
+    services.set_web_state(target, "drain")
+    time.sleep(DEREGISTRATION_S)
     netns.kill_namespace(target.namespace, signal.SIGTERM)
     if not netns.wait_namespace_empty(target.namespace, timeout_s):
         raise RuntimeError(f"{target.name} did not finish its drain within {timeout_s:.0f} s")
     services.start_web(target)
     services.wait_for(lambda: web_ready(target), f"{target.name} /readyz", 120)
+    services.set_web_state(target, "ready")
     return time.monotonic() - begun
 
 

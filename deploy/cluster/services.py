@@ -171,6 +171,8 @@ def redis_role(node: Host) -> str:
 # open, instead of a 503 from the balancer.
 HAPROXY_CONFIG = """global
     maxconn 8000
+    # The runtime API: a rolling restart takes a web host out of rotation before its SIGTERM.
+    stats socket {admin_socket} mode 600 level admin
     log stdout format raw local0 notice
 
 defaults
@@ -255,9 +257,30 @@ def haproxy_config() -> str:
         http_port=HTTP_PORT,
         redis_port=REDIS_PORT,
         stats_port=HAPROXY_STATS_PORT,
+        admin_socket=HAPROXY_ADMIN_SOCKET,
         webs="\n".join(webs),
         redis_servers="\n".join(redis_servers),
     )
+
+
+HAPROXY_ADMIN_SOCKET = STATE_DIR / "haproxy.sock"
+
+
+def set_web_state(web: Host, state: str) -> None:
+    """`drain`: HAProxy sends the host no new connections (its open ones go on), as a load
+    balancer deregisters a terminating pod before its preStop hook ends; `ready`: back in rotation.
+
+    A path-bound Unix socket, so it answers from any network namespace of this machine."""
+    import socket
+
+    for server in (web.name, f"{web.name}-failopen"):
+        with socket.socket(socket.AF_UNIX) as admin:
+            admin.settimeout(5)
+            admin.connect(str(HAPROXY_ADMIN_SOCKET))
+            admin.sendall(f"set server web/{server} state {state}\n".encode())
+            answer = admin.recv(4096).decode().strip()
+        if answer:
+            raise RuntimeError(f"haproxy refused 'set server web/{server} state {state}': {answer}")
 
 
 def start_haproxy() -> None:
