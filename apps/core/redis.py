@@ -12,8 +12,14 @@ def get_redis() -> redis.Redis:
     # socket threads open pool connections concurrently (a connect storm), that ping raced
     # into AttributeError / read timeouts (seen in `make bench-chat`). A dead connection still
     # surfaces as ConnectionError on use, which the client's default Retry handles; keepalive
-    # finds peers that vanished.
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True, socket_keepalive=True)
+    # and TCP's user timeout (settings.REDIS_TCP_OPTIONS) find peers that vanished.
+    return redis.Redis.from_url(
+        settings.REDIS_URL,
+        decode_responses=True,
+        socket_connect_timeout=settings.BACKING_SERVICE_CONNECT_TIMEOUT_S,
+        socket_keepalive=True,
+        socket_keepalive_options=settings.REDIS_TCP_OPTIONS,
+    )
 
 
 def run_script(script: redis.commands.core.Script, *, keys: list, args: list, client=None):

@@ -1,6 +1,23 @@
 """PostgreSQL, Redis, the channel layer over Redis, the cache and sessions."""
 
+import socket
+
 from .environment import env
+
+# A backing service's peer that vanished (a host killed, a link cut, a failover that moved the
+# endpoint) is found within seconds on every connection to it, not after TCP's defaults: with
+# keepalive after 2 h of silence, and for a request already sent after 15 min of retransmissions,
+# whose backoff also kept a host whose link came back waiting up to its next retry (`make
+# bench-cluster`, cut_web2). Kernel-level: a busy Redis or PostgreSQL still acknowledges at once.
+BACKING_SERVICE_KEEPALIVE_IDLE_S, BACKING_SERVICE_KEEPALIVE_INTERVAL_S, BACKING_SERVICE_KEEPALIVE_PROBES = 5, 2, 3
+BACKING_SERVICE_UNACKED_TIMEOUT_MS = 10_000
+BACKING_SERVICE_CONNECT_TIMEOUT_S = 5
+REDIS_TCP_OPTIONS = {
+    socket.TCP_KEEPIDLE: BACKING_SERVICE_KEEPALIVE_IDLE_S,
+    socket.TCP_KEEPINTVL: BACKING_SERVICE_KEEPALIVE_INTERVAL_S,
+    socket.TCP_KEEPCNT: BACKING_SERVICE_KEEPALIVE_PROBES,
+    socket.TCP_USER_TIMEOUT: BACKING_SERVICE_UNACKED_TIMEOUT_MS,
+}
 
 # PostgreSQL everywhere (`make run`, tests, production): the chat's and the socket connect's
 # hot paths are PostgreSQL statements (arrays, row locks, prepared generic plans).
@@ -22,6 +39,13 @@ def postgres_database(database: dict) -> dict:
     # statements on every execution (with array parameters a custom plan always looks
     # cheaper): 0.59 instead of 0.17 ms of backend CPU each.
     options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
+    # libpq's names for the same dead-peer detection as Redis's (REDIS_TCP_OPTIONS).
+    options.setdefault("connect_timeout", BACKING_SERVICE_CONNECT_TIMEOUT_S)
+    options.setdefault("keepalives", 1)
+    options.setdefault("keepalives_idle", BACKING_SERVICE_KEEPALIVE_IDLE_S)
+    options.setdefault("keepalives_interval", BACKING_SERVICE_KEEPALIVE_INTERVAL_S)
+    options.setdefault("keepalives_count", BACKING_SERVICE_KEEPALIVE_PROBES)
+    options.setdefault("tcp_user_timeout", BACKING_SERVICE_UNACKED_TIMEOUT_MS)
     return database
 
 
@@ -48,8 +72,9 @@ CHANNEL_LAYERS = {
                     # are published with a bounded wait (apps.realtime.events); keepalive
                     # finds peers that vanished.
                     "socket_timeout": None,
-                    "socket_connect_timeout": 5,
+                    "socket_connect_timeout": BACKING_SERVICE_CONNECT_TIMEOUT_S,
                     "socket_keepalive": True,
+                    "socket_keepalive_options": REDIS_TCP_OPTIONS,
                     "health_check_interval": 30,
                     "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS,
                     # No command of its own on (re)connect: when Redis restarts, the pubsub
@@ -73,6 +98,11 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "mmcache",
+        "OPTIONS": {
+            "socket_connect_timeout": BACKING_SERVICE_CONNECT_TIMEOUT_S,
+            "socket_keepalive": True,
+            "socket_keepalive_options": REDIS_TCP_OPTIONS,
+        },
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
