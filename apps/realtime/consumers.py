@@ -25,21 +25,19 @@ from django.utils.translation import gettext as _
 from apps.core.errors import DomainError
 from apps.core.observability import context as log_context
 from apps.core.observability import tracing
-from apps.core.redis import get_redis
 from apps.realtime import events, presence, registry
 from apps.realtime.auth import (
     heartbeat_sync_to_async,
     pooled_sync_to_async,
     session_key_digest,
     session_key_from_scope,
-    user_for_session_key,
 )
 from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
 from apps.realtime.protocol import MAX_FRAME_BYTES, MAX_FRAME_NESTING, ErrorCode, user_group
+from apps.realtime.socket_work import OVERDUE, connect_sync, touch_socket
 from apps.realtime.transport.channel_layer import EXCEPT_CHANNEL_KEY
 from apps.realtime.transport.dispatch import dispatch_in_arrival_order
 from apps.realtime.validation import holds_unusable_text, nests_too_deep
-from apps.telemetry.metrics import Metric, metric_incr
 
 logger = logging.getLogger(__name__)
 
@@ -74,46 +72,20 @@ def encode_frame(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-def _touch_socket(user_id: int, channel_name: str, writers: list) -> None:
-    """The socket's presence lease and the apps' `writers`, in one pipelined round trip."""
-    redis_writes = get_redis().pipeline(transaction=False)
-    presence.socket_touch(user_id=user_id, channel_name=channel_name, pipe=redis_writes)
-    for writer in writers:
-        writer(user_id=user_id, redis_writes=redis_writes)
-    redis_writes.execute()
-
-
-# What `_connect_sync` returns for a handshake its client gave up while it waited for a thread,
-# and for one that waited longer than WEBSOCKET_CONNECT_MAX_WAIT_S.
-ABANDONED = (None, None)
-OVERDUE = (None, "overdue")
-
-
-def _connect_sync(session_key: str | None, channel_name: str, abandoned=lambda: False, overdue=lambda: False) -> tuple[Any, Any]:
-    """Everything a new socket needs from PostgreSQL and Redis, in ONE off-loop hop.
-
-    Returns (user, connect data of every app's loader), (user, None) when refused,
-    ABANDONED when the client left while the hop waited in the pool's queue (the wait is
-    where a reconnect storm's backlog builds up: doing the work for it only fed the backlog),
-    or OVERDUE when it waited so long that its client is about to give up.
-    """
-    if abandoned():
-        return ABANDONED
-    if overdue():
-        return OVERDUE
-    user = user_for_session_key(session_key)
-    if not user.is_authenticated or not user.is_active:
-        metric_incr(Metric.WS_CONNECT_REJECTED)
-        return user, None
-    _touch_socket(user.pk, channel_name, registry.connect_writers)
-    return user, {name: loader(user_id=user.pk) for name, loader in registry.connect_loaders.items()}
-
-
 async def heartbeat(consumer: "GatewayConsumer", frame: dict[str, Any]) -> None:
-    """`ping`: refresh presence, let apps count the heartbeat, answer `pong`."""
-    await heartbeat_sync_to_async(_touch_socket)(consumer.user_id, consumer.channel_name, registry.heartbeat_writers)
-    for hook in registry.heartbeat_hooks:
-        await hook(consumer)
+    """`ping`: refresh presence, let apps count the heartbeat, answer `pong`.
+
+    The `pong` says the socket is alive, and it is, even when Redis is away (a failover): the
+    refresh is skipped until the next heartbeat. Answering with an error instead made every
+    client close its live socket at its pong timeout and reconnect into the outage, backing off
+    further with each refused try (`make bench-cluster`, redis_failover).
+    """
+    try:
+        await heartbeat_sync_to_async(touch_socket)(consumer.user_id, consumer.channel_name, registry.heartbeat_writers)
+        for hook in registry.heartbeat_hooks:
+            await hook(consumer)
+    except BACKING_SERVICE_ERRORS as error:
+        logger.warning("heartbeat without presence refresh: a backing service is unavailable (%s)", type(error).__name__)
     await consumer.send_frame(events.pong_frame())
 
 
@@ -230,7 +202,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return time.monotonic() - arrived_at > settings.WEBSOCKET_CONNECT_MAX_WAIT_S
 
         try:
-            loaded = await pooled_sync_to_async(_connect_sync)(
+            loaded = await pooled_sync_to_async(connect_sync)(
                 session_key_from_scope(self.scope), self.channel_name, self.abandoned, overdue
             )
         except BACKING_SERVICE_ERRORS:

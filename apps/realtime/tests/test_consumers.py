@@ -288,16 +288,43 @@ async def test_a_frame_while_redis_is_away_gets_service_unavailable_and_the_sock
     settings.REDIS_URL = f"redis://127.0.0.1:{closed_port}/0"
     get_redis.cache_clear()
     try:
-        await communicator.send_json_to({"type": "ping", "ref": "beat-1"})
+        await communicator.send_json_to({"type": "presence.set", "state": "away", "ref": "away-1"})
         refused = await communicator.receive_json_from(timeout=10)
     finally:
         settings.REDIS_URL = redis_url
         get_redis.cache_clear()
     assert refused["type"] == "error"
     assert refused["code"] == "service_unavailable"
-    assert refused["ref"] == "beat-1"
+    assert refused["ref"] == "away-1"
     assert refused["retry_after_s"] == consumers.SERVICE_UNAVAILABLE_RETRY_AFTER_S
 
     await communicator.send_json_to({"type": "ping"})
     assert (await communicator.receive_json_from(timeout=5))["type"] == "pong"
+    await communicator.disconnect()
+
+
+async def test_a_heartbeat_while_redis_is_away_still_gets_its_pong_and_refreshes_presence_once_it_is_back(connect_as, settings):
+    from apps.core.redis import get_redis
+    from apps.realtime import presence
+
+    user = await sync_to_async(make_user)()
+    communicator = await connect_as(user)
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
+    redis_url = settings.REDIS_URL
+    settings.REDIS_URL = f"redis://127.0.0.1:{port_nobody_listens_on()}/0"
+    get_redis.cache_clear()
+    try:
+        # The socket is alive though Redis is not: the client must not close it at its pong timeout
+        await communicator.send_json_to({"type": "ping"})
+        assert (await communicator.receive_json_from(timeout=10))["type"] == "pong"
+    finally:
+        settings.REDIS_URL = redis_url
+        get_redis.cache_clear()
+
+    # And once Redis is back the next heartbeat refreshes presence as before
+    await sync_to_async(get_redis().delete)(presence._sockets_key(user.pk))  # as if its lease had run out
+    assert not await sync_to_async(presence.user_is_online)(user_id=user.pk)
+    await communicator.send_json_to({"type": "ping"})
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "pong"
+    assert await sync_to_async(presence.user_is_online)(user_id=user.pk)
     await communicator.disconnect()
