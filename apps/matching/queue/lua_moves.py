@@ -94,13 +94,14 @@ local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber
 local ties = tonumber(ARGV[6])
 local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
 batch_begin()
+claim_clock(now, lease)
 states_read({unpack(ARGV, 7)})
 for k = 7, #ARGV do
   pid_wanted = #ARGV - k + 1
   local me = load(ARGV[k])
   if me and me.st == 'waiting' then
     local other = find_partner(me, depth, window, ties)
-    if other then announce_row(out, claim(me, other, now, lease), me, other) end
+    if other then announce_row(out, claim(me, other), me, other) end
   end
 end
 batch_flush()
@@ -124,6 +125,7 @@ table.sort(rows, function(x, y) return x.js < y.js end)
 local out = {ARGV[3], 1, redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
 local last = nil
 batch_begin()
+claim_clock(now, lease)
 local seekers = {}
 for k = 1, math.min(batch, #rows) do seekers[k] = rows[k].id end
 states_read(seekers)
@@ -133,7 +135,7 @@ for k = 1, #seekers do
   local me = load(rows[k].id)
   if me and me.st == 'waiting' then
     local other = find_partner(me, depth, window, ties)
-    if other then announce_row(out, claim(me, other, now, lease), me, other) end
+    if other then announce_row(out, claim(me, other), me, other) end
   end
 end
 batch_flush()
