@@ -87,24 +87,51 @@ hist(uid, 'requeued', ARGV[12], nil, 'restored')
 return 1
 """
 
-# ARGV: E, now, depth, window, lease_ms, ties, U... → {accept_ms, pid, a, b, card a, card b, ...}
-PAIR_MANY = r"""
-setup(ARGV[1])
-local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local ties = tonumber(ARGV[6])
-local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
-batch_begin()
-claim_clock(now, lease)
-states_read({unpack(ARGV, 7)})
-for k = 7, #ARGV do
-  pid_wanted = #ARGV - k + 1
-  local me = load(ARGV[k])
-  if me and me.st == 'waiting' then
-    local other = find_partner(me, depth, window, ties)
-    if other then announce_row(out, claim(me, other), me, other) end
+# Pairs each of `uids` (bounded scan) in one batch; ARGV[1..6]: E, now, depth, window, lease_ms,
+# ties → {accept_ms, pid, a, b, card a, card b, ...}
+_PAIR_BATCH = r"""
+local function pair_batch(uids)
+  setup(ARGV[1])
+  local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+  local ties = tonumber(ARGV[6])
+  local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
+  batch_begin()
+  claim_clock(now, lease)
+  states_read(uids)
+  for k = 1, #uids do
+    pid_wanted = #uids - k + 1
+    local me = load(uids[k])
+    if me and me.st == 'waiting' then
+      local other = find_partner(me, depth, window, ties)
+      if other then announce_row(out, claim(me, other), me, other) end
+    end
   end
+  batch_flush()
+  return out
 end
-batch_flush()
+"""
+
+# ARGV: E, now, depth, window, lease_ms, ties, U... → {accept_ms, pid, a, b, card a, card b, ...}
+PAIR_MANY = _PAIR_BATCH + r"""
+return pair_batch({unpack(ARGV, 7)})
+"""
+
+# The drain's step: TAKE_ARRIVALS and PAIR_MANY of what it took, in one atomic call (one round
+# trip instead of two). ARGV: E, now, depth, window, lease_ms, ties, count, release
+# → {taken, accept_ms, pid, a, b, card a, card b, ...}; the drain flag as TAKE_ARRIVALS keeps it.
+PAIR_ARRIVALS = _PAIR_BATCH + r"""
+-- Checked before the take: a lost state keeps its arrivals list for the restore to wipe.
+need_epoch()
+local arrivals, drain = 'mq:' .. ARGV[1] .. ':arrivals', 'mq:' .. ARGV[1] .. ':drain'
+local taken = redis.call('LPOP', arrivals, ARGV[7])
+if taken or ARGV[8] ~= '1' then
+  redis.call('SET', drain, ARGV[2], 'EX', 5)
+else
+  redis.call('DEL', drain)
+end
+if not taken then return {0} end
+local out = pair_batch(taken)
+table.insert(out, 1, #taken)
 return out
 """
 
