@@ -10,7 +10,9 @@ redis-server, so the number is the engine's and not PostgreSQL's or the channel 
 For each size a backlog of N men seeking women waits (joined over the past N/500 s, the way
 a crowd arrives). Then driver processes join women seeking men and, to keep the backlog at N,
 one more man per woman, as fast as the engine takes them; each driver drains the arrivals as
-the drain task does (take a batch and pair it, one atomic call per batch). Every woman pairs with the
+the drain task does (take a batch and pair it, one atomic call per batch) until a step leaves
+no arrival (`pair_arrivals` says how many are left: where the drain task would make one more,
+empty step and linger, the driver joins its next round). Every woman pairs with the
 longest-waiting compatible man (among the MATCHING_TIE_BREAK_CANDIDATES oldest compatible ones
 within the fairness window, the one sharing most interests). The drivers build their tickets'
 profiles before the clock starts: at a real join they come from PostgreSQL, not the engine.
@@ -165,10 +167,9 @@ def driver_main(index: int, redis_url: str, duration_s: float, go, results) -> N
             next_id += 2
         queue.enqueue_many(crowd, at_ms=now)
         joins += 2 * ROUND
-        while True:
-            taken, proposals = queue.pair_arrivals(event_id=EVENT_ID, count=ROUND)
-            if not taken:
-                break
+        left = 1
+        while left:
+            _taken, left, proposals = queue.pair_arrivals(event_id=EVENT_ID, count=ROUND)
             pairings += len(proposals)
     results.put((pairings, joins, time.process_time() - cpu_started))
 

@@ -112,28 +112,37 @@ end
 """
 
 # ARGV: E, now, depth, window, lease_ms, ties, U... → {accept_ms, pid, a, b, card a, card b, ...}
-PAIR_MANY = _PAIR_BATCH + r"""
+PAIR_MANY = (
+    _PAIR_BATCH
+    + r"""
 return pair_batch({unpack(ARGV, 7)})
 """
+)
 
 # The drain's step: TAKE_ARRIVALS and PAIR_MANY of what it took, in one atomic call (one round
-# trip instead of two). ARGV: E, now, depth, window, lease_ms, ties, count, release
-# → {taken, accept_ms, pid, a, b, card a, card b, ...}; the drain flag as TAKE_ARRIVALS keeps it.
-PAIR_ARRIVALS = _PAIR_BATCH + r"""
+# trip instead of two), with the drain flag kept and released as TAKE_ARRIVALS does.
+# ARGV: E, now, depth, window, lease_ms, ties, count, release
+# → {taken, arrivals left, accept_ms, pid, a, b, card a, card b, ...}
+PAIR_ARRIVALS = (
+    _PAIR_BATCH
+    + r"""
 -- Checked before the take: a lost state keeps its arrivals list for the restore to wipe.
 need_epoch()
 local arrivals, drain = 'mq:' .. ARGV[1] .. ':arrivals', 'mq:' .. ARGV[1] .. ':drain'
 local taken = redis.call('LPOP', arrivals, ARGV[7])
+local left = redis.call('LLEN', arrivals)
 if taken or ARGV[8] ~= '1' then
   redis.call('SET', drain, ARGV[2], 'EX', 5)
 else
   redis.call('DEL', drain)
 end
-if not taken then return {0} end
+if not taken then return {0, left} end
 local out = pair_batch(taken)
+table.insert(out, 1, left)
 table.insert(out, 1, #taken)
 return out
 """
+)
 
 # ARGV: E, now, cursor (exclusive join score), batch, depth, window, lease_ms, ties
 # → {next_cursor, done, pid1, pid2, ...}: pairs the oldest `batch` waiting users after the cursor.

@@ -59,12 +59,12 @@ def pair_many(*, event_id: int, user_ids: list[int]) -> list[NewProposal]:
 
 def pair_arrivals(
     *, event_id: int, count: int, release: bool = True, at_ms: float | None = None
-) -> tuple[int, list[NewProposal]]:
+) -> tuple[int, int, list[NewProposal]]:
     """The drain's step: take up to `count` arrivals (as `arrivals_take`, drain flag included) and
-    pair them (as `pair_many`) in one atomic call; returns (arrivals taken, new proposals)."""
+    pair them (as `pair_many`) in one atomic call; returns (arrivals taken, arrivals left, new proposals)."""
     result = run("pair_arrivals", PAIR_ARRIVALS, args=[*_pairing_args(event_id, at_ms), count, "1" if release else "0"])
-    taken = int(result[0])
-    return taken, (_new_proposals(event_id, result[1], result[2:]) if taken else [])
+    taken, left = int(result[0]), int(result[1])
+    return taken, left, (_new_proposals(event_id, result[2], result[3:]) if taken else [])
 
 
 def sweep(*, event_id: int) -> list[NewProposal]:

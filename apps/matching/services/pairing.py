@@ -29,7 +29,7 @@ def arrivals_drain(*, event_id: int, batch: int = 50) -> int:
     try:
         while True:
             release = lingered or not linger_s or time.monotonic() >= lingers_until
-            taken, proposals = queue.pair_arrivals(event_id=event_id, count=batch, release=release)
+            taken, _left, proposals = queue.pair_arrivals(event_id=event_id, count=batch, release=release)
             if taken:
                 made += proposals_announce(proposals=proposals)
                 lingered = False

@@ -241,14 +241,15 @@ def test_the_drain_step_takes_and_pairs_a_batch_and_keeps_the_flag_as_a_take_doe
     queue.enqueue(ticket(2, "F", "M", 2), at_ms=1002)
     queue.enqueue(ticket(3, "F", "M", 3), at_ms=1003)
     # When the drain takes one arrival, it pairs her with the man in the same call and keeps the flag
-    taken, made = queue.pair_arrivals(event_id=EVENT_ID, count=1, at_ms=1010)
-    assert (taken, [proposal.user_ids for proposal in made]) == (1, [(2, 1)])
+    taken, left, made = queue.pair_arrivals(event_id=EVENT_ID, count=1, at_ms=1010)
+    assert (taken, left, [proposal.user_ids for proposal in made]) == (1, 1, [(2, 1)])
     assert queue.get_redis().get(drain_flag) == "1010"
-    # then the next arrival finds nobody left, and the take after it deletes the flag
-    assert queue.pair_arrivals(event_id=EVENT_ID, count=1, at_ms=1020) == (1, [])
+    # then the next step takes the last arrival (nobody left to pair her with) and keeps the flag,
+    assert queue.pair_arrivals(event_id=EVENT_ID, count=5, at_ms=1020) == (1, 0, [])
     assert queue.get_redis().get(drain_flag) == "1020"
-    assert queue.pair_arrivals(event_id=EVENT_ID, count=1, release=False, at_ms=1030) == (0, [])
+    # a lingering step that finds none keeps it too, and the releasing step that finds none deletes it
+    assert queue.pair_arrivals(event_id=EVENT_ID, count=5, release=False, at_ms=1030) == (0, 0, [])
     assert queue.get_redis().get(drain_flag) == "1030"
-    assert queue.pair_arrivals(event_id=EVENT_ID, count=1, at_ms=1040) == (0, [])
+    assert queue.pair_arrivals(event_id=EVENT_ID, count=5, at_ms=1040) == (0, 0, [])
     assert queue.get_redis().exists(drain_flag) == 0
     assert [row[0] for row in queue.waiting(event_id=EVENT_ID)] == [3]
