@@ -3,13 +3,16 @@
 `make bench-matching ARGS=--capacity` runs this file. It drives the engine only through the
 entry points the pairing path uses (apps.matching.queue: the join script through `enqueue_many`
 — the join pipeline, one atomic call per batch of joins, the same script `enqueue` runs for a
-single join — then `arrivals_take` and `pair_many` as the drain task does), against a private
+single join — then `pair_arrivals` as the drain task does: take a batch of arrivals and pair
+it in one atomic call), against a private
 redis-server, so the number is the engine's and not PostgreSQL's or the channel layer's.
 
 For each size a backlog of N men seeking women waits (joined over the past N/500 s, the way
 a crowd arrives). Then driver processes join women seeking men and, to keep the backlog at N,
 one more man per woman, as fast as the engine takes them; each driver drains the arrivals as
-the drain task does (take a batch, pair it in one atomic call). Every woman pairs with the
+the drain task does (take a batch and pair it, one atomic call per batch) until a step leaves
+no arrival (`pair_arrivals` says how many are left: where the drain task would make one more,
+empty step and linger, the driver joins its next round). Every woman pairs with the
 longest-waiting compatible man (among the MATCHING_TIE_BREAK_CANDIDATES oldest compatible ones
 within the fairness window, the one sharing most interests). The drivers build their tickets'
 profiles before the clock starts: at a real join they come from PostgreSQL, not the engine.
@@ -164,8 +167,10 @@ def driver_main(index: int, redis_url: str, duration_s: float, go, results) -> N
             next_id += 2
         queue.enqueue_many(crowd, at_ms=now)
         joins += 2 * ROUND
-        while arrivals := queue.arrivals_take(event_id=EVENT_ID, count=ROUND):
-            pairings += len(queue.pair_many(event_id=EVENT_ID, user_ids=arrivals))
+        left = 1
+        while left:
+            _taken, left, proposals = queue.pair_arrivals(event_id=EVENT_ID, count=ROUND)
+            pairings += len(proposals)
     results.put((pairings, joins, time.process_time() - cpu_started))
 
 

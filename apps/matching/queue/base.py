@@ -10,9 +10,10 @@ from apps.matching.queue.lua_prelude import PRELUDE
 EVENTS_KEY = "mq:events"
 HISTORY_KEY = "mq:history"
 # The layout of the queue's keys (tickets.py, proposals.py). Its epoch marker names it, so a
-# release only acts on state written in its own layout: 2 = ticket hashes written once at join,
-# proposal membership in mq:E:tp, no mq:ut:U sets (1 was the marker `mq:epoch`).
-QUEUE_LAYOUT = 2
+# release only acts on state written in its own layout: 3 = a ticket's interests as a bit mask
+# (tickets.interest_mask); 2 = ticket hashes written once at join, proposal membership in
+# mq:E:tp, no mq:ut:U sets; 1 was the marker `mq:epoch`.
+QUEUE_LAYOUT = 3
 EPOCH_KEY = f"mq:epoch:{QUEUE_LAYOUT}"
 PROPOSAL_COUNTER_KEY = "mq:pseq"
 HISTORY_COUNTER_KEY = "mq:hseq"

@@ -87,25 +87,62 @@ hist(uid, 'requeued', ARGV[12], nil, 'restored')
 return 1
 """
 
-# ARGV: E, now, depth, window, lease_ms, ties, U... → {accept_ms, pid, a, b, card a, card b, ...}
-PAIR_MANY = r"""
-setup(ARGV[1])
-local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local ties = tonumber(ARGV[6])
-local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
-batch_begin()
-states_read({unpack(ARGV, 7)})
-for k = 7, #ARGV do
-  pid_wanted = #ARGV - k + 1
-  local me = load(ARGV[k])
-  if me and me.st == 'waiting' then
-    local other = find_partner(me, depth, window, ties)
-    if other then announce_row(out, claim(me, other, now, lease), me, other) end
+# Pairs each of `uids` (bounded scan) in one batch; ARGV[1..6]: E, now, depth, window, lease_ms,
+# ties → {accept_ms, pid, a, b, card a, card b, ...}
+_PAIR_BATCH = r"""
+local function pair_batch(uids)
+  setup(ARGV[1])
+  local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+  local ties = tonumber(ARGV[6])
+  local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
+  batch_begin()
+  claim_clock(now, lease)
+  states_read(uids)
+  for k = 1, #uids do
+    pid_wanted = #uids - k + 1
+    local me = load(uids[k])
+    if me and me.st == 'waiting' then
+      local other = find_partner(me, depth, window, ties)
+      if other then announce_row(out, claim(me, other), me, other) end
+    end
   end
+  batch_flush()
+  return out
 end
-batch_flush()
+"""
+
+# ARGV: E, now, depth, window, lease_ms, ties, U... → {accept_ms, pid, a, b, card a, card b, ...}
+PAIR_MANY = (
+    _PAIR_BATCH
+    + r"""
+return pair_batch({unpack(ARGV, 7)})
+"""
+)
+
+# The drain's step: TAKE_ARRIVALS and PAIR_MANY of what it took, in one atomic call (one round
+# trip instead of two), with the drain flag kept and released as TAKE_ARRIVALS does.
+# ARGV: E, now, depth, window, lease_ms, ties, count, release
+# → {taken, arrivals left, accept_ms, pid, a, b, card a, card b, ...}
+PAIR_ARRIVALS = (
+    _PAIR_BATCH
+    + r"""
+-- Checked before the take: a lost state keeps its arrivals list for the restore to wipe.
+need_epoch()
+local arrivals, drain = 'mq:' .. ARGV[1] .. ':arrivals', 'mq:' .. ARGV[1] .. ':drain'
+local taken = redis.call('LPOP', arrivals, ARGV[7])
+local left = redis.call('LLEN', arrivals)
+if taken or ARGV[8] ~= '1' then
+  redis.call('SET', drain, ARGV[2], 'EX', 5)
+else
+  redis.call('DEL', drain)
+end
+if not taken then return {0, left} end
+local out = pair_batch(taken)
+table.insert(out, 1, left)
+table.insert(out, 1, #taken)
 return out
 """
+)
 
 # ARGV: E, now, cursor (exclusive join score), batch, depth, window, lease_ms, ties
 # → {next_cursor, done, pid1, pid2, ...}: pairs the oldest `batch` waiting users after the cursor.
@@ -124,6 +161,7 @@ table.sort(rows, function(x, y) return x.js < y.js end)
 local out = {ARGV[3], 1, redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
 local last = nil
 batch_begin()
+claim_clock(now, lease)
 local seekers = {}
 for k = 1, math.min(batch, #rows) do seekers[k] = rows[k].id end
 states_read(seekers)
@@ -133,7 +171,7 @@ for k = 1, #seekers do
   local me = load(rows[k].id)
   if me and me.st == 'waiting' then
     local other = find_partner(me, depth, window, ties)
-    if other then announce_row(out, claim(me, other, now, lease), me, other) end
+    if other then announce_row(out, claim(me, other), me, other) end
   end
 end
 batch_flush()

@@ -7,14 +7,25 @@ it (apps/matching/services/restore.py); the script fails with NOEPOCH, which the
 into `QueueStateLost`.
 """
 
+from apps.matching.queue.lua_scan import PAIRING_SCAN
+
 # EPOCH_KEY is defined in front of it by apps.matching.queue.base.script.
-PRELUDE = r"""
+PRELUDE = (
+    r"""
 local E, P
-local function setup(event_id) E = event_id; P = 'mq:' .. event_id .. ':' end
+-- Bucket key names of the call's event, built once each ([gender][seeking]).
+local bucket_keys
+local function setup(event_id) E = event_id; P = 'mq:' .. event_id .. ':'; bucket_keys = {} end
 local function tkey(uid) return P .. 't:' .. uid end
 -- HASH user -> proposal id of every user in a proposal (a ticket without an entry waits).
 local function tpkey() return P .. 'tp' end
-local function bucket(g, s) return P .. 'w:' .. g .. ':' .. s end
+local function bucket(g, s)
+  local by_seeking = bucket_keys[g]
+  if not by_seeking then by_seeking = {}; bucket_keys[g] = by_seeking end
+  local key = by_seeking[s]
+  if not key then key = P .. 'w:' .. g .. ':' .. s; by_seeking[s] = key end
+  return key
+end
 local function pkey(pid) return 'mq:p:' .. pid end
 local epoch_seen = false
 local function need_epoch()
@@ -45,8 +56,10 @@ local function next_pid()
 end
 -- History entries. A batch script collects them (batch_begin) and pushes them in one RPUSH with
 -- their sequence numbers drawn in one INCRBY (batch_flush): same numbers, same order. It also
--- collects the new proposals' lease and rate entries (nothing in the script reads them back).
-local hist_buffer, lease_buffer, rate_buffer = nil, nil, nil
+-- collects the new proposals' lease and rate entries and their users' `tpkey` entries (nothing
+-- in the script reads them back), and its bucket writes per bucket (bucket_add, bucket_remove):
+-- a pairing script reads a bucket only through `head`, which writes that bucket's first.
+local hist_buffer, lease_buffer, rate_buffer, tp_buffer, zadd_buffer, zrem_buffer = nil, nil, nil, nil, nil, nil
 local function add_all(command, key, values)
   for k = 1, #values, 1000 do redis.call(command, key, unpack(values, k, math.min(k + 999, #values))) end
 end
@@ -62,8 +75,28 @@ local function hist(uid, kind, now, pid, detail)
     redis.call('RPUSH', 'mq:history', next_id('mq:hseq') .. rest)
   end
 end
+local function bucket_add(key, js, uid)
+  if not zadd_buffer then return redis.call('ZADD', key, js, uid) end
+  local list = zadd_buffer[key]
+  if not list then list = {}; zadd_buffer[key] = list end
+  list[#list + 1] = js
+  list[#list + 1] = uid
+end
+local function bucket_remove(key, uid)
+  if not zrem_buffer then return redis.call('ZREM', key, uid) end
+  local list = zrem_buffer[key]
+  if not list then list = {}; zrem_buffer[key] = list end
+  list[#list + 1] = uid
+end
+-- The bucket's buffered removals, before the script reads it.
+local function bucket_sync(key)
+  local list = zrem_buffer and zrem_buffer[key]
+  if list then add_all('ZREM', key, list); zrem_buffer[key] = nil end
+end
 -- Every batch script checks the marker (need_epoch, or the proposal id it draws) before its first write.
-local function batch_begin() hist_buffer, lease_buffer, rate_buffer = {}, {}, {} end
+local function batch_begin()
+  hist_buffer, lease_buffer, rate_buffer, tp_buffer, zadd_buffer, zrem_buffer = {}, {}, {}, {}, {}, {}
+end
 local function batch_flush()
   local n = #hist_buffer
   if n > 0 then
@@ -76,7 +109,10 @@ local function batch_flush()
     add_all('ZADD', P .. 'leases', lease_buffer)
     add_all('ZADD', P .. 'rate', rate_buffer)
   end
-  hist_buffer, lease_buffer, rate_buffer = nil, nil, nil
+  for key, list in pairs(zadd_buffer) do add_all('ZADD', key, list) end
+  for key, list in pairs(zrem_buffer) do add_all('ZREM', key, list) end
+  if #tp_buffer > 0 then add_all('HSET', tpkey(), tp_buffer) end
+  hist_buffer, lease_buffer, rate_buffer, tp_buffer, zadd_buffer, zrem_buffer = nil, nil, nil, nil, nil, nil
 end
 -- The event's rules the scripts need (one write per join call, not per ticket).
 local function put_cfg(same_uni, accept_ms, max_wait_ms)
@@ -104,7 +140,7 @@ end
 local function put_ticket(uid, js, g, s, u, i, card, excluded, had_set)
   local x = (#excluded > 0 or had_set) and '1' or '0'
   redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'x', x)
-  redis.call('ZADD', bucket(g, s), js, uid)
+  bucket_add(bucket(g, s), js, uid)
   if #excluded > 0 then
     local xkey = P .. 'x:' .. uid
     redis.call('SADD', xkey, unpack(excluded))
@@ -196,6 +232,7 @@ local function head(key, upto, chunk)
   if not h then h = {ids = {}, scores = {}, done = false}; heads[key] = h end
   local have = #h.ids
   if not h.done and have < upto then
+    bucket_sync(key)
     local want = math.max(upto - have, chunk)
     local rows = redis.call('ZRANGE', key, have, have + want - 1, 'WITHSCORES')
     for k = 1, #rows, 2 do
@@ -217,116 +254,38 @@ local function head_remove(key, uid)
     end
   end
 end
--- b is another user in a bucket find_partner chose for a (its gender is in a's seeking and
--- its seeking holds a's gender by the bucket's key): only the university and exclusions remain.
-local function compatible(a, b, same_uni_ok)
-  if not same_uni_ok and a.u == b.u then return false end
-  if a.x and redis.call('SISMEMBER', P .. 'x:' .. a.id, b.id) == 1 then return false end
-  if b.x and redis.call('SISMEMBER', P .. 'x:' .. b.id, a.id) == 1 then return false end
-  return true
+"""
+    + PAIRING_SCAN
+    + r"""
+-- The claim times of a pairing call as Redis writes a number argument ('%.17g'), turned into
+-- text once per call rather than by every write.
+local claim_now, claim_at, claim_lease_at = nil, nil, nil
+local function claim_clock(now, lease_ms)
+  claim_now, claim_at, claim_lease_at = now, string.format('%.17g', now), string.format('%.17g', now + lease_ms)
 end
--- A candidate's interests as a set, parsed once per script call (its ticket is read once too,
--- and the seekers of a batch look at the same few candidates).
-local function interest_set(c)
-  local set = c.iset
-  if not set then
-    set = {}
-    for id in string.gmatch(c.i, '%d+') do set[id] = true end
-    c.iset = set
-  end
-  return set
+local function claimed(uid, pid)
+  local c = seen[uid]
+  if c then c.st = 'proposed' end
+  pstate[uid] = pid
 end
--- `mine`: the seeker's interest ids, parsed once per pairing.
-local function overlap(mine, b)
-  local set, n = interest_set(b), 0
-  for k = 1, #mine do
-    if set[mine[k]] then n = n + 1 end
-  end
-  return n
-end
-local SEEK = {'M', 'F', 'FM'}
-local same_uni_ok = nil
-local function same_uni_allowed()
-  if same_uni_ok == nil then same_uni_ok = redis.call('HGET', P .. 'cfg', 'same_uni') ~= '0' end
-  return same_uni_ok
-end
--- Up to `ties` compatible candidates of one bucket, oldest first, among its first `depth`
--- members and no younger than `oldest` + `window` (read in chunks: most heads are compatible).
-local function bucket_candidates(me, g, s, depth, ties, window, oldest, found)
-  local key, same_uni = bucket(g, s), same_uni_allowed()
-  local taken, start = 0, 0
-  while start < depth and taken < ties do
-    local stop = math.min(start + ties, depth)
-    local h = head(key, stop, ties)
-    for r = start + 1, math.min(stop, #h.ids) do
-      local score, uid = h.scores[r], h.ids[r]
-      if oldest and score > oldest + window then return oldest end
-      if uid ~= me.id then
-        local c = load_candidate(uid, g, s, score)
-        if c and c.st == 'waiting' and compatible(me, c, same_uni) then
-          if not oldest or score < oldest then oldest = score end
-          found[#found + 1] = {c = c, js = score}
-          taken = taken + 1
-          if taken >= ties then return oldest end
-        end
-      end
-    end
-    if #h.ids < stop then return oldest end
-    start = stop
-  end
-  return oldest
-end
--- The longest-waiting compatible candidate; among the `ties` oldest compatible ones that joined
--- within `window` ms of it, the largest interest overlap (then the longer wait) wins.
-local function by_score(x, y) return x.js < y.js end
-local function find_partner(me, depth, window, ties)
-  local found = {}
-  local oldest = nil
-  local sources = 0
-  for g2 in string.gmatch(me.s, '.') do
-    for _, s2 in ipairs(SEEK) do
-      if string.find(s2, me.g, 1, true) then
-        local before = #found
-        oldest = bucket_candidates(me, g2, s2, depth, ties, window, oldest, found)
-        if #found > before then sources = sources + 1 end
-      end
-    end
-  end
-  if #found == 0 then return nil end
-  -- One bucket's candidates come in rank order already.
-  if sources > 1 then table.sort(found, by_score) end
-  local mine = {}
-  for id in string.gmatch(me.i, '%d+') do mine[#mine + 1] = id end
-  local best = nil
-  for k = 1, math.min(ties, #found) do
-    local f = found[k]
-    if f.js <= oldest + window then
-      f.ov = overlap(mine, f.c)
-      if not best or f.ov > best.ov or (f.ov == best.ov and f.js < best.js) then best = f end
-    end
-  end
-  return best and best.c or nil
-end
-local function claim(me, other, now, lease_ms)
+-- Only the batch scripts claim (batch_begin and claim_clock first).
+local function claim(me, other)
   local pid = next_pid()
-  redis.call('ZREM', bucket(me.g, me.s), me.id)
-  redis.call('ZREM', bucket(other.g, other.s), other.id)
-  head_remove(bucket(me.g, me.s), me.id)
-  head_remove(bucket(other.g, other.s), other.id)
-  redis.call('HSET', tpkey(), me.id, pid, other.id, pid)
-  for _, uid in ipairs({me.id, other.id}) do
-    if seen[uid] then seen[uid].st = 'proposed' end
-    pstate[uid] = pid
-  end
-  redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'ra', '0', 'rb', '0', 'n', '0', 'at', now)
-  if lease_buffer then
-    local n = #lease_buffer
-    lease_buffer[n + 1], lease_buffer[n + 2] = now + lease_ms, pid
-    rate_buffer[n + 1], rate_buffer[n + 2] = now, pid
-  else
-    redis.call('ZADD', P .. 'leases', now + lease_ms, pid)
-    redis.call('ZADD', P .. 'rate', now, pid)
-  end
+  local my_bucket, other_bucket = bucket(me.g, me.s), bucket(other.g, other.s)
+  bucket_remove(my_bucket, me.id)
+  bucket_remove(other_bucket, other.id)
+  head_remove(my_bucket, me.id)
+  head_remove(other_bucket, other.id)
+  local n = #tp_buffer
+  tp_buffer[n + 1], tp_buffer[n + 2], tp_buffer[n + 3], tp_buffer[n + 4] = me.id, pid, other.id, pid
+  claimed(me.id, pid)
+  claimed(other.id, pid)
+  redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'ra', '0', 'rb', '0', 'n', '0',
+    'at', claim_at)
+  n = #lease_buffer
+  lease_buffer[n + 1], lease_buffer[n + 2] = claim_lease_at, pid
+  rate_buffer[n + 1], rate_buffer[n + 2] = claim_at, pid
+  local now = claim_now
   hist(me.id, 'proposed', now, pid)
   hist(other.id, 'proposed', now, pid)
   return pid
@@ -340,3 +299,4 @@ local function announce_row(out, pid, me, other)
   out[#out + 1] = other.card or redis.call('HGET', tkey(other.id), 'card')
 end
 """
+)

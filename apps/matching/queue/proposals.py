@@ -15,7 +15,7 @@ from django.conf import settings
 from apps.core.redis import get_redis
 from apps.matching.queue.base import now_ms, proposal_key, run, script, ticket_key
 from apps.matching.queue.lua_answers import CANCEL, EXPIRE, FINISH, HOLD, NOTIFIED, REPAIR, RESPOND
-from apps.matching.queue.lua_moves import PAIR_MANY, SWEEP
+from apps.matching.queue.lua_moves import PAIR_ARRIVALS, PAIR_MANY, SWEEP
 
 
 @dataclass(frozen=True)
@@ -38,24 +38,33 @@ def _new_proposals(event_id: int, accept_ms: str, flat: list) -> list[NewProposa
     ]
 
 
+def _pairing_args(event_id: int, at_ms: float | None) -> list:
+    return [
+        event_id,
+        at_ms if at_ms is not None else now_ms(),
+        settings.MATCHING_SCAN_DEPTH,
+        settings.MATCHING_FAIRNESS_WINDOW_MS,
+        settings.MATCHING_NOTIFY_LEASE_S * 1000,
+        settings.MATCHING_TIE_BREAK_CANDIDATES,
+    ]
+
+
 def pair_many(*, event_id: int, user_ids: list[int]) -> list[NewProposal]:
     """Pair each of the arrivals (bounded scan) in one atomic call; returns the new proposals."""
     if not user_ids:
         return []
-    result = run(
-        "pair_many",
-        PAIR_MANY,
-        args=[
-            event_id,
-            now_ms(),
-            settings.MATCHING_SCAN_DEPTH,
-            settings.MATCHING_FAIRNESS_WINDOW_MS,
-            settings.MATCHING_NOTIFY_LEASE_S * 1000,
-            settings.MATCHING_TIE_BREAK_CANDIDATES,
-            *user_ids,
-        ],
-    )
+    result = run("pair_many", PAIR_MANY, args=[*_pairing_args(event_id, None), *user_ids])
     return _new_proposals(event_id, result[0], result[1:])
+
+
+def pair_arrivals(
+    *, event_id: int, count: int, release: bool = True, at_ms: float | None = None
+) -> tuple[int, int, list[NewProposal]]:
+    """The drain's step: take up to `count` arrivals (as `arrivals_take`, drain flag included) and
+    pair them (as `pair_many`) in one atomic call; returns (arrivals taken, arrivals left, new proposals)."""
+    result = run("pair_arrivals", PAIR_ARRIVALS, args=[*_pairing_args(event_id, at_ms), count, "1" if release else "0"])
+    taken, left = int(result[0]), int(result[1])
+    return taken, left, (_new_proposals(event_id, result[2], result[3:]) if taken else [])
 
 
 def sweep(*, event_id: int) -> list[NewProposal]:

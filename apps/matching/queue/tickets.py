@@ -5,8 +5,9 @@ Layout (E = event id, U = user id):
                              one bucket per (gender, seeking) so a scan never wastes its budget
                              on people of the wrong gender.
   mq:E:t:U                   HASH ticket, written once at join: g, s, u (university), i
-                             (",interest,ids,"), js (join score), card (public card JSON), x ('1'
-                             when mq:E:x:U may hold someone: pairing skips the set otherwise)
+                             (interest bit mask, `interest_mask`), js (join score), card (public
+                             card JSON), x ('1' when mq:E:x:U may hold someone: pairing skips the
+                             set otherwise)
   mq:E:tp                    HASH user → proposal id of every user in a proposal; a ticket without
                              an entry waits (in its bucket). Pairing writes one field pair here
                              instead of rewriting both tickets.
@@ -75,8 +76,16 @@ class TicketSnapshot:
         )
 
 
-def _interests_arg(snapshot: TicketSnapshot) -> str:
-    return "," + ",".join(str(i) for i in sorted(snapshot.interest_ids)) + ","
+INTEREST_WORD_BITS = 31  # the Lua `bit` library works on 32-bit signed words: 31 bits stay positive
+
+
+def interest_mask(interest_ids) -> str:
+    """Interests as the pairing scripts compare them: a bit mask in 31-bit words, ':'-separated
+    (interest n at bit n % 31 of word n // 31), so shared interests are an AND and a bit count."""
+    words = [0] * (max(interest_ids, default=0) // INTEREST_WORD_BITS + 1)
+    for interest_id in interest_ids:
+        words[interest_id // INTEREST_WORD_BITS] |= 1 << (interest_id % INTEREST_WORD_BITS)
+    return ":".join(map(str, words))
 
 
 def _restore_args(snapshot: TicketSnapshot, *, join_ms: float, at_ms: float) -> list:
@@ -88,7 +97,7 @@ def _restore_args(snapshot: TicketSnapshot, *, join_ms: float, at_ms: float) -> 
         snapshot.gender,
         snapshot.seeking,
         snapshot.university_id,
-        _interests_arg(snapshot),
+        interest_mask(snapshot.interest_ids),
         snapshot.card_json,
         "1" if snapshot.allow_same_university else "0",
         snapshot.accept_timeout_s * 1000,
@@ -138,7 +147,7 @@ def enqueue_many(tickets: list[tuple[TicketSnapshot, float]], *, at_ms: float | 
             snapshot.gender,
             snapshot.seeking,
             snapshot.university_id,
-            _interests_arg(snapshot),
+            interest_mask(snapshot.interest_ids),
             snapshot.card_json,
             len(snapshot.excluded_user_ids),
             *sorted(snapshot.excluded_user_ids),

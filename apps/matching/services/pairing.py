@@ -29,9 +29,9 @@ def arrivals_drain(*, event_id: int, batch: int = 50) -> int:
     try:
         while True:
             release = lingered or not linger_s or time.monotonic() >= lingers_until
-            user_ids = queue.arrivals_take(event_id=event_id, count=batch, release=release)
-            if user_ids:
-                made += proposals_announce(proposals=queue.pair_many(event_id=event_id, user_ids=user_ids))
+            taken, _left, proposals = queue.pair_arrivals(event_id=event_id, count=batch, release=release)
+            if taken:
+                made += proposals_announce(proposals=proposals)
                 lingered = False
             elif release:
                 return made

@@ -231,3 +231,25 @@ def test_a_drain_that_died_holding_the_flag_is_replaced_after_the_hedge(settings
     assert queue.enqueue(ticket(2, "M", "F", 2), at_ms=1060)[1] == "waiting"
     assert queue.enqueue(ticket(3, "M", "F", 3), at_ms=1061)[1] == "drain"
     assert queue.arrivals_take(event_id=EVENT_ID, count=50, at_ms=1062) == [2, 3]
+
+
+def test_the_drain_step_takes_and_pairs_a_batch_and_keeps_the_flag_as_a_take_does():
+    drain_flag = f"mq:{EVENT_ID}:drain"
+    # Given a man waiting (already drained) and two women arriving
+    queue.enqueue(ticket(1, "M", "F", 1), at_ms=1000)
+    assert queue.arrivals_take(event_id=EVENT_ID, count=50, at_ms=1001) == [1]
+    queue.enqueue(ticket(2, "F", "M", 2), at_ms=1002)
+    queue.enqueue(ticket(3, "F", "M", 3), at_ms=1003)
+    # When the drain takes one arrival, it pairs her with the man in the same call and keeps the flag
+    taken, left, made = queue.pair_arrivals(event_id=EVENT_ID, count=1, at_ms=1010)
+    assert (taken, left, [proposal.user_ids for proposal in made]) == (1, 1, [(2, 1)])
+    assert queue.get_redis().get(drain_flag) == "1010"
+    # then the next step takes the last arrival (nobody left to pair her with) and keeps the flag,
+    assert queue.pair_arrivals(event_id=EVENT_ID, count=5, at_ms=1020) == (1, 0, [])
+    assert queue.get_redis().get(drain_flag) == "1020"
+    # a lingering step that finds none keeps it too, and the releasing step that finds none deletes it
+    assert queue.pair_arrivals(event_id=EVENT_ID, count=5, release=False, at_ms=1030) == (0, 0, [])
+    assert queue.get_redis().get(drain_flag) == "1030"
+    assert queue.pair_arrivals(event_id=EVENT_ID, count=5, at_ms=1040) == (0, 0, [])
+    assert queue.get_redis().exists(drain_flag) == 0
+    assert [row[0] for row in queue.waiting(event_id=EVENT_ID)] == [3]
