@@ -35,6 +35,11 @@ def reference_data(request) -> None:
     if request.node.get_closest_marker("django_db") is None and not uses_database:
         return
     request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    # A transactional test's flush recreates the content types under new ids; the process's
+    # cache of them would name rows that are gone (the admin log's foreign key then fails).
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
     from apps.accounts.models import Interest, University, UniversityDomain
     from apps.accounts.seed_data import INTERESTS, load_reference_data
 

@@ -25,7 +25,8 @@ def test_worker_evaluates_notifies_and_retries_a_failing_endpoint(webhook_to_sin
     metrics.metric_incr(Metric.REPORTS, by=15)
     # When beat's evaluation task runs on the worker
     evaluate_alert_rules.delay()
-    deadline = time.monotonic() + 30
+    # A bound, not a speed requirement: a loaded machine took more than 30 s (suite run beside benchmarks)
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline and not Notification.objects.filter(status=NotificationStatus.SENT).exists():
         time.sleep(0.2)
     # Then the alert fired and the webhook got it on the second attempt, recorded
