@@ -29,6 +29,16 @@ def _communicator(cookie: str) -> WebsocketCommunicator:
     return WebsocketCommunicator(application, "/ws/", headers=headers)
 
 
+async def _assert_refused_as_busy(communicator: WebsocketCommunicator) -> None:
+    connected, _ = await communicator.connect()
+    assert connected is True  # accepted so that the browser sees the code, not a bare 1006
+    assert await communicator.receive_output(timeout=5) == {
+        "type": "websocket.close",
+        "code": 4013,
+        "reason": "server busy",
+    }
+
+
 async def test_a_handshake_its_client_abandoned_is_dropped_without_any_work():
     user_id, cookie = await sync_to_async(_signed_in)()
     communicator = _communicator(cookie)
@@ -56,14 +66,7 @@ async def test_beyond_the_connects_in_progress_limit_a_socket_is_closed_with_401
     settings.WEBSOCKET_MAX_CONNECTS_IN_PROGRESS = 0
     communicator = _communicator(cookie)
 
-    connected, _ = await communicator.connect()
-
-    assert connected is True  # accepted so that the browser sees the code, not a bare 1006
-    assert await communicator.receive_output(timeout=5) == {
-        "type": "websocket.close",
-        "code": 4013,
-        "reason": "server busy",
-    }
+    await _assert_refused_as_busy(communicator)
 
 
 async def test_a_connect_that_waited_past_the_limit_is_closed_with_4013_before_its_session_lookup(settings):
@@ -72,15 +75,8 @@ async def test_a_connect_that_waited_past_the_limit_is_closed_with_4013_before_i
     settings.WEBSOCKET_CONNECT_MAX_WAIT_S = -1
     communicator = _communicator(cookie)
 
-    connected, _ = await communicator.connect()
-
     # Then the socket is told "server busy", and presence was never touched
-    assert connected is True
-    assert await communicator.receive_output(timeout=5) == {
-        "type": "websocket.close",
-        "code": 4013,
-        "reason": "server busy",
-    }
+    await _assert_refused_as_busy(communicator)
     assert await sync_to_async(presence.user_last_seen)(user_id=user_id) is None
 
     # And with the default limit the same session gets its hello
