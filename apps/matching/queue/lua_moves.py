@@ -100,8 +100,8 @@ local function pair_batch(uids)
   states_read(uids)
   for k = 1, #uids do
     pid_wanted = #uids - k + 1
-    local me = load(uids[k])
-    if me and me.st == 'waiting' then
+    local me = load_seeker(uids[k])
+    if me then
       local other = find_partner(me, depth, window, ties)
       if other then announce_row(out, claim(me, other), me, other) end
     end
@@ -168,8 +168,8 @@ states_read(seekers)
 for k = 1, #seekers do
   pid_wanted = #seekers - k + 1
   last = rows[k].raw
-  local me = load(rows[k].id)
-  if me and me.st == 'waiting' then
+  local me = load_seeker(rows[k].id)
+  if me then
     local other = find_partner(me, depth, window, ties)
     if other then announce_row(out, claim(me, other), me, other) end
   end

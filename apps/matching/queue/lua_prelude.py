@@ -198,21 +198,25 @@ local function states_read(uids)
     for j = 1, #chunk do pstate[chunk[j]] = pids[j] or false end
   end
 end
-local function load(uid)
-  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'js', 'x', 'card')
-  if not t[1] then return nil end
+-- The ticket of a seeker that waits; nil when it holds none or is in a proposal (its ticket is
+-- then not read). A seeker already read as a candidate in this call (`seen`, below) is not read again.
+local seen = {}
+local function load_seeker(uid)
   local pid = pstate[uid]
   if pid == nil then pid = redis.call('HGET', tpkey(), uid) end
+  if pid then return nil end
+  local c = seen[uid]
+  if c ~= nil then return c or nil end
+  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'js', 'x', 'card')
+  if not t[1] then return nil end
   -- A ticket written before the flag existed counts as flagged.
-  local st = pid and 'proposed' or 'waiting'
-  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = st, js = tonumber(t[5]), x = t[6] ~= '0', card = t[7]}
+  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = 'waiting', js = tonumber(t[5]), x = t[6] ~= '0', card = t[7]}
 end
 -- A candidate seen in bucket (g, s) at score js, so waiting: only the fields the bucket does not
 -- give (and its card, which the announcing worker needs if it is chosen).
 -- A batch's seekers scan the same bucket heads, so each candidate is read once per script call
 -- (`seen`); the only writes a pairing script makes to a ticket go through claim, which keeps
 -- `seen` in step.
-local seen = {}
 local function load_candidate(uid, g, s, js)
   local c = seen[uid]
   if c == nil then
