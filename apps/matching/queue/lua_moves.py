@@ -87,12 +87,13 @@ hist(uid, 'requeued', ARGV[12], nil, 'restored')
 return 1
 """
 
-# Pairs each of `uids` (bounded scan) in one batch; ARGV[1..6]: E, now, depth, window, lease_ms,
+# Pairs each of `uids` (bounded scan) in one batch; ARGV[1..6]: E, now, depth, window_ms, lease_ms,
 # ties → {accept_ms, pid, a, b, card a, card b, ...}
 _PAIR_BATCH = r"""
 local function pair_batch(uids)
   setup(ARGV[1])
-  local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+  -- The fairness window in join score units, as the scan compares it with scores.
+  local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]) * JS_PER_MS, tonumber(ARGV[5])
   local ties = tonumber(ARGV[6])
   local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
   batch_begin()
@@ -111,7 +112,7 @@ local function pair_batch(uids)
 end
 """
 
-# ARGV: E, now, depth, window, lease_ms, ties, U... → {accept_ms, pid, a, b, card a, card b, ...}
+# ARGV: E, now, depth, window_ms, lease_ms, ties, U... → {accept_ms, pid, a, b, card a, card b, ...}
 PAIR_MANY = (
     _PAIR_BATCH
     + r"""
@@ -121,7 +122,7 @@ return pair_batch({unpack(ARGV, 7)})
 
 # The drain's step: TAKE_ARRIVALS and PAIR_MANY of what it took, in one atomic call (one round
 # trip instead of two), with the drain flag kept and released as TAKE_ARRIVALS does.
-# ARGV: E, now, depth, window, lease_ms, ties, count, release
+# ARGV: E, now, depth, window_ms, lease_ms, ties, count, release
 # → {taken, arrivals left, accept_ms, pid, a, b, card a, card b, ...}
 PAIR_ARRIVALS = (
     _PAIR_BATCH
@@ -144,12 +145,12 @@ return out
 """
 )
 
-# ARGV: E, now, cursor (exclusive join score), batch, depth, window, lease_ms, ties
+# ARGV: E, now, cursor (exclusive join score), batch, depth, window_ms, lease_ms, ties
 # → {next_cursor, done, pid1, pid2, ...}: pairs the oldest `batch` waiting users after the cursor.
 SWEEP = r"""
 setup(ARGV[1])
 local now, batch, depth = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local window, lease, ties = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local window, lease, ties = tonumber(ARGV[6]) * JS_PER_MS, tonumber(ARGV[7]), tonumber(ARGV[8])
 local rows = {}
 for _, g in ipairs({'M', 'F'}) do
   for _, s in ipairs(SEEK) do

@@ -9,7 +9,8 @@ into `QueueStateLost`.
 
 from apps.matching.queue.lua_scan import PAIRING_SCAN
 
-# EPOCH_KEY is defined in front of it by apps.matching.queue.base.script.
+# EPOCH_KEY and JS_PER_MS (join score units per ms) are defined in front of it by
+# apps.matching.queue.base.script.
 PRELUDE = (
     r"""
 local E, P
@@ -210,7 +211,8 @@ local function load_seeker(uid)
   local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'js', 'x', 'card')
   if not t[1] then return nil end
   -- A ticket written before the flag existed counts as flagged.
-  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = 'waiting', js = tonumber(t[5]), x = t[6] ~= '0', card = t[7]}
+  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = 'waiting', js = tonumber(t[5]),
+    x = t[6] ~= '0', card = t[7]}
 end
 -- A candidate seen in bucket (g, s) at score js, so waiting: only the fields the bucket does not
 -- give (and its card, which the announcing worker needs if it is chosen).
@@ -284,8 +286,11 @@ local function claim(me, other)
   tp_buffer[n + 1], tp_buffer[n + 2], tp_buffer[n + 3], tp_buffer[n + 4] = me.id, pid, other.id, pid
   claimed(me.id, pid)
   claimed(other.id, pid)
-  redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'ra', '0', 'rb', '0', 'n', '0',
-    'at', claim_at)
+  -- The answers (ra, rb) and the notified flag (n) are written when they happen: absent is not
+  -- yet. Only an id issued again (a Redis gone back in time) finds the fields of its first use.
+  if redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'at', claim_at) < 5 then
+    redis.call('HSET', pkey(pid), 'ra', '0', 'rb', '0', 'n', '0')
+  end
   n = #lease_buffer
   lease_buffer[n + 1], lease_buffer[n + 2] = claim_lease_at, pid
   rate_buffer[n + 1], rate_buffer[n + 2] = claim_at, pid
