@@ -103,7 +103,7 @@ local function batch_flush()
   if n > 0 then
     if not epoch_seen then need_epoch() end
     local first = redis.call('INCRBY', 'mq:hseq', n) - n
-    for k = 1, n do hist_buffer[k] = string.format('%d', first + k) .. hist_buffer[k] end
+    for k = 1, n do hist_buffer[k] = string.format('%d%s', first + k, hist_buffer[k]) end
     push_all('mq:history', hist_buffer)
   end
   if #lease_buffer > 0 then
@@ -134,6 +134,7 @@ end
 local function note_excluded(...)
   redis.call('SADD', P .. 'xu', ...)
 end
+local NO_EXCLUSIONS = {}
 -- A ticket in its bucket (the caller adds the user to P .. 'users'). `x` flags a user with an
 -- exclusion set, so pairing checks the sets only for those (most students have no block and no
 -- history in the event); `had_set`: the user is in P .. 'xu'.

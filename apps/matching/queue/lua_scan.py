@@ -27,8 +27,9 @@ end
 -- pairs: the candidate's gender in the seeker's seeking, the seeker's gender in theirs.
 local sources_by = {}
 local function sources_of(g, s)
-  local key = g .. s
-  local list = sources_by[key]
+  local by_seeking = sources_by[g]
+  if not by_seeking then by_seeking = {}; sources_by[g] = by_seeking end
+  local list = by_seeking[s]
   if not list then
     list = {}
     for g2 in string.gmatch(s, '.') do
@@ -36,7 +37,7 @@ local function sources_of(g, s)
         if string.find(s2, g, 1, true) then list[#list + 1] = {g2, s2} end
       end
     end
-    sources_by[key] = list
+    by_seeking[s] = list
   end
   return list
 end
