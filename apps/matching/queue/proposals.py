@@ -8,7 +8,6 @@ Layout (E = event id, P = proposal id):
   mq:pseq       the proposal id counter (see apps/matching/queue/state.py: it never goes back)
 """
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
@@ -19,9 +18,8 @@ from apps.matching.queue.lua_answers import CANCEL, EXPIRE, FINISH, HOLD, NOTIFI
 from apps.matching.queue.lua_moves import PAIR_ARRIVALS, PAIR_MANY, SWEEP
 
 
-@dataclass(frozen=True)
-class NewProposal:
-    """A proposal just claimed, with what announcing it needs."""
+class NewProposal(NamedTuple):
+    """A proposal just claimed, with what announcing it needs (a tuple: a drain builds one per pairing)."""
 
     proposal_id: int
     event_id: int
@@ -31,10 +29,9 @@ class NewProposal:
 
 
 def _new_proposals(event_id: int, accept_ms: str, flat: list) -> list[NewProposal]:
+    accept_timeout_s = int(float(accept_ms) / 1000)
     return [
-        NewProposal(
-            int(flat[k]), event_id, (int(flat[k + 1]), int(flat[k + 2])), (flat[k + 3], flat[k + 4]), int(float(accept_ms) / 1000)
-        )
+        NewProposal(int(flat[k]), event_id, (int(flat[k + 1]), int(flat[k + 2])), (flat[k + 3], flat[k + 4]), accept_timeout_s)
         for k in range(0, len(flat), 5)
     ]
 

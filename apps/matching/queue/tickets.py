@@ -80,15 +80,20 @@ class TicketSnapshot:
 
 
 INTEREST_WORD_BITS = 31  # the Lua `bit` library works on 32-bit signed words: 31 bits stay positive
+INTEREST_WORD = (1 << INTEREST_WORD_BITS) - 1
 
 
 def interest_mask(interest_ids) -> str:
     """Interests as the pairing scripts compare them: a bit mask in 31-bit words, ':'-separated
     (interest n at bit n % 31 of word n // 31), so shared interests are an AND and a bit count."""
-    words = [0] * (max(interest_ids, default=0) // INTEREST_WORD_BITS + 1)
+    # Bit n of one integer, cut into 31-bit words: interest n lands at bit n % 31 of word n // 31.
+    mask = 0
     for interest_id in interest_ids:
-        words[interest_id // INTEREST_WORD_BITS] |= 1 << (interest_id % INTEREST_WORD_BITS)
-    return ":".join(map(str, words))
+        mask |= 1 << interest_id
+    words = [str(mask & INTEREST_WORD)]
+    while mask := mask >> INTEREST_WORD_BITS:
+        words.append(str(mask & INTEREST_WORD))
+    return ":".join(words)
 
 
 def _restore_args(snapshot: TicketSnapshot, *, join_ms: float, at_ms: float) -> list:
