@@ -160,7 +160,7 @@ def queue_status(*, event_id: int, user_id: int) -> QueueStatusFrame:
     ticket = queue.ticket_get(event_id=event_id, user_id=user_id)
     copy = None if ticket else QueueTicket.objects.filter(event_id=event_id, user_id=user_id).only("joined_at").first()
     if ticket:
-        waited_s = int((queue.now_ms() - float(ticket["js"])) / 1000)
+        waited_s = int((queue.now_ms() - queue.join_ms(ticket["js"])) / 1000)
     else:
         waited_s = int((timezone.now() - copy.joined_at).total_seconds()) if copy else 0
     return events.queue_status_frame(

@@ -10,13 +10,20 @@ from apps.matching.queue.lua_prelude import PRELUDE
 EVENTS_KEY = "mq:events"
 HISTORY_KEY = "mq:history"
 # The layout of the queue's keys (tickets.py, proposals.py). Its epoch marker names it, so a
-# release only acts on state written in its own layout: 3 = a ticket's interests as a bit mask
-# (tickets.interest_mask); 2 = ticket hashes written once at join, proposal membership in
+# release only acts on state written in its own layout: 4 = join scores in whole microseconds
+# (join_score), proposals without their zero answer fields; 3 = a ticket's interests as a bit
+# mask (tickets.interest_mask); 2 = ticket hashes written once at join, proposal membership in
 # mq:E:tp, no mq:ut:U sets; 1 was the marker `mq:epoch`.
-QUEUE_LAYOUT = 3
+QUEUE_LAYOUT = 4
 EPOCH_KEY = f"mq:epoch:{QUEUE_LAYOUT}"
 PROPOSAL_COUNTER_KEY = "mq:pseq"
 HISTORY_COUNTER_KEY = "mq:hseq"
+# A join time is kept (bucket score, ticket field `js`) in whole microseconds: Redis stores a
+# small bucket as a listpack, where a whole-number score is an integer entry that inserting,
+# removing and ranking compare as such, while a fractional one is text parsed again (strtod)
+# for every member walked; Lua turns the scores it reads into numbers cheaply too. The same
+# microseconds as `now_ms`'s three decimals, so no order between joins changes.
+JOIN_SCORE_PER_MS = 1000
 GENDERS = ("M", "F")
 SEEKINGS = ("M", "F", "FM")
 
@@ -31,7 +38,8 @@ _scripts: dict[str, object] = {}
 
 def script(name: str, body: str, *, prelude: bool = True):
     if name not in _scripts:
-        source = f"local EPOCH_KEY = '{EPOCH_KEY}'\n{PRELUDE}{body}" if prelude else body
+        constants = f"local EPOCH_KEY, JS_PER_MS = '{EPOCH_KEY}', {JOIN_SCORE_PER_MS}\n"
+        source = f"{constants}{PRELUDE}{body}" if prelude else body
         _scripts[name] = get_redis().register_script(source)
     return _scripts[name]
 
@@ -49,6 +57,16 @@ def run(name: str, body: str, *, args: list, client=None):
 def now_ms() -> float:
     # Microsecond precision keeps join scores of a 500-per-second crowd distinct.
     return round(time.time() * 1000, 3)
+
+
+def join_score(at_ms: float) -> int:
+    """The join score of a join at `at_ms` (ms since the Unix epoch)."""
+    return round(at_ms * JOIN_SCORE_PER_MS)
+
+
+def join_ms(raw: str | float | None) -> float | None:
+    """The join time (ms) of a join score read from Redis (None or '' when the ticket was gone)."""
+    return float(raw) / JOIN_SCORE_PER_MS if raw not in (None, "") else None
 
 
 def event_prefix(event_id: int) -> str:

@@ -13,11 +13,12 @@ local out = {''}
 local arrived = {}
 -- Who holds a ticket already (every holder is in P .. 'users', added in the same script as the
 -- ticket) and who has an exclusion set: one SMISMEMBER each for the whole batch.
-local starts, uids = {}, {}
+local starts, uids, excluded_counts = {}, {}, {}
 local k = 7
 while k <= #ARGV do
-  starts[#starts + 1], uids[#uids + 1] = k, ARGV[k]
-  k = k + 8 + tonumber(ARGV[k + 7])
+  local n = #uids + 1
+  starts[n], uids[n], excluded_counts[n] = k, ARGV[k], tonumber(ARGV[k + 7])
+  k = k + 8 + excluded_counts[n]
 end
 local holders, had_sets = members(P .. 'users', uids), members(P .. 'xu', uids)
 local joined = {}
@@ -29,8 +30,9 @@ for j, uid in ipairs(uids) do
   elseif holders[j] == 1 and redis.call('EXISTS', tkey(uid)) == 1 then
     out[#out + 1] = held_state(uid)
   else
-    local excluded = {}
-    for e = 1, tonumber(ARGV[k + 7]) do excluded[e] = ARGV[k + 7 + e] end
+    -- Most students exclude nobody: they share one empty list (never written to).
+    local excluded = NO_EXCLUSIONS
+    if excluded_counts[j] > 0 then excluded = {unpack(ARGV, k + 8, k + 7 + excluded_counts[j])} end
     if #arrived == 0 then put_cfg(ARGV[4], ARGV[5], ARGV[6]) end
     put_ticket(uid, ARGV[k + 1], ARGV[k + 2], ARGV[k + 3], ARGV[k + 4], ARGV[k + 5], ARGV[k + 6], excluded, had_sets[j] == 1)
     hist(uid, 'joined', now)
@@ -87,21 +89,22 @@ hist(uid, 'requeued', ARGV[12], nil, 'restored')
 return 1
 """
 
-# Pairs each of `uids` (bounded scan) in one batch; ARGV[1..6]: E, now, depth, window, lease_ms,
-# ties → {accept_ms, pid, a, b, card a, card b, ...}
+# Pairs each of `uids` (bounded scan) in one batch; ARGV[1..6]: E, now, depth, window_ms, lease_ms,
+# ties → `out` (what the caller put first) followed by accept_ms, pid, a, b, card a, card b, ...
 _PAIR_BATCH = r"""
-local function pair_batch(uids)
+local function pair_batch(uids, out)
   setup(ARGV[1])
-  local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+  -- The fairness window in join score units, as the scan compares it with scores.
+  local now, depth, window, lease = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]) * JS_PER_MS, tonumber(ARGV[5])
   local ties = tonumber(ARGV[6])
-  local out = {redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'}
+  out[#out + 1] = redis.call('HGET', P .. 'cfg', 'accept_ms') or '20000'
   batch_begin()
   claim_clock(now, lease)
   states_read(uids)
   for k = 1, #uids do
     pid_wanted = #uids - k + 1
-    local me = load(uids[k])
-    if me and me.st == 'waiting' then
+    local me = load_seeker(uids[k])
+    if me then
       local other = find_partner(me, depth, window, ties)
       if other then announce_row(out, claim(me, other), me, other) end
     end
@@ -111,17 +114,17 @@ local function pair_batch(uids)
 end
 """
 
-# ARGV: E, now, depth, window, lease_ms, ties, U... → {accept_ms, pid, a, b, card a, card b, ...}
+# ARGV: E, now, depth, window_ms, lease_ms, ties, U... → {accept_ms, pid, a, b, card a, card b, ...}
 PAIR_MANY = (
     _PAIR_BATCH
     + r"""
-return pair_batch({unpack(ARGV, 7)})
+return pair_batch({unpack(ARGV, 7)}, {})
 """
 )
 
 # The drain's step: TAKE_ARRIVALS and PAIR_MANY of what it took, in one atomic call (one round
 # trip instead of two), with the drain flag kept and released as TAKE_ARRIVALS does.
-# ARGV: E, now, depth, window, lease_ms, ties, count, release
+# ARGV: E, now, depth, window_ms, lease_ms, ties, count, release
 # → {taken, arrivals left, accept_ms, pid, a, b, card a, card b, ...}
 PAIR_ARRIVALS = (
     _PAIR_BATCH
@@ -137,19 +140,16 @@ else
   redis.call('DEL', drain)
 end
 if not taken then return {0, left} end
-local out = pair_batch(taken)
-table.insert(out, 1, left)
-table.insert(out, 1, #taken)
-return out
+return pair_batch(taken, {#taken, left})
 """
 )
 
-# ARGV: E, now, cursor (exclusive join score), batch, depth, window, lease_ms, ties
+# ARGV: E, now, cursor (exclusive join score), batch, depth, window_ms, lease_ms, ties
 # → {next_cursor, done, pid1, pid2, ...}: pairs the oldest `batch` waiting users after the cursor.
 SWEEP = r"""
 setup(ARGV[1])
 local now, batch, depth = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local window, lease, ties = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local window, lease, ties = tonumber(ARGV[6]) * JS_PER_MS, tonumber(ARGV[7]), tonumber(ARGV[8])
 local rows = {}
 for _, g in ipairs({'M', 'F'}) do
   for _, s in ipairs(SEEK) do
@@ -168,8 +168,8 @@ states_read(seekers)
 for k = 1, #seekers do
   pid_wanted = #seekers - k + 1
   last = rows[k].raw
-  local me = load(rows[k].id)
-  if me and me.st == 'waiting' then
+  local me = load_seeker(rows[k].id)
+  if me then
     local other = find_partner(me, depth, window, ties)
     if other then announce_row(out, claim(me, other), me, other) end
   end

@@ -9,7 +9,8 @@ into `QueueStateLost`.
 
 from apps.matching.queue.lua_scan import PAIRING_SCAN
 
-# EPOCH_KEY is defined in front of it by apps.matching.queue.base.script.
+# EPOCH_KEY and JS_PER_MS (join score units per ms) are defined in front of it by
+# apps.matching.queue.base.script.
 PRELUDE = (
     r"""
 local E, P
@@ -102,7 +103,7 @@ local function batch_flush()
   if n > 0 then
     if not epoch_seen then need_epoch() end
     local first = redis.call('INCRBY', 'mq:hseq', n) - n
-    for k = 1, n do hist_buffer[k] = string.format('%d', first + k) .. hist_buffer[k] end
+    for k = 1, n do hist_buffer[k] = string.format('%d%s', first + k, hist_buffer[k]) end
     push_all('mq:history', hist_buffer)
   end
   if #lease_buffer > 0 then
@@ -133,13 +134,16 @@ end
 local function note_excluded(...)
   redis.call('SADD', P .. 'xu', ...)
 end
+local NO_EXCLUSIONS = {}
 -- A ticket in its bucket (the caller adds the user to P .. 'users'). `x` flags a user with an
 -- exclusion set, so pairing checks the sets only for those (most students have no block and no
 -- history in the event); `had_set`: the user is in P .. 'xu'.
 -- The ticket hash is written once, here: its state lives in the bucket (waiting) or tpkey (proposed).
 local function put_ticket(uid, js, g, s, u, i, card, excluded, had_set)
   local x = (#excluded > 0 or had_set) and '1' or '0'
-  redis.call('HSET', tkey(uid), 'g', g, 's', s, 'u', u, 'i', i, 'card', card, 'js', js, 'x', x)
+  -- Redis finds a field of a small hash by walking the fields in this order: those read for every
+  -- candidate come first.
+  redis.call('HSET', tkey(uid), 'u', u, 'i', i, 'x', x, 'card', card, 'js', js, 'g', g, 's', s)
   bucket_add(bucket(g, s), js, uid)
   if #excluded > 0 then
     local xkey = P .. 'x:' .. uid
@@ -198,27 +202,36 @@ local function states_read(uids)
     for j = 1, #chunk do pstate[chunk[j]] = pids[j] or false end
   end
 end
-local function load(uid)
-  local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'js', 'x', 'card')
-  if not t[1] then return nil end
+-- The tickets read in this script call (user -> ticket table, false: no ticket). A batch's
+-- seekers scan the same bucket heads, so each ticket is read once per call; the only writes a
+-- pairing script makes to a ticket go through claim, which keeps `seen` in step.
+local seen = {}
+-- The ticket of a seeker that waits; nil when it holds none or is in a proposal (its ticket is
+-- then not read).
+local function load_seeker(uid)
   local pid = pstate[uid]
   if pid == nil then pid = redis.call('HGET', tpkey(), uid) end
-  -- A ticket written before the flag existed counts as flagged.
-  local st = pid and 'proposed' or 'waiting'
-  return {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = st, js = tonumber(t[5]), x = t[6] ~= '0', card = t[7]}
-end
--- A candidate seen in bucket (g, s) at score js, so waiting: only the fields the bucket does not
--- give (and its card, which the announcing worker needs if it is chosen).
--- A batch's seekers scan the same bucket heads, so each candidate is read once per script call
--- (`seen`); the only writes a pairing script makes to a ticket go through claim, which keeps
--- `seen` in step.
-local seen = {}
-local function load_candidate(uid, g, s, js)
+  if pid then return nil end
   local c = seen[uid]
   if c == nil then
-    local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'x', 'card')
-    c = t[1] and {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = 'waiting', js = js, x = t[3] ~= '0', card = t[4]}
-      or false
+    local t = redis.call('HMGET', tkey(uid), 'g', 's', 'u', 'i', 'js', 'x', 'card')
+    -- A ticket written before the flag existed counts as flagged.
+    c = t[1] and {id = uid, g = t[1], s = t[2], u = t[3], i = t[4] or ',', st = 'waiting', js = tonumber(t[5]),
+      x = t[6] ~= '0', card = t[7]} or false
+    seen[uid] = c
+  end
+  return c or nil
+end
+-- A member of bucket (g, s), so waiting: its ticket less the fields the bucket's key gives, and
+-- its card, which the announcing worker needs if it is chosen. Its join score comes from the
+-- ticket (the bucket's score is the same number): bucket heads are read without scores, which
+-- Redis would print and Lua parse again for every member.
+local function load_candidate(uid, g, s)
+  local c = seen[uid]
+  if c == nil then
+    local t = redis.call('HMGET', tkey(uid), 'u', 'i', 'x', 'card', 'js')
+    c = t[1] and {id = uid, g = g, s = s, u = t[1], i = t[2] or ',', st = 'waiting', js = tonumber(t[5]), x = t[3] ~= '0',
+      card = t[4]} or false
     seen[uid] = c
   end
   return c or nil
@@ -229,27 +242,25 @@ end
 local heads = {}
 local function head(key, upto, chunk)
   local h = heads[key]
-  if not h then h = {ids = {}, scores = {}, done = false}; heads[key] = h end
-  local have = #h.ids
+  if not h then h = {ids = {}, done = false}; heads[key] = h end
+  local ids = h.ids
+  local have = #ids
   if not h.done and have < upto then
     bucket_sync(key)
     local want = math.max(upto - have, chunk)
-    local rows = redis.call('ZRANGE', key, have, have + want - 1, 'WITHSCORES')
-    for k = 1, #rows, 2 do
-      h.ids[#h.ids + 1] = rows[k]
-      h.scores[#h.scores + 1] = tonumber(rows[k + 1])
-    end
-    if #rows < 2 * want then h.done = true end
+    local rows = redis.call('ZRANGE', key, have, have + want - 1)
+    for k = 1, #rows do ids[have + k] = rows[k] end
+    if #rows < want then h.done = true end
   end
   return h
 end
 local function head_remove(key, uid)
   local h = heads[key]
   if not h then return end
-  for k = 1, #h.ids do
-    if h.ids[k] == uid then
-      table.remove(h.ids, k)
-      table.remove(h.scores, k)
+  local ids = h.ids
+  for k = 1, #ids do
+    if ids[k] == uid then
+      table.remove(ids, k)
       return
     end
   end
@@ -280,8 +291,11 @@ local function claim(me, other)
   tp_buffer[n + 1], tp_buffer[n + 2], tp_buffer[n + 3], tp_buffer[n + 4] = me.id, pid, other.id, pid
   claimed(me.id, pid)
   claimed(other.id, pid)
-  redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'ra', '0', 'rb', '0', 'n', '0',
-    'at', claim_at)
+  -- The answers (ra, rb) and the notified flag (n) are written when they happen: absent is not
+  -- yet. Only an id issued again (a Redis gone back in time) finds the fields of its first use.
+  if redis.call('HSET', pkey(pid), 'e', E, 'a', me.id, 'b', other.id, 'st', 'pending', 'at', claim_at) < 5 then
+    redis.call('HSET', pkey(pid), 'ra', '0', 'rb', '0', 'n', '0')
+  end
   n = #lease_buffer
   lease_buffer[n + 1], lease_buffer[n + 2] = claim_lease_at, pid
   rate_buffer[n + 1], rate_buffer[n + 2] = claim_at, pid

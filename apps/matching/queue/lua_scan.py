@@ -12,8 +12,12 @@ PAIRING_SCAN = r"""
 -- candidates); shared interests are the set bits of the words' AND.
 local band = bit.band
 local function interest_words(t)
-  local words = {}
-  for w in string.gmatch(t.i, '%d+') do words[#words + 1] = tonumber(w) end
+  -- Up to 31 interest ids the mask is one word: a number as it stands.
+  local one = tonumber(t.i)
+  local words = {one}
+  if not one then
+    for w in string.gmatch(t.i, '%d+') do words[#words + 1] = tonumber(w) end
+  end
   t.iw = words
   return words
 end
@@ -27,8 +31,9 @@ end
 -- pairs: the candidate's gender in the seeker's seeking, the seeker's gender in theirs.
 local sources_by = {}
 local function sources_of(g, s)
-  local key = g .. s
-  local list = sources_by[key]
+  local by_seeking = sources_by[g]
+  if not by_seeking then by_seeking = {}; sources_by[g] = by_seeking end
+  local list = by_seeking[s]
   if not list then
     list = {}
     for g2 in string.gmatch(s, '.') do
@@ -36,7 +41,7 @@ local function sources_of(g, s)
         if string.find(s2, g, 1, true) then list[#list + 1] = {g2, s2} end
       end
     end
-    sources_by[key] = list
+    by_seeking[s] = list
   end
   return list
 end
@@ -54,16 +59,19 @@ local function bucket_candidates(me, g, s, depth, ties, window, oldest)
   local my_xkey = me.x and (P .. 'x:' .. my_id)
   local taken, start = 0, 0
   while start < depth and taken < ties do
-    local stop = math.min(start + ties, depth)
-    local h = head(key, stop, ties)
-    local ids, scores = h.ids, h.scores
-    for r = start + 1, math.min(stop, #ids) do
-      local score, uid = scores[r], ids[r]
-      if oldest and score > oldest + window then return oldest end
-      if uid ~= my_id then
-        local c = seen[uid]
-        if c == nil then c = load_candidate(uid, g, s, score) end
-        if c and c.st == 'waiting' and (same_uni or c.u ~= my_u)
+    local stop = start + ties
+    if stop > depth then stop = depth end
+    local ids = head(key, stop, ties).ids
+    local last = #ids
+    if last > stop then last = stop end
+    for r = start + 1, last do
+      local uid = ids[r]
+      -- Its ticket, read once per call (a member without one, or myself, is passed over).
+      local c = uid ~= my_id and (seen[uid] or load_candidate(uid, g, s))
+      if c then
+        local score = c.js
+        if oldest and score > oldest + window then return oldest end
+        if c.st == 'waiting' and (same_uni or c.u ~= my_u)
           and not (my_xkey and redis.call('SISMEMBER', my_xkey, uid) == 1)
           and not (c.x and redis.call('SISMEMBER', P .. 'x:' .. uid, my_id) == 1) then
           if not oldest or score < oldest then oldest = score end
@@ -88,10 +96,10 @@ local function by_score(x, y) return x.js < y.js end
 local function find_partner(me, depth, window, ties)
   for k = #found, 1, -1 do found[k] = nil end
   local oldest = nil
-  local sources = 0
-  for _, source in ipairs(sources_of(me.g, me.s)) do
+  local sources, buckets = 0, sources_of(me.g, me.s)
+  for q = 1, #buckets do
     local before = #found
-    oldest = bucket_candidates(me, source[1], source[2], depth, ties, window, oldest)
+    oldest = bucket_candidates(me, buckets[q][1], buckets[q][2], depth, ties, window, oldest)
     if #found > before then sources = sources + 1 end
   end
   if #found == 0 then return nil end
@@ -104,8 +112,9 @@ local function find_partner(me, depth, window, ties)
     local f = found[k]
     if f.js <= oldest + window then
       local theirs = f.c.iw or interest_words(f.c)
-      local overlap = 0
-      for w = 1, math.min(words, #theirs) do
+      local overlap, shared_words = 0, #theirs
+      if shared_words > words then shared_words = words end
+      for w = 1, shared_words do
         local both = band(mine[w], theirs[w])
         while both ~= 0 do both = band(both, both - 1); overlap = overlap + 1 end
       end

@@ -1,26 +1,25 @@
 """Proposals in Redis: pairing, answers, lease clocks, confirm hold and finish, repair.
 
 Layout (E = event id, P = proposal id):
-  mq:p:P        HASH proposal: e, a, b, st (pending|confirming|closed), ra, rb, n (notified), at, dl
+  mq:p:P        HASH proposal: e, a, b, st (pending|confirming|closed), at, then as they happen ra, rb
+                ('1': a, b said yes), n ('1': notified), dl (accept deadline)
   mq:E:leases   ZSET proposal → lease expiry (ms); the sweep reaps expired ones
   mq:E:rate     ZSET proposal → time it was made (ETA from the recent match rate)
   mq:pseq       the proposal id counter (see apps/matching/queue/state.py: it never goes back)
 """
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
 
 from apps.core.redis import get_redis
-from apps.matching.queue.base import now_ms, proposal_key, run, script, ticket_key
+from apps.matching.queue.base import join_ms, now_ms, proposal_key, run, script, ticket_key
 from apps.matching.queue.lua_answers import CANCEL, EXPIRE, FINISH, HOLD, NOTIFIED, REPAIR, RESPOND
 from apps.matching.queue.lua_moves import PAIR_ARRIVALS, PAIR_MANY, SWEEP
 
 
-@dataclass(frozen=True)
-class NewProposal:
-    """A proposal just claimed, with what announcing it needs."""
+class NewProposal(NamedTuple):
+    """A proposal just claimed, with what announcing it needs (a tuple: a drain builds one per pairing)."""
 
     proposal_id: int
     event_id: int
@@ -30,10 +29,9 @@ class NewProposal:
 
 
 def _new_proposals(event_id: int, accept_ms: str, flat: list) -> list[NewProposal]:
+    accept_timeout_s = int(float(accept_ms) / 1000)
     return [
-        NewProposal(
-            int(flat[k]), event_id, (int(flat[k + 1]), int(flat[k + 2])), (flat[k + 3], flat[k + 4]), int(float(accept_ms) / 1000)
-        )
+        NewProposal(int(flat[k]), event_id, (int(flat[k + 1]), int(flat[k + 2])), (flat[k + 3], flat[k + 4]), accept_timeout_s)
         for k in range(0, len(flat), 5)
     ]
 
@@ -138,17 +136,12 @@ def hold(*, proposal_id: int) -> bool:
 
 
 class Finished(NamedTuple):
-    """The two users of a proposal that `finish` closed; join scores (ms) only when matched."""
+    """The two users of a proposal that `finish` closed; join times (ms) only when matched."""
 
     user_a: int
     user_b: int
     join_ms_a: float | None
     join_ms_b: float | None
-
-
-def join_ms(raw: str | None) -> float | None:
-    """A join score returned by a script ('' when the ticket was already gone)."""
-    return float(raw) if raw else None
 
 
 def finish(*, proposal_id: int, matched: bool) -> Finished | None:

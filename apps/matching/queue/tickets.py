@@ -1,7 +1,8 @@
 """Tickets in Redis: a join, leaving, who waits where, disconnect graces, per-event rules.
 
 Layout (E = event id, U = user id):
-  mq:E:w:<gender>:<seeking>  ZSET of waiting users scored by their original join time (ms);
+  mq:E:w:<gender>:<seeking>  ZSET of waiting users scored by their original join time (whole
+                             microseconds: base.join_score);
                              one bucket per (gender, seeking) so a scan never wastes its budget
                              on people of the wrong gender.
   mq:E:t:U                   HASH ticket, written once at join: g, s, u (university), i
@@ -30,8 +31,10 @@ from apps.core.redis import get_redis, run_script
 from apps.matching.queue.base import (
     EVENTS_KEY,
     GENDERS,
+    JOIN_SCORE_PER_MS,
     SEEKINGS,
     bucket_key,
+    join_score,
     now_ms,
     proposed_key,
     run,
@@ -77,15 +80,20 @@ class TicketSnapshot:
 
 
 INTEREST_WORD_BITS = 31  # the Lua `bit` library works on 32-bit signed words: 31 bits stay positive
+INTEREST_WORD = (1 << INTEREST_WORD_BITS) - 1
 
 
 def interest_mask(interest_ids) -> str:
     """Interests as the pairing scripts compare them: a bit mask in 31-bit words, ':'-separated
     (interest n at bit n % 31 of word n // 31), so shared interests are an AND and a bit count."""
-    words = [0] * (max(interest_ids, default=0) // INTEREST_WORD_BITS + 1)
+    # Bit n of one integer, cut into 31-bit words: interest n lands at bit n % 31 of word n // 31.
+    mask = 0
     for interest_id in interest_ids:
-        words[interest_id // INTEREST_WORD_BITS] |= 1 << (interest_id % INTEREST_WORD_BITS)
-    return ":".join(map(str, words))
+        mask |= 1 << interest_id
+    words = [str(mask & INTEREST_WORD)]
+    while mask := mask >> INTEREST_WORD_BITS:
+        words.append(str(mask & INTEREST_WORD))
+    return ":".join(words)
 
 
 def _restore_args(snapshot: TicketSnapshot, *, join_ms: float, at_ms: float) -> list:
@@ -93,7 +101,7 @@ def _restore_args(snapshot: TicketSnapshot, *, join_ms: float, at_ms: float) -> 
     return [
         snapshot.event_id,
         snapshot.user_id,
-        join_ms,
+        join_score(join_ms),
         snapshot.gender,
         snapshot.seeking,
         snapshot.university_id,
@@ -143,7 +151,7 @@ def enqueue_many(tickets: list[tuple[TicketSnapshot, float]], *, at_ms: float | 
     for snapshot, join_ms in tickets:
         args += [
             snapshot.user_id,
-            join_ms,
+            join_score(join_ms),
             snapshot.gender,
             snapshot.seeking,
             snapshot.university_id,
@@ -209,13 +217,13 @@ def ticket_event_ids(*, user_id: int) -> list[int]:
 
 
 def waiting(*, event_id: int) -> list[tuple[int, str, str, float]]:
-    """Every waiting user as (user id, gender, seeking, join score), oldest first."""
+    """Every waiting user as (user id, gender, seeking, join time in ms), oldest first."""
     pipe = get_redis().pipeline(transaction=False)
     combos = [(g, s) for g in GENDERS for s in SEEKINGS]
     for gender, seeking in combos:
         pipe.zrange(bucket_key(event_id, gender, seeking), 0, -1, withscores=True)
     rows = [
-        (int(user_id), gender, seeking, score)
+        (int(user_id), gender, seeking, score / JOIN_SCORE_PER_MS)
         for (gender, seeking), members in zip(combos, pipe.execute(), strict=True)
         for user_id, score in members
     ]

@@ -19,10 +19,10 @@ WAIT_FIELDS = ("queue_wait_s:count", "queue_wait_s:sum")
 def _join(profile, event, *, waited_s: float) -> None:
     """Join through the service, then backdate the ORIGINAL join by `waited_s` (ticket and bucket)."""
     services.queue_join(user=profile.user, event_id=event.pk)
-    joined_ms = queue.now_ms() - waited_s * 1000
+    joined = queue.join_score(queue.now_ms() - waited_s * 1000)
     client = queue.get_redis()
-    client.hset(queue.ticket_key(event.pk, profile.user_id), "js", joined_ms)
-    client.zadd(queue.bucket_key(event.pk, profile.gender, profile.seeking), {str(profile.user_id): joined_ms})
+    client.hset(queue.ticket_key(event.pk, profile.user_id), "js", joined)
+    client.zadd(queue.bucket_key(event.pk, profile.gender, profile.seeking), {str(profile.user_id): joined})
 
 
 def _event_totals(event) -> dict[str, float]:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.matching import queue
+from apps.matching.queue.tickets import interest_mask
 from apps.matching.selectors import TicketView, is_compatible
 
 GENDER = st.sampled_from(["M", "F"])
@@ -121,6 +122,20 @@ def test_longest_waiting_wins_and_interest_overlap_breaks_near_ties(settings):
     queue.enqueue(ticket(5, "F", "M", 5, interests=[2, 3]), at_ms=9_500)
     # the next one gets the longest waiter even though a later one shares more interests
     assert pair_one(5)[1] == 1
+
+
+def test_interest_ids_past_the_first_mask_word_count_in_the_tie_break(settings):
+    # interest n is bit n % 31 of word n // 31 of the ticket's mask
+    assert interest_mask([1, 30, 31, 62, 100]) == f"{2**1 + 2**30}:1:1:{2**7}"
+    assert interest_mask([]) == "0"
+    # given three men within the window sharing one, three and two of her interests (past bit 31)
+    settings.MATCHING_FAIRNESS_WINDOW_MS = 100
+    queue.enqueue(ticket(1, "M", "F", 1, interests=[1, 40]), at_ms=1_000)
+    queue.enqueue(ticket(2, "M", "F", 2, interests=[40, 70, 99]), at_ms=1_050)
+    queue.enqueue(ticket(3, "M", "F", 3, interests=[70, 99]), at_ms=1_060)
+    queue.enqueue(ticket(4, "F", "M", 4, interests=[5, 40, 70, 99]), at_ms=9_000)
+    # then she is proposed the one sharing three
+    assert pair_one(4)[1] == 2
 
 
 def test_bounded_scan_misses_a_partner_far_back_and_the_sweep_finds_them(settings):

@@ -68,7 +68,7 @@ def test_decline_returns_partner_to_original_place_and_removes_decliner(live_eve
     woman, man = pair_of_profiles
     _join(woman, live_event)
     _join(man, live_event)
-    original_score = float(queue.ticket_get(event_id=live_event.pk, user_id=woman.user_id)["js"])
+    original_score = queue.join_ms(queue.ticket_get(event_id=live_event.pk, user_id=woman.user_id)["js"])
     proposal_id = worker_pairs(event_id=live_event.pk, user_id=man.user_id)
     with sent_frames():
         assert services.proposal_respond(user_id=man.user_id, proposal_id=proposal_id, accept=False) == "declined"
@@ -182,7 +182,9 @@ def test_accepting_someone_elses_or_unknown_proposal_is_refused(live_event, pair
         with pytest.raises(DomainError) as error:
             services.proposal_respond(user_id=user_id, proposal_id=pid, accept=True)
         assert error.value.code == code
-    assert queue.proposal_get(proposal_id)["ra"] == "0"
+    # the outsider's yes counted for nobody: each of the pair still has to answer
+    assert services.proposal_respond(user_id=woman.user_id, proposal_id=proposal_id, accept=True) == "accepted"
+    assert services.proposal_respond(user_id=man.user_id, proposal_id=proposal_id, accept=True) == "matched"
 
 
 def test_sweep_reaps_grace_and_max_wait_and_sends_status(live_event, pair_of_profiles, sent_frames):
@@ -199,7 +201,8 @@ def test_sweep_reaps_grace_and_max_wait_and_sends_status(live_event, pair_of_pro
     assert statuses[0]["position"] == 1 and statuses[0]["waiting"] == {"M": 0, "F": 1}
     live_event.max_wait_s = 30
     live_event.save()
-    queue.get_redis().zadd(queue.bucket_key(live_event.pk, "F", "M"), {str(woman.user_id): queue.now_ms() - 31_000})
+    joined_long_ago = queue.join_score(queue.now_ms() - 31_000)
+    queue.get_redis().zadd(queue.bucket_key(live_event.pk, "F", "M"), {str(woman.user_id): joined_long_ago})
     queue.release(f"mq:{live_event.pk}:status-lock")
     with sent_frames():
         assert services.queue_sweep(event_id=live_event.pk)["max_wait"] == 1
