@@ -3,7 +3,6 @@
 import socket
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
@@ -45,19 +44,16 @@ def test_the_caches_redis_connections_carry_them_too():
         pool.release(pooled)
 
 
-def test_the_channel_layers_redis_connections_carry_them_too():
+async def test_the_channel_layers_redis_connections_carry_them_too():
     host = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]  # each shard's pool is built from it
     assert host["socket_keepalive"] is True
     assert host["socket_keepalive_options"] == settings.REDIS_TCP_OPTIONS
 
-    async def round_trip() -> dict:
-        # The pools accept the options: a message makes its way through them
-        layer = get_channel_layer()
-        channel = await layer.new_channel()
-        await layer.send(channel, {"type": "probe"})
-        return await layer.receive(channel)
-
-    assert async_to_sync(round_trip)() == {"type": "probe"}
+    # The pools accept the options: a message makes its way through them
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "probe"})
+    assert await layer.receive(channel) == {"type": "probe"}
 
 
 @pytest.mark.django_db
