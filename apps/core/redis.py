@@ -13,13 +13,7 @@ def get_redis() -> redis.Redis:
     # into AttributeError / read timeouts (seen in `make bench-chat`). A dead connection still
     # surfaces as ConnectionError on use, which the client's default Retry handles; keepalive
     # and TCP's user timeout (settings.REDIS_TCP_OPTIONS) find peers that vanished.
-    return redis.Redis.from_url(
-        settings.REDIS_URL,
-        decode_responses=True,
-        socket_connect_timeout=settings.BACKING_SERVICE_CONNECT_TIMEOUT_S,
-        socket_keepalive=True,
-        socket_keepalive_options=settings.REDIS_TCP_OPTIONS,
-    )
+    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True, **settings.REDIS_DEAD_PEER_OPTIONS)
 
 
 def run_script(script: redis.commands.core.Script, *, keys: list, args: list, client=None):

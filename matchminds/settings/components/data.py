@@ -18,6 +18,12 @@ REDIS_TCP_OPTIONS = {
     socket.TCP_KEEPCNT: BACKING_SERVICE_KEEPALIVE_PROBES,
     socket.TCP_USER_TIMEOUT: BACKING_SERVICE_UNACKED_TIMEOUT_MS,
 }
+# What every Redis connection pool of the app is built with (the app's client, the cache, the channel layer).
+REDIS_DEAD_PEER_OPTIONS = {
+    "socket_connect_timeout": BACKING_SERVICE_CONNECT_TIMEOUT_S,
+    "socket_keepalive": True,
+    "socket_keepalive_options": REDIS_TCP_OPTIONS,
+}
 
 # PostgreSQL everywhere (`make run`, tests, production): the chat's and the socket connect's
 # hot paths are PostgreSQL statements (arrays, row locks, prepared generic plans).
@@ -72,9 +78,7 @@ CHANNEL_LAYERS = {
                     # are published with a bounded wait (apps.realtime.events); keepalive
                     # finds peers that vanished.
                     "socket_timeout": None,
-                    "socket_connect_timeout": BACKING_SERVICE_CONNECT_TIMEOUT_S,
-                    "socket_keepalive": True,
-                    "socket_keepalive_options": REDIS_TCP_OPTIONS,
+                    **REDIS_DEAD_PEER_OPTIONS,
                     "health_check_interval": 30,
                     "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS,
                     # No command of its own on (re)connect: when Redis restarts, the pubsub
@@ -98,11 +102,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "mmcache",
-        "OPTIONS": {
-            "socket_connect_timeout": BACKING_SERVICE_CONNECT_TIMEOUT_S,
-            "socket_keepalive": True,
-            "socket_keepalive_options": REDIS_TCP_OPTIONS,
-        },
+        "OPTIONS": dict(REDIS_DEAD_PEER_OPTIONS),
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
