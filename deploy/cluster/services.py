@@ -7,6 +7,7 @@ Every process runs under `ip netns exec <host namespace>` in a session of its ow
 import os
 import resource
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -273,8 +274,6 @@ def set_web_state(web: Host, state: str) -> None:
     balancer deregisters a terminating pod before its preStop hook ends; `ready`: back in rotation.
 
     A path-bound Unix socket, so it answers from any network namespace of this machine."""
-    import socket
-
     for server in (web.name, f"{web.name}-failopen"):
         with socket.socket(socket.AF_UNIX) as admin:
             admin.settimeout(5)
