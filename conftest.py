@@ -208,9 +208,15 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
         yield process
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by Playwright; the browser is never downloaded."""
+    """Debian's Chromium driven by Playwright; the browser is never downloaded.
+
+    One per test module, not per session: Playwright's sync API keeps its event loop marked as
+    running in the main thread while it is open, and pytest-django runs the tests without a
+    database after all the others, so a session-wide browser made every later `async def` test
+    fail ("Runner.run() cannot be called from a running event loop").
+    """
     from playwright.sync_api import sync_playwright
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
