@@ -1,5 +1,6 @@
 """Fixtures shared by every test: real Redis, real PostgreSQL, real processes, real browser."""
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -82,6 +83,19 @@ def sent_frames(monkeypatch, django_capture_on_commit_callbacks) -> FrameRecorde
         lambda pairs: recorder.extend((list(groups), frame) for groups, frame, _except_channel in pairs),
     )
     return recorder
+
+
+async def eventually(condition, within_s: float = 5.0) -> None:
+    """Polls a sync `condition` (ORM or Redis reads) from an async test until it holds.
+
+    For what a socket does after its answer frame, e.g. the presence refresh after a `pong`.
+    """
+    from asgiref.sync import sync_to_async
+
+    deadline = time.monotonic() + within_s
+    while not await sync_to_async(condition)():
+        assert time.monotonic() < deadline, f"not true within {within_s} s"
+        await asyncio.sleep(0.05)
 
 
 def free_port() -> int:

@@ -185,7 +185,6 @@ async def run(args, plan: dict) -> dict:
     sampler = asyncio.create_task(tracker.run())
     connections: list = []
     chats = [asyncio.create_task(student.chat()) for student in students]
-    chats += [asyncio.create_task(student.heartbeat()) for student in students]
     joiners = (len(students) // 4) * 2
     costs = await measure_costs(students, tracker, joiners=joiners, connections=connections, connect_rate=args.connect_rate)
     marks: dict = {"start": time.monotonic()}

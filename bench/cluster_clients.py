@@ -57,6 +57,7 @@ class Student:
         self.join_confirmed = False  # the server said waiting/proposed after our queue.join
         self.heartbeat_s = 25.0
         self.last_pong = 0.0
+        self.heartbeat_task: asyncio.Task | None = None
         self.attempt = 0
         self.stopping = False
         self.connected = asyncio.Event()
@@ -90,6 +91,7 @@ class Student:
                 await self.back_off()
                 continue
             await closed
+            self.stop_heartbeat()
             # By close code: 4013 is the gateway's admission control (or a backing service away).
             FRAMES[f"bench.closed.{self.ws.close_code if self.ws else None}"] += 1
             self.connected.clear()
@@ -125,6 +127,7 @@ class Student:
     def on_hello(self, frame: dict) -> None:
         self.heartbeat_s = float(frame.get("heartbeat_interval_s", 25))
         self.last_pong = time.monotonic()
+        self.start_heartbeat()
         if self.disconnected_at is not None:
             self.reconnects_ms.append((self.disconnected_at, (time.monotonic() - self.disconnected_at) * 1000))
             # How many handshakes each reconnect took: a slow one waited on a busy server or
@@ -251,17 +254,35 @@ class Student:
     def on_pong(self, _frame: dict) -> None:
         self.last_pong = time.monotonic()
 
-    async def heartbeat(self) -> None:
+    def start_heartbeat(self) -> None:
+        """As client.js's startHeartbeat: the socket's own timer, from its `hello`.
+
+        So a crowd's pings keep the phases of their connects, as browsers' do. One timer for all
+        students (the bench's until now) pinged in lockstep, and a host cut off from the balancer
+        lost all its sockets at one pong timeout: a reconnect storm no browser crowd makes.
+        """
+        self.stop_heartbeat()
+        self.heartbeat_task = asyncio.get_running_loop().create_task(self.heartbeat(self.ws))
+
+    def stop_heartbeat(self) -> None:
+        if self.heartbeat_task is not None:
+            self.heartbeat_task.cancel()
+            self.heartbeat_task = None
+
+    async def heartbeat(self, ws) -> None:
         """`ping` every heartbeat interval; no `pong` within 10 s closes the socket (client.js does the same)."""
-        while not self.stopping:
+        loop = asyncio.get_running_loop()
+        while ws is self.ws and not self.stopping:
             await asyncio.sleep(self.heartbeat_s)
-            if not self.connected.is_set() or not self.ws:
-                continue
+            if ws is not self.ws:
+                return
             sent_at = time.monotonic()
             self.send({"type": "ping"})
-            await asyncio.sleep(PONG_TIMEOUT_S)
-            if self.ws and self.connected.is_set() and self.last_pong < sent_at:
-                self.ws.transport.abort()
+            loop.call_later(PONG_TIMEOUT_S, self.close_unless_ponged, ws, sent_at)
+
+    def close_unless_ponged(self, ws, sent_at: float) -> None:
+        if ws is self.ws and self.last_pong < sent_at:
+            ws.transport.abort()
 
     async def chat(self) -> None:
         await asyncio.sleep(random.random() * self.chat_interval_s)
@@ -302,5 +323,6 @@ class Student:
     def stop(self) -> None:
         self.stopping = True
         self.chatting = False
+        self.stop_heartbeat()
         if self.ws:
             self.ws.transport.close()

@@ -73,20 +73,21 @@ def encode_frame(frame: dict[str, Any]) -> str:
 
 
 async def heartbeat(consumer: "GatewayConsumer", frame: dict[str, Any]) -> None:
-    """`ping`: refresh presence, let apps count the heartbeat, answer `pong`.
+    """`ping`: answer `pong`, then refresh presence and let apps count the heartbeat.
 
-    The `pong` says the socket is alive, and it is, even when Redis is away (a failover): the
-    refresh is skipped until the next heartbeat. Answering with an error instead made every
-    client close its live socket at its pong timeout and reconnect into the outage, backing off
-    further with each refused try (`make bench-cluster`, redis_failover).
+    The `pong` says the socket is alive, and it is whatever Redis does: it goes out first. Sent
+    after the refresh, it waited behind a busy process's queue of refreshes and behind a Redis
+    failover, and clients closed live sockets at their 10 s pong timeout and reconnected into
+    the load that had delayed it (`make bench-cluster`). A refresh that fails is skipped until
+    the next heartbeat.
     """
+    await consumer.send_frame(events.pong_frame())
     try:
         await heartbeat_sync_to_async(touch_socket)(consumer.user_id, consumer.channel_name, registry.heartbeat_writers)
         for hook in registry.heartbeat_hooks:
             await hook(consumer)
     except BACKING_SERVICE_ERRORS as error:
         logger.warning("heartbeat without presence refresh: a backing service is unavailable (%s)", type(error).__name__)
-    await consumer.send_frame(events.pong_frame())
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):

@@ -10,6 +10,7 @@ from django.test import Client
 
 from apps.accounts.tests.factories import make_user
 from apps.realtime import events, presence
+from conftest import eventually
 from matchminds.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -317,6 +318,10 @@ async def test_a_heartbeat_while_redis_is_away_still_gets_its_pong_and_refreshes
         # The socket is alive though Redis is not: the client must not close it at its pong timeout
         await communicator.send_json_to({"type": "ping"})
         assert (await communicator.receive_json_from(timeout=10))["type"] == "pong"
+        # A socket's frames are handled one after another: the answer to the next one says the
+        # refresh that follows the pong has been tried (and failed) before Redis comes back.
+        await communicator.send_json_to({"type": "barrier"})
+        assert (await communicator.receive_json_from(timeout=10))["code"] == "unknown_type"
     finally:
         settings.REDIS_URL = redis_url
         get_redis.cache_clear()
@@ -326,5 +331,5 @@ async def test_a_heartbeat_while_redis_is_away_still_gets_its_pong_and_refreshes
     assert not await sync_to_async(presence.user_is_online)(user_id=user.pk)
     await communicator.send_json_to({"type": "ping"})
     assert (await communicator.receive_json_from(timeout=5))["type"] == "pong"
-    assert await sync_to_async(presence.user_is_online)(user_id=user.pk)
+    await eventually(lambda: presence.user_is_online(user_id=user.pk))  # the refresh follows the pong
     await communicator.disconnect()
