@@ -177,9 +177,8 @@ def drain(target: Host, timeout_s: float = 60) -> float:
     (the preStop hook's time), then SIGTERM the web host's daphne (its graceful drain), wait for
     it to exit, start it, wait ready, back in rotation.
 
-    Without the first step HAProxy went on choosing the draining host (leastconn: its count
-    falls as it closes sockets) until two health checks had failed, and sent connections to a
-    listener closing under them, each refused and retried."""
+    Without the first step HAProxy went on choosing the draining host until two health checks
+    had failed, and sent connections to a listener closing under them, each refused and retried."""
     begun = time.monotonic()
     services.set_web_state(target, "drain")
     time.sleep(DEREGISTRATION_S)

@@ -194,7 +194,10 @@ frontend web
 
 backend web
     mode http
-    balance leastconn
+    # As the chart's ALB target group (round_robin): the reconnects of a lost host's sockets
+    # spread over every host left. leastconn sent each such storm to the emptiest host (a
+    # drained host just back took all ~900 sockets of the next one drained, on one process).
+    balance roundrobin
     option allbackups
     option http-server-close
     option httpchk
@@ -239,10 +242,9 @@ frontend stats
     stats uri /stats
     stats show-legends
 """
-# slowstart: a host that comes back (restarted, or its link restored) has no sockets, so
-# leastconn would hand it every reconnect at once while it is cold (a restored host's Redis and
-# PostgreSQL connections still wait out TCP's retransmission backoff); its weight ramps up over
-# 10 s instead, as an ALB target group's slow start does.
+# slowstart: a host that comes back (restarted, or its link restored) is cold; its share of new
+# connections ramps up over 10 s, as the chart's ALB target group slow start does (30 s there,
+# the ALB's minimum; shortened here to the bench's time scale).
 HAPROXY_WEB_SERVER = "    server {name} {address}:{port} check inter 1s fall 2 rise 2 slowstart 10s"
 HAPROXY_WEB_FAILOPEN = "    server {name}-failopen {address}:{port} backup"
 HAPROXY_REDIS_SERVER = "    server {name} {address}:{port} check inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions"
