@@ -282,6 +282,7 @@ class Student:
 
     def close_unless_ponged(self, ws, sent_at: float) -> None:
         if ws is self.ws and self.last_pong < sent_at:
+            FRAMES["bench.pong_timeout"] += 1
             ws.transport.abort()
 
     async def chat(self) -> None:

@@ -6,12 +6,14 @@ envelope and hands each frame to the handler its app registered. Bad frames get 
 """
 
 import asyncio
+import collections
 import contextlib
 import functools
 import json
 import logging
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
 
 import redis.exceptions
 from channels.consumer import get_handler_name
@@ -68,20 +70,27 @@ FRAME_TEXT_KEY = "frame_text"
 SERVICE_UNAVAILABLE_RETRY_AFTER_S = 2
 
 
+class Refusal(NamedTuple):
+    """The error that refuses a frame as it is read (see `checked_frame`)."""
+
+    code: str
+    message: str
+
+
+def ref_is_valid(frame: dict[str, Any]) -> bool:
+    ref = frame.get("ref")
+    return ref is None or (isinstance(ref, str) and len(ref) <= MAX_REF_LENGTH)
+
+
 def encode_frame(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-async def heartbeat(consumer: "GatewayConsumer", frame: dict[str, Any]) -> None:
-    """`ping`: answer `pong`, then refresh presence and let apps count the heartbeat.
+async def heartbeat_refresh(consumer: "GatewayConsumer") -> None:
+    """What a `ping` does after its `pong`: refresh presence and let apps count the heartbeat.
 
-    The `pong` says the socket is alive, and it is whatever Redis does: it goes out first. Sent
-    after the refresh, it waited behind a busy process's queue of refreshes and behind a Redis
-    failover, and clients closed live sockets at their 10 s pong timeout and reconnected into
-    the load that had delayed it (`make bench-cluster`). A refresh that fails is skipped until
-    the next heartbeat.
+    A refresh that fails (Redis away, a failover) is skipped until the next heartbeat.
     """
-    await consumer.send_frame(events.pong_frame())
     try:
         await heartbeat_sync_to_async(touch_socket)(consumer.user_id, consumer.channel_name, registry.heartbeat_writers)
         for hook in registry.heartbeat_hooks:
@@ -100,6 +109,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     inbox: asyncio.Queue | None = None
     # Connects of this process between websocket.connect and hello (admission control).
     connects_in_progress: int = 0
+    # The socket's frames' work not done yet, in arrival order, and the task doing it (or None).
+    frame_work: collections.deque
+    frame_worker: asyncio.Task | None = None
 
     async def __call__(self, scope, receive, send) -> None:
         """channels' AsyncConsumer.__call__, with one queue and one task for everything.
@@ -226,6 +238,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.user_id = user.pk
         log_context.bind(user_id=user.pk)
         self.groups_joined = set()
+        self.frame_work = collections.deque()
         self.inbox = None  # from here on, frames and group messages are queued there too
         await self.accept()
         WEBSOCKET_CONNECTIONS.inc()
@@ -254,6 +267,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self._uncount()
         if not hasattr(self, "user_id"):
             return
+        # The work of every frame read before the close is done first, as when frames were
+        # handled one by one: a `message.send` is stored, and a `resume` still at work does not
+        # join its room's group after the cleanup below.
+        if self.frame_worker is not None:
+            await asyncio.wait((self.frame_worker,))
         for hook in registry.disconnect_hooks:
             try:
                 await hook(self)
@@ -291,54 +309,87 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         await self.send_frame(events.error_frame(code=code, message=message, ref=ref, **extra))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Checks the frame here, as it is read; answers a `ping` at once; everything else is
+        done in arrival order by the socket's frame worker (`in_order`).
+
+        A `pong` says the socket is alive, and it is, however long the frames before it take
+        (a join waiting for a busy process's database threads) and whatever Redis does. Answered
+        after them, it came later than the client's 10 s pong timeout on a loaded server: live
+        sockets were closed and connected again, into the load that had delayed it
+        (`make bench-cluster`).
+        """
+        frame_or_error = self.checked_frame(text_data)
+        if isinstance(frame_or_error, dict) and frame_or_error.get("type") == "ping" and ref_is_valid(frame_or_error):
+            await self.send_frame(events.pong_frame())
+            self.in_order(functools.partial(heartbeat_refresh, self))
+            return
+        if isinstance(frame_or_error, Refusal):
+            self.in_order(functools.partial(self.send_error, frame_or_error.code, frame_or_error.message))
+        else:
+            self.in_order(functools.partial(self.dispatch_frame, frame_or_error))
+
+    def checked_frame(self, text_data: str | None) -> "Any | Refusal":
+        """The decoded frame, or the error that refuses it (size, nesting, JSON, unusable text)."""
         if text_data is None:
-            await self.send_error(ErrorCode.BINARY_NOT_SUPPORTED, _("Binary frames are not supported; send JSON text."))
-            return
+            return Refusal(ErrorCode.BINARY_NOT_SUPPORTED, _("Binary frames are not supported; send JSON text."))
         if len(text_data.encode("utf-8")) > MAX_FRAME_BYTES:
-            await self.send_error(
-                ErrorCode.FRAME_TOO_LARGE, _("The frame is larger than %(limit)d bytes.") % {"limit": MAX_FRAME_BYTES}
-            )
-            return
+            return Refusal(ErrorCode.FRAME_TOO_LARGE, _("The frame is larger than %(limit)d bytes.") % {"limit": MAX_FRAME_BYTES})
         if nests_too_deep(text_data):
             # Checked before decoding: json's recursion ran out on ~1,000 levels and the
             # RecursionError closed the socket with 1011.
-            await self.send_error(
+            return Refusal(
                 ErrorCode.INVALID_FRAME,
                 _("The frame nests arrays or objects more than %(limit)d levels deep.") % {"limit": MAX_FRAME_NESTING},
             )
-            return
         try:
             frame = json.loads(text_data)
         except ValueError:
-            await self.send_error(ErrorCode.MALFORMED_JSON, _("The frame is not valid JSON."))
-            return
+            return Refusal(ErrorCode.MALFORMED_JSON, _("The frame is not valid JSON."))
         if holds_unusable_text(text_data, frame):
             # Refused here, for every frame type: stored, a NUL failed the whole chat write
             # batch (other people's sends with it); echoed in an error, a lone surrogate
             # could not be encoded and the socket was dropped.
-            await self.send_error(
+            return Refusal(
                 ErrorCode.INVALID_FRAME, _("The frame holds a NUL character or an unpaired surrogate (\\u0000, \\ud800).")
             )
-            return
-        await self.dispatch_frame(frame)
+        return frame
+
+    def in_order(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Runs `work` after the work of the socket's earlier frames, on one task per burst
+        of frames (none while the socket is quiet), so that reading goes on meanwhile."""
+        self.frame_work.append(work)
+        if self.frame_worker is None:
+            self.frame_worker = asyncio.get_running_loop().create_task(self.work_off_frames())
+
+    async def work_off_frames(self) -> None:
+        try:
+            while self.frame_work:
+                work = self.frame_work.popleft()
+                try:
+                    await work()
+                except Exception:
+                    # dispatch_frame answers every failure itself; this is a bug's last stop,
+                    # and the frames after it are still done.
+                    logger.exception("frame work failed for user %s", self.user_id)
+        finally:
+            self.frame_worker = None
 
     async def dispatch_frame(self, frame: Any) -> None:
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self.send_error(ErrorCode.INVALID_FRAME, _("A frame must be a JSON object with a string 'type'."))
             return
         ref = frame.get("ref")
-        if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
+        if not ref_is_valid(frame):
             await self.send_error(ErrorCode.INVALID_FRAME, _("'ref' must be a string of at most 64 characters."))
             return
         frame_type = frame["type"]
-        handler = heartbeat if frame_type == "ping" else registry.frame_handlers.get(frame_type)
+        handler = registry.frame_handlers.get(frame_type)
         if handler is None:
             await self.send_error(ErrorCode.UNKNOWN_TYPE, _("Unknown frame type: %(type)s") % {"type": frame_type[:64]}, ref=ref)
             return
         try:
             with tracing.frame_span(frame_type, user_id=self.user_id):
-                if handler is not heartbeat:
-                    frame = registry.frame_checks[frame_type](frame)
+                frame = registry.frame_checks[frame_type](frame)
                 await handler(self, frame)
         except DomainError as error:
             await self.send_error(error.code, str(error.message), ref=ref, field=error.field, retry_after_s=error.retry_after_s)

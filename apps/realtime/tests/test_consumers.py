@@ -304,6 +304,68 @@ async def test_a_frame_while_redis_is_away_gets_service_unavailable_and_the_sock
     await communicator.disconnect()
 
 
+async def test_a_ping_is_answered_while_the_sockets_earlier_frames_are_at_work_and_the_rest_keep_their_order(
+    connect_as, monkeypatch
+):
+    # Given a frame type whose work waits (a join queued for a busy process's database threads)
+    from apps.realtime import registry
+
+    released = asyncio.Event()
+
+    async def slow(consumer, frame):
+        await released.wait()
+        await consumer.send_frame({"type": "slow.done"})
+
+    monkeypatch.setitem(registry.frame_handlers, "slow", slow)
+    monkeypatch.setitem(registry.frame_checks, "slow", lambda frame: frame)
+    user = await sync_to_async(make_user)()
+    communicator = await connect_as(user)
+    await _hello(communicator)
+
+    # When the socket sends it, then a ping, then a frame that is refused
+    await communicator.send_json_to({"type": "slow"})
+    await communicator.send_json_to({"type": "ping"})
+    await communicator.send_json_to({"type": "nope", "ref": "r1"})
+
+    # Then the pong comes at once, the rest only after the slow work and in the order sent
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "pong"
+    assert await communicator.receive_nothing(timeout=0.3)
+    released.set()
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "slow.done"
+    refused = await communicator.receive_json_from(timeout=5)
+    assert (refused["type"], refused["code"], refused["ref"]) == ("error", "unknown_type", "r1")
+    await communicator.disconnect()
+
+
+async def test_disconnect_waits_for_the_work_of_the_sockets_last_frames_before_cleaning_up(connect_as, monkeypatch):
+    # Given a frame whose work joins a group after a while (as `resume` joins a room's group)
+    from apps.realtime import registry
+
+    released = asyncio.Event()
+    joined = []
+
+    async def join_later(consumer, frame):
+        await released.wait()
+        await consumer.join_group("late-group")
+        joined.append(consumer.channel_name)
+
+    monkeypatch.setitem(registry.frame_handlers, "join.later", join_later)
+    monkeypatch.setitem(registry.frame_checks, "join.later", lambda frame: frame)
+    user = await sync_to_async(make_user)()
+    communicator = await connect_as(user)
+    await _hello(communicator)
+    await communicator.send_json_to({"type": "join.later"})
+
+    # When the socket closes while that work still waits, and then the work goes on
+    asyncio.get_running_loop().call_later(0.2, released.set)
+    await communicator.disconnect(timeout=5)
+
+    # Then the work was done, and the cleanup came after it: the group holds nobody any more
+    assert len(joined) == 1
+    assert joined[0] not in get_channel_layer()._get_layer().groups.get("late-group", ())
+    assert not await sync_to_async(presence.user_is_online)(user_id=user.pk)
+
+
 async def test_a_heartbeat_while_redis_is_away_still_gets_its_pong_and_refreshes_presence_once_it_is_back(connect_as, settings):
     from apps.core.redis import get_redis
     from apps.realtime import presence
