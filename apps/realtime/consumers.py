@@ -310,7 +310,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Checks the frame here, as it is read; answers a `ping` at once; everything else is
-        done in arrival order by the socket's frame worker (`in_order`).
+        done in arrival order by the socket's frame worker (`in_order`), and group messages that
+        come meanwhile wait behind it.
 
         A `pong` says the socket is alive, and it is, however long the frames before it take
         (a join waiting for a busy process's database threads) and whatever Redis does. Answered
@@ -415,6 +416,12 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         text = message.get(FRAME_TEXT_KEY)
         if text is None:
             text = message[FRAME_TEXT_KEY] = encode_frame(message["frame"])
+        if self.frame_worker is not None:
+            # Never ahead of the answers to the socket's earlier frames: a match.proposed
+            # published while the student's queue.join is at work must follow its `waiting`
+            # status, or the page would show the queue over the proposal.
+            self.in_order(functools.partial(self.send_text, text))
+            return
         await self.send_text(text)
 
     async def session_end(self, message: dict[str, Any]) -> None:

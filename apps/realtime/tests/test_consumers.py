@@ -10,6 +10,8 @@ from django.test import Client
 
 from apps.accounts.tests.factories import make_user
 from apps.realtime import events, presence
+from apps.realtime.protocol import user_group
+from apps.realtime.transport.publisher import FRAME_MESSAGE_TYPE
 from conftest import eventually
 from matchminds.asgi import application
 
@@ -322,18 +324,21 @@ async def test_a_ping_is_answered_while_the_sockets_earlier_frames_are_at_work_a
     communicator = await connect_as(user)
     await _hello(communicator)
 
-    # When the socket sends it, then a ping, then a frame that is refused
+    # When the socket sends it, then a ping, then a frame that is refused, and meanwhile a frame
+    # is published to the user's group
     await communicator.send_json_to({"type": "slow"})
     await communicator.send_json_to({"type": "ping"})
     await communicator.send_json_to({"type": "nope", "ref": "r1"})
+    await get_channel_layer().group_send(user_group(user.pk), {"type": FRAME_MESSAGE_TYPE, "frame": {"type": "published"}})
 
-    # Then the pong comes at once, the rest only after the slow work and in the order sent
+    # Then the pong comes at once; the rest only after the slow work, in the order they came
     assert (await communicator.receive_json_from(timeout=5))["type"] == "pong"
     assert await communicator.receive_nothing(timeout=0.3)
     released.set()
     assert (await communicator.receive_json_from(timeout=5))["type"] == "slow.done"
     refused = await communicator.receive_json_from(timeout=5)
     assert (refused["type"], refused["code"], refused["ref"]) == ("error", "unknown_type", "r1")
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "published"
     await communicator.disconnect()
 
 
