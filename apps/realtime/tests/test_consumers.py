@@ -306,23 +306,29 @@ async def test_a_frame_while_redis_is_away_gets_service_unavailable_and_the_sock
     await communicator.disconnect()
 
 
+async def _connected_with_a_handler(connect_as, monkeypatch, frame_type: str, handler):
+    """A connected user's socket, with `handler` taking `frame_type` frames (unchecked) for this test."""
+    from apps.realtime import registry
+
+    monkeypatch.setitem(registry.frame_handlers, frame_type, handler)
+    monkeypatch.setitem(registry.frame_checks, frame_type, lambda frame: frame)
+    user = await sync_to_async(make_user)()
+    communicator = await connect_as(user)
+    await _hello(communicator)
+    return user, communicator
+
+
 async def test_a_ping_is_answered_while_the_sockets_earlier_frames_are_at_work_and_the_rest_keep_their_order(
     connect_as, monkeypatch
 ):
     # Given a frame type whose work waits (a join queued for a busy process's database threads)
-    from apps.realtime import registry
-
     released = asyncio.Event()
 
     async def slow(consumer, frame):
         await released.wait()
         await consumer.send_frame({"type": "slow.done"})
 
-    monkeypatch.setitem(registry.frame_handlers, "slow", slow)
-    monkeypatch.setitem(registry.frame_checks, "slow", lambda frame: frame)
-    user = await sync_to_async(make_user)()
-    communicator = await connect_as(user)
-    await _hello(communicator)
+    user, communicator = await _connected_with_a_handler(connect_as, monkeypatch, "slow", slow)
 
     # When the socket sends it, then a ping, then a frame that is refused, and meanwhile a frame
     # is published to the user's group
@@ -344,8 +350,6 @@ async def test_a_ping_is_answered_while_the_sockets_earlier_frames_are_at_work_a
 
 async def test_disconnect_waits_for_the_work_of_the_sockets_last_frames_before_cleaning_up(connect_as, monkeypatch):
     # Given a frame whose work joins a group after a while (as `resume` joins a room's group)
-    from apps.realtime import registry
-
     released = asyncio.Event()
     joined = []
 
@@ -354,11 +358,7 @@ async def test_disconnect_waits_for_the_work_of_the_sockets_last_frames_before_c
         await consumer.join_group("late-group")
         joined.append(consumer.channel_name)
 
-    monkeypatch.setitem(registry.frame_handlers, "join.later", join_later)
-    monkeypatch.setitem(registry.frame_checks, "join.later", lambda frame: frame)
-    user = await sync_to_async(make_user)()
-    communicator = await connect_as(user)
-    await _hello(communicator)
+    user, communicator = await _connected_with_a_handler(connect_as, monkeypatch, "join.later", join_later)
     await communicator.send_json_to({"type": "join.later"})
 
     # When the socket closes while that work still waits, and then the work goes on
