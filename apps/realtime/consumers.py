@@ -13,7 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import redis.exceptions
 from channels.consumer import get_handler_name
@@ -35,11 +35,11 @@ from apps.realtime.auth import (
     session_key_from_scope,
 )
 from apps.realtime.metrics import WEBSOCKET_CONNECTIONS
-from apps.realtime.protocol import MAX_FRAME_BYTES, MAX_FRAME_NESTING, ErrorCode, user_group
+from apps.realtime.protocol import ErrorCode, user_group
 from apps.realtime.socket_work import OVERDUE, connect_sync, touch_socket
 from apps.realtime.transport.channel_layer import EXCEPT_CHANNEL_KEY
 from apps.realtime.transport.dispatch import dispatch_in_arrival_order
-from apps.realtime.validation import holds_unusable_text, nests_too_deep
+from apps.realtime.validation import Refusal, checked_frame, ref_is_valid
 
 logger = logging.getLogger(__name__)
 
@@ -64,22 +64,9 @@ except ImportError:  # not running under daphne
 # Sending on a socket whose client has just gone: daphne raises autobahn's Disconnected; the
 # ASGI spec asks servers for an OSError.
 SOCKET_GONE_ERRORS = (OSError, _AutobahnDisconnected)
-MAX_REF_LENGTH = 64
 # Where a group message keeps its frame once encoded (see `realtime_frame`).
 FRAME_TEXT_KEY = "frame_text"
 SERVICE_UNAVAILABLE_RETRY_AFTER_S = 2
-
-
-class Refusal(NamedTuple):
-    """The error that refuses a frame as it is read (see `checked_frame`)."""
-
-    code: str
-    message: str
-
-
-def ref_is_valid(frame: dict[str, Any]) -> bool:
-    ref = frame.get("ref")
-    return ref is None or (isinstance(ref, str) and len(ref) <= MAX_REF_LENGTH)
 
 
 def encode_frame(frame: dict[str, Any]) -> str:
@@ -319,7 +306,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         sockets were closed and connected again, into the load that had delayed it
         (`make bench-cluster`).
         """
-        frame_or_error = self.checked_frame(text_data)
+        frame_or_error = checked_frame(text_data)
         if isinstance(frame_or_error, dict) and frame_or_error.get("type") == "ping" and ref_is_valid(frame_or_error):
             await self.send_frame(events.pong_frame())
             self.in_order(functools.partial(heartbeat_refresh, self))
@@ -328,32 +315,6 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             self.in_order(functools.partial(self.send_error, frame_or_error.code, frame_or_error.message))
         else:
             self.in_order(functools.partial(self.dispatch_frame, frame_or_error))
-
-    def checked_frame(self, text_data: str | None) -> "Any | Refusal":
-        """The decoded frame, or the error that refuses it (size, nesting, JSON, unusable text)."""
-        if text_data is None:
-            return Refusal(ErrorCode.BINARY_NOT_SUPPORTED, _("Binary frames are not supported; send JSON text."))
-        if len(text_data.encode("utf-8")) > MAX_FRAME_BYTES:
-            return Refusal(ErrorCode.FRAME_TOO_LARGE, _("The frame is larger than %(limit)d bytes.") % {"limit": MAX_FRAME_BYTES})
-        if nests_too_deep(text_data):
-            # Checked before decoding: json's recursion ran out on ~1,000 levels and the
-            # RecursionError closed the socket with 1011.
-            return Refusal(
-                ErrorCode.INVALID_FRAME,
-                _("The frame nests arrays or objects more than %(limit)d levels deep.") % {"limit": MAX_FRAME_NESTING},
-            )
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            return Refusal(ErrorCode.MALFORMED_JSON, _("The frame is not valid JSON."))
-        if holds_unusable_text(text_data, frame):
-            # Refused here, for every frame type: stored, a NUL failed the whole chat write
-            # batch (other people's sends with it); echoed in an error, a lone surrogate
-            # could not be encoded and the socket was dropped.
-            return Refusal(
-                ErrorCode.INVALID_FRAME, _("The frame holds a NUL character or an unpaired surrogate (\\u0000, \\ud800).")
-            )
-        return frame
 
     def in_order(self, work: Callable[[], Awaitable[None]]) -> None:
         """Runs `work` after the work of the socket's earlier frames, on one task per burst
