@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 
@@ -90,8 +91,6 @@ async def eventually(condition, within_s: float = 5.0) -> None:
 
     For what a socket does after its answer frame, e.g. the presence refresh after a `pong`.
     """
-    from asgiref.sync import sync_to_async
-
     deadline = time.monotonic() + within_s
     while not await sync_to_async(condition)():
         assert time.monotonic() < deadline, f"not true within {within_s} s"
