@@ -43,7 +43,10 @@ MESSAGES_PER_S_MAX = 60
 RECONNECT_WAIT_S = 90.0
 RESUME_WAIT_S = 30.0
 BASELINE_S = 10.0
-IDLE_S = 15.0
+# At least this long, and at least one heartbeat interval: a socket's first ping comes one interval
+# after its hello, so a shorter idle phase right after the storm saw almost no pings and the
+# heartbeats' cost landed on the pairing and chat phases instead.
+IDLE_MIN_S = 15.0
 PAIRING_PHASE_S = 20.0
 # The pairing phase's joins arrive at this rate (a crowd, but one the 2 shared cores can serve).
 PAIRING_JOINS_PER_S = 25.0
@@ -105,10 +108,13 @@ async def faults(marks: dict, *, students: list[Student]) -> None:
 async def measure_costs(
     students: list[Student], tracker: CpuTracker, *, joiners: int, connections: list, connect_rate: float
 ) -> dict:
-    """CPU ms per unit, each phase net of the cluster's own idle baseline (beat's tasks and all).
+    """CPU ms per unit, each phase net of what the cluster spends anyway.
 
-    baseline (no sockets) → connect storm → idle sockets → the first `joiners` join and pair
-    (no chat) → their pairs chat (no joins). The fault run that follows measures correctness.
+    baseline (no sockets) → connect storm → idle sockets (one heartbeat interval: every socket
+    pings once, as in any minute of an event) → the first `joiners` join and pair (no chat) →
+    their pairs chat (no joins). Connect and idle are net of the baseline (beat's tasks, the
+    probes); pairing and chat are net of the idle phase, since every socket stays open and keeps
+    its heartbeat through them. The fault run that follows measures correctness.
     """
     count = len(students)
 
@@ -123,8 +129,8 @@ async def measure_costs(
     baseline, baseline_s = await phase(BASELINE_S)
     rate = {host: seconds / baseline_s for host, seconds in baseline.items()}
 
-    def net(spent: dict, duration: float, units: float) -> dict:
-        return {host: round(max(0.0, spent[host] - rate[host] * duration) * 1000 / max(units, 1), 3) for host in spent}
+    def net(spent: dict, duration: float, units: float, *, of: dict) -> dict:
+        return {host: round(max(0.0, spent[host] - of[host] * duration) * 1000 / max(units, 1), 3) for host in spent}
 
     async def connect_all() -> None:
         # Students arrive at --connect-rate per second, as a crowd does (all at once, every handshake
@@ -136,8 +142,12 @@ async def measure_costs(
         await asyncio.gather(*(student.connected.wait() for student in students))
 
     connect, connect_s = await phase(until=connect_all())
-    idle, idle_s = await phase(IDLE_S)
-    log(f"{count} students connected in {connect_s:.1f} s; idle {idle_s:.0f} s; {joiners} join with chat paused")
+    pongs_before = FRAMES["pong"]
+    idle, idle_s = await phase(max(IDLE_MIN_S, max(student.heartbeat_s for student in students)))
+    idle_rate = {host: seconds / idle_s for host, seconds in idle.items()}
+    idle_pongs = FRAMES["pong"] - pongs_before
+    log(f"{count} students connected in {connect_s:.1f} s; idle {idle_s:.0f} s, {idle_pongs} heartbeats")
+    log(f"{joiners} join with chat paused")
 
     async def pair_first() -> None:
         started = time.monotonic()
@@ -158,13 +168,15 @@ async def measure_costs(
     log(f"cost phases: {pairings:.0f} pairings in {pairing_s:.0f} s, {deliveries} messages in {chat_s:.0f} s")
     log(f"frames so far: {dict(FRAMES.most_common())}; client CPU {tracker.sample()['client']:.1f} s")
     return {
-        "cpu_ms_per_connect": net(connect, connect_s, count),
-        "cpu_ms_per_idle_socket_minute": net(idle, idle_s, count * idle_s / 60),
-        "cpu_ms_per_pairing": net(pairing, pairing_s, pairings),
-        "cpu_ms_per_message": net(chat, chat_s, deliveries),
+        "cpu_ms_per_connect": net(connect, connect_s, count, of=rate),
+        "cpu_ms_per_idle_socket_minute": net(idle, idle_s, count * idle_s / 60, of=rate),
+        "cpu_ms_per_pairing": net(pairing, pairing_s, pairings, of=idle_rate),
+        "cpu_ms_per_message": net(chat, chat_s, deliveries, of=idle_rate),
         "cost_phases": {
             "pairings": pairings,
             "messages": deliveries,
+            "idle_s": round(idle_s, 1),
+            "idle_heartbeats": idle_pongs,
             "baseline_cpu_s_per_s": rate,
             "frames_received": dict(FRAMES),
         },

@@ -83,15 +83,25 @@ def model(units: dict, capacity: dict, prices: dict) -> dict:
     event = a["event"]
     pairings_per_s = event["joins_per_s"] / 2
     redis_engine_ms = max(row["redis_cpu_ms_per_pairing"] for row in capacity["sizes"])
+
+    def at_peak(role: str, *, pairing_ms_less: float = 0.0) -> float:
+        """Cores a role needs at peak: every open socket's heartbeat, every delivery and every pairing."""
+        return (
+            event["online"] * units["idle"][role] / 60000
+            + event["deliveries_per_s"] * units["delivery"][role] / 1000
+            + pairings_per_s * max(0.0, units["pairing"][role] - pairing_ms_less) / 1000
+        )
+
     cores = {
-        "daphne": event["online"] * units["idle"]["daphne"] / 60000
-        + event["deliveries_per_s"] * units["delivery"]["daphne"] / 1000,
-        "celery": pairings_per_s * units["pairing"]["celery"] / 1000,
-        "postgresql": event["deliveries_per_s"] * units["delivery"]["postgresql"] / 1000,
+        "daphne": at_peak("daphne"),
+        "celery": at_peak("celery"),
+        "postgresql": at_peak("postgresql"),
         "redis (matching engine)": pairings_per_s * redis_engine_ms / 1000,
-        "redis (channel layer, chat)": event["deliveries_per_s"] * units["delivery"]["redis"] / 1000,
+        # The rest of Redis's work: the channel layer, presence and the join's other keys. The
+        # pairing phase's Redis time includes the engine's, counted on the line above.
+        "redis (channel layer, presence)": at_peak("redis", pairing_ms_less=redis_engine_ms),
     }
-    redis_cores = cores["redis (matching engine)"] + cores["redis (channel layer, chat)"]
+    redis_cores = cores["redis (matching engine)"] + cores["redis (channel layer, presence)"]
     pods = {role: whole(cores[role] / (a["pod_vcpu"] * a["target_utilisation"])) for role in ("daphne", "celery")}
     nodes = whole((pods["daphne"] + pods["celery"]) * a["pod_vcpu"] / a["node_vcpu"])
     redis_shards = whole(redis_cores / a["redis_usable_core"])
@@ -104,7 +114,7 @@ def model(units: dict, capacity: dict, prices: dict) -> dict:
     )
     headroom = {
         "redis (one primary for the matching queues)": a["redis_usable_core"] / cores["redis (matching engine)"],
-        "redis (one primary for the channel layer)": a["redis_usable_core"] / cores["redis (channel layer, chat)"],
+        "redis (one primary for the channel layer)": a["redis_usable_core"] / cores["redis (channel layer, presence)"],
         "postgresql (one Aurora writer, 64 vCPU)": 64 * a["aurora_target_utilisation"] / cores["postgresql"],
     }
     return {
@@ -118,6 +128,8 @@ def model(units: dict, capacity: dict, prices: dict) -> dict:
         "headroom": headroom,
         "redis_engine_ms": redis_engine_ms,
         "sockets_per_web_pod": whole(event["online"] / max(pods["daphne"], 1)),
+        "connect_ms": units["connect"]["daphne"],
+        "storm_s": event["online"] * units["connect"]["daphne"] / 1000 / max(pods["daphne"] * a["pod_vcpu"], 1),
     }
 
 
@@ -155,12 +167,13 @@ def engine_notes(capacity: dict) -> list[str]:
 
 
 UNIT_NOTES = [
-    "- Each unit has a phase of its own in `make bench-cluster`, before the faults, net of what the cluster "
-    "spends with nobody connected (beat's periodic tasks and the probes): *connect* is the connect storm "
-    "divided by the sockets opened; *idle* per socket and minute with every socket open and nothing sent; "
-    "*pairing* while half the students join with chat paused (the join's web, worker, database and Redis "
-    "work, divided by the matches made); *delivery* while those pairs chat and nobody joins, per message "
-    "(each 1:1 message has one recipient).",
+    "- Each unit has a phase of its own in `make bench-cluster`, before the faults: *connect* is the connect "
+    "storm divided by the sockets opened; *idle* per socket and minute with every socket open and nothing sent "
+    "but the heartbeat (the phase lasts one heartbeat interval, so every socket pings once); both net of what "
+    "the cluster spends with nobody connected (beat's periodic tasks and the probes). *pairing* while half the "
+    "students join with chat paused (the join's web, worker, database and Redis work, divided by the matches "
+    "made); *delivery* while those pairs chat and nobody joins, per message (each 1:1 message has one "
+    "recipient); both net of the idle phase, since every socket stays open through them.",
     "- *join + pairing, engine only*: redis-server CPU per pairing (two joins and one pairing script) in the "
     "capacity bench, the largest of its three queue sizes.",
 ]
@@ -175,12 +188,7 @@ BEYOND_ONE_NODE = (
 
 def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, prices: dict) -> str:
     inputs = (detail, cluster, capacity, capacity_summary)
-    units = {
-        "connect": by_role(detail["cpu_ms_per_connect"]),
-        "idle": by_role(detail["cpu_ms_per_idle_socket_minute"]),
-        "delivery": by_role(detail["cpu_ms_per_message"]),
-        "pairing": by_role(detail["cpu_ms_per_pairing"]),
-    }
+    units = {name: by_role(detail[key]) for name, key in UNIT_KEYS.items()}
     m = model(units, capacity, prices)
     out = [
         "# Capacity and cost model",
@@ -250,11 +258,18 @@ def event_section(m: dict, prices: dict) -> list[str]:
         "",
         table([(role, f"{cores:.2f}") for role, cores in m["cores"].items()], ("component", "cores at peak")),
         "",
+        "Each component's cores: students online × *idle* / 60,000 + deliveries/s × *delivery* / 1,000 + "
+        "pairings/s × *pairing* / 1,000; Redis's pairing work is split between the matching engine (the "
+        "capacity bench's figure) and the rest.",
+        "",
         f"- web pods ({a['pod_vcpu']} vCPU, {a['target_utilisation']:.0%} target): **{m['pods']['daphne']}**, "
         f"about {m['sockets_per_web_pod']:,} sockets each; worker pods: **{m['pods']['celery']}**; "
         f"nodes ({p['node_on_demand']['instance']}): **{m['nodes']}**.",
         f"- Redis: **{m['redis_shards']}** primary shard(s) of {p['redis_node']['instance']} with a replica each.",
         f"- Aurora PostgreSQL: writer of **{m['aurora_vcpu']} vCPU** (and one reader), at {a['aurora_target_utilisation']:.0%}.",
+        f"- Everyone connecting at once (the event's opening minute): "
+        f"{event['online']:,} × {m['connect_ms']:.2f} ms of daphne CPU per connect is {m['storm_s']:.1f} s of the "
+        f"{m['pods']['daphne']} web pods' whole CPU.",
         "",
         "Cost per event-hour (peak sized for the whole hour):",
         "",
@@ -307,8 +322,7 @@ def chart_targets(cluster: dict, detail: dict, capacity: dict, prices: dict) -> 
     Written to docs/capacity_targets.json next to the report; deploy/capacity_targets.py (run by
     `make check-deploy` and tests/bench/test_capacity_targets.py) fails when values.yaml differs.
     """
-    units = {"idle": by_role(detail["cpu_ms_per_idle_socket_minute"]), "delivery": by_role(detail["cpu_ms_per_message"])}
-    units["pairing"] = by_role(detail["cpu_ms_per_pairing"])
+    units = {name: by_role(detail[key]) for name, key in UNIT_KEYS.items()}
     m = model(units, capacity, prices)
     a = prices["assumptions"]
     cpu_percent = round(a["target_utilisation"] * 100)

@@ -46,13 +46,20 @@ def test_the_report_sizes_pods_and_costs_from_measured_cpu_per_unit(tmp_path):
         capture_output=True,
     )
     text = out.read_text()
-    # Then daphne needs 100,000 x 0.6 ms/min / 60 s + 20,000/s x 1 ms = 21 cores: 30 web pods at 70 %
-    assert "| daphne | 21.00 |" in text
-    assert "web pods (1 vCPU, 70% target): **30**" in text
-    # And Redis takes 1,000 pairings/s x 0.25 ms + 20,000/s x 0.02 ms = 0.65 cores: one primary, just
+    # Then daphne needs 100,000 x 0.6 ms/min / 60 s + 20,000/s x 1 ms + 1,000 pairings/s x 4 ms
+    # = 25 cores: 36 web pods at 70 %
+    assert "| daphne | 25.00 |" in text
+    assert "web pods (1 vCPU, 70% target): **36**" in text
+    # And the workers 20,000/s x 0.1 ms + 1,000/s x 7 ms = 9 cores: 13 pods
+    assert "| celery | 9.00 |" in text
+    assert "worker pods: **13**" in text
+    # And Redis's engine takes 1,000 pairings/s x 0.25 ms; the rest is 20,000/s x 0.02 ms plus the
+    # pairing's Redis time less the engine's, 1,000/s x (0.5 - 0.25) ms: 0.9 cores, two primaries
     assert "| redis (matching engine) | 0.25 |" in text
-    assert "| redis (channel layer, chat) | 0.40 |" in text
-    assert "**1** primary shard(s)" in text
+    assert "| redis (channel layer, presence) | 0.65 |" in text
+    assert "**2** primary shard(s)" in text
+    # And all 100,000 connecting at once cost 100,000 x 2 ms of the 36 pods' CPU: 5.6 s
+    assert "is 5.6 s of the 36 web pods' whole CPU" in text
     # And the measured lines are quoted as they came
     assert json.dumps(summary) in text
 
@@ -99,7 +106,7 @@ def test_a_new_capacity_run_keeps_the_cluster_figures_of_the_report_in_place(tmp
     # When only the capacity bench runs again, the cluster lines taken from the report itself
     second = _generate(report, capacity_run("new.out", 0.05), tmp_path / "again.md")
     # Then the cluster's figures are the same and the engine's are the new run's
-    assert "| daphne | 21.00 |" in first and "| daphne | 21.00 |" in second
+    assert "| daphne | 25.00 |" in first and "| daphne | 25.00 |" in second
     assert "| redis (matching engine) | 0.25 |" in first
     assert "| redis (matching engine) | 0.05 |" in second
     assert json.dumps(summary) in second

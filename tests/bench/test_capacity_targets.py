@@ -75,11 +75,12 @@ def test_the_report_writes_the_targets_beside_the_document(tmp_path):
         capture_output=True,
     )
     values = json.loads((tmp_path / "capacity_targets.json").read_text())["values"]
-    # Then web: 21 cores at 70 % of 1 vCPU is 30 pods, 100,000 / 30 = 3,334 sockets each
-    assert values["web.autoscaling.maxReplicas"] == 30
-    assert values["web.autoscaling.connections.targetAveragePerPod"] == "3334"
+    # Then web: 1 + 20 + 4 = 25 cores at 70 % of 1 vCPU is 36 pods, 100,000 / 36 = 2,778 sockets each
+    assert values["web.autoscaling.maxReplicas"] == 36
+    assert values["web.autoscaling.connections.targetAveragePerPod"] == "2778"
     assert values["web.autoscaling.targetCPUUtilizationPercentage"] == 70
-    # And workers: 1,000 pairings/s x 7 ms = 7 cores, 10 pods; one pod runs 0.7 s / 7 ms x 2 = 200 tasks/s
-    assert values["worker.keda.maxReplicas"] == 10
-    assert values["worker.autoscaling.maxReplicas"] == 10
+    # And workers: 20,000 deliveries/s x 0.1 ms + 1,000 pairings/s x 7 ms = 9 cores, 13 pods; one pod
+    # runs 0.7 s / 7 ms x 2 = 200 pairing tasks/s
+    assert values["worker.keda.maxReplicas"] == 13
+    assert values["worker.autoscaling.maxReplicas"] == 13
     assert values["worker.keda.listLength"] == "200"

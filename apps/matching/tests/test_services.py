@@ -1,8 +1,12 @@
+import json
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.accounts.models import Interest, User
 from apps.accounts.tests.factories import make_profile, make_user
 from apps.core.errors import DomainError
 from apps.matching import queue, selectors, services
@@ -38,6 +42,26 @@ def test_join_then_worker_pairs_and_both_get_the_partner_card(live_event, pair_o
     assert to_man[0]["partner"]["university"] == "서울대학교"
     assert "email" not in to_man[0]["partner"] and "birth_date" not in to_man[0]["partner"]
     assert to_man[0]["accept_timeout_s"] == 20
+
+
+def test_a_join_reads_the_profiles_interests_and_university_once_for_its_card_and_ticket(live_event):
+    # given a student with two interests, read fresh as a request reads her
+    profile = make_profile(gender="M", seeking="F", university=university("부산대학교"), interest_slugs=["music", "travel"])
+    user = User.objects.get(pk=profile.user_id)
+    interests = list(Interest.objects.filter(slug__in=["music", "travel"]).order_by("pk"))
+    # when her ticket's snapshot is built
+    with CaptureQueriesContext(connection) as queries:
+        snapshot = selectors.ticket_snapshot_build(user=user, event=live_event)
+    # then it carries her interests and the card both languages' names and her university
+    card = json.loads(snapshot.card_json)
+    assert snapshot.interest_ids == tuple(interest.pk for interest in interests)
+    assert card["interests"] == [interest.slug for interest in interests]
+    assert card["interest_names"] == {"ko": [i.name_ko for i in interests], "en": [i.name_en for i in interests]}
+    assert (card["university"], card["university_en"]) == ("부산대학교", university("부산대학교").name_en)
+    # and each of those tables was read once (the card and the ticket once read the interests three times)
+    tables = [query["sql"].split(" FROM ", 1)[1].split()[0] for query in queries.captured_queries]
+    assert tables.count('"accounts_interest"') == 1
+    assert tables.count('"accounts_university"') == 1
 
 
 def test_both_accept_makes_one_active_match_with_a_room_and_repeating_is_refused(live_event, pair_of_profiles, sent_frames):
