@@ -18,6 +18,7 @@ LAST line: {"bench":"cluster","students":..,"messages":..,"lost":0,...,"queue_lo
 import argparse
 import asyncio
 import json
+import math
 import os
 import subprocess
 import sys
@@ -43,9 +44,9 @@ MESSAGES_PER_S_MAX = 60
 RECONNECT_WAIT_S = 90.0
 RESUME_WAIT_S = 30.0
 BASELINE_S = 10.0
-# At least this long, and at least one heartbeat interval: a socket's first ping comes one interval
-# after its hello, so a shorter idle phase right after the storm saw almost no pings and the
-# heartbeats' cost landed on the pairing and chat phases instead.
+# At least this long, and whole heartbeat intervals (measure_costs.phase): a socket's first ping
+# comes one interval after its hello, so a 15 s idle phase right after the storm saw almost no
+# pings and the heartbeats' cost landed on the pairing and chat phases instead.
 IDLE_MIN_S = 15.0
 PAIRING_PHASE_S = 20.0
 # The pairing phase's joins arrive at this rate (a crowd, but one the 2 shared cores can serve).
@@ -110,20 +111,31 @@ async def measure_costs(
 ) -> dict:
     """CPU ms per unit, each phase net of what the cluster spends anyway.
 
-    baseline (no sockets) → connect storm → idle sockets (one heartbeat interval: every socket
-    pings once, as in any minute of an event) → the first `joiners` join and pair (no chat) →
-    their pairs chat (no joins). Connect and idle are net of the baseline (beat's tasks, the
-    probes); pairing and chat are net of the idle phase, since every socket stays open and keeps
-    its heartbeat through them. The fault run that follows measures correctness.
+    baseline (no sockets) → connect storm → idle in the lobby → the first `joiners` join and
+    pair (no chat) → idle again, half of them in rooms → their pairs chat (no joins). An idle
+    phase lasts one heartbeat interval, so every socket pings once, as in any minute of an event;
+    each student is on the event's lobby page (lobby.enter) until she has a room. Connect and idle
+    (the second: an event's mix of sockets in rooms and in the lobby) are net of the baseline
+    (beat's tasks, the probes); pairing is net of the lobby's idle phase and chat of the second,
+    since every socket stays open and keeps its heartbeat through them. The fault run that
+    follows measures correctness.
     """
     count = len(students)
 
-    async def phase(seconds: float | None = None, until=None) -> tuple[dict, float]:
+    async def phase(seconds: float | None = None, until=None, *, whole_heartbeats: bool = False) -> tuple[dict, float]:
+        """`whole_heartbeats`: the phase lasts a whole number of heartbeat intervals. The sockets'
+        pings keep the phases of the storm's connects, bunched into its first seconds of every
+        interval; a phase cut anywhere else counted more or fewer pings than its idle baseline
+        (a 15 s chat phase saw 140 pings/s against the idle phase's 80), charged to its unit."""
         before, started = tracker.sample(), time.monotonic()
         if until is not None:
             await until
         if seconds is not None:
             await asyncio.sleep(max(0.0, seconds - (time.monotonic() - started)))
+        if whole_heartbeats:
+            interval = max(student.heartbeat_s for student in students)
+            elapsed = time.monotonic() - started
+            await asyncio.sleep(math.ceil(elapsed / interval - 1e-6) * interval - elapsed)
         return _spent(before, tracker.sample()), time.monotonic() - started
 
     baseline, baseline_s = await phase(BASELINE_S)
@@ -142,11 +154,15 @@ async def measure_costs(
         await asyncio.gather(*(student.connected.wait() for student in students))
 
     connect, connect_s = await phase(until=connect_all())
-    pongs_before = FRAMES["pong"]
-    idle, idle_s = await phase(max(IDLE_MIN_S, max(student.heartbeat_s for student in students)))
-    idle_rate = {host: seconds / idle_s for host, seconds in idle.items()}
-    idle_pongs = FRAMES["pong"] - pongs_before
-    log(f"{count} students connected in {connect_s:.1f} s; idle {idle_s:.0f} s, {idle_pongs} heartbeats")
+
+    async def idle_phase() -> tuple[dict, float, dict, int]:
+        """One heartbeat interval with nothing sent: every socket pings once."""
+        pongs_before = FRAMES["pong"]
+        spent, seconds = await phase(IDLE_MIN_S, whole_heartbeats=True)
+        return spent, seconds, {host: cpu / seconds for host, cpu in spent.items()}, FRAMES["pong"] - pongs_before
+
+    _lobby, lobby_s, lobby_rate, lobby_pongs = await idle_phase()
+    log(f"{count} students connected in {connect_s:.1f} s; idle in the lobby {lobby_s:.0f} s, {lobby_pongs} heartbeats")
     log(f"{joiners} join with chat paused")
 
     async def pair_first() -> None:
@@ -158,25 +174,30 @@ async def measure_costs(
         while time.monotonic() < deadline and any(s.state != "matched" for s in students[:joiners]):
             await asyncio.sleep(0.5)
 
-    pairing, pairing_s = await phase(until=pair_first())
+    pairing, pairing_s = await phase(until=pair_first(), whole_heartbeats=True)
     pairings = sum(1 for s in students[:joiners] if s.state == "matched") / 2
+    # Idle again, half of them in rooms now: a socket in a room costs more per heartbeat (its
+    # presence, its partner's) than one in the lobby; the chat phase is net of this one.
+    idle, idle_s, idle_rate, idle_pongs = await idle_phase()
+    log(f"idle with {joiners} in rooms {idle_s:.0f} s, {idle_pongs} heartbeats")
     acked_before = sum(len(s.acked) for s in students)
     for student in students:
         student.paused = False
-    chat, chat_s = await phase(CHAT_PHASE_S)
+    chat, chat_s = await phase(CHAT_PHASE_S, whole_heartbeats=True)
     deliveries = sum(len(s.acked) for s in students) - acked_before
     log(f"cost phases: {pairings:.0f} pairings in {pairing_s:.0f} s, {deliveries} messages in {chat_s:.0f} s")
     log(f"frames so far: {dict(FRAMES.most_common())}; client CPU {tracker.sample()['client']:.1f} s")
     return {
         "cpu_ms_per_connect": net(connect, connect_s, count, of=rate),
         "cpu_ms_per_idle_socket_minute": net(idle, idle_s, count * idle_s / 60, of=rate),
-        "cpu_ms_per_pairing": net(pairing, pairing_s, pairings, of=idle_rate),
+        "cpu_ms_per_pairing": net(pairing, pairing_s, pairings, of=lobby_rate),
         "cpu_ms_per_message": net(chat, chat_s, deliveries, of=idle_rate),
         "cost_phases": {
             "pairings": pairings,
             "messages": deliveries,
             "idle_s": round(idle_s, 1),
             "idle_heartbeats": idle_pongs,
+            "idle_in_rooms": joiners,
             "baseline_cpu_s_per_s": rate,
             "frames_received": dict(FRAMES),
         },

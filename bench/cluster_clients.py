@@ -138,6 +138,10 @@ class Student:
         self.backed_off_s = 0.0
         if self.room:
             self.resume()
+        else:
+            # She is on the event's lobby page until she has a room: lobby.js enters the lobby on
+            # every socket open, so her heartbeats keep her counted there and she gets its counts.
+            self.send({"type": "lobby.enter", "event": self.event_id})
         if self.state in ("waiting", "proposed"):
             self.syncing = True
             self.send({"type": "queue.sync", "event": self.event_id})

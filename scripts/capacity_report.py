@@ -97,11 +97,11 @@ def model(units: dict, capacity: dict, prices: dict) -> dict:
         "celery": at_peak("celery"),
         "postgresql": at_peak("postgresql"),
         "redis (matching engine)": pairings_per_s * redis_engine_ms / 1000,
-        # The rest of Redis's work: the channel layer, presence and the join's other keys. The
-        # pairing phase's Redis time includes the engine's, counted on the line above.
-        "redis (channel layer, presence)": at_peak("redis", pairing_ms_less=redis_engine_ms),
+        # The rest of Redis's work: the channel layer, presence, rate limits, consent and the
+        # dashboard's counters. The pairing phase's Redis time includes the engine's, counted above.
+        "redis (chat, presence, counters)": at_peak("redis", pairing_ms_less=redis_engine_ms),
     }
-    redis_cores = cores["redis (matching engine)"] + cores["redis (channel layer, presence)"]
+    redis_cores = cores["redis (matching engine)"] + cores["redis (chat, presence, counters)"]
     pods = {role: whole(cores[role] / (a["pod_vcpu"] * a["target_utilisation"])) for role in ("daphne", "celery")}
     nodes = whole((pods["daphne"] + pods["celery"]) * a["pod_vcpu"] / a["node_vcpu"])
     redis_shards = whole(redis_cores / a["redis_usable_core"])
@@ -114,7 +114,7 @@ def model(units: dict, capacity: dict, prices: dict) -> dict:
     )
     headroom = {
         "redis (one primary for the matching queues)": a["redis_usable_core"] / cores["redis (matching engine)"],
-        "redis (one primary for the channel layer)": a["redis_usable_core"] / cores["redis (channel layer, presence)"],
+        "redis (one primary for chat, presence and counters)": a["redis_usable_core"] / cores["redis (chat, presence, counters)"],
         "postgresql (one Aurora writer, 64 vCPU)": 64 * a["aurora_target_utilisation"] / cores["postgresql"],
     }
     return {
@@ -167,22 +167,28 @@ def engine_notes(capacity: dict) -> list[str]:
 
 
 UNIT_NOTES = [
-    "- Each unit has a phase of its own in `make bench-cluster`, before the faults: *connect* is the connect "
-    "storm divided by the sockets opened; *idle* per socket and minute with every socket open and nothing sent "
-    "but the heartbeat (the phase lasts one heartbeat interval, so every socket pings once); both net of what "
-    "the cluster spends with nobody connected (beat's periodic tasks and the probes). *pairing* while half the "
-    "students join with chat paused (the join's web, worker, database and Redis work, divided by the matches "
-    "made); *delivery* while those pairs chat and nobody joins, per message (each 1:1 message has one "
-    "recipient); both net of the idle phase, since every socket stays open through them.",
+    "- Each unit has a phase of its own in `make bench-cluster`, before the faults, with every student on the "
+    "event's lobby page until she has a room: *connect* is the connect storm divided by the sockets opened; "
+    "*idle* per socket and minute with every socket open and nothing sent but the heartbeat (one heartbeat "
+    "interval, so every socket pings once), half of the students in rooms and half in the lobby, as during an "
+    "event; both net of what the cluster spends with nobody connected (beat's periodic tasks and the probes). "
+    "*pairing* while half the students join with chat paused (the join's web, worker, database and Redis work, "
+    "divided by the matches made), net of the same sockets idle in the lobby; *delivery* while those pairs chat "
+    "and nobody joins, per message (each 1:1 message has one recipient), net of the idle phase. Every phase but "
+    "the connect storm lasts whole heartbeat intervals, so it counts as many pings per socket as the idle phase "
+    "it is net of.",
     "- *join + pairing, engine only*: redis-server CPU per pairing (two joins and one pairing script) in the "
     "capacity bench, the largest of its three queue sizes.",
 ]
 BEYOND_ONE_NODE = (
-    "Web and worker pods scale out; the single-node parts do not. Past that size the design must change: the "
-    "channel layer spreads its channels and groups over several Redis primaries (channels-redis shards by "
-    "consistent hashing over its `hosts` list); the matching queues shard by event across primaries (cluster "
-    "mode, one event's keys in one hash slot), and one event larger than one primary needs its queue split by "
-    "bucket or the per-pairing work cut further."
+    "Web and worker pods scale out; the single-node parts do not. Past that size the design must change. Today "
+    "one Redis holds the channel layer, presence, rate limits, consent and the dashboard's counters, and each "
+    "message costs it a few round trips besides the channel layer's publish. Then they move to primaries of "
+    "their own; the channel layer spreads its channels and groups over several Redis primaries (channels-redis "
+    "shards by consistent hashing over its `hosts` list); the counters are summed in each process and flushed "
+    "once a second; the matching queues shard by event across primaries (cluster mode, one event's keys in one "
+    "hash slot), and one event larger than one primary needs its queue split by bucket or the per-pairing work "
+    "cut further."
 )
 
 

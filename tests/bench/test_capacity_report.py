@@ -56,7 +56,7 @@ def test_the_report_sizes_pods_and_costs_from_measured_cpu_per_unit(tmp_path):
     # And Redis's engine takes 1,000 pairings/s x 0.25 ms; the rest is 20,000/s x 0.02 ms plus the
     # pairing's Redis time less the engine's, 1,000/s x (0.5 - 0.25) ms: 0.9 cores, two primaries
     assert "| redis (matching engine) | 0.25 |" in text
-    assert "| redis (channel layer, presence) | 0.65 |" in text
+    assert "| redis (chat, presence, counters) | 0.65 |" in text
     assert "**2** primary shard(s)" in text
     # And all 100,000 connecting at once cost 100,000 x 2 ms of the 36 pods' CPU: 5.6 s
     assert "is 5.6 s of the 36 web pods' whole CPU" in text
