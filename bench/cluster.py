@@ -176,8 +176,8 @@ async def measure_costs(
 
     pairing, pairing_s = await phase(until=pair_first(), whole_heartbeats=True)
     pairings = sum(1 for s in students[:joiners] if s.state == "matched") / 2
-    # Idle again, half of them in rooms now: a socket in a room costs more per heartbeat (its
-    # presence, its partner's) than one in the lobby; the chat phase is net of this one.
+    # Idle again, half of them in rooms now, as the chat phase has them: it is net of this one,
+    # whatever a heartbeat in a room costs next to one in the lobby.
     idle, idle_s, idle_rate, idle_pongs = await idle_phase()
     log(f"idle with {joiners} in rooms {idle_s:.0f} s, {idle_pongs} heartbeats")
     acked_before = sum(len(s.acked) for s in students)
