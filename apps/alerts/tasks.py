@@ -5,8 +5,7 @@ from apps.alerts import services
 
 @shared_task(ignore_result=True)
 def evaluate_alert_rules() -> None:
-    services.workers_ping()
-    services.alerts_evaluate()
+    services.alerts_tick()
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=None)

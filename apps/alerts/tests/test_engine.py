@@ -4,9 +4,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from celery import current_app
 from django.test import override_settings
 
-from apps.alerts import services
+from apps.alerts import services, sources
 from apps.alerts.models import Alert, AlertRule, AlertState, Notification, Silence
 from apps.events.tests.factories import make_event
 from apps.telemetry import metrics
@@ -204,3 +205,14 @@ def test_a_worker_killed_outright_fires_then_resolves_once_forgotten(settings):
     # When the silence outlasts the forget horizon, the worker is let go and the alert resolves
     services.alerts_evaluate(now=seen_at + 15 * 60 + 1)
     assert states("celery-worker-heartbeat-missing") == [("resolved", None)]
+
+
+def test_a_broker_that_cannot_be_reached_skips_the_worker_ping_and_the_rules_are_still_evaluated():
+    # Given a report spike and a broker nobody listens on (a Redis failover drops every connection)
+    metrics.metric_incr(Metric.REPORTS, by=11)
+    with current_app.connection_for_write("redis://127.0.0.1:1/0") as unreachable_broker:
+        # When beat's evaluation runs
+        services.alerts_tick(broker=unreachable_broker)
+    # Then no worker was recorded, and the rules were evaluated all the same
+    assert metrics.get_redis().zcard(sources.WORKERS_KEY) == 0
+    assert states("report-spike") == [("firing", "all")]
