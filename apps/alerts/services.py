@@ -207,10 +207,10 @@ def workers_ping(*, broker=None) -> int:
     """Record which Celery workers answer a ping now (the worker-heartbeat rule's input).
 
     A broker that cannot be reached records nobody: the heartbeat rule counts a worker gone
-    only after ALERTS_WORKER_HEARTBEAT_TIMEOUT_S, so one skipped ping changes nothing, while an
-    evaluation that waited for the broker's reconnect fired the queue-state-lost alert of a
-    Redis failover a beat tick late (`make bench-cluster`). `broker`: a kombu connection to
-    ping over instead of the app's own.
+    only after ALERTS_WORKER_HEARTBEAT_TIMEOUT_S, so one skipped ping changes nothing. A ping
+    that raised took the evaluation after it down too, and the queue-state-lost alert of a
+    Redis failover fired a beat tick or more late (`make bench-cluster`). `broker`: a kombu
+    connection to ping over instead of the app's own.
     """
     try:
         replies = current_app.control.ping(timeout=1.0, connection=broker) or []
