@@ -67,6 +67,11 @@ def by_role(per_host: dict[str, float]) -> dict[str, float]:
     return {role: sum(v for host, v in per_host.items() if host.startswith(prefixes)) for role, prefixes in ROLES.items()}
 
 
+def units_by_role(detail: dict) -> dict[str, dict[str, float]]:
+    """The `cluster-detail` line's CPU ms per unit, summed by role: {unit: {role: ms}}."""
+    return {name: by_role(detail[key]) for name, key in UNIT_KEYS.items()}
+
+
 def whole(value: float) -> int:
     """Round up, ignoring float noise (21.000000000000004 cores / 0.7 is 30 pods, not 31)."""
     return math.ceil(round(value, 6))
@@ -194,7 +199,7 @@ BEYOND_ONE_NODE = (
 
 def render(cluster: dict, detail: dict, capacity: dict, capacity_summary: dict, prices: dict) -> str:
     inputs = (detail, cluster, capacity, capacity_summary)
-    units = {name: by_role(detail[key]) for name, key in UNIT_KEYS.items()}
+    units = units_by_role(detail)
     m = model(units, capacity, prices)
     out = [
         "# Capacity and cost model",
@@ -328,7 +333,7 @@ def chart_targets(cluster: dict, detail: dict, capacity: dict, prices: dict) -> 
     Written to docs/capacity_targets.json next to the report; deploy/capacity_targets.py (run by
     `make check-deploy` and tests/bench/test_capacity_targets.py) fails when values.yaml differs.
     """
-    units = {name: by_role(detail[key]) for name, key in UNIT_KEYS.items()}
+    units = units_by_role(detail)
     m = model(units, capacity, prices)
     a = prices["assumptions"]
     cpu_percent = round(a["target_utilisation"] * 100)

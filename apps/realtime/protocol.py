@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Literal, NotRequired, TypedDict
 
 MAX_FRAME_BYTES = 16 * 1024
+MAX_REF_LENGTH = 64
 # Arrays and objects inside one another; every frame of the protocol needs fewer than 4.
 MAX_FRAME_NESTING = 16
 

@@ -7,9 +7,7 @@ from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 
-from apps.realtime.protocol import MAX_FRAME_BYTES, MAX_FRAME_NESTING, ErrorCode
-
-MAX_REF_LENGTH = 64
+from apps.realtime.protocol import MAX_FRAME_BYTES, MAX_FRAME_NESTING, MAX_REF_LENGTH, ErrorCode
 
 # JSON escapes that decode to text PostgreSQL cannot store (NUL) or UTF-8 cannot encode (a
 # lone surrogate); the raw text of a frame is valid UTF-8 (the server checked it).
